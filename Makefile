@@ -1,0 +1,32 @@
+# immisns — `make run` starts the console on the embedded defaults; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDR ?= 127.0.0.1:8000
+export ADDR
+
+.PHONY: install run test bench lock messages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python -m immisns.runall
+
+test: install
+	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+# Rewrite requirements.lock from pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+
+# Refresh the Japanese catalogue after changing texts (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=var
+	$(BIN)/python manage.py compilemessages -l ja --ignore=.venv

@@ -1,0 +1,161 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import AccountStateChange, ClosureDay, Membership, Office, OfficeHours, SocialAccount
+
+User = get_user_model()
+
+CREDENTIAL_LABELS = {
+    "access_token": _("X access token"),
+    "access_token_secret": _("X access token secret"),
+    "page_access_token": _("Facebook Page access token"),
+}
+
+
+class OfficeHoursInline(admin.TabularInline):
+    model = OfficeHours
+    extra = 0
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name_ja", "name_en", "kind", "parent", "code"]
+    list_filter = ["kind"]
+    search_fields = ["name_ja", "name_en", "name_zh", "code"]
+    inlines = [OfficeHoursInline]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "office", "reason"]
+    list_filter = ["office"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+
+
+def _credential_input(label) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+
+
+class SocialAccountForm(forms.ModelForm):
+    """Credentials are write-only: the inputs start empty and an empty input keeps what is stored."""
+
+    access_token = _credential_input(CREDENTIAL_LABELS["access_token"])
+    access_token_secret = _credential_input(CREDENTIAL_LABELS["access_token_secret"])
+    page_access_token = _credential_input(CREDENTIAL_LABELS["page_access_token"])
+
+    class Meta:
+        model = SocialAccount
+        fields = ["platform", "handle", "display_name", "office", "publisher", "platform_id", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        has = self.instance.pk is not None and self.instance.has_credentials
+        for name in CREDENTIAL_LABELS:
+            self.fields[name].help_text = (
+                _("A value is stored; leave empty to keep it.") if has else _("Nothing stored yet.")
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        platform = cleaned.get("platform")
+        if platform:
+            foreign = [n for n in CREDENTIAL_LABELS if cleaned.get(n) and n not in SocialAccount.CREDENTIAL_FIELDS[platform]]
+            for name in foreign:
+                self.add_error(name, _("This credential does not belong to the chosen platform."))
+        return cleaned
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        entered = {n: self.cleaned_data[n] for n in SocialAccount.CREDENTIAL_FIELDS[account.platform] if self.cleaned_data.get(n)}
+        if entered:
+            values = account.get_credentials() if account.has_credentials else {}
+            values.update(entered)
+            account.set_credentials(values)
+        if commit:
+            account.save()
+        return account
+
+
+class AccountStateChangeInline(admin.TabularInline):
+    model = AccountStateChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "from_state", "to_state", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    form = SocialAccountForm
+    list_display = ["display_handle", "platform", "display_name", "office", "state", "publisher", "credentials_set"]
+    list_filter = ["platform", "state", "publisher", "office"]
+    search_fields = ["handle", "display_name", "office__name_ja", "office__name_en"]
+    readonly_fields = ["state", "credentials_updated_at"]
+    list_select_related = ["office"]
+    inlines = [AccountStateChangeInline]
+    actions = ["pause_accounts", "resume_accounts"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["platform", "handle", "display_name", "office", "state", "publisher", "platform_id", "sort_order"]}),
+            (_("Credentials (write-only)"), {"fields": [*CREDENTIAL_LABELS, "credentials_updated_at"]}),
+        ]
+
+    @admin.display(boolean=True, description=_("credentials"))
+    def credentials_set(self, account):
+        return account.has_credentials
+
+    def _apply(self, request, queryset, service, done_message):
+        changed = 0
+        for account in queryset:
+            try:
+                service(account=account, by=request.user, reason=_("From the admin"))
+                changed += 1
+            except services.InvalidTransition as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+        if changed:
+            self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Pause the selected accounts"))
+    def pause_accounts(self, request, queryset):
+        self._apply(request, queryset, services.account_pause, _("%(count)d account(s) paused."))
+
+    @admin.action(description=_("Resume the selected accounts"))
+    def resume_accounts(self, request, queryset):
+        self._apply(request, queryset, services.account_resume, _("%(count)d account(s) resumed."))
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "office", "role"]
+    list_filter = ["role", "office"]
+    search_fields = ["user__username", "user__email", "office__name_ja"]
+    autocomplete_fields = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ImmisnsUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_filter = [*UserAdmin.list_filter, "memberships__office", "memberships__role"]

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+admin.site.site_header = "immisns"
+admin.site.site_title = "immisns"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    # The admin signs in through the same login as everyone (password, then TOTP).
+    path("admin/login/", account_views.admin_login, name="admin_login"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

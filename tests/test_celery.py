@@ -1,0 +1,91 @@
+"""A real worker process and beat, on the embedded broker and on Redis (no eager mode)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CELERY = [sys.executable, "-m", "celery", "-A", "immisns"]
+
+
+def service_env(tmp_path: Path, broker: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CELERY_RESULT_BACKEND", None)
+    env.update({"IMMISNS_VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": broker})
+    return env
+
+
+def stop(process: subprocess.Popen) -> str:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.stdout.read() if process.stdout else ""
+
+
+def round_trip(env: dict[str, str]) -> None:
+    worker = subprocess.Popen(
+        [*CELERY, "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        token = uuid.uuid4().hex
+        client = subprocess.run(
+            [sys.executable, "-c",
+             "import django, json, sys; django.setup(); from immisns.celery import ping; "
+             f"print(json.dumps(ping.delay('{token}').get(timeout=60)))"],
+            cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "immisns.settings"},
+            capture_output=True, text=True, timeout=90,
+        )
+        assert client.returncode == 0, client.stderr
+        assert f'"token": "{token}"' in client.stdout
+        worker_pid = int(client.stdout.rsplit('"pid": ', 1)[1].split("}")[0])
+        assert worker_pid not in (os.getpid(), worker.pid)  # a pool process of the real worker
+    finally:
+        log = stop(worker)
+    assert "immisns.ping" in log and "succeeded" in log
+
+
+@pytest.mark.worker
+def test_round_trip_on_the_embedded_broker(tmp_path):
+    env = service_env(tmp_path, "filesystem://")
+    round_trip(env)
+    assert (tmp_path / "celery-broker").is_dir()
+
+
+@pytest.mark.worker
+@pytest.mark.redis
+def test_round_trip_on_redis(tmp_path, redis_url):
+    round_trip(service_env(tmp_path, redis_url))
+
+
+def beat_starts(env: dict[str, str], tmp_path: Path) -> None:
+    beat = subprocess.Popen(
+        [*CELERY, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    time.sleep(6)
+    alive = beat.poll() is None
+    log = stop(beat)
+    assert alive, log
+    assert "beat: Starting" in log
+
+
+@pytest.mark.worker
+def test_beat_starts_on_the_embedded_broker(tmp_path):
+    beat_starts(service_env(tmp_path, "filesystem://"), tmp_path)
+
+
+@pytest.mark.worker
+@pytest.mark.redis
+def test_beat_starts_on_redis(tmp_path, redis_url):
+    beat_starts(service_env(tmp_path, redis_url), tmp_path)
