@@ -1,6 +1,7 @@
 """The one place that answers "may this user … ?" (§3 of DESIGN).
 
-- poster: sees and drafts for the accounts of their own office;
+- poster: sees and drafts for the accounts of their own office, a bureau's
+  branch offices (支局) included, as they are part of the bureau;
 - supervisor: sees, drafts for and approves the accounts of their office and
   of every office below it (the agency is the root);
 - viewer: sees the accounts of their office and below, read only;
@@ -10,7 +11,7 @@ Every view, form, queryset, task and admin page asks this module. The
 querysets it returns are already scoped; nothing else filters by role.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Membership, Office, SocialAccount
 
@@ -25,13 +26,6 @@ def is_administrator(user) -> bool:
     return _active(user) and user.is_staff
 
 
-def _office_tree() -> dict[int | None, list[int]]:
-    children: dict[int | None, list[int]] = {}
-    for office_id, parent_id in Office.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(office_id)
-    return children
-
-
 def _with_descendants(office_ids: set[int], tree: dict[int | None, list[int]]) -> set[int]:
     found: set[int] = set()
     stack = list(office_ids)
@@ -43,21 +37,35 @@ def _with_descendants(office_ids: set[int], tree: dict[int | None, list[int]]) -
     return found
 
 
-def _office_ids(user, roles: dict[str, bool]) -> set[int]:
-    """Offices reached through the given roles; True means the role reaches the subtree."""
+# How far a role reaches from the office it is held at.
+OWN_OFFICE = "own"  # the office and its branch offices (支局 are part of their bureau)
+SUBTREE = "subtree"  # the office and every office below it
+
+
+def _office_ids(user, roles: dict[str, str]) -> set[int]:
+    """Offices reached through the given roles."""
     if not _active(user):
         return set()
     memberships = list(Membership.objects.filter(user=user, role__in=roles).values_list("office_id", "role"))
-    direct = {office_id for office_id, role in memberships if not roles[role]}
-    subtree_roots = {office_id for office_id, role in memberships if roles[role]}
-    if subtree_roots:
-        direct |= _with_descendants(subtree_roots, _office_tree())
-    return direct
+    if not memberships:
+        return set()
+    offices = list(Office.objects.values_list("id", "parent_id", "kind"))
+    tree: dict[int | None, list[int]] = {}
+    for office_id, parent_id, _kind in offices:
+        tree.setdefault(parent_id, []).append(office_id)
+    branches = {office_id for office_id, _parent, kind in offices if kind == Office.Kind.BRANCH}
+    found: set[int] = set()
+    for office_id, role in memberships:
+        if roles[role] == SUBTREE:
+            found |= _with_descendants({office_id}, tree)
+        else:
+            found |= {office_id} | {child for child in tree.get(office_id, []) if child in branches}
+    return found
 
 
-_SEE = {Role.POSTER: False, Role.SUPERVISOR: True, Role.VIEWER: True}
-_DRAFT = {Role.POSTER: False, Role.SUPERVISOR: True}
-_APPROVE = {Role.SUPERVISOR: True}
+_SEE = {Role.POSTER: OWN_OFFICE, Role.SUPERVISOR: SUBTREE, Role.VIEWER: SUBTREE}
+_DRAFT = {Role.POSTER: OWN_OFFICE, Role.SUPERVISOR: SUBTREE}
+_APPROVE = {Role.SUPERVISOR: SUBTREE}
 
 
 def offices_visible_to(user) -> QuerySet[Office]:
@@ -116,3 +124,73 @@ def must_use_mfa(user) -> bool:
 def can_pause_account(user, account: SocialAccount) -> bool:
     """Pausing and resuming an account is the administrators' kill switch."""
     return is_administrator(user)
+
+
+def _ancestors_and_self(office_ids: set[int]) -> set[int]:
+    parents = dict(Office.objects.values_list("id", "parent_id"))
+    found: set[int] = set()
+    for office_id in office_ids:
+        while office_id is not None and office_id not in found:
+            found.add(office_id)
+            office_id = parents.get(office_id)
+    return found
+
+
+def supervisors_for(accounts) -> "QuerySet":
+    """Active people who may approve for at least one of the accounts (for notifications)."""
+    from django.contrib.auth import get_user_model
+
+    office_ids = _ancestors_and_self({account.office_id for account in accounts})
+    return get_user_model().objects.filter(
+        is_active=True, memberships__role=Role.SUPERVISOR, memberships__office_id__in=office_ids,
+    ).distinct()
+
+
+# --- Posts --------------------------------------------------------------------------------
+# These take post objects and querysets from the posts app (which sits above
+# this one) without importing it.
+
+
+def posts_visible_to(user, posts: QuerySet) -> QuerySet:
+    """The posts a user may see: their own, and those with a target on an account they may see."""
+    if is_administrator(user):
+        return posts
+    if not _active(user):
+        return posts.none()
+    visible = accounts_visible_to(user).values("pk")
+    return posts.filter(Q(author=user) | Q(targets__account__in=visible)).distinct()
+
+
+def posts_approvable_by(user, posts: QuerySet) -> QuerySet:
+    """Posts the user may approve: every target in their scope, and not written by them."""
+    if not _active(user):
+        return posts.none()
+    outside = SocialAccount.objects.exclude(pk__in=accounts_approvable_by(user).values("pk"))
+    return posts.exclude(author=user).exclude(targets__account__in=outside)
+
+
+def can_view_post(user, post) -> bool:
+    if not _active(user):
+        return False
+    if is_administrator(user) or post.author_id == user.pk:
+        return True
+    visible = set(accounts_visible_to(user).values_list("pk", flat=True))
+    return any(target.account_id in visible for target in post.targets.all())
+
+
+def can_edit_post(user, post) -> bool:
+    """The author while they may still draft for every target, or a supervisor over every target."""
+    if not _active(user):
+        return False
+    accounts = [target.account for target in post.targets.all()]
+    if post.author_id == user.pk and all(can_draft_for(user, account) for account in accounts):
+        return True
+    return bool(accounts) and all(can_approve_for(user, account) for account in accounts)
+
+
+def can_approve_post(user, post) -> bool:
+    """§3: nobody approves their own post; the approver's scope covers every target."""
+    if not _active(user) or post.author_id == user.pk:
+        return False
+    accounts = [target.account for target in post.targets.all()]
+    return bool(accounts) and all(can_approve_for(user, account) for account in accounts)

@@ -8,6 +8,7 @@ admin.site.site_title = "immisns"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("posts/", include("posts.urls")),
     # The admin signs in through the same login as everyone (password, then TOTP).
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

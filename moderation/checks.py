@@ -11,7 +11,7 @@ but every offset reported points into the text as typed.
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -298,14 +298,29 @@ def _link_findings(text: str, norm: _Normalised, links: list[tuple[int, int]]) -
                            % {"domain": host})
 
 
-def _duplicate_findings(text: str, account) -> list[Finding]:
-    """Warn when the text repeats a recent post of the same account (§5).
+# posts sits above moderation, so it hands in how to recognise a recent
+# duplicate at start-up (posts.apps) instead of this module importing posts.
+_duplicate_test: Callable[[str, object], bool] | None = None
 
-    Placeholder: posts will supply the account's recent texts and this
-    will compare against them. Until then nothing is reported. Do not
-    import from posts here; the recent texts are to be passed in.
-    """
-    return []
+
+def register_duplicate_test(test: Callable[[str, object], bool]) -> None:
+    """Install the function that says whether a text repeats a recent post on an account."""
+    global _duplicate_test
+    _duplicate_test = test
+
+
+def _duplicate_findings(text: str, account) -> list[Finding]:
+    """Warn when the text repeats a post of the same account within 30 days (§5: X refuses duplicates)."""
+    if account is None or _duplicate_test is None or not text.strip():
+        return []
+    if not _duplicate_test(text, account):
+        return []
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return [Finding(
+        kind="duplicate", severity=WARN, start=start, end=end, excerpt=text[start:end],
+        message=_("The same text was posted on this account within the last 30 days; X refuses duplicates."),
+    )]
 
 
 def scan(text: str, *, account=None) -> list[Finding]:

@@ -31,3 +31,19 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     office = factory.LazyFunction(lambda: Office.objects.get(code="tokyo"))
     role = Membership.Role.POSTER
+
+
+def make_post(author, handles=("IMMI_TOKYO",), *, body="在留手続のお知らせです。", when=None, reason="", submit=False):
+    """A post created through the service, as the composer would; optionally submitted."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from accounts.models import SocialAccount
+    from posts import services
+
+    when = when or dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    accounts = [SocialAccount.objects.get(handle=h) for h in handles]
+    post = services.post_create(author=author, body=body, scheduled_at=when, accounts=accounts, outside_hours_reason=reason)
+    if submit:
+        post = services.post_submit(post=post, by=author)
+    return post

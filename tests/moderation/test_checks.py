@@ -333,8 +333,7 @@ def test_findings_are_frozen_and_carry_a_translatable_message():
         finding.start = 0  # type: ignore[misc]
 
 
-def test_account_is_accepted_and_duplicates_are_not_checked_yet():
-    assert scan("お知らせ", account=object()) == []
+def test_no_duplicate_check_without_an_account():
     assert _duplicate_findings("お知らせ", None) == []
 
 

@@ -1,0 +1,36 @@
+"""The disclaimer footer every published post ends with (§4 of DESIGN, §5–§6 of the policy).
+
+compose() is the one function that says what text goes out on an account: the
+composer's preview uses it now, the publishing worker uses it at publish time.
+"""
+
+from django.db import models
+
+from accounts.models import SocialAccount
+from posts.models import Footer
+
+SEPARATOR = "\n\n"
+
+
+def footer_for(account: SocialAccount) -> Footer | None:
+    """The footer in force for the account: its own override, else its platform's; newest version."""
+    return (
+        Footer.objects.filter(platform=account.platform)
+        .filter(models.Q(account=account) | models.Q(account__isnull=True))
+        .order_by(models.F("account").asc(nulls_last=True), "-version")
+        .first()
+    )
+
+
+def compose(body: str, account: SocialAccount) -> str:
+    """The exact text that would be published on that account now."""
+    footer = footer_for(account)
+    body = body.strip()
+    if footer is None or not footer.text.strip():
+        return body
+    return f"{body}{SEPARATOR}{footer.text.strip()}"
+
+
+def footer_next_version(*, platform: str, account: SocialAccount | None) -> int:
+    latest = Footer.objects.filter(platform=platform, account=account).aggregate(v=models.Max("version"))["v"]
+    return (latest or 0) + 1

@@ -1,0 +1,143 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+from posts import images as post_images
+from posts.models import Post
+from posts.services import NewImage
+
+IMAGE_SLOTS = 4
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class AccountChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, account):
+        return f"{account.display_handle} — {account.office.name}"
+
+
+class PostForm(forms.Form):
+    """The composer: one text for several accounts, optional per-account text, images with alt text."""
+
+    accounts = AccountChoiceField(
+        label=_("Accounts"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one account.")},
+    )
+    body = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=63206, strip=True,
+        error_messages={"required": _("Write the text of the post.")},
+    )
+    scheduled_at = forms.DateTimeField(
+        label=_("Publish at (JST)"), input_formats=[DATETIME_INPUT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        error_messages={"invalid": _("Enter a real date and time, for example 2026-12-01 10:00.")},
+    )
+    outside_hours_reason = forms.CharField(
+        label=_("Reason for posting outside office hours"), required=False, max_length=300,
+        help_text=_("Only when the time is outside office hours, for example a disaster or system outage notice."),
+    )
+
+    def __init__(self, *args, user, post: Post | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.post = post
+        draftable = access.accounts_draftable_by(user).order_by("platform", "sort_order")
+        if post is not None and user.pk != post.author_id:
+            draftable = access.accounts_approvable_by(user).order_by("platform", "sort_order")
+        self.fields["accounts"].queryset = draftable
+        self.account_choices = list(draftable)
+        for account in self.account_choices:
+            self.fields[f"override_{account.pk}"] = forms.CharField(
+                label=_("Own text for %(account)s") % {"account": account.display_handle},
+                required=False, max_length=63206, widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        for slot in range(1, IMAGE_SLOTS + 1):
+            self.fields[f"image_{slot}"] = forms.FileField(label=_("Image %(n)d") % {"n": slot}, required=False)
+            self.fields[f"alt_{slot}"] = forms.CharField(
+                label=_("Alternative text for image %(n)d") % {"n": slot}, required=False, max_length=1000,
+            )
+        if post is not None:
+            self.existing_images = list(post.images.all())
+            for image in self.existing_images:
+                self.fields[f"remove_image_{image.pk}"] = forms.BooleanField(label=_("Remove"), required=False)
+        else:
+            self.existing_images = []
+
+    def clean_scheduled_at(self) -> dt.datetime:
+        value = self.cleaned_data["scheduled_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("This time has already passed. Choose a time in the future."))
+        if value > timezone.now() + dt.timedelta(days=366):
+            raise forms.ValidationError(_("Schedule at most a year ahead."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        new_images = []
+        for slot in range(1, IMAGE_SLOTS + 1):
+            upload = cleaned.get(f"image_{slot}")
+            if not upload:
+                continue
+            try:
+                image = post_images.clean_image(upload.read(), filename=upload.name)
+                alt_text = post_images.check_alt_text(cleaned.get(f"alt_{slot}", ""))
+            except post_images.ImageRejected as exc:
+                self.add_error(f"image_{slot}", exc.message)
+                continue
+            new_images.append(NewImage(image=image, alt_text=alt_text))
+        cleaned["new_images"] = new_images
+        cleaned["remove_image_ids"] = [i.pk for i in self.existing_images if cleaned.get(f"remove_image_{i.pk}")]
+        return cleaned
+
+    def overrides(self) -> dict[int, str]:
+        return {
+            account.pk: self.cleaned_data.get(f"override_{account.pk}", "")
+            for account in self.cleaned_data.get("accounts", [])
+            if self.cleaned_data.get(f"override_{account.pk}", "").strip()
+        }
+
+    def override_fields(self):
+        return [(account, self[f"override_{account.pk}"]) for account in self.account_choices]
+
+    def image_slots(self):
+        return [(self[f"image_{n}"], self[f"alt_{n}"]) for n in range(1, IMAGE_SLOTS + 1)]
+
+    def existing_image_fields(self):
+        return [(image, self[f"remove_image_{image.pk}"]) for image in self.existing_images]
+
+
+class PreviewForm(forms.Form):
+    """The composer's fields as typed, for the live preview: nothing is required, nothing saved."""
+
+    body = forms.CharField(required=False, strip=False)
+    scheduled_at = forms.DateTimeField(required=False, input_formats=[DATETIME_INPUT])
+    accounts = forms.ModelMultipleChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accounts"].queryset = access.accounts_visible_to(user)
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class BulkApproveForm(forms.Form):
+    posts = forms.ModelMultipleChoiceField(queryset=None, error_messages={"required": _("Choose the posts to approve.")})
+
+    def __init__(self, *args, queue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posts"].queryset = queue
+
+
+class PostFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *Post.State.choices])
+    account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")

@@ -1,0 +1,242 @@
+"""Posts, their targets (the post on one account), images, footers and the event log (§3, §4).
+
+A Post moves through the people's workflow (draft → pending → approved, or
+cancelled). Each PostTarget of an approved post then moves through the
+machine's states (scheduled → publishing → published …). The overall state
+shown to people is derived from the targets, never stored twice.
+
+States change only in posts.services; every change writes a PostEvent.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SocialAccount
+
+
+class Post(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="posts")
+    body = models.TextField(_("text"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT, editable=False)
+    scheduled_at = models.DateTimeField(_("publish at"))
+    outside_hours_reason = models.CharField(
+        _("reason for posting outside office hours"), max_length=300, blank=True,
+        help_text=_("Required when the time falls outside an account's office hours (for example a disaster notice)."),
+    )
+    # Bumped by every edit; an approval is of one revision only.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["state", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""
+        return f"#{self.pk} {first_line[:40]}"
+
+    def display_state(self) -> str:
+        """The state people see: the workflow's, or once approved, what the targets say."""
+        if self.state != self.State.APPROVED:
+            return self.get_state_display()
+        states = {t.state for t in self.targets.all()}
+        T = PostTarget.State
+        if states == {T.PUBLISHED}:
+            return _("Published")
+        if T.FAILED in states or T.UNCONFIRMED in states:
+            return _("Needs attention")
+        if T.PUBLISHED in states:
+            return _("Partly published")
+        if states and states <= {T.WITHDRAWN, T.PUBLISHED}:
+            return _("Withdrawn")
+        return _("Scheduled")
+
+
+class PostTarget(models.Model):
+    """The post on one account: its own text when it differs, and the publishing record."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for approval")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHING = "publishing", _("Publishing")
+        PUBLISHED = "published", _("Published")
+        FAILED = "failed", _("Failed")
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="targets")
+    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="post_targets")
+    body_override = models.TextField(_("text for this account"), blank=True, help_text=_("Leave empty to use the post's text."))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.WAITING, editable=False)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True, editable=False)
+    # Set when a worker claims the target; a target left in "publishing" long after
+    # this was sent but never recorded, and is reconciled rather than resent.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    external_id = models.CharField(_("platform post id"), max_length=100, blank=True, editable=False)
+    external_url = models.URLField(_("published at URL"), blank=True, editable=False)
+    published_text = models.TextField(_("text as published"), blank=True, editable=False)
+    footer = models.ForeignKey(
+        "Footer", verbose_name=_("footer"), null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["account__platform", "account__sort_order"]
+        verbose_name = _("post target")
+        verbose_name_plural = _("post targets")
+        constraints = [models.UniqueConstraint(fields=["post", "account"], name="posttarget_one_per_account")]
+        indexes = [models.Index(fields=["state", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} → {self.account.display_handle}"
+
+    @property
+    def body(self) -> str:
+        return self.body_override or self.post.body
+
+
+def _post_image_path(instance, filename: str) -> str:
+    return f"post-images/{instance.post_id}/{filename}"
+
+
+class PostImage(models.Model):
+    """An image of a post, stored only after decoding and with its metadata removed."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(_("file"), upload_to=_post_image_path)
+    alt_text = models.CharField(_("alternative text"), max_length=1000)
+    mime_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return self.alt_text[:40]
+
+
+class Footer(models.Model):
+    """One version of a disclaimer footer (§4, §6): per platform, or overriding it for one account.
+
+    Versions are never edited: saving new text in the admin adds a version, and
+    the newest version in force is the one compose() appends.
+    """
+
+    platform = models.CharField(_("platform"), max_length=10, choices=SocialAccount.Platform.choices)
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("account (override)"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="footers", help_text=_("Leave empty for the platform's footer."),
+    )
+    text = models.TextField(_("footer text"))
+    version = models.PositiveIntegerField(_("version"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["platform", "account", "-version"]
+        verbose_name = _("footer")
+        verbose_name_plural = _("footers")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "account", "version"], name="footer_unique_version"),
+            models.UniqueConstraint(
+                fields=["platform", "version"], condition=models.Q(account__isnull=True), name="footer_unique_platform_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.account.display_handle if self.account_id else self.get_platform_display()
+        return f"{scope} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Footer versions are never edited; add a new version instead.")
+        super().save(*args, **kwargs)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("The post event log is append-only.")
+
+    def delete(self):
+        raise ValueError("The post event log is append-only.")
+
+
+class PostEvent(models.Model):
+    """Append-only log of every transition and decision: who, when, what, why.
+
+    Enforced three times: the model refuses to save twice or delete, the
+    queryset refuses update() and delete(), and database triggers refuse
+    UPDATE and DELETE on the table (migration 0002).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        EDIT = "edit", _("Edited")
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        CANCEL = "cancel", _("Cancelled")
+        WARNING = "warning", _("Warning recorded")
+        DEFER = "defer", _("Deferred")
+        CLAIM = "claim", _("Publishing started")
+        PUBLISH = "publish", _("Published")
+        FAIL = "fail", _("Failed")
+        RETRY = "retry", _("Retry")
+        UNCONFIRMED = "unconfirmed", _("Outcome unknown")
+        RECONCILE = "reconcile", _("Reconciled")
+        WITHDRAW = "withdraw", _("Withdrawn")
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="events")
+    target = models.ForeignKey(PostTarget, verbose_name=_("target"), null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("post event")
+        verbose_name_plural = _("post events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The post event log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The post event log is append-only.")

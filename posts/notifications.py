@@ -1,0 +1,44 @@
+"""E-mails about posts. Called on commit, with ids, so a rolled-back change sends nothing."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts import access
+from posts.models import Post, PostEvent
+
+
+def _post_url(post: Post) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("posts:detail", args=[post.pk])
+
+
+def _send(subject_template: str, body_template: str, context: dict, recipients: list[str]) -> None:
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return
+    # The staff interface speaks Japanese; e-mails follow the default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(subject_template, context).strip().replace("\n", " ")
+        body = render_to_string(body_template, context)
+    send_mail(subject, body, None, recipients)
+
+
+def post_submitted(post_id: int) -> None:
+    """To the supervisors in scope: a post waits for approval."""
+    post = Post.objects.select_related("author").get(pk=post_id)
+    accounts = [t.account for t in post.targets.select_related("account")]
+    supervisors = access.supervisors_for(accounts).exclude(pk=post.author_id)
+    context = {"post": post, "accounts": accounts, "url": _post_url(post)}
+    _send("posts/email/submitted_subject.txt", "posts/email/submitted.txt", context,
+          [user.email for user in supervisors])
+
+
+def post_decided(post_id: int) -> None:
+    """To the author: the post was approved, or rejected with a comment."""
+    post = Post.objects.select_related("author").get(pk=post_id)
+    decision = post.events.filter(action__in=[PostEvent.Action.APPROVE, PostEvent.Action.REJECT]).select_related("actor").last()
+    context = {"post": post, "decision": decision, "url": _post_url(post),
+               "accounts": [t.account for t in post.targets.select_related("account")]}
+    _send("posts/email/decided_subject.txt", "posts/email/decided.txt", context, [post.author.email])

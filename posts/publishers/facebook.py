@@ -1,0 +1,253 @@
+"""Publisher for Facebook Pages through facebook-sdk's GraphAPI.
+
+facebook-sdk 3.1.0 facts this module relies on (read from the installed source):
+
+* ``GraphAPI.__init__`` accepts only versions 2.8-3.1 (all retired) and raises
+  GraphAPIError for anything else; without a version it uses 2.8. Every URL is
+  built as ``FACEBOOK_GRAPH_URL + self.version + "/" + path``, so we construct
+  it without a version and then set ``graph.version = "v23.0"``.
+* It never looks at the HTTP status: a JSON body with an "error" key becomes
+  GraphAPIError(result) with ``.code`` = error.code and ``.result`` = the whole
+  body; a body that is not JSON (an HTML 502 from a proxy) becomes
+  GraphAPIError("Maintype was not text, image, or querystring"); a response
+  with no Content-Type header at all makes it raise KeyError.
+* It exposes neither the status nor the headers (x-business-use-case-usage
+  carries estimated_time_to_regain_access), so we give it a session that
+  remembers the last response.
+* requests' exceptions are not wrapped. GET and DELETE put access_token in the
+  query string, so their messages contain the token: we never pass them on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import facebook
+import requests
+
+from .base import (
+    AuthRevoked,
+    MediaItem,
+    PublishError,
+    PublishResult,
+    RateLimited,
+    Rejected,
+    Transient,
+    comparable_text,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+POST_URL = "https://www.facebook.com/{id}"
+RECENT_LIMIT = 25
+
+# Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling,
+# .../overview/rate-limiting): 4 app, 17 user, 32 page, 341 app, 613 call-rate and
+# 80001 Pages business-use-case throttling.
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})
+TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily unavailable"
+# 190 invalid or expired token, 102 session expired, 10 and 200-299 permission
+# missing or withdrawn: all need the Page to be connected again.
+AUTH_CODES = frozenset({10, 102, 190, *range(200, 300)})
+DUPLICATE_CODE = 506
+# The usage headers only ever carry a wait in minutes; without one, wait this long.
+RATE_LIMIT_FALLBACK = timedelta(minutes=10)
+_USAGE_HEADERS = ("x-business-use-case-usage", "x-page-usage", "x-app-usage")
+
+
+class _RecordingSession(requests.Session):
+    """Keeps the last response, whose status and usage headers facebook-sdk discards.
+
+    One publisher serves one task at a time, so one slot is enough.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_response: requests.Response | None = None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.last_response = None
+        response = super().request(method, url, *args, **kwargs)
+        self.last_response = response
+        return response
+
+
+class FacebookPublisher:
+    def __init__(self, *, page_id: str, page_access_token: str, version: str = "v23.0", timeout: float = 15) -> None:
+        self._page_id = str(page_id)
+        self._token = page_access_token
+        self._timeout = timeout
+        self._session = _RecordingSession()
+        self._graph = facebook.GraphAPI(access_token=page_access_token, timeout=timeout, session=self._session)
+        # After construction, because the constructor rejects any version above 3.1.
+        self._graph.version = version if version.startswith("v") else f"v{version}"
+
+    def __repr__(self) -> str:
+        return f"<FacebookPublisher page_id={self._page_id} version={self._graph.version}>"  # never the token
+
+    # -- Publisher -----------------------------------------------------------
+
+    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
+        # With images: upload each unpublished, then create one feed post that
+        # attaches them. One path for one or many images, and the result is
+        # always a feed post id (PAGEID_POSTID) that /posts lists and delete removes,
+        # where a single /photos post would give a photo id plus a post_id.
+        for item in media:
+            if not item.mime_type.startswith("image/"):
+                raise Rejected(f"Facebook posts accept images only here, not {item.mime_type}.")
+        fields: dict[str, str] = {}
+        if text:
+            fields["message"] = text
+        for index, item in enumerate(media):
+            fields[f"attached_media[{index}]"] = json.dumps({"media_fbid": self._upload_photo(item)})
+        result = self._call(lambda: self._graph.put_object(self._page_id, "feed", **fields))
+        post_id = str(_new_id(result, "post"))
+        return PublishResult(external_id=post_id, url=POST_URL.format(id=post_id))
+
+    def delete(self, external_id: str) -> None:
+        result = self._call(lambda: self._graph.delete_object(external_id))
+        if not (isinstance(result, dict) and result.get("success")):
+            raise Rejected("Facebook did not delete the post.")
+
+    def find_recent(self, text: str) -> PublishResult | None:
+        # Facebook returns the message exactly as sent (links are not rewritten).
+        wanted = comparable_text(text)
+        result = self._call(
+            lambda: self._graph.get_connections(
+                self._page_id, "posts", fields="id,message,created_time", limit=RECENT_LIMIT
+            )
+        )
+        for post in result.get("data", []):
+            if comparable_text(post.get("message", "")) == wanted:
+                post_id = str(post["id"])
+                return PublishResult(external_id=post_id, url=POST_URL.format(id=post_id))
+        return None
+
+    # -- internals -----------------------------------------------------------
+
+    def _upload_photo(self, item: MediaItem) -> str:
+        extension = mimetypes.guess_extension(item.mime_type) or ""
+        fields = {"published": "false"}
+        if item.alt_text.strip():
+            fields["alt_text_custom"] = item.alt_text  # the Photo node's user-provided alt text
+        result = self._call(
+            lambda: self._graph.put_photo(
+                (f"image{extension}", item.data, item.mime_type), album_path=f"{self._page_id}/photos", **fields
+            )
+        )
+        return str(_new_id(result, "photo"))
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        # The error is raised after the except block on purpose: no __context__
+        # chain, because requests' messages carry URLs with the access token.
+        try:
+            return fn()
+        except facebook.GraphAPIError as exc:
+            error = self._map_graph_error(exc)
+        except requests.Timeout as exc:
+            error = Transient(f"Facebook did not answer within {self._timeout} seconds ({type(exc).__name__}).")
+        except requests.ConnectionError as exc:
+            error = Transient(f"Could not connect to Facebook: {self._redact(str(exc))}")
+        except (requests.RequestException, KeyError, ValueError):
+            # facebook-sdk choking on an answer without a (valid) JSON body.
+            error = self._map_unreadable_answer()
+        raise error
+
+    def _map_graph_error(self, exc: facebook.GraphAPIError) -> PublishError:
+        body = exc.result if isinstance(exc.result, dict) else {}
+        details = body.get("error") if isinstance(body.get("error"), dict) else {}
+        if not details and not isinstance(exc.result, dict):
+            return self._map_unreadable_answer()  # facebook-sdk's own "Maintype was not ..." complaint
+
+        code = exc.code if exc.code is not None else details.get("code")
+        message = self._redact(str(details.get("message") or exc.message))
+        response = self._session.last_response
+        status = response.status_code if response is not None else None
+        log.info(
+            "Graph error code=%s subcode=%s status=%s fbtrace_id=%s",
+            code, details.get("error_subcode"), status, details.get("fbtrace_id"),
+        )
+
+        if code in RATE_LIMIT_CODES:
+            return RateLimited(message, until=graph_rate_limit_until(response), code=code)
+        if code in TRANSIENT_CODES:
+            return Transient(message, code=code)
+        if code in AUTH_CODES:
+            return AuthRevoked(message, code=code)
+        if code == DUPLICATE_CODE:
+            return Rejected(message, code=code, duplicate=True)
+        if code in (100, 368):  # invalid parameter; blocked as abusive or repeated content
+            return Rejected(message, code=code)
+        if (status is not None and status >= 500) or details.get("is_transient"):
+            return Transient(message, code=code if code is not None else status)
+        return Rejected(message, code=code if code is not None else status)
+
+    def _map_unreadable_answer(self) -> PublishError:
+        response = self._session.last_response
+        if response is None or response.status_code >= 500:
+            status = response.status_code if response is not None else "no"
+            return Transient(f"Facebook answered HTTP {status} without a readable body.", code=getattr(response, "status_code", None))
+        if response.status_code == 429:
+            return RateLimited("Facebook answered HTTP 429.", until=graph_rate_limit_until(response), code=429)
+        return Rejected(
+            f"Facebook answered HTTP {response.status_code} {response.reason} without a readable body.",
+            code=response.status_code,
+        )
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._token, "[access token]") if self._token else text
+
+
+def _new_id(result: Any, what: str) -> str:
+    if isinstance(result, dict) and result.get("id"):
+        return str(result["id"])
+    raise Rejected(f"Facebook did not return the new {what}'s id.")
+
+
+def graph_rate_limit_until(response: requests.Response | None, *, now: datetime | None = None) -> datetime:
+    """When Graph throttling lifts: the longest estimated_time_to_regain_access (minutes)
+    in the usage headers, else now + RATE_LIMIT_FALLBACK.
+
+    x-business-use-case-usage looks like {"<id>": [{"type": "pages", "call_count": 100,
+    ..., "estimated_time_to_regain_access": 5}]}; x-app-usage and x-page-usage are
+    flat objects and normally carry no wait, but are read the same way in case they do.
+    """
+    now = now or datetime.now(UTC)
+    minutes = 0.0
+    if response is not None:
+        for header in _USAGE_HEADERS:
+            raw = response.headers.get(header)
+            if not raw:
+                continue
+            try:
+                usage = json.loads(raw)
+            except ValueError:
+                continue
+            for entry in _usage_entries(usage):
+                value = entry.get("estimated_time_to_regain_access")
+                if isinstance(value, (int, float)) and value > minutes:
+                    minutes = float(value)
+    if minutes > 0:
+        return now + timedelta(minutes=minutes)
+    return now + RATE_LIMIT_FALLBACK
+
+
+def _usage_entries(usage: Any) -> list[dict[str, Any]]:
+    if not isinstance(usage, dict):
+        return []
+    if "call_count" in usage or "estimated_time_to_regain_access" in usage:
+        return [usage]
+    entries: list[dict[str, Any]] = []
+    for value in usage.values():
+        if isinstance(value, list):
+            entries.extend(v for v in value if isinstance(v, dict))
+        elif isinstance(value, dict):
+            entries.append(value)
+    return entries

@@ -1,0 +1,350 @@
+"""Publisher for X: posts through tweepy's API v2 client, images through X's v2 media endpoints.
+
+tweepy 4.17 facts this module relies on (read from the installed source):
+
+* ``tweepy.Client`` sends every call to https://api.twitter.com (hard-coded host in
+  ``BaseClient.request``), signed with OAuth 1.0a when ``user_auth=True``.
+* It calls ``self.session.request(...)`` without a timeout, so we replace
+  ``client.session`` with a session that supplies one.
+* Status mapping: 400 BadRequest, 401 Unauthorized, 403 Forbidden, 404 NotFound,
+  429 TooManyRequests, >=500 TwitterServerError, anything else non-2xx (402!)
+  the base ``HTTPException``. requests' own exceptions (timeouts, connection
+  errors) are not wrapped and reach us unchanged.
+* ``HTTPException.api_messages`` holds ``errors[].message`` and, only when there
+  are no errors, the problem document's ``detail``; that is the platform's message.
+* With ``wait_on_rate_limit=True`` a 429 makes tweepy sleep until the reset and
+  then call itself again, with no limit and with no sleep at all when the
+  x-rate-limit-reset header is missing. A worker must never do that: we keep it off.
+* tweepy's only media upload is the retired v1.1 ``API.media_upload``; we post to
+  the v2 endpoints ourselves (see ``_upload``).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import mimetypes
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import requests
+import tweepy
+
+from .base import (
+    AuthRevoked,
+    MediaItem,
+    OutOfCredits,
+    PublishError,
+    PublishResult,
+    RateLimited,
+    Rejected,
+    Transient,
+    comparable_text,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# X API v2 media, checked against docs.x.com (2025):
+#   "Upload media" https://docs.x.com/x-api/media/upload-media - POST https://api.x.com/2/media/upload,
+#     body fields media (raw bytes in a multipart body), media_category (tweet_image, ...)
+#     and optional media_type (image/jpeg, image/png, image/webp, ...); answers
+#     {"data": {"id": "1146654567674912769", "media_key": "...", "size": ..., "expires_after_secs": ...}}.
+#   "Create Media metadata" https://docs.x.com/x-api/media/create-media-metadata - POST
+#     https://api.x.com/2/media/metadata with JSON {"id": media_id, "metadata": {"alt_text": {"text": ...}}}.
+MEDIA_UPLOAD_URL = "https://api.x.com/2/media/upload"
+MEDIA_METADATA_URL = "https://api.x.com/2/media/metadata"
+POST_URL = "https://x.com/i/web/status/{id}"
+
+MAX_IMAGES = 4  # X accepts up to four photos in one post.
+# The 403 X answers for a repeated text (problem document "detail").
+DUPLICATE_MESSAGE = "You are not allowed to create a Tweet with duplicate content."
+# When a 429 carries no usable reset header: X's rate-limit windows are 15 minutes.
+RATE_LIMIT_FALLBACK = timedelta(minutes=15)
+# A reset time already in the past means the clocks disagree; wait a little anyway.
+RATE_LIMIT_MINIMUM = timedelta(seconds=60)
+# Rate-limit header families X sends: per-endpoint window, the user's 24-hour post
+# cap and the app's 24-hour cap. A 429 can come from any of them.
+_RATE_LIMIT_FAMILIES = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
+
+_TCO_LINK = re.compile(r"https://t\.co/[A-Za-z0-9]+")
+_TRAILING_TCO_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+$")
+
+
+class _TimeoutSession(requests.Session):
+    """A session whose requests time out unless told otherwise.
+
+    tweepy never passes a timeout; without one a half-open connection would
+    hold a worker for ever.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.default_timeout
+        return super().request(method, url, *args, **kwargs)
+
+
+class XPublisher:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        user_id: str,
+        timeout: float = 15,
+    ) -> None:
+        self._api_key = api_key
+        self._api_secret = api_secret
+        self._access_token = access_token
+        self._access_token_secret = access_token_secret
+        self._user_id = str(user_id)
+        self._timeout = timeout
+        self._client = tweepy.Client(
+            consumer_key=api_key,
+            consumer_secret=api_secret,
+            access_token=access_token,
+            access_token_secret=access_token_secret,
+            wait_on_rate_limit=False,  # never: it sleeps in the worker and can recurse without end
+        )
+        self._session = _TimeoutSession(timeout)
+        self._client.session = self._session
+
+    def __repr__(self) -> str:
+        return f"<XPublisher user_id={self._user_id}>"  # never the credentials
+
+    # -- Publisher -----------------------------------------------------------
+
+    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
+        if len(media) > MAX_IMAGES:
+            raise Rejected(f"X accepts at most {MAX_IMAGES} images in one post, not {len(media)}.")
+        for item in media:
+            if not item.mime_type.startswith("image/"):
+                raise Rejected(f"X posts accept images only, not {item.mime_type}.")
+        media_ids = [self._upload(item) for item in media]
+        response = self._call(
+            lambda: self._client.create_tweet(
+                text=text or None,  # X takes a post with images and no text, but not text=""
+                media_ids=media_ids or None,
+                user_auth=True,
+            )
+        )
+        tweet_id = (response.data or {}).get("id")
+        if not tweet_id:
+            # A 2xx without a post: X explains itself in "errors", if anywhere.
+            raise Rejected(_problem_messages({"errors": response.errors}) or "X did not return the new post's id.")
+        tweet_id = str(tweet_id)
+        return PublishResult(external_id=tweet_id, url=POST_URL.format(id=tweet_id))
+
+    def delete(self, external_id: str) -> None:
+        response = self._call(lambda: self._client.delete_tweet(external_id, user_auth=True))
+        if not (response.data or {}).get("deleted"):
+            raise Rejected("X did not delete the post.")
+
+    def find_recent(self, text: str) -> PublishResult | None:
+        # note_tweet carries the full text of posts longer than 280 characters,
+        # whose "text" X truncates.
+        response = self._call(
+            lambda: self._client.get_users_tweets(
+                id=self._user_id, max_results=100, tweet_fields=["note_tweet"], user_auth=True
+            )
+        )
+        for tweet in response.data or []:
+            returned = (tweet.data.get("note_tweet") or {}).get("text") or tweet.text
+            if same_post_text(text, returned):
+                return PublishResult(external_id=str(tweet.id), url=POST_URL.format(id=tweet.id))
+        return None
+
+    # -- internals -----------------------------------------------------------
+
+    def _auth(self) -> requests.auth.AuthBase:
+        # The same OAuth 1.0a signer tweepy uses for user-context calls.
+        return tweepy.OAuth1UserHandler(
+            self._api_key, self._api_secret, self._access_token, self._access_token_secret
+        ).apply_auth()
+
+    def _upload(self, item: MediaItem) -> str:
+        """Upload one image to X's v2 media endpoint and set its alt text; returns the media id."""
+        extension = mimetypes.guess_extension(item.mime_type) or ""
+
+        def upload() -> Any:
+            return self._checked(
+                self._session.post(
+                    MEDIA_UPLOAD_URL,
+                    files={"media": (f"image{extension}", item.data, item.mime_type)},
+                    data={"media_category": "tweet_image", "media_type": item.mime_type},
+                    auth=self._auth(),
+                )
+            ).json()
+
+        body = self._call(upload)
+        media_id = (body.get("data") or {}).get("id") if isinstance(body, dict) else None
+        if not media_id:
+            raise Rejected(
+                (_problem_messages(body) if isinstance(body, dict) else "")
+                or "X did not return a media id for the uploaded image."
+            )
+        media_id = str(media_id)
+
+        if item.alt_text.strip():
+            self._call(
+                lambda: self._checked(
+                    self._session.post(
+                        MEDIA_METADATA_URL,
+                        json={"id": media_id, "metadata": {"alt_text": {"text": item.alt_text}}},
+                        auth=self._auth(),
+                    )
+                )
+            )
+        return media_id
+
+    @staticmethod
+    def _checked(response: requests.Response) -> requests.Response:
+        """Raise for a failed media call exactly as tweepy would for a v2 call, so one mapping serves both."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        if status == 429:
+            reset = response.headers.get("x-rate-limit-reset")
+            raise tweepy.TooManyRequests(response, reset_time=int(reset) if reset and reset.isdigit() else None)
+        exception_class = {
+            400: tweepy.BadRequest,
+            401: tweepy.Unauthorized,
+            403: tweepy.Forbidden,
+            404: tweepy.NotFound,
+        }.get(status)
+        if exception_class is None:
+            exception_class = tweepy.TwitterServerError if status >= 500 else tweepy.HTTPException
+        raise exception_class(response)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except tweepy.TweepyException as exc:
+            raise map_tweepy_error(exc) from exc
+        except requests.Timeout as exc:
+            raise Transient(f"X did not answer within {self._timeout} seconds ({type(exc).__name__}).") from exc
+        except requests.ConnectionError as exc:
+            raise Transient(f"Could not connect to X: {exc}") from exc
+        except requests.RequestException as exc:
+            # e.g. a 2xx whose body is not JSON: a proxy or X itself misbehaving.
+            raise Transient(f"Unreadable answer from X: {exc}") from exc
+
+
+def map_tweepy_error(exc: tweepy.TweepyException) -> PublishError:
+    if not isinstance(exc, tweepy.HTTPException):
+        # tweepy's own argument checks; nothing was sent.
+        return Rejected(str(exc))
+
+    response = exc.response
+    status = response.status_code
+    message = "; ".join(str(m) for m in exc.api_messages) or f"{status} {response.reason}"
+
+    if isinstance(exc, tweepy.TooManyRequests):
+        return RateLimited(message, until=rate_limit_until(response.headers), code=status)
+    if isinstance(exc, tweepy.Unauthorized):
+        return AuthRevoked(message, code=status)
+    if isinstance(exc, tweepy.Forbidden):
+        if _is_duplicate(exc):
+            return Rejected(message, code=status, duplicate=True)
+        if _problem_type(response).endswith("/oauth1-permissions"):
+            # The tokens were issued before the app was given write access;
+            # only issuing new ones (re-authorising the account) fixes it.
+            return AuthRevoked(message, code=status)
+        # Every other 403 (suspended account, app not attached to a project,
+        # a post the account may not make...) is final, with X's own words.
+        return Rejected(message, code=status)
+    if status == 402:
+        return OutOfCredits(message, code=status)
+    if isinstance(exc, tweepy.TwitterServerError) or status == 408:
+        return Transient(message, code=status)
+    # 400 and the remaining 4xx: the request itself is unacceptable.
+    return Rejected(message, code=status)
+
+
+def rate_limit_until(headers: Any, *, now: datetime | None = None) -> datetime:
+    """When a 429 lifts, from X's headers; the latest exhausted limit wins.
+
+    X sends x-rate-limit-* (the endpoint's 15-minute window) and, on posting,
+    x-user-limit-24hour-* and x-app-limit-24hour-*; the 429 may come from the
+    24-hour cap while the 15-minute window still has room, so prefer the resets
+    of families whose ``remaining`` is 0. Missing header: now + 15 minutes.
+    """
+    now = now or datetime.now(UTC)
+    exhausted: list[int] = []
+    any_reset: list[int] = []
+    for family in _RATE_LIMIT_FAMILIES:
+        reset = _int_header(headers, f"{family}-reset")
+        if reset is None:
+            continue
+        any_reset.append(reset)
+        if _int_header(headers, f"{family}-remaining") == 0:
+            exhausted.append(reset)
+    candidates = exhausted or any_reset
+    if not candidates:
+        return now + RATE_LIMIT_FALLBACK
+    until = datetime.fromtimestamp(max(candidates), UTC)
+    return max(until, now + RATE_LIMIT_MINIMUM)
+
+
+def same_post_text(sent: str, returned: str) -> bool:
+    """Whether a post X returned is the text we sent.
+
+    X gives the text back changed in three ways, all undone or tolerated here:
+    ``&``, ``<`` and ``>`` come back HTML-escaped; every URL it linkified (with
+    or without a scheme) comes back as a https://t.co/... link; a post with
+    images gets one more t.co link appended at the end. So each t.co link in
+    the returned text may stand for any run of non-space characters in ours,
+    and trailing t.co links may stand for nothing. Everything else must be
+    identical (after NFC and trimming, see comparable_text).
+    """
+    ours = comparable_text(sent)
+    theirs = comparable_text(html.unescape(returned))
+    if ours == theirs:
+        return True
+    while _TCO_LINK.search(theirs):
+        pattern = r"\S+".join(re.escape(part) for part in _TCO_LINK.split(theirs))
+        if re.fullmatch(pattern, ours, flags=re.DOTALL):
+            return True
+        shorter = _TRAILING_TCO_LINK.sub("", theirs)
+        if shorter == theirs:
+            return False
+        theirs = shorter
+        if ours == theirs:
+            return True
+    return False
+
+
+def _is_duplicate(exc: tweepy.HTTPException) -> bool:
+    # v2 says so in "detail"; v1.1 used code 187 "Status is a duplicate."
+    return 187 in exc.api_codes or any("duplicate content" in str(m).lower() for m in exc.api_messages)
+
+
+def _problem_type(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("type", "")) if isinstance(body, dict) else ""
+
+
+def _problem_messages(body: dict[str, Any]) -> str:
+    errors = body.get("errors") or []
+    messages = [str(e.get("message") or e.get("detail")) for e in errors if isinstance(e, dict)]
+    return "; ".join(m for m in messages if m and m != "None") or str(body.get("detail") or "")
+
+
+def _int_header(headers: Any, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

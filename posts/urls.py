@@ -1,0 +1,20 @@
+from django.urls import path
+
+from posts import views
+
+app_name = "posts"
+
+urlpatterns = [
+    path("", views.post_list, name="list"),
+    path("new/", views.post_new, name="new"),
+    path("preview/", views.post_preview, name="preview"),
+    path("queue/", views.approval_queue, name="queue"),
+    path("queue/approve/", views.approve_many, name="approve_many"),
+    path("<int:pk>/", views.post_detail, name="detail"),
+    path("<int:pk>/edit/", views.post_edit, name="edit"),
+    path("<int:pk>/submit/", views.post_submit, name="submit"),
+    path("<int:pk>/cancel/", views.post_cancel, name="cancel"),
+    path("<int:pk>/approve/", views.post_approve, name="approve"),
+    path("<int:pk>/reject/", views.post_reject, name="reject"),
+    path("images/<int:pk>/", views.post_image, name="image"),
+]

@@ -1,0 +1,232 @@
+"""Pages for posts: compose/edit with live preview, lists, the post page and the approval queue.
+
+Views are thin: fetch through the access module (missing and forbidden both
+answer 404), validate with a form, call one service, redirect or render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import access
+from accounts.middleware import mfa_required
+from posts import selectors, services
+from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm
+from posts.models import Post, PostImage
+
+
+def _get_post(user, pk: int) -> Post:
+    """The post if the user may see it; 404 for missing and forbidden alike."""
+    return get_object_or_404(selectors.posts_for(user), pk=pk)
+
+
+def _problems_message(request, error: services.PostError) -> None:
+    messages.error(request, error.message)
+    for problem in error.problems:
+        messages.error(request, problem)
+
+
+@require_safe
+@login_required
+def post_list(request):
+    form = PostFilterForm(request.GET or None, user=request.user)
+    posts = selectors.posts_for(request.user).order_by("-scheduled_at", "-id")
+    if form.is_valid():
+        if form.cleaned_data["state"]:
+            posts = posts.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["account"]:
+            posts = posts.filter(targets__account=form.cleaned_data["account"])
+        if form.cleaned_data["mine"]:
+            posts = posts.filter(author=request.user)
+    return render(request, "posts/list.html", {"form": form, "posts": posts[:200]})
+
+
+def _compose(request, *, post: Post | None):
+    form = PostForm(request.POST or None, request.FILES or None, user=request.user, post=post)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = dict(
+            body=data["body"], scheduled_at=data["scheduled_at"], accounts=list(data["accounts"]),
+            overrides=form.overrides(), outside_hours_reason=data["outside_hours_reason"], new_images=data["new_images"],
+        )
+        try:
+            if post is None:
+                post = services.post_create(author=request.user, **fields)
+            else:
+                post = services.post_update(post=post, by=request.user, remove_image_ids=data["remove_image_ids"], **fields)
+            if "submit" in request.POST and post.state == Post.State.DRAFT:
+                services.post_submit(post=post, by=request.user)
+                messages.success(request, _("Submitted for approval."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("posts:detail", pk=post.pk)
+        except services.NotAllowed as exc:
+            form.add_error(None, exc.message)
+        except services.PostError as exc:
+            # The post was saved (as a draft) but cannot be submitted: say what to fix.
+            _problems_message(request, exc)
+            return redirect("posts:edit", pk=post.pk)
+    previews = []
+    if post is not None and request.method == "GET":
+        previews = selectors.post_previews(post)
+    return render(request, "posts/compose.html", {"form": form, "post": post, "previews": previews})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def post_new(request):
+    if not access.accounts_draftable_by(request.user).exists():
+        raise Http404
+    return _compose(request, post=None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def post_edit(request, pk: int):
+    post = _get_post(request.user, pk)
+    if not access.can_edit_post(request.user, post) or post.state == Post.State.CANCELLED:
+        raise Http404
+    if request.method == "GET":
+        targets = {t.account_id: t for t in post.targets.all()}
+        initial = {
+            "accounts": list(targets), "body": post.body, "scheduled_at": post.scheduled_at,
+            "outside_hours_reason": post.outside_hours_reason,
+            **{f"override_{pk}": t.body_override for pk, t in targets.items()},
+        }
+        form = PostForm(initial=initial, user=request.user, post=post)
+        return render(request, "posts/compose.html", {"form": form, "post": post, "previews": selectors.post_previews(post)})
+    return _compose(request, post=post)
+
+
+@require_POST
+@login_required
+def post_preview(request):
+    """The composer's live preview: final text per account, length, findings, office hours."""
+    form = PreviewForm(request.POST, user=request.user)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    accounts = list(data.get("accounts") or [])
+    overrides = {a.pk: request.POST.get(f"override_{a.pk}", "") for a in accounts}
+    previews = selectors.target_previews(
+        body=data.get("body") or "", accounts=accounts, overrides=overrides, scheduled_at=data.get("scheduled_at"),
+    )
+    return render(request, "posts/_preview.html", {"previews": previews, "scheduled_at": data.get("scheduled_at")})
+
+
+@require_safe
+@login_required
+def post_detail(request, pk: int):
+    post = _get_post(request.user, pk)
+    return render(request, "posts/detail.html", {
+        "post": post,
+        "previews": selectors.post_previews(post),
+        "events": selectors.post_timeline(post),
+        "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED,
+        "may_approve": access.can_approve_post(request.user, post) and post.state == Post.State.PENDING,
+        "decision_form": DecisionForm(initial={"revision": post.revision}),
+    })
+
+
+@require_safe
+@login_required
+def post_image(request, pk: int):
+    image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
+    if not access.can_view_post(request.user, image.post):
+        raise Http404
+    return FileResponse(image.file.open("rb"), content_type=image.mime_type)
+
+
+def _transition(request, pk: int, action):
+    post = _get_post(request.user, pk)
+    try:
+        action(post)
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.PostError as exc:
+        _problems_message(request, exc)
+    return redirect("posts:detail", pk=post.pk)
+
+
+@require_POST
+@login_required
+def post_submit(request, pk: int):
+    def submit(post):
+        services.post_submit(post=post, by=request.user)
+        messages.success(request, _("Submitted for approval."))
+
+    return _transition(request, pk, submit)
+
+
+@require_POST
+@login_required
+def post_cancel(request, pk: int):
+    def cancel(post):
+        services.post_cancel(post=post, by=request.user, comment=request.POST.get("comment", ""))
+        messages.success(request, _("The post was cancelled."))
+
+    return _transition(request, pk, cancel)
+
+
+@require_safe
+@login_required
+@mfa_required
+def approval_queue(request):
+    if not access.can_approve_anything(request.user):
+        raise Http404
+    queue = selectors.approval_queue(request.user)
+    rows = [(post, selectors.post_previews(post)) for post in queue]
+    return render(request, "posts/queue.html", {"rows": rows, "decision_form": DecisionForm()})
+
+
+@require_POST
+@login_required
+@mfa_required
+def post_approve(request, pk: int):
+    form = DecisionForm(request.POST)
+    form.is_valid()
+
+    def approve(post):
+        services.post_approve(post=post, by=request.user, comment=form.cleaned_data.get("comment", ""),
+                              revision=form.cleaned_data.get("revision"))
+        messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
+
+    return _transition(request, pk, approve)
+
+
+@require_POST
+@login_required
+@mfa_required
+def post_reject(request, pk: int):
+    form = DecisionForm(request.POST)
+    form.is_valid()
+
+    def reject(post):
+        services.post_reject(post=post, by=request.user, comment=form.cleaned_data.get("comment", ""))
+        messages.success(request, _("Sent post #%(id)d back to its author.") % {"id": post.pk})
+
+    return _transition(request, pk, reject)
+
+
+@require_POST
+@login_required
+@mfa_required
+def approve_many(request):
+    form = BulkApproveForm(request.POST, queue=selectors.approval_queue(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose posts from the queue to approve."))
+        return redirect("posts:queue")
+    approved = 0
+    for post in form.cleaned_data["posts"]:
+        try:
+            services.post_approve(post=post, by=request.user)
+            approved += 1
+        except services.PostError as exc:
+            messages.error(request, _("Post #%(id)d: %(reason)s") % {"id": post.pk, "reason": exc.message})
+            for problem in exc.problems:
+                messages.error(request, problem)
+    if approved:
+        messages.success(request, _("Approved %(count)d post(s).") % {"count": approved})
+    return redirect("posts:queue")

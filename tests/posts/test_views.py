@@ -1,0 +1,253 @@
+"""The post pages: happy path, wrong method, another office, anonymous — for every URL."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import SocialAccount
+from posts import services
+from posts.models import Post
+from tests.conftest import add_totp
+from tests.factories import make_post
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+WHEN = "2026-12-02T10:00"
+
+
+def account_id(handle):
+    return SocialAccount.objects.get(handle=handle).pk
+
+
+def compose_data(**overrides):
+    data = {"accounts": [account_id("IMMI_TOKYO"), account_id("IMMI_NARITA")], "body": "年末年始の窓口のお知らせ",
+            "scheduled_at": WHEN, "outside_hours_reason": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def poster_client(client, tokyo_poster):
+    client.force_login(tokyo_poster)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, tokyo_supervisor):
+    add_totp(tokyo_supervisor)
+    client.force_login(tokyo_supervisor)
+    return client
+
+
+# --- compose ---------------------------------------------------------------------------------
+
+
+def test_compose_page_offers_only_own_accounts(poster_client):
+    page = poster_client.get(reverse("posts:new")).content.decode()
+    assert "@IMMI_TOKYO" in page and "@IMMI_NARITA" in page and "IMMI_OSAKA" not in page
+
+
+def test_compose_save_draft(client, tokyo_supervisor):
+    client.force_login(tokyo_supervisor)  # a supervisor may draft for the branches too
+    response = client.post(reverse("posts:new"), compose_data())
+    post = Post.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("posts:detail", args=[post.pk])
+    assert post.state == "draft" and post.targets.count() == 2
+
+
+def test_compose_and_submit(poster_client):
+    response = poster_client.post(reverse("posts:new"), compose_data(accounts=[account_id("IMMI_TOKYO")], submit="1"))
+    post = Post.objects.get()
+    assert post.state == "pending"
+    assert response["Location"] == reverse("posts:detail", args=[post.pk])
+
+
+def test_forged_account_id_is_refused(poster_client):
+    response = poster_client.post(reverse("posts:new"), compose_data(accounts=[account_id("IMMI_OSAKA")]))
+    assert response.status_code == 200 and not Post.objects.exists()
+    assert "IMMI_OSAKA" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["2026-02-30T10:00", "yesterday", "2026-11-30T10:00"])
+def test_impossible_or_past_time_is_refused_with_a_message(poster_client, value):
+    response = poster_client.post(reverse("posts:new"), compose_data(scheduled_at=value))
+    assert response.status_code == 200 and not Post.objects.exists()
+    page = response.content.decode()
+    assert "errorlist" in page
+    assert "年末年始の窓口のお知らせ" in page  # nothing typed is lost
+
+
+def test_a_blocking_finding_saves_the_draft_and_says_what_to_fix(poster_client):
+    response = poster_client.post(reverse("posts:new"), compose_data(body="電話は090-1234-5678まで", submit="1"))
+    post = Post.objects.get()
+    assert post.state == "draft" and post.body == "電話は090-1234-5678まで"
+    assert response["Location"] == reverse("posts:edit", args=[post.pk])
+    page = poster_client.get(response["Location"]).content.decode()
+    assert "090-1234-5678" in page and "電話番号" in page
+
+
+def test_compose_wrong_method_and_anonymous(client, poster_client):
+    assert poster_client.put(reverse("posts:new")).status_code == 405
+    client.logout()
+    response = client.get(reverse("posts:new"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+def test_viewer_cannot_compose(client, viewer):
+    client.force_login(viewer)
+    assert client.get(reverse("posts:new")).status_code == 404
+
+
+# --- preview ---------------------------------------------------------------------------------
+
+
+def test_preview_shows_footer_length_findings_and_hours(poster_client):
+    response = poster_client.post(reverse("posts:preview"), {
+        "body": "在留カードAB12345678CDの件", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-05T10:00",
+    })
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "返信・DMへの回答は行っていません" in page  # the footer
+    assert 'class="finding-block"' in page and "AB12345678CD" in page
+    assert "窓口受付時間外" in page and "2026-12-07" in page  # Saturday → next opening Monday
+
+
+def test_preview_escapes_html(poster_client):
+    response = poster_client.post(reverse("posts:preview"), {
+        "body": "<script>alert('x')</script><b>太字</b>", "accounts": [account_id("IMMI_TOKYO")],
+    })
+    page = response.content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page and "<b>太字" not in page
+
+
+def test_preview_wrong_method_and_anonymous(client, poster_client):
+    assert poster_client.get(reverse("posts:preview")).status_code == 405
+    client.logout()
+    assert client.post(reverse("posts:preview"), {"body": "x"}).status_code == 302
+
+
+def test_preview_ignores_accounts_outside_scope(client, osaka_poster):
+    client.force_login(osaka_poster)
+    page = client.post(reverse("posts:preview"), {"body": "x", "accounts": [account_id("IMMI_TOKYO")]}).content.decode()
+    assert "IMMI_TOKYO" not in page
+
+
+# --- detail, list ------------------------------------------------------------------------------
+
+
+def test_detail_shows_targets_and_history(poster_client, tokyo_poster):
+    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
+    page = poster_client.get(reverse("posts:detail", args=[post.pk])).content.decode()
+    assert "@IMMI_TOKYO" in page and "@IMMI_NARITA" in page
+    assert "作成" in page and "承認申請" in page  # timeline: created, submitted
+
+
+def test_another_office_gets_404_everywhere(client, tokyo_poster, osaka_poster):
+    post = make_post(tokyo_poster, submit=True)
+    client.force_login(osaka_poster)
+    for name in ("posts:detail", "posts:edit"):
+        assert client.get(reverse(name, args=[post.pk])).status_code == 404
+    for name in ("posts:submit", "posts:cancel", "posts:approve", "posts:reject"):
+        assert client.post(reverse(name, args=[post.pk])).status_code == 404
+    assert Post.objects.get(pk=post.pk).state == "pending"
+    assert reverse("posts:detail", args=[post.pk]) not in client.get(reverse("posts:list")).content.decode()
+
+
+def test_detail_escapes_html(poster_client, tokyo_poster):
+    post = make_post(tokyo_poster, body="<img src=x onerror=alert(1)>お知らせ")
+    page = poster_client.get(reverse("posts:detail", args=[post.pk])).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_list_filters(poster_client, tokyo_poster):
+    draft = make_post(tokyo_poster, body="下書きの投稿")
+    pending = make_post(tokyo_poster, body="申請中の投稿", submit=True)
+    page = poster_client.get(reverse("posts:list"), {"state": "pending"}).content.decode()
+    assert "申請中の投稿" in page and "下書きの投稿" not in page
+    page = poster_client.get(reverse("posts:list"), {"account": account_id("IMMI_TOKYO")}).content.decode()
+    assert f"#{draft.pk}" in page and f"#{pending.pk}" in page
+
+
+def test_detail_and_list_wrong_method_and_anonymous(client, tokyo_poster):
+    post = make_post(tokyo_poster)
+    client.force_login(tokyo_poster)
+    assert client.post(reverse("posts:detail", args=[post.pk])).status_code == 405
+    assert client.post(reverse("posts:list")).status_code == 405
+    assert client.get(reverse("posts:submit", args=[post.pk])).status_code == 405
+    client.logout()
+    for url in (reverse("posts:detail", args=[post.pk]), reverse("posts:list")):
+        assert client.get(url).status_code == 302
+
+
+def test_submit_and_cancel_buttons(poster_client, tokyo_poster):
+    post = make_post(tokyo_poster)
+    poster_client.post(reverse("posts:submit", args=[post.pk]))
+    assert Post.objects.get(pk=post.pk).state == "pending"
+    poster_client.post(reverse("posts:cancel", args=[post.pk]))
+    assert Post.objects.get(pk=post.pk).state == "cancelled"
+
+
+def test_edit_keeps_what_was_typed(poster_client, tokyo_poster):
+    post = make_post(tokyo_poster, body="元の文章")
+    page = poster_client.get(reverse("posts:edit", args=[post.pk])).content.decode()
+    assert "元の文章" in page and 'value="2026-12-02T10:00"' in page
+    poster_client.post(reverse("posts:edit", args=[post.pk]), compose_data(body="新しい文章", accounts=[account_id("IMMI_TOKYO")]))
+    assert Post.objects.get(pk=post.pk).body == "新しい文章"
+
+
+# --- approval queue -------------------------------------------------------------------------------
+
+
+def test_queue_lists_pending_posts_oldest_first_with_flags(supervisor_client, tokyo_poster):
+    first = make_post(tokyo_poster, body="一件目", submit=True)
+    second = make_post(tokyo_poster, body="二件目", submit=True,
+                       when=dt.datetime(2026, 12, 5, 10, 0, tzinfo=first.scheduled_at.tzinfo), reason="災害情報")
+    page = supervisor_client.get(reverse("posts:queue")).content.decode()
+    assert page.index(f"post-{first.pk}") < page.index(f"post-{second.pk}")
+    assert "災害情報" in page and "窓口受付時間外" in page
+
+
+def test_queue_approve_and_reject(supervisor_client, tokyo_poster):
+    one = make_post(tokyo_poster, submit=True)
+    two = make_post(tokyo_poster, submit=True)
+    supervisor_client.post(reverse("posts:approve", args=[one.pk]), {"revision": one.revision})
+    supervisor_client.post(reverse("posts:reject", args=[two.pk]), {"comment": "表現を見直してください"})
+    assert Post.objects.get(pk=one.pk).state == "approved"
+    assert Post.objects.get(pk=two.pk).state == "draft"
+
+
+def test_approve_several_at_once(supervisor_client, tokyo_poster, osaka_poster):
+    posts = [make_post(tokyo_poster, body=f"お知らせ{i}", submit=True) for i in range(3)]
+    foreign = make_post(osaka_poster, ("IMMI_OSAKA",), submit=True)
+    supervisor_client.post(reverse("posts:approve_many"), {"posts": [p.pk for p in posts] + [foreign.pk]})
+    assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {"pending"}  # forged id: nothing
+    supervisor_client.post(reverse("posts:approve_many"), {"posts": [p.pk for p in posts]})
+    assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {"approved"}
+    assert Post.objects.get(pk=foreign.pk).state == "pending"
+
+
+def test_own_post_is_not_in_the_queue_and_cannot_be_approved(supervisor_client, tokyo_supervisor):
+    own = make_post(tokyo_supervisor, submit=True)
+    assert f"post-{own.pk}" not in supervisor_client.get(reverse("posts:queue")).content.decode()
+    supervisor_client.post(reverse("posts:approve", args=[own.pk]), {"revision": own.revision})
+    assert Post.objects.get(pk=own.pk).state == "pending"
+
+
+def test_queue_needs_totp_first(client, tokyo_supervisor):
+    client.force_login(tokyo_supervisor)
+    response = client.get(reverse("posts:queue"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_queue_for_posters_and_anonymous(client, poster_client):
+    assert poster_client.get(reverse("posts:queue")).status_code == 404
+    assert poster_client.post(reverse("posts:queue")).status_code == 405
+    client.logout()
+    assert client.get(reverse("posts:queue")).status_code == 302
+
+
+def test_queue_escapes_html(supervisor_client, tokyo_poster):
+    make_post(tokyo_poster, body="<script>alert(1)</script>", submit=True)
+    page = supervisor_client.get(reverse("posts:queue")).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
