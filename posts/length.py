@@ -49,6 +49,16 @@ included) and of a chain of dotted labels, which took minutes on a long
 Japanese text. ``_url_matches`` yields exactly what ``finditer`` would but
 skips the start positions that provably cannot match (see there).
 
+Where twitter-text's own implementations disagree we follow the JavaScript
+one, which drives X's web composer. The one difference that matters in
+practice: a scheme-less host glued to non-ASCII text ("…詳しくはwww.moj.go.jp").
+JavaScript reads the whole run of letters as the first DNS label and drops
+the URL when that label exceeds 63 characters in punycode (so a long Japanese
+run before the host turns the URL into plain text), while Java
+(Regex.java/Extractor.java) only takes ASCII hosts without a scheme and
+always finds "www.moj.go.jp". With "https://" both agree, and so do they
+when a space or ASCII punctuation comes before the host.
+
 Known, accepted differences from X: Python's Unicode tables (NFC) and the
 ``emoji`` package may be a version ahead of or behind X's; twemoji-parser
 also treats a text-style emoji followed by U+FE0E as text, which changes
@@ -139,10 +149,13 @@ def _public_suffix_tlds() -> frozenset[str]:
 _TLDS: frozenset[str] = _BUILTIN_TLDS | _public_suffix_tlds()
 
 # Character classes of twitter-text's regexp/ folder. Letter classes spell out
-# both cases rather than use IGNORECASE, which in Python would also let the
-# Kelvin sign match [a-z] where JavaScript does not.
+# both cases rather than use IGNORECASE, which in Python would also let "ſ"
+# match [a-z] where JavaScript does not (TLD names keep IGNORECASE, for
+# non-ASCII names such as "рф" are matched case-insensitively in JavaScript too).
 _PUNCT = re.escape("!'#%&()*+,\\-./:;<=>?@[]^_{|}~$")
-_SPACES = "\\x09-\\x0d\\x20\\x85\\xa0\\u1680\\u180e\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_SPACES = (
+    "\\x09-\\x0d\\x20\\x85\\xa0\\u1680\\u180e\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
 _INVALID = "\\ufffe\\ufeff\\uffff"
 _DIRECTIONAL = "\\u202a-\\u202e\\u061c\\u200e\\u200f\\u2066-\\u2069"
 _CYRILLIC = "\\u0400-\\u04ff"
@@ -158,7 +171,7 @@ _PUNYCODE_TLD = "(?:[xX][nN]--[\\-0-9a-zA-Z]+)"
 
 
 def _tld_pattern(tlds: Iterable[str]) -> str:
-    """Any of ``tlds``, case-insensitively, not followed by an ASCII letter or digit.
+    """Any of ``tlds``, case-insensitively, not followed by an ASCII letter, digit, "@", "+" or "-".
 
     Written as a trie: a flat alternation of ~1,500 names costs ~10 µs per
     attempt. Deeper branches come before the end of a shorter name, so the
@@ -225,7 +238,8 @@ _PROTOCOL_RE = re.compile("[hH][tT][tT][pP][sS]?://")
 _TCO_RE = re.compile("[hH][tT][tT][pP][sS]?://[tT]\\.[cC][oO]/([a-zA-Z0-9]+)")
 # What may not come right before a URL (the complement of validUrlPrecedingChars).
 _INVALID_BEFORE = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@\uff20$#\uff03\ufffe\ufeff\uffff"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    "@\uff20$#\uff03\ufffe\ufeff\uffff"
 )
 # A scheme-less URL right after one of these is a fragment of something else.
 _INVALID_BEFORE_SCHEMELESS = frozenset("-_./")
@@ -236,17 +250,22 @@ _IDNA_SEPARATORS_RE = re.compile("[.\u3002\uff0e\uff61]")
 def _url_matches(text: str) -> Iterator[re.Match[str]]:
     """The matches of ``_URL_RE.finditer(text)``, without its quadratic cost.
 
-    A match that does not start at the beginning of the text consumes one
-    "before" character and then starts the URL at ``url_start``, which must
-    be either the start of "http(s)://" or the start of a host label: a
-    character inside a run of label characters that ends with ".". Other
-    start positions cannot match and are not tried. Within one run, every
-    start position that has a valid character before it and does not start
-    with "_" or "-" behaves the same once the first label is read, provided
-    the label from there keeps (or lacks) the run's last "_" (which keeps it
-    out of the domain name): so one failed start fails its whole class. And
-    when a label that could be a subdomain fails, the label after its dot
-    fails too, for a host found from there would also be one from here.
+    Away from position 0 a match is one "before" character and then a URL
+    starting at ``url_start``, which is either the "h" of "http(s)://" or a
+    character in a run of host-label characters followed by "." (the first
+    label). No other position can match, so no other is tried. Three facts
+    let us skip most of the rest (tests/posts/test_length.py checks the
+    result against ``finditer``):
+
+    * Two starts in the same run, each after a valid "before" character and
+      not on "_" or "-", read the same labels after the first one; their first
+      labels differ only in where they begin. Unless one contains the run's
+      last "_" and the other does not ("_" rules a label out as the domain
+      name), they match or fail alike: one failure fails the whole class.
+    * If a first label that could be a subdomain fails, a URL starting at the
+      next label fails too, since that URL plus this label would have matched.
+    * Once the class holding the "_" failed, the other class can only match
+      with its label as the domain name, that is with a TLD right after the dot.
     """
     if not text:
         return
@@ -274,7 +293,10 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
                     next_url_start = match.end() + 1
             continue
         underscore = text.rfind("_", start, end)
-        classes = [(start, underscore + 1), (underscore + 1, end)] if underscore >= 0 else [(start, end)]
+        if underscore >= 0:
+            classes = [(start, underscore + 1), (underscore + 1, end)]
+        else:
+            classes = [(start, end)]
         ends_as_label = text[end - 1] not in "_-"
         class_failed = False
         for class_start, class_end in classes:

@@ -3,7 +3,10 @@
 The conformance cases are transcribed from twitter-text's
 conformance/validate.yml (github.com/twitter/twitter-text, Apache-2.0),
 sections ``WeightedTweetsWithDiscountedEmojiCounterTest`` (the v3 config,
-all 22 cases) and ``UnicodeDirectionalMarkerCounterTest`` (both cases).
+all 22 cases) and ``UnicodeDirectionalMarkerCounterTest`` (both cases), as
+found in the copies at twitter/twitter-text conformance/tests/validate.yml
+(3b8031c) and sayrer/twitter-text conformance/validate.yml (cf71bf2, which
+adds the "1⃣" case).
 Each keeps the case's ``weightedLength`` and ``displayRangeEnd``: the latter
 is the index of the last UTF-16 unit of the original text, so checking it
 proves that the transcription kept every invisible character (ZWJ, tag
@@ -195,6 +198,12 @@ LONG_URL = "https://www.moj.go.jp/isa/applications/procedures/nyuukokukanri07_00
             5,
             id="non-RGI ZWJ sequence: RGI part 2 + ZWJ 1 + emoji 2",
         ),
+        pytest.param("\u2764\ufe0f" + ZWJ, 3, id="emoji + dangling ZWJ: 2 + 1"),
+        pytest.param(
+            "\U0001f469\U0001f3fc" + ZWJ + "\U0001f9af" + ZWJ + "\U0001f3a5",
+            5,
+            id="RGI sequence + dangling ZWJ + emoji: 2 + 1 + 2",
+        ),
         pytest.param("\u00a9 2026", 6, id="bare copyright sign is text: 1"),
         pytest.param("\u00a9\ufe0f", 2, id="copyright sign with VS16 is an emoji: 2"),
         pytest.param(
@@ -209,7 +218,20 @@ LONG_URL = "https://www.moj.go.jp/isa/applications/procedures/nyuukokukanri07_00
             45,
             id="scheme-less URL inside Japanese text",
         ),
-        pytest.param("Visit https://example.com/path.", 30, id="trailing period is not part of the URL"),
+        pytest.param(
+            # JavaScript twitter-text (followed here) reads 入国…くはwww as one DNS
+            # label, over 63 characters in punycode, so the host is plain text:
+            # 22 characters (44) + 13. Java twitter-text would count the URL.
+            "出入国在留管理庁からのお知らせです。詳しくはwww.moj.go.jp",
+            57,
+            id="scheme-less URL after a long Japanese run is text",
+        ),
+        pytest.param(
+            "出入国在留管理庁からのお知らせです。詳しくは www.moj.go.jp",
+            68,
+            id="the same after a space is a URL",
+        ),
+        pytest.param("Visit https://example.com/path.", 30, id="trailing period is not in the URL"),
         pytest.param("(https://example.com)", 25, id="parentheses around a URL"),
         pytest.param("user@example.com", 16, id="e-mail address is not a URL"),
         pytest.param("@example.com", 12, id="no URL right after @"),
