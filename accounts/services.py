@@ -44,3 +44,24 @@ def account_resume(*, account: SocialAccount, by, reason: str = "") -> SocialAcc
     if current.state == State.ACTIVE:
         raise InvalidTransition(f"{current.display_handle} is already active.")
     return _change_state(account=current, by=by, to_state=State.ACTIVE, reason=reason)
+
+
+@transaction.atomic
+def account_mark_needs_reauth(*, account: SocialAccount, reason: str) -> SocialAccount:
+    """The platform revoked the account's authorisation: stop it until an administrator re-authorises it.
+
+    Called by the publishing engine (no person acts); other accounts carry on.
+    """
+    current = SocialAccount.objects.select_for_update().get(pk=account.pk)
+    if current.state == State.NEEDS_REAUTH:
+        return current
+    return _change_state(account=current, by=None, to_state=State.NEEDS_REAUTH, reason=reason[:300])
+
+
+@transaction.atomic
+def account_pause_by_system(*, account: SocialAccount, reason: str) -> SocialAccount:
+    """Pause an account because the platform refuses it for now (for example, no credits left on X)."""
+    current = SocialAccount.objects.select_for_update().get(pk=account.pk)
+    if current.state != State.ACTIVE:
+        return current
+    return _change_state(account=current, by=None, to_state=State.PAUSED, reason=reason[:300])

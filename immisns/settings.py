@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
+                "posts.context_processors.publishing_banner",
             ],
         },
     },
@@ -250,6 +251,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
     CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
@@ -274,7 +276,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # Platform application keys (the per-account tokens live encrypted in the database).
 X_API_KEY = env_str("X_API_KEY", "")
@@ -284,6 +285,21 @@ if not FACEBOOK_GRAPH_API_VERSION.startswith("v"):
     raise ImproperlyConfigured(
         f"FACEBOOK_GRAPH_API_VERSION must look like v23.0, not {FACEBOOK_GRAPH_API_VERSION!r}"
     )
+
+# Publishing (posts.publishing): how often the sweep looks for due targets, how
+# long a claimed target may stay "publishing" before it is reconciled, retries.
+PUBLISHING_SWEEP_SECONDS = env_int("PUBLISHING_SWEEP_SECONDS", 5, minimum=1)
+PUBLISHING_STALE_SECONDS = env_int("PUBLISHING_STALE_SECONDS", 300, minimum=1)
+PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
+PUBLISHING_BACKOFF_SECONDS = env_int("PUBLISHING_BACKOFF_SECONDS", 30, minimum=1)
+PUBLISHING_REQUEST_TIMEOUT = env_int("PUBLISHING_REQUEST_TIMEOUT", 20, minimum=1)
+# A target whose outcome is unknown is reconciled only after every worker that
+# might still be sending it has hit its hard time limit.
+if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
+    raise ImproperlyConfigured("PUBLISHING_STALE_SECONDS must exceed the task time limit (180 s)")
+CELERY_BEAT_SCHEDULE = {
+    "publishing-sweep": {"task": "posts.sweep", "schedule": float(PUBLISHING_SWEEP_SECONDS)},
+}
 
 # Security: strict when DEBUG is off (manage.py check --deploy stays clean).
 SESSION_COOKIE_HTTPONLY = True

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from posts import views as post_views
 
 admin.site.site_header = "immisns"
 admin.site.site_title = "immisns"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", post_views.dashboard, name="home"),
     path("posts/", include("posts.urls")),
     # The admin signs in through the same login as everyone (password, then TOTP).
     path("admin/login/", account_views.admin_login, name="admin_login"),

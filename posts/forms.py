@@ -65,6 +65,10 @@ class PostForm(forms.Form):
         else:
             self.existing_images = []
 
+    def clean_body(self) -> str:
+        # Browsers send line breaks as CRLF; X would count each as two characters.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
+
     def clean_scheduled_at(self) -> dt.datetime:
         value = self.cleaned_data["scheduled_at"]
         if value <= timezone.now():
@@ -93,7 +97,7 @@ class PostForm(forms.Form):
 
     def overrides(self) -> dict[int, str]:
         return {
-            account.pk: self.cleaned_data.get(f"override_{account.pk}", "")
+            account.pk: self.cleaned_data.get(f"override_{account.pk}", "").replace("\r\n", "\n")
             for account in self.cleaned_data.get("accounts", [])
             if self.cleaned_data.get(f"override_{account.pk}", "").strip()
         }
@@ -141,3 +145,14 @@ class PostFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
+
+
+class ResolveForm(forms.Form):
+    """A person's decision on a target whose outcome is unknown."""
+
+    decision = forms.ChoiceField(choices=[
+        ("published", _("It is on the platform: record it as published")),
+        ("again", _("It is not on the platform: publish it again")),
+    ])
+    url = forms.URLField(label=_("Address of the published post"), required=False, assume_scheme="https")
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)

@@ -88,6 +88,9 @@ class PostTarget(models.Model):
     # Set when a worker claims the target; a target left in "publishing" long after
     # this was sent but never recorded, and is reconciled rather than resent.
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    # When a publish task was last put on the queue; the sweep re-enqueues only
+    # targets whose message may have been lost (the database is the source of truth).
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     external_id = models.CharField(_("platform post id"), max_length=100, blank=True, editable=False)
@@ -176,6 +179,50 @@ class Footer(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Footer versions are never edited; add a new version instead.")
+        super().save(*args, **kwargs)
+
+
+class SandboxDelivery(models.Model):
+    """What the sandbox publisher "published": recorded, never sent anywhere."""
+
+    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="sandbox_deliveries")
+    text = models.TextField(_("text"))
+    media = models.JSONField(_("images"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sandbox delivery")
+        verbose_name_plural = _("sandbox deliveries")
+
+    def __str__(self) -> str:
+        return f"sandbox-{self.pk} {self.account.display_handle}"
+
+
+class PublishingSwitch(models.Model):
+    """The administrators' kill switch for all publishing; the newest row is in force.
+
+    Rows are only ever added, so the table is also the record of who stopped
+    and resumed publishing, when and why.
+    """
+
+    paused = models.BooleanField(_("publishing paused"))
+    reason = models.CharField(_("reason"), max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("publishing switch")
+        verbose_name_plural = _("publishing switch changes")
+
+    def __str__(self) -> str:
+        return f"{'paused' if self.paused else 'running'} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Publishing switch changes are append-only.")
         super().save(*args, **kwargs)
 
 

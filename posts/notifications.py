@@ -42,3 +42,28 @@ def post_decided(post_id: int) -> None:
     context = {"post": post, "decision": decision, "url": _post_url(post),
                "accounts": [t.account for t in post.targets.select_related("account")]}
     _send("posts/email/decided_subject.txt", "posts/email/decided.txt", context, [post.author.email])
+
+
+def target_failed(target_id: int) -> None:
+    """To the author and the supervisors in scope: a post did not go out, and why."""
+    from posts.models import PostTarget
+
+    target = PostTarget.objects.select_related("post__author", "account").get(pk=target_id)
+    post = target.post
+    supervisors = access.supervisors_for([target.account])
+    context = {"post": post, "target": target, "url": _post_url(post)}
+    _send("posts/email/failed_subject.txt", "posts/email/failed.txt", context,
+          [post.author.email, *(user.email for user in supervisors)])
+
+
+def account_needs_attention(account_id: int, reason: str) -> None:
+    """To the administrators: an account was stopped by the platform (revoked token, no credits)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import SocialAccount
+
+    account = SocialAccount.objects.get(pk=account_id)
+    admins = get_user_model().objects.filter(is_active=True, is_staff=True)
+    url = settings.SITE_URL.rstrip("/") + reverse("admin:accounts_socialaccount_change", args=[account.pk])
+    _send("posts/email/account_subject.txt", "posts/email/account.txt",
+          {"account": account, "reason": reason, "url": url}, [user.email for user in admins])

@@ -155,3 +155,29 @@ def approval_queue(user) -> QuerySet[Post]:
 
 def post_timeline(post: Post) -> QuerySet[PostEvent]:
     return post.events.select_related("actor", "target__account").order_by("at", "id")
+
+
+# --- The dashboard -----------------------------------------------------------------------------
+
+
+def targets_needing_attention(user) -> QuerySet[PostTarget]:
+    """Failed and unconfirmed targets the user may see: where staff look first."""
+    visible = access.accounts_visible_to(user).values("pk")
+    return (
+        PostTarget.objects.filter(state__in=[PostTarget.State.FAILED, PostTarget.State.UNCONFIRMED], account__in=visible)
+        .select_related("post__author", "account")
+        .order_by("due_at", "id")
+    )
+
+
+def targets_upcoming(user, *, limit: int = 10) -> QuerySet[PostTarget]:
+    visible = access.accounts_visible_to(user).values("pk")
+    return (
+        PostTarget.objects.filter(state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING], account__in=visible)
+        .select_related("post", "account")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def drafts_of(user) -> QuerySet[Post]:
+    return _with_targets(Post.objects.filter(author=user, state=Post.State.DRAFT)).order_by("-updated_at")[:20]

@@ -235,9 +235,18 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
         note = f"{reason}\n{note}".strip()
     _event(post, actor=by, action=PostEvent.Action.APPROVE, from_state=State.PENDING, to_state=State.APPROVED, comment=note)
     # The targets now belong to the machine's workflow; a time already past goes out at once.
-    post.targets.update(state=TState.SCHEDULED, due_at=max(post.scheduled_at, now))
+    due_at = max(post.scheduled_at, now)
+    post.targets.update(state=TState.SCHEDULED, due_at=due_at, enqueued_at=None)
+    target_ids = list(post.targets.values_list("id", flat=True))
     transaction.on_commit(lambda: notifications.post_decided(post.pk))
+    transaction.on_commit(lambda: _enqueue(target_ids, due_at))
     return post
+
+
+def _enqueue(target_ids: list[int], due_at: dt.datetime) -> None:
+    from posts.tasks import enqueue_soon
+
+    enqueue_soon(target_ids, due_at)
 
 
 @transaction.atomic

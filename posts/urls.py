@@ -17,4 +17,9 @@ urlpatterns = [
     path("<int:pk>/approve/", views.post_approve, name="approve"),
     path("<int:pk>/reject/", views.post_reject, name="reject"),
     path("images/<int:pk>/", views.post_image, name="image"),
+    path("targets/<int:pk>/retry/", views.target_retry, name="target_retry"),
+    path("targets/<int:pk>/resolve/", views.target_resolve, name="target_resolve"),
+    path("targets/<int:pk>/withdraw/", views.target_withdraw, name="target_withdraw"),
+    path("publishing/switch/", views.publishing_switch, name="publishing_switch"),
+    path("sandbox/<int:pk>/", views.sandbox_delivery, name="sandbox"),
 ]

@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
 from accounts.middleware import mfa_required
-from posts import selectors, services
-from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm
-from posts.models import Post, PostImage
+from posts import publishing, selectors, services
+from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm
+from posts.models import Post, PostImage, PostTarget, SandboxDelivery
 
 
 def _get_post(user, pk: int) -> Post:
@@ -27,6 +28,24 @@ def _problems_message(request, error: services.PostError) -> None:
     messages.error(request, error.message)
     for problem in error.problems:
         messages.error(request, problem)
+
+
+@require_safe
+@login_required
+def dashboard(request):
+    """Where staff look first: what failed, what waits for them, what goes out next, my drafts."""
+    user = request.user
+    return render(request, "posts/dashboard.html", {
+        "memberships": user.memberships.select_related("office").order_by("office__sort_order"),
+        "attention": selectors.targets_needing_attention(user),
+        "queue": selectors.approval_queue(user) if access.can_approve_anything(user) else [],
+        "upcoming": selectors.targets_upcoming(user),
+        "drafts": selectors.drafts_of(user),
+        "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
+        "visible": access.accounts_visible_to(user).order_by("platform", "sort_order"),
+        "is_administrator": access.is_administrator(user),
+        "resolve_form": ResolveForm(),
+    })
 
 
 @require_safe
@@ -109,9 +128,9 @@ def post_preview(request):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     accounts = list(data.get("accounts") or [])
-    overrides = {a.pk: request.POST.get(f"override_{a.pk}", "") for a in accounts}
+    overrides = {a.pk: request.POST.get(f"override_{a.pk}", "").replace("\r\n", "\n") for a in accounts}
     previews = selectors.target_previews(
-        body=data.get("body") or "", accounts=accounts, overrides=overrides, scheduled_at=data.get("scheduled_at"),
+        body=(data.get("body") or "").replace("\r\n", "\n"), accounts=accounts, overrides=overrides, scheduled_at=data.get("scheduled_at"),
     )
     return render(request, "posts/_preview.html", {"previews": previews, "scheduled_at": data.get("scheduled_at")})
 
@@ -127,6 +146,8 @@ def post_detail(request, pk: int):
         "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED,
         "may_approve": access.can_approve_post(request.user, post) and post.state == Post.State.PENDING,
         "decision_form": DecisionForm(initial={"revision": post.revision}),
+        "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
+        "resolve_form": ResolveForm(),
     })
 
 
@@ -230,3 +251,90 @@ def approve_many(request):
     if approved:
         messages.success(request, _("Approved %(count)d post(s).") % {"count": approved})
     return redirect("posts:queue")
+
+
+# --- Publishing: targets, the kill switch, the sandbox ----------------------------------------------
+
+
+def _get_target(user, pk: int) -> PostTarget:
+    target = get_object_or_404(PostTarget.objects.select_related("post", "account"), pk=pk)
+    if not access.can_view_post(user, target.post):
+        raise Http404
+    return target
+
+
+def _target_action(request, pk: int, action):
+    target = _get_target(request.user, pk)
+    try:
+        action(target)
+    except services.NotAllowed:
+        raise Http404 from None
+    except services.PostError as exc:
+        _problems_message(request, exc)
+    return redirect(request.POST.get("next") or reverse("posts:detail", args=[target.post_id]))
+
+
+@require_POST
+@login_required
+def target_retry(request, pk: int):
+    def retry(target):
+        publishing.target_retry(target=target, by=request.user)
+        messages.success(request, _("%(account)s will be tried again now.") % {"account": target.account.display_handle})
+
+    return _target_action(request, pk, retry)
+
+
+@require_POST
+@login_required
+@mfa_required
+def target_resolve(request, pk: int):
+    form = ResolveForm(request.POST)
+
+    def resolve(target):
+        if not form.is_valid():
+            raise services.PostError(_("Choose what happened."), [str(e) for e in form.errors.values()])
+        publishing.target_resolve_unconfirmed(
+            target=target, by=request.user, published=form.cleaned_data["decision"] == "published",
+            url=form.cleaned_data["url"], comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Recorded."))
+
+    return _target_action(request, pk, resolve)
+
+
+@require_POST
+@login_required
+@mfa_required
+def target_withdraw(request, pk: int):
+    def withdraw(target):
+        publishing.target_withdraw(target=target, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle})
+
+    return _target_action(request, pk, withdraw)
+
+
+@require_POST
+@login_required
+@mfa_required
+def publishing_switch(request):
+    if not access.is_administrator(request.user):
+        raise Http404
+    try:
+        if request.POST.get("paused") == "1":
+            publishing.publishing_pause_all(by=request.user, reason=request.POST.get("reason", ""))
+            messages.warning(request, _("All publishing is paused."))
+        else:
+            publishing.publishing_resume_all(by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Publishing resumed; posts that waited go out now."))
+    except services.PostError as exc:
+        _problems_message(request, exc)
+    return redirect("home")
+
+
+@require_safe
+@login_required
+def sandbox_delivery(request, pk: int):
+    delivery = get_object_or_404(SandboxDelivery.objects.select_related("account"), pk=pk)
+    if not access.can_view_account(request.user, delivery.account):
+        raise Http404
+    return render(request, "posts/sandbox.html", {"delivery": delivery})

@@ -26,7 +26,9 @@ def ancestors_and_self(office: Office) -> set[str]:
 
 
 def expected(role: str, office_code: str, account: SocialAccount) -> dict[str, bool]:
-    own = account.office.code == office_code
+    # A poster's office includes its branch offices (a bureau's 支局).
+    office = account.office
+    own = office.code == office_code or (office.kind == "branch" and office.parent.code == office_code)
     at_or_below = office_code in ancestors_and_self(account.office)
     return {
         "see": own if role == "poster" else at_or_below,
@@ -51,6 +53,17 @@ def test_matrix(role, office_code):
         assert access.can_approve_for(user, account) is want["approve"]
 
 
+def test_tokyo_poster_drafts_for_the_bureau_and_its_branches_only():
+    user = make_person("poster", "tokyo", "poster")
+    handles = set(access.accounts_draftable_by(user).values_list("handle", flat=True))
+    assert handles == {"IMMI_TOKYO", "IMMI_NARITA", "IMMI_HANEDA", "IMMI_YOKOHAMA"}
+    assert not access.accounts_approvable_by(user).exists()
+    narita = make_person("narita", "narita", "poster")
+    assert set(access.accounts_draftable_by(narita).values_list("handle", flat=True)) == {"IMMI_NARITA"}
+    agency = make_person("agency-poster", "agency", "poster")
+    assert set(access.accounts_draftable_by(agency).values_list("handle", flat=True)) == {"MOJ_IMMI", "ImmigrationServicesAgency.MOJ"}
+
+
 def test_tokyo_supervisor_reaches_the_tokyo_branches_but_not_osaka():
     user = make_person("sup", "tokyo", "supervisor")
     handles = set(access.accounts_approvable_by(user).values_list("handle", flat=True))
@@ -65,7 +78,8 @@ def test_agency_supervisor_reaches_every_account():
 def test_several_memberships_add_up():
     user = make_person("both", "osaka", "poster")
     Membership.objects.create(user=user, office=Office.objects.get(code="narita"), role="supervisor")
-    assert set(access.accounts_draftable_by(user).values_list("handle", flat=True)) == {"IMMI_OSAKA", "IMMI_NARITA"}
+    assert set(access.accounts_draftable_by(user).values_list("handle", flat=True)) == {
+        "IMMI_OSAKA", "IMMI_KANSAI", "IMMI_KOBE", "IMMI_NARITA"}
     assert set(access.accounts_approvable_by(user).values_list("handle", flat=True)) == {"IMMI_NARITA"}
 
 

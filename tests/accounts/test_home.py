@@ -17,7 +17,8 @@ def test_poster_sees_own_office_role_and_accounts(client, tokyo_poster):
     assert "東京出入国在留管理局" in page and "投稿担当" in page
     assert "@IMMI_TOKYO" in page and 'href="https://x.com/IMMI_TOKYO"' in page
     assert "稼働中" in page
-    assert "IMMI_NARITA" not in page and "IMMI_OSAKA" not in page
+    assert "@IMMI_NARITA" in page  # the bureau's branch offices are part of it
+    assert "IMMI_OSAKA" not in page and "IMMI_HIROSHIMA" not in page
 
 
 def test_supervisor_sees_the_branches_below(client, tokyo_supervisor):

@@ -1,0 +1,10 @@
+from posts import publishing
+
+
+def publishing_banner(request):
+    """Every signed-in person sees when an administrator has paused all publishing."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = publishing.publishing_switch()
+    return {"publishing_paused": current if current and current.paused else None}

@@ -1,0 +1,40 @@
+"""The sandbox publisher: records what would have gone out, sends nothing.
+
+Used by the embedded demo and development. Each "post" is a SandboxDelivery
+row, shown in the console at its own page, which is the post's public URL.
+"""
+
+from collections.abc import Sequence
+
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import SandboxDelivery
+from posts.publishers.base import MediaItem, PublishResult, Rejected, comparable_text
+
+
+class SandboxPublisher:
+    def __init__(self, *, account) -> None:
+        self.account = account
+
+    def _result(self, delivery: SandboxDelivery) -> PublishResult:
+        return PublishResult(external_id=f"sandbox-{delivery.pk}", url=reverse("posts:sandbox", args=[delivery.pk]))
+
+    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
+        delivery = SandboxDelivery.objects.create(
+            account=self.account, text=text,
+            media=[{"mime_type": item.mime_type, "alt_text": item.alt_text, "bytes": len(item.data)} for item in media],
+        )
+        return self._result(delivery)
+
+    def delete(self, external_id: str) -> None:
+        pk = external_id.removeprefix("sandbox-")
+        if not SandboxDelivery.objects.filter(pk=pk, account=self.account, deleted_at__isnull=True).update(deleted_at=timezone.now()):
+            raise Rejected(f"No sandbox post {external_id} on {self.account.display_handle}.", code=404)
+
+    def find_recent(self, text: str) -> PublishResult | None:
+        wanted = comparable_text(text)
+        for delivery in SandboxDelivery.objects.filter(account=self.account, deleted_at__isnull=True)[:100]:
+            if comparable_text(delivery.text) == wanted:
+                return self._result(delivery)
+        return None
