@@ -293,6 +293,9 @@ PUBLISHING_STALE_SECONDS = env_int("PUBLISHING_STALE_SECONDS", 300, minimum=1)
 PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
 PUBLISHING_BACKOFF_SECONDS = env_int("PUBLISHING_BACKOFF_SECONDS", 30, minimum=1)
 PUBLISHING_REQUEST_TIMEOUT = env_int("PUBLISHING_REQUEST_TIMEOUT", 20, minimum=1)
+# A publish task whose time passed this long ago while its target is still
+# scheduled counts as lost by the broker and is sent again.
+PUBLISHING_REQUEUE_SECONDS = env_int("PUBLISHING_REQUEUE_SECONDS", 60, minimum=1)
 # A target whose outcome is unknown is reconciled only after every worker that
 # might still be sending it has hit its hard time limit.
 if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:

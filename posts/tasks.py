@@ -21,9 +21,8 @@ def reconcile_target(target_id: int) -> str:
 
 def _sweep_timing() -> tuple[dt.timedelta, dt.timedelta]:
     interval = dt.timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
-    # Look two sweeps ahead so every target gets a task timed to its second;
-    # count a task as lost when it should have run a minute ago.
-    return 2 * interval, max(dt.timedelta(seconds=60), 6 * interval)
+    # Look two sweeps ahead so every target gets a task timed to its second.
+    return 2 * interval, dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS)
 
 
 @shared_task(name="posts.sweep", ignore_result=True)
