@@ -1,0 +1,117 @@
+"""Pages for publishing: the dashboard, target actions, the kill switch, the sandbox page."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from posts import publishing, services
+from posts.models import PostTarget, SandboxDelivery
+from tests.conftest import add_totp
+from tests.factories import make_post
+from tests.posts.conftest import JST
+
+pytestmark = pytest.mark.django_db
+
+DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
+
+
+def published_target(author, approver):
+    with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
+        post = make_post(author, ("IMMI_TOKYO",), when=DUE, submit=True)
+        services.post_approve(post=post, by=approver)
+    target = post.targets.get()
+    with time_machine.travel(DUE + dt.timedelta(seconds=1), tick=False):
+        assert publishing.target_publish(target_id=target.pk) == "published"
+    return PostTarget.objects.get(pk=target.pk)
+
+
+@pytest.fixture
+def supervisor_client(client, tokyo_supervisor):
+    add_totp(tokyo_supervisor)
+    client.force_login(tokyo_supervisor)
+    return client
+
+
+def test_dashboard_lists_what_needs_a_person_first(client, tokyo_poster, tokyo_supervisor):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    PostTarget.objects.filter(pk=target.pk).update(state="failed", last_error="The platform refused the post: 重複")
+    client.force_login(tokyo_poster)
+    page = client.get(reverse("home")).content.decode()
+    assert 'id="attention"' in page and "重複" in page
+    assert reverse("posts:target_retry", args=[target.pk]) in page
+
+
+def test_retry_from_the_dashboard(client, tokyo_poster, tokyo_supervisor, osaka_poster):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    PostTarget.objects.filter(pk=target.pk).update(state="failed")
+    url = reverse("posts:target_retry", args=[target.pk])
+    client.force_login(osaka_poster)
+    assert client.post(url).status_code == 404
+    client.force_login(tokyo_poster)
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"next": reverse("home")})["Location"] == reverse("home")
+    assert PostTarget.objects.get(pk=target.pk).state == "scheduled"
+    client.logout()
+    assert client.post(url).status_code == 302 and PostTarget.objects.get(pk=target.pk).state == "scheduled"
+
+
+def test_withdraw_from_the_post_page(supervisor_client, tokyo_poster, tokyo_supervisor, client):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    page = supervisor_client.get(reverse("posts:detail", args=[target.post_id])).content.decode()
+    assert reverse("posts:target_withdraw", args=[target.pk]) in page
+    assert target.published_text.splitlines()[0] in page
+    supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "誤記"})
+    assert PostTarget.objects.get(pk=target.pk).state == "withdrawn"
+    assert SandboxDelivery.objects.get().deleted_at is not None
+
+
+def test_posters_cannot_withdraw(client, tokyo_poster, tokyo_supervisor):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    client.force_login(tokyo_poster)
+    page = client.get(reverse("posts:detail", args=[target.post_id])).content.decode()
+    assert reverse("posts:target_withdraw", args=[target.pk]) not in page
+    assert client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "x"}).status_code == 404
+    assert PostTarget.objects.get(pk=target.pk).state == "published"
+
+
+def test_resolve_an_unconfirmed_target(supervisor_client, tokyo_poster, tokyo_supervisor):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    PostTarget.objects.filter(pk=target.pk).update(state="unconfirmed")
+    url = reverse("posts:target_resolve", args=[target.pk])
+    supervisor_client.post(url, {"decision": "nonsense"})
+    assert PostTarget.objects.get(pk=target.pk).state == "unconfirmed"
+    supervisor_client.post(url, {"decision": "published", "url": "https://x.com/IMMI_TOKYO/status/9"})
+    assert PostTarget.objects.get(pk=target.pk).external_url == "https://x.com/IMMI_TOKYO/status/9"
+
+
+def test_sandbox_page_shows_what_went_out(client, tokyo_poster, tokyo_supervisor, osaka_poster):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    client.force_login(tokyo_poster)
+    page = client.get(target.external_url).content.decode()
+    assert target.published_text.splitlines()[-1] in page and "サンドボックス" in page
+    client.force_login(osaka_poster)
+    assert client.get(target.external_url).status_code == 404
+    assert client.post(target.external_url).status_code == 405
+    client.logout()
+    assert client.get(target.external_url).status_code == 302
+
+
+def test_pause_all_is_for_administrators_and_shows_a_banner(client, administrator, tokyo_poster, tokyo_supervisor):
+    url = reverse("posts:publishing_switch")
+    add_totp(tokyo_supervisor)
+    client.force_login(tokyo_supervisor)
+    assert client.post(url, {"paused": "1", "reason": "x"}).status_code == 404
+    client.force_login(administrator)
+    assert "Pause" in client.get(reverse("home")).content.decode() or "一時停止" in client.get(reverse("home")).content.decode()
+    client.post(url, {"paused": "1", "reason": "障害対応のため"})
+    assert publishing.publishing_paused()
+    client.force_login(tokyo_poster)
+    page = client.get(reverse("home")).content.decode()
+    assert "banner-paused" in page and "障害対応のため" in page
+    client.force_login(administrator)
+    client.post(url, {"paused": "0"})
+    assert not publishing.publishing_paused()
+    assert "banner-paused" not in client.get(reverse("home")).content.decode()
+    assert client.get(url).status_code == 405
