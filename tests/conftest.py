@@ -77,3 +77,9 @@ def administrator(db):
     user = make_person("admin", is_staff=True, is_superuser=True)
     add_totp(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded images land in a folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

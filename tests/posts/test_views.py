@@ -251,3 +251,81 @@ def test_queue_escapes_html(supervisor_client, tokyo_poster):
     make_post(tokyo_poster, body="<script>alert(1)</script>", submit=True)
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+
+
+# --- images -------------------------------------------------------------------------------------------
+
+
+def jpeg_with_location() -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (35.0, 41.0, 22.0)
+    gps[3], gps[4] = "E", (139.0, 41.0, 30.0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "navy").save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_an_uploaded_photo_loses_its_location(poster_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    photo = jpeg_with_location()
+    assert b"SecretCam" in photo
+    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg"), alt_1="窓口の様子")
+    response = poster_client.post(reverse("posts:new"), data)
+    assert response.status_code == 302
+    image = Post.objects.get().images.get()
+    stored = image.file.read()
+    assert b"SecretCam" not in stored and not Image.open(image.file).getexif()
+    assert image.alt_text == "窓口の様子"
+    served = poster_client.get(reverse("posts:image", args=[image.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+
+
+def test_a_broken_image_is_refused_and_nothing_typed_is_lost(poster_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", b"not really a jpeg", content_type="image/jpeg"), alt_1="説明")
+    response = poster_client.post(reverse("posts:new"), data)
+    assert response.status_code == 200 and not Post.objects.exists()
+    page = response.content.decode()
+    assert "画像ではありません" in page and "年末年始の窓口のお知らせ" in page
+
+
+def test_an_image_needs_alt_text(poster_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", jpeg_with_location(), content_type="image/jpeg"), alt_1=" ")
+    response = poster_client.post(reverse("posts:new"), data)
+    assert response.status_code == 200 and not Post.objects.exists()
+    assert "代替テキスト" in response.content.decode()
+
+
+def test_another_office_cannot_fetch_an_image(client, poster_client, osaka_poster):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", jpeg_with_location(), content_type="image/jpeg"), alt_1="説明")
+    poster_client.post(reverse("posts:new"), data)
+    image = Post.objects.get().images.get()
+    client.force_login(osaka_poster)
+    assert client.get(reverse("posts:image", args=[image.pk])).status_code == 404
+
+
+def test_five_images_are_too_many_for_x(poster_client, tokyo_poster):
+    from django.core.files.base import ContentFile
+
+    from posts.models import PostImage
+
+    post = make_post(tokyo_poster)
+    for n in range(5):
+        image = PostImage(post=post, alt_text=f"画像{n}", mime_type="image/jpeg", width=1, height=1, size=1000, position=n)
+        image.file.save(f"i{n}.jpg", ContentFile(b"x"), save=True)
+    with pytest.raises(services.PostError) as caught:
+        services.post_submit(post=post, by=tokyo_poster)
+    assert any("4" in p and "X" in p for p in caught.value.problems)
