@@ -83,3 +83,50 @@ def administrator(db):
 def media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded images land in a folder of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+# --- Tests whose data must be committed (live server, worker processes) ---------------------------
+
+# The live server thread and worker processes see only committed rows. Such a
+# test starts with the migration data (offices, the 21 accounts, footers)
+# reloaded, and its tables are emptied afterwards.
+COMMITTED_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def event_log_maintenance(connection, *, on: bool) -> None:
+    """Open or close the event log's maintenance window (posts/0002) on this database.
+
+    Emptying tables between tests that commit must delete event rows, which the
+    append-only triggers otherwise refuse. Open for the whole test database;
+    the append-only test closes it inside its own transaction.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            value = "on" if on else "off"
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET immisns.postevent_maintenance = '{value}'")
+            cursor.execute(f"SET immisns.postevent_maintenance = '{value}'")
+        elif on:
+            cursor.execute("INSERT OR IGNORE INTO posts_postevent_maintenance (id) VALUES (1)")
+        else:
+            cursor.execute("DELETE FROM posts_postevent_maintenance")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        event_log_maintenance(connection, on=True)
+    yield
+    # Tests that commit leave the tables empty; put the migration data back so a
+    # later run with --reuse-db finds the database as migrations left it.
+    contents = getattr(connection, "_test_serialized_contents", None)
+    with django_db_blocker.unblock():
+        from accounts.models import Office
+
+        if contents and not Office.objects.exists():
+            from django.core.management import call_command
+
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+            connection.creation.deserialize_db_from_string(contents)
