@@ -101,7 +101,7 @@ class AccountStateChangeInline(admin.TabularInline):
 @admin.register(SocialAccount)
 class SocialAccountAdmin(admin.ModelAdmin):
     form = SocialAccountForm
-    list_display = ["display_handle", "platform", "display_name", "office", "state", "publisher", "credentials_set"]
+    list_display = ["handle_column", "platform", "display_name", "office", "state", "publisher", "credentials_set"]
     list_filter = ["platform", "state", "publisher", "office"]
     search_fields = ["handle", "display_name", "office__name_ja", "office__name_en"]
     readonly_fields = ["state", "credentials_updated_at"]
@@ -114,6 +114,10 @@ class SocialAccountAdmin(admin.ModelAdmin):
             (None, {"fields": ["platform", "handle", "display_name", "office", "state", "publisher", "platform_id", "sort_order"]}),
             (_("Credentials (write-only)"), {"fields": [*CREDENTIAL_LABELS, "credentials_updated_at"]}),
         ]
+
+    @admin.display(description=_("handle"), ordering="handle")
+    def handle_column(self, account):
+        return account.display_handle
 
     @admin.display(boolean=True, description=_("credentials"))
     def credentials_set(self, account):
