@@ -41,6 +41,12 @@ In a worker subprocess (a real Celery worker started by a test)::
     IMMISNS_FAKE_PLATFORM_LOG=/tmp/calls.jsonl                    # one JSON line per request
     python -m tests.fakes.platforms celery -A immisns worker -P solo
 
+With "log_received": true in a fake's options, the log also gets a line with
+"event": "received" when a request arrives, written before any latency sleep,
+so that a test sees that a call began even if the process is killed during it.
+Every line carries "event": "received" or "answered" (the full record above,
+written when the fake answers).
+
 ``install_from_env()`` (also callable from a worker_process_init handler) reads
 both variables; each top-level key ("x", "facebook") holds FakeX / FakeGraph
 keyword arguments plus "script": {endpoint: [step, ...]} where a step is
@@ -142,7 +148,7 @@ class RecordedCall:
             merged.update({k: f.text for k, f in self.multipart().items() if f.filename is None})
         return merged
 
-    def as_log_entry(self) -> dict[str, Any]:
+    def as_log_entry(self, event: str = "answered") -> dict[str, Any]:
         if "multipart/form-data" in self.content_type:
             body: Any = {
                 "multipart": {
@@ -157,6 +163,7 @@ class RecordedCall:
         else:
             body = self.body.decode("utf-8", errors="replace")
         return {
+            "event": event,
             "platform": self.platform,
             "endpoint": self.endpoint,
             "method": self.method,
@@ -215,9 +222,11 @@ class _FakePlatform:
     default_endpoint = ""
     kinds: frozenset[str] = frozenset()
 
-    def __init__(self, *, latency: float = 0.0, log_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, *, latency: float = 0.0, log_path: str | os.PathLike[str] | None = None,
+                 log_received: bool = False) -> None:
         self.latency = latency
         self.log_path = os.fspath(log_path) if log_path else None
+        self.log_received = log_received  # also log each request when it arrives (see the module docstring)
         self.calls: list[RecordedCall] = []
         self._scripts: dict[str, deque[Step]] = defaultdict(deque)
         self._lock = threading.RLock()
@@ -302,6 +311,8 @@ class _FakePlatform:
                 queue = self._scripts[endpoint]
                 step = queue.popleft() if queue else Step()
                 call.outcome = step.kind
+            if self.log_received:
+                self._write_log(call, event="received")
             latency = self.latency if step.latency is None else step.latency
             timed_out = _wait(request, latency)
 
@@ -325,10 +336,10 @@ class _FakePlatform:
                 self.calls.append(call)
                 self._write_log(call)
 
-    def _write_log(self, call: RecordedCall) -> None:
+    def _write_log(self, call: RecordedCall, event: str = "answered") -> None:
         if not self.log_path:
             return
-        line = json.dumps(call.as_log_entry(), ensure_ascii=False) + "\n"
+        line = json.dumps(call.as_log_entry(event), ensure_ascii=False) + "\n"
         # One write on an O_APPEND descriptor, so lines from several processes do not interleave.
         fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -436,8 +447,9 @@ class FakeX(_FakePlatform):
         verify_signatures: bool = True,
         latency: float = 0.0,
         log_path: str | os.PathLike[str] | None = None,
+        log_received: bool = False,
     ) -> None:
-        super().__init__(latency=latency, log_path=log_path)
+        super().__init__(latency=latency, log_path=log_path, log_received=log_received)
         self.user_id = str(user_id)
         self.api_key = api_key
         self.api_secret = api_secret
@@ -768,8 +780,9 @@ class FakeGraph(_FakePlatform):
         version: str = "v23.0",
         latency: float = 0.0,
         log_path: str | os.PathLike[str] | None = None,
+        log_received: bool = False,
     ) -> None:
-        super().__init__(latency=latency, log_path=log_path)
+        super().__init__(latency=latency, log_path=log_path, log_received=log_received)
         self.page_id = str(page_id)
         self.access_token = access_token
         self.version = version
