@@ -22,6 +22,9 @@ run: install
 test: install
 	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
 
+bench: install
+	$(BIN)/python benchmarks/publish.py
+
 # Rewrite requirements.lock from pyproject.toml (needs uv: pip install uv).
 lock:
 	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock

@@ -297,7 +297,9 @@ PUBLISHING_REQUEST_TIMEOUT = env_int("PUBLISHING_REQUEST_TIMEOUT", 20, minimum=1
 # scheduled counts as lost by the broker and is sent again.
 PUBLISHING_REQUEUE_SECONDS = env_int("PUBLISHING_REQUEUE_SECONDS", 60, minimum=1)
 # A target whose outcome is unknown is reconciled only after every worker that
-# might still be sending it has hit its hard time limit.
+# might still be sending it has given up: the hard time limit stops a prefork
+# task, and in the threads pool (which cannot kill a thread) every platform
+# request is bounded by PUBLISHING_REQUEST_TIMEOUT.
 if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
     raise ImproperlyConfigured("PUBLISHING_STALE_SECONDS must exceed the task time limit (180 s)")
 CELERY_BEAT_SCHEDULE = {

@@ -24,7 +24,11 @@ def footer_for(account: SocialAccount) -> Footer | None:
 
 def compose(body: str, account: SocialAccount) -> str:
     """The exact text that would be published on that account now."""
-    footer = footer_for(account)
+    return join(body, footer_for(account))
+
+
+def join(body: str, footer: Footer | None) -> str:
+    """The body followed by the footer, as published."""
     body = body.strip()
     if footer is None or not footer.text.strip():
         return body

@@ -18,7 +18,9 @@ import random
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ from accounts.crypto import CredentialsUnreadable
 from accounts.models import SocialAccount
 from moderation import checks
 from posts import footer, notifications, office_hours, selectors
-from posts.models import Post, PostEvent, PostTarget, PublishingSwitch
+from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
 from posts.publishers import base as errors
 from posts.publishers.base import MediaItem, PublishResult
 from posts.services import NotAllowed, PostError
@@ -128,8 +130,11 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
         .order_by("due_at", "id")
         .values_list("id", "due_at")[:1000]
     )
+    # Marked with the time its task will run; due ones share one UPDATE.
+    PostTarget.objects.filter(pk__in=[i for i, due_at in rows if due_at <= now]).update(enqueued_at=now)
     for target_id, due_at in rows:
-        PostTarget.objects.filter(pk=target_id).update(enqueued_at=max(due_at, now))
+        if due_at > now:
+            PostTarget.objects.filter(pk=target_id).update(enqueued_at=due_at)
     return rows
 
 
@@ -158,76 +163,145 @@ def _event(target: PostTarget, action: str, *, comment: str = "", from_state: st
     )
 
 
-def _content_problems(target: PostTarget, text: str) -> list[str]:
-    """§5: the content checks run again before publishing (the allow-list or data may have changed)."""
-    measured, limit = selectors.measure(text, target.account)
-    problems = []
-    if measured > limit:
-        problems.append(_("%(length)d of %(limit)d characters with the footer.") % {"length": measured, "limit": limit})
-    problems += [f"{f.message} «{f.excerpt}»" for f in checks.scan(target.body, account=target.account) if f.severity == checks.BLOCK]
-    return problems
+class _ClaimRound:
+    """What the claims of one moment share: office hours, footers, checks, lengths, images.
 
+    One post to 21 accounts is claimed in one transaction with a handful of
+    queries, so the platform calls can start together (DESIGN §4: one post to
+    every account goes out in about the time of one call).
+    """
 
-def _media(target: PostTarget) -> list[MediaItem]:
-    items = []
-    for image in target.post.images.all():
-        with image.file.open("rb") as handle:
-            items.append(MediaItem(data=handle.read(), mime_type=image.mime_type, alt_text=image.alt_text))
-    return items
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.paused = publishing_paused()
+        self._open: dict[int, bool] = {}
+        self._footers: list[Footer] | None = None
+        self._blocking: dict[str, list[str]] = {}
+        self._measured: dict[tuple[str, str], tuple[int, int]] = {}
+        self._media: dict[int, list[MediaItem]] = {}
 
+    def is_open(self, office) -> bool:
+        if office.pk not in self._open:
+            self._open[office.pk] = office_hours.is_open(office, self.now)
+        return self._open[office.pk]
 
-def _claim(target_id: int, now: dt.datetime) -> tuple[str, Claim | None]:
-    """Decide, in one transaction, whether the target goes out now; claim it if so."""
-    with transaction.atomic():
-        target = (
-            PostTarget.objects.select_for_update()
-            .select_related("post", "account__office")
-            .filter(pk=target_id).first()
-        )
-        if target is None or target.state != TState.SCHEDULED:
-            return "not-scheduled", None
+    def footer(self, account: SocialAccount) -> Footer | None:
+        """As footer.footer_for(), from one query for the whole round."""
+        if self._footers is None:
+            self._footers = list(Footer.objects.order_by("-version"))
+        own = [f for f in self._footers if f.account_id == account.pk]
+        shared = [f for f in self._footers if f.account_id is None and f.platform == account.platform]
+        return (own or shared or [None])[0]
+
+    def content_problems(self, target: PostTarget, text: str) -> list[str]:
+        """§5: the checks run again before publishing (the allow-list or the rules may have changed)."""
+        key = (target.account.platform, text)
+        if key not in self._measured:
+            self._measured[key] = selectors.measure(text, target.account)
+        measured, limit = self._measured[key]
+        problems = []
+        if measured > limit:
+            problems.append(_("%(length)d of %(limit)d characters with the footer.") % {"length": measured, "limit": limit})
+        if target.body not in self._blocking:
+            # Only blocking findings stop a post here; the duplicate check only warns.
+            self._blocking[target.body] = [
+                f"{f.message} «{f.excerpt}»" for f in checks.scan(target.body) if f.severity == checks.BLOCK
+            ]
+        return problems + self._blocking[target.body]
+
+    def media(self, post: Post) -> list[MediaItem]:
+        if post.pk not in self._media:
+            items = []
+            for image in post.images.all():
+                with image.file.open("rb") as handle:
+                    items.append(MediaItem(data=handle.read(), mime_type=image.mime_type, alt_text=image.alt_text))
+            self._media[post.pk] = items
+        return self._media[post.pk]
+
+    def hold(self, target: PostTarget) -> str | None:
+        """Why the target does not go out now (and what was done about it), or None when it does."""
+        if target.state != TState.SCHEDULED:
+            return "not-scheduled"
         if target.post.state != Post.State.APPROVED:
-            return "not-approved", None
-        if target.due_at is None or target.due_at > now:
-            return "not-due", None
-        if publishing_paused() or target.account.state != SocialAccount.State.ACTIVE:
-            return "paused", None  # waits where it is; released on resume
+            return "not-approved"
+        if target.due_at is None or target.due_at > self.now:
+            PostTarget.objects.filter(pk=target.pk).update(enqueued_at=None)  # its task came early; the sweep resends
+            return "not-due"
+        if self.paused or target.account.state != SocialAccount.State.ACTIVE:
+            # Waits where it is; this task is spent, so the sweep sends a new one after resume.
+            PostTarget.objects.filter(pk=target.pk).update(enqueued_at=None)
+            return "paused"
         office = target.account.office
         # §4: checked again at publish time, with the windows and closure days as they are now.
-        if not target.post.outside_hours_reason and not office_hours.is_open(office, now):
+        if not target.post.outside_hours_reason and not self.is_open(office):
             try:
-                opening = office_hours.next_open(office, now)
+                opening = office_hours.next_open(office, self.now)
             except office_hours.NoOfficeHours as exc:
                 return _fail_now(target, str(exc))
-            target.due_at = opening
-            target.enqueued_at = None
-            target.save(update_fields=["due_at", "enqueued_at"])
+            PostTarget.objects.filter(pk=target.pk).update(due_at=opening, enqueued_at=None)
             _event(target, Action.DEFER, comment=_("Outside office hours now; deferred to %(when)s.") % {
                 "when": timezone.localtime(opening).strftime("%Y-%m-%d %H:%M")})
-            return "deferred", None
-        text = footer.compose(target.body, target.account)
-        problems = _content_problems(target, text)
-        if problems:
-            return _fail_now(target, "\n".join(problems))
-        claimed = PostTarget.objects.filter(pk=target.pk, state=TState.SCHEDULED).update(
-            state=TState.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1,
-            published_text=text, footer=footer.footer_for(target.account), last_error="",
+            return "deferred"
+        return None
+
+
+def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str], list[Claim]]:
+    """Decide which targets go out now and claim them, in one transaction.
+
+    Only the target rows are locked (of=self): locking the joined post and
+    account rows too would deadlock against a person cancelling or editing the
+    post at that moment. The claim itself is a conditional UPDATE
+    (state = scheduled), as the design requires.
+    """
+    round_ = _ClaimRound(now)
+    outcomes: dict[int, str] = dict.fromkeys(target_ids, "not-scheduled")
+    claims: list[Claim] = []
+    with transaction.atomic():
+        targets = list(
+            PostTarget.objects.select_for_update(of=("self",))
+            .select_related("post", "account__office")
+            .filter(pk__in=target_ids).order_by("pk")
         )
-        if not claimed:
-            return "taken", None
-        target.refresh_from_db(fields=["attempts"])
-        _event(target, Action.CLAIM, from_state=TState.SCHEDULED, to_state=TState.PUBLISHING,
-               comment=_("Attempt %(n)d.") % {"n": target.attempts})
-        return "claimed", Claim(target.pk, target.account, text, _media(target), target.attempts)
+        ready: dict[tuple[str, int | None], list[PostTarget]] = {}
+        for target in targets:
+            held = round_.hold(target)
+            if held:
+                outcomes[target.pk] = held
+                continue
+            footer_version = round_.footer(target.account)
+            text = footer.join(target.body, footer_version)
+            problems = round_.content_problems(target, text)
+            if problems:
+                outcomes[target.pk] = _fail_now(target, "\n".join(problems))
+                continue
+            ready.setdefault((text, footer_version.pk if footer_version else None), []).append(target)
+        events = []
+        for (text, footer_id), group in ready.items():
+            ids = [t.pk for t in group]
+            claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
+                state=TState.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1,
+                published_text=text, footer_id=footer_id, last_error="",
+            )
+            if claimed != len(ids):
+                # The rows are locked by this transaction; anything else is a fault: send nothing.
+                raise RuntimeError(f"Claimed {claimed} of targets {ids}; nothing was sent.")
+            for target in group:
+                attempt = target.attempts + 1
+                outcomes[target.pk] = "claimed"
+                claims.append(Claim(target.pk, target.account, text, round_.media(target.post), attempt))
+                events.append(PostEvent(
+                    post_id=target.post_id, target=target, action=Action.CLAIM, from_state=TState.SCHEDULED,
+                    to_state=TState.PUBLISHING, comment=_("Attempt %(n)d.") % {"n": attempt},
+                ))
+        PostEvent.objects.bulk_create(events)
+    return outcomes, claims
 
 
-def _fail_now(target: PostTarget, reason: str) -> tuple[str, None]:
-    target.state = TState.FAILED
-    target.last_error = reason
-    target.save(update_fields=["state", "last_error"])
+def _fail_now(target: PostTarget, reason: str) -> str:
+    PostTarget.objects.filter(pk=target.pk).update(state=TState.FAILED, last_error=reason)
     _event(target, Action.FAIL, from_state=TState.SCHEDULED, to_state=TState.FAILED, comment=reason)
     transaction.on_commit(lambda: notifications.target_failed(target.pk))
-    return "failed", None
+    return "failed"
 
 
 def _record(target_id: int, *, from_states: tuple[str, ...], action: str, comment: str = "", notify=None, **changes) -> bool:
@@ -262,10 +336,30 @@ def _backoff(attempt: int) -> dt.timedelta:
 
 def target_publish(*, target_id: int, now: dt.datetime | None = None) -> str:
     """Publish one due target, at most once. Returns what happened (for logs and tests)."""
-    outcome, claim = _claim(target_id, now or timezone.now())
-    if claim is None:
-        return outcome
-    return _send(claim)
+    return targets_publish(target_ids=[target_id], now=now)[target_id]
+
+
+def targets_publish(*, target_ids: list[int], now: dt.datetime | None = None) -> dict[int, str]:
+    """Publish due targets (typically one post's accounts): claimed together, sent in parallel.
+
+    Claiming is database work, done once for all; the platform calls are I/O,
+    so each runs in its own thread, after the claims are committed.
+    """
+    outcomes, claims = _claim_round(list(target_ids), now or timezone.now())
+    if len(claims) == 1:
+        outcomes[claims[0].target_id] = _send(claims[0])
+    elif claims:
+        with ThreadPoolExecutor(max_workers=len(claims), thread_name_prefix="publish") as pool:
+            for claim, outcome in zip(claims, pool.map(_send_in_thread, claims)):
+                outcomes[claim.target_id] = outcome
+    return outcomes
+
+
+def _send_in_thread(claim: Claim) -> str:
+    try:
+        return _send(claim)
+    finally:
+        connection.close()  # each thread has its own database connection
 
 
 def _send(claim: Claim) -> str:
@@ -368,7 +462,7 @@ def target_reconcile(*, target_id: int, now: dt.datetime | None = None) -> str:
 
 
 def _target_for_update(target: PostTarget) -> PostTarget:
-    return PostTarget.objects.select_for_update().select_related("post", "account").get(pk=target.pk)
+    return PostTarget.objects.select_for_update(of=("self",)).select_related("post", "account").get(pk=target.pk)
 
 
 @transaction.atomic

@@ -53,7 +53,9 @@ def _event(post: Post, *, actor, action: str, from_state: str = "", to_state: st
 
 
 def _locked(post: Post) -> Post:
-    return Post.objects.select_for_update().get(pk=post.pk)
+    # FOR NO KEY UPDATE: a worker recording an event (a foreign key to this row)
+    # must not wait on a person editing the post, or the two could deadlock.
+    return Post.objects.select_for_update(no_key=True).get(pk=post.pk)
 
 
 def _check_accounts(author, accounts: Sequence[SocialAccount]) -> None:
@@ -75,13 +77,26 @@ def _store_images(post: Post, new_images: Sequence[NewImage], *, start: int = 0)
         image.save()
 
 
+def _hold_targets(post: Post, *, to_state: str) -> None:
+    """Take every target back from the machine (waiting or cancelled), or refuse if one has left.
+
+    A conditional UPDATE, like the worker's claim: if a worker claimed a target
+    a moment ago, fewer rows change and the whole change is refused, so a post
+    that is going out is never reset or cancelled under the worker.
+    """
+    movable = [TState.WAITING, TState.SCHEDULED]
+    total = post.targets.count()
+    moved = post.targets.filter(state__in=movable).update(state=to_state, due_at=None, enqueued_at=None)
+    if moved != total:
+        raise PostError(_("Publishing of this post has begun; it can no longer be edited or cancelled."))
+
+
 def _set_targets(post: Post, accounts: Sequence[SocialAccount], overrides: dict[int, str]) -> None:
     wanted = {a.pk for a in accounts}
     post.targets.exclude(account_id__in=wanted).delete()
     for account in accounts:
         PostTarget.objects.update_or_create(
-            post=post, account=account,
-            defaults={"body_override": (overrides.get(account.pk) or "").strip(), "state": TState.WAITING, "due_at": None},
+            post=post, account=account, defaults={"body_override": (overrides.get(account.pk) or "").strip()},
         )
 
 
@@ -149,8 +164,7 @@ def post_update(
         raise NotAllowed(_("You may not edit this post."))
     if post.state == State.CANCELLED:
         raise PostError(_("A cancelled post cannot be edited."))
-    if post.targets.exclude(state__in=[TState.WAITING, TState.SCHEDULED]).exists():
-        raise PostError(_("Publishing of this post has begun; it can no longer be edited."))
+    _hold_targets(post, to_state=TState.WAITING)
     _check_accounts(post.author, accounts)
     if by.pk != post.author_id:
         # A supervisor editing someone's post must have every new account in scope too.
@@ -272,11 +286,9 @@ def post_cancel(*, post: Post, by, comment: str = "") -> Post:
         raise NotAllowed(_("You may not cancel this post."))
     if post.state == State.CANCELLED:
         raise PostError(_("The post is already cancelled."))
-    if post.targets.exclude(state__in=[TState.WAITING, TState.SCHEDULED]).exists():
-        raise PostError(_("Publishing of this post has begun; withdraw what was published instead."))
+    _hold_targets(post, to_state=TState.CANCELLED)
     was = post.state
     post.state = State.CANCELLED
     post.save(update_fields=["state", "updated_at"])
-    post.targets.update(state=TState.CANCELLED, due_at=None)
     _event(post, actor=by, action=PostEvent.Action.CANCEL, from_state=was, to_state=State.CANCELLED, comment=comment.strip())
     return post
