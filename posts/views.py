@@ -161,11 +161,11 @@ def post_image(request, pk: int):
 
 
 def _transition(request, pk: int, action):
+    # _get_post has already answered 404 to anyone who may not see the post, so
+    # a refusal here (say, approving one's own post) is explained, not hidden.
     post = _get_post(request.user, pk)
     try:
         action(post)
-    except services.NotAllowed:
-        raise Http404 from None
     except services.PostError as exc:
         _problems_message(request, exc)
     return redirect("posts:detail", pk=post.pk)
@@ -264,11 +264,9 @@ def _get_target(user, pk: int) -> PostTarget:
 
 
 def _target_action(request, pk: int, action):
-    target = _get_target(request.user, pk)
+    target = _get_target(request.user, pk)  # 404 for anyone who may not see it
     try:
         action(target)
-    except services.NotAllowed:
-        raise Http404 from None
     except services.PostError as exc:
         _problems_message(request, exc)
     return redirect(request.POST.get("next") or reverse("posts:detail", args=[target.post_id]))

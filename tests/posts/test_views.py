@@ -230,8 +230,9 @@ def test_approve_several_at_once(supervisor_client, tokyo_poster, osaka_poster):
 def test_own_post_is_not_in_the_queue_and_cannot_be_approved(supervisor_client, tokyo_supervisor):
     own = make_post(tokyo_supervisor, submit=True)
     assert f"post-{own.pk}" not in supervisor_client.get(reverse("posts:queue")).content.decode()
-    supervisor_client.post(reverse("posts:approve", args=[own.pk]), {"revision": own.revision})
+    response = supervisor_client.post(reverse("posts:approve", args=[own.pk]), {"revision": own.revision}, follow=True)
     assert Post.objects.get(pk=own.pk).state == "pending"
+    assert "自分の投稿は承認できません" in response.content.decode()
 
 
 def test_queue_needs_totp_first(client, tokyo_supervisor):
