@@ -50,21 +50,33 @@ class Post(models.Model):
         first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""
         return f"#{self.pk} {first_line[:40]}"
 
-    def display_state(self) -> str:
-        """The state people see: the workflow's, or once approved, what the targets say."""
+    DISPLAY_STATES = {
+        "published": _("Published"),
+        "failed": _("Needs attention"),
+        "partly": _("Partly published"),
+        "withdrawn": _("Withdrawn"),
+        "scheduled": _("Scheduled"),
+    }
+
+    def display_state_key(self) -> str:
+        """The state people see, derived from the targets once approved (never stored twice)."""
         if self.state != self.State.APPROVED:
-            return self.get_state_display()
+            return self.state
         states = {t.state for t in self.targets.all()}
         T = PostTarget.State
         if states == {T.PUBLISHED}:
-            return _("Published")
+            return "published"
         if T.FAILED in states or T.UNCONFIRMED in states:
-            return _("Needs attention")
+            return "failed"
         if T.PUBLISHED in states:
-            return _("Partly published")
+            return "partly"
         if states and states <= {T.WITHDRAWN, T.PUBLISHED}:
-            return _("Withdrawn")
-        return _("Scheduled")
+            return "withdrawn"
+        return "scheduled"
+
+    def display_state(self) -> str:
+        key = self.display_state_key()
+        return self.DISPLAY_STATES[key] if key in self.DISPLAY_STATES else self.get_state_display()
 
 
 class PostTarget(models.Model):

@@ -108,11 +108,18 @@ def target_previews(
 
 def post_previews(post: Post) -> list[TargetPreview]:
     targets = list(post.targets.select_related("account__office"))
-    return target_previews(
+    previews = target_previews(
         body=post.body, accounts=[t.account for t in targets],
         overrides={t.account_id: t.body_override for t in targets if t.body_override},
         scheduled_at=post.scheduled_at,
     )
+    for preview in previews:
+        # Once published, a post would otherwise be the recent duplicate of itself.
+        if any(f.kind == "duplicate" for f in preview.findings) and not is_recent_duplicate(
+            preview.body, preview.account, excluding_post=post,
+        ):
+            preview.findings = [f for f in preview.findings if f.kind != "duplicate"]
+    return previews
 
 
 def _normalised(text: str) -> str:
@@ -120,18 +127,20 @@ def _normalised(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def recent_published_texts(account: SocialAccount) -> list[str]:
+def recent_published_texts(account: SocialAccount, *, excluding_post: Post | None = None) -> list[str]:
     """Bodies published on the account within 30 days (X refuses duplicates, §5)."""
     since = timezone.now() - DUPLICATE_WINDOW
     targets = PostTarget.objects.filter(
         account=account, state=PostTarget.State.PUBLISHED, published_at__gte=since,
     ).select_related("post")
+    if excluding_post is not None:
+        targets = targets.exclude(post=excluding_post)
     return [t.body for t in targets]
 
 
-def is_recent_duplicate(text: str, account: SocialAccount) -> bool:
+def is_recent_duplicate(text: str, account: SocialAccount, *, excluding_post: Post | None = None) -> bool:
     wanted = _normalised(text)
-    return any(_normalised(previous) == wanted for previous in recent_published_texts(account))
+    return any(_normalised(previous) == wanted for previous in recent_published_texts(account, excluding_post=excluding_post))
 
 
 # --- Lists ---------------------------------------------------------------------------------
@@ -181,3 +190,8 @@ def targets_upcoming(user, *, limit: int = 10) -> QuerySet[PostTarget]:
 
 def drafts_of(user) -> QuerySet[Post]:
     return _with_targets(Post.objects.filter(author=user, state=Post.State.DRAFT)).order_by("-updated_at")[:20]
+
+
+def pending_of(user) -> QuerySet[Post]:
+    """The user's own posts waiting for a supervisor."""
+    return _with_targets(Post.objects.filter(author=user, state=Post.State.PENDING)).order_by("updated_at")[:20]

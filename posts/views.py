@@ -41,6 +41,7 @@ def dashboard(request):
         "queue": selectors.approval_queue(user) if access.can_approve_anything(user) else [],
         "upcoming": selectors.targets_upcoming(user),
         "drafts": selectors.drafts_of(user),
+        "pending": selectors.pending_of(user),
         "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
         "visible": access.accounts_visible_to(user).order_by("platform", "sort_order"),
         "is_administrator": access.is_administrator(user),
@@ -139,11 +140,15 @@ def post_preview(request):
 @login_required
 def post_detail(request, pk: int):
     post = _get_post(request.user, pk)
+    # Until publishing begins the post can change, and the page shows what would go out now.
+    before_publishing = not post.targets.exclude(
+        state__in=[PostTarget.State.WAITING, PostTarget.State.SCHEDULED]).exists()
     return render(request, "posts/detail.html", {
         "post": post,
-        "previews": selectors.post_previews(post),
+        "previews": selectors.post_previews(post) if before_publishing else [],
+        "before_publishing": before_publishing,
         "events": selectors.post_timeline(post),
-        "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED,
+        "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED and before_publishing,
         "may_approve": access.can_approve_post(request.user, post) and post.state == Post.State.PENDING,
         "decision_form": DecisionForm(initial={"revision": post.revision}),
         "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),

@@ -116,3 +116,23 @@ def test_pause_all_is_for_administrators_and_shows_a_banner(client, administrato
     assert not publishing.publishing_paused()
     assert "banner-paused" not in client.get(reverse("home")).content.decode()
     assert client.get(url).status_code == 405
+
+
+def test_a_published_post_is_not_its_own_duplicate_and_offers_no_edit(client, tokyo_poster, tokyo_supervisor):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    client.force_login(tokyo_poster)
+    page = client.get(reverse("posts:detail", args=[target.post_id])).content.decode()
+    assert "過去30日以内に同じ文章" not in page
+    assert reverse("posts:edit", args=[target.post_id]) not in page
+    assert reverse("posts:cancel", args=[target.post_id]) not in page
+    assert 'class="post-state state-published"' in page
+
+
+def test_the_home_page_shows_my_posts_awaiting_approval(client, tokyo_poster):
+    from tests.factories import make_post
+
+    with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
+        post = make_post(tokyo_poster, body="承認を待つ投稿", when=DUE, submit=True)
+    client.force_login(tokyo_poster)
+    page = client.get(reverse("home")).content.decode()
+    assert "承認待ちの自分の投稿" in page and reverse("posts:detail", args=[post.pk]) in page
