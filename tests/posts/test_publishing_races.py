@@ -7,7 +7,6 @@ where SELECT … FOR UPDATE really locks rows.
 import datetime as dt
 import threading
 
-import pytest
 import time_machine
 from django.db import connection, transaction
 
