@@ -86,9 +86,12 @@ def _compose(request, *, post: Post | None):
         except services.NotAllowed as exc:
             form.add_error(None, exc.message)
         except services.PostError as exc:
-            # The post was saved (as a draft) but cannot be submitted: say what to fix.
-            _problems_message(request, exc)
-            return redirect("posts:edit", pk=post.pk)
+            if post is None:
+                form.add_error(None, exc.message)
+            else:
+                # The post was saved (as a draft) but cannot be submitted: say what to fix.
+                _problems_message(request, exc)
+                return redirect("posts:edit", pk=post.pk)
     previews = []
     if post is not None and request.method == "GET":
         previews = selectors.post_previews(post)
