@@ -9,6 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts import crypto
 
 
+class AppendOnly:
+    """For record rows (history, audit): written once, never changed or deleted."""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only.")
+
+
 class Office(models.Model):
     """An operating body (運営主体): the agency, a bureau, a branch or a center."""
 
@@ -207,7 +219,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.office} ({self.get_role_display()})"
 
 
-class AccountStateChange(models.Model):
+class AccountStateChange(AppendOnly, models.Model):
     """Append-only record of every pause, resume and re-authorisation of an account."""
 
     account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="state_changes")
@@ -227,11 +239,3 @@ class AccountStateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.handle}: {self.from_state} → {self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Account state changes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Account state changes are append-only.")

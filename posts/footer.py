@@ -12,14 +12,20 @@ from posts.models import Footer
 SEPARATOR = "\n\n"
 
 
-def footer_for(account: SocialAccount) -> Footer | None:
-    """The footer in force for the account: its own override, else its platform's; newest version."""
-    return (
-        Footer.objects.filter(platform=account.platform)
-        .filter(models.Q(account=account) | models.Q(account__isnull=True))
-        .order_by(models.F("account").asc(nulls_last=True), "-version")
-        .first()
-    )
+def footer_for(account: SocialAccount, *, versions: list[Footer] | None = None) -> Footer | None:
+    """The footer in force for the account: its own override, else its platform's; newest version.
+
+    `versions` lets a caller that handles many accounts at once (the publishing
+    engine) load every footer version in one query and pick from that.
+    """
+    if versions is None:
+        versions = list(
+            Footer.objects.filter(platform=account.platform)
+            .filter(models.Q(account=account) | models.Q(account__isnull=True))
+        )
+    own = [f for f in versions if f.account_id == account.pk]
+    shared = [f for f in versions if f.account_id is None and f.platform == account.platform]
+    return max(own or shared, key=lambda f: f.version, default=None)
 
 
 def compose(body: str, account: SocialAccount) -> str:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import SocialAccount
+from accounts.models import AppendOnly, SocialAccount
 
 
 class Post(models.Model):
@@ -153,7 +153,7 @@ class PostImage(models.Model):
         return self.alt_text[:40]
 
 
-class Footer(models.Model):
+class Footer(AppendOnly, models.Model):
     """One version of a disclaimer footer (§4, §6): per platform, or overriding it for one account.
 
     Versions are never edited: saving new text in the admin adds a version, and
@@ -188,11 +188,6 @@ class Footer(models.Model):
         scope = self.account.display_handle if self.account_id else self.get_platform_display()
         return f"{scope} v{self.version}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Footer versions are never edited; add a new version instead.")
-        super().save(*args, **kwargs)
-
 
 class SandboxDelivery(models.Model):
     """What the sandbox publisher "published": recorded, never sent anywhere."""
@@ -212,7 +207,7 @@ class SandboxDelivery(models.Model):
         return f"sandbox-{self.pk} {self.account.display_handle}"
 
 
-class PublishingSwitch(models.Model):
+class PublishingSwitch(AppendOnly, models.Model):
     """The administrators' kill switch for all publishing; the newest row is in force.
 
     Rows are only ever added, so the table is also the record of who stopped
@@ -232,11 +227,6 @@ class PublishingSwitch(models.Model):
     def __str__(self) -> str:
         return f"{'paused' if self.paused else 'running'} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Publishing switch changes are append-only.")
-        super().save(*args, **kwargs)
-
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -246,7 +236,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValueError("The post event log is append-only.")
 
 
-class PostEvent(models.Model):
+class PostEvent(AppendOnly, models.Model):
     """Append-only log of every transition and decision: who, when, what, why.
 
     Enforced three times: the model refuses to save twice or delete, the
@@ -291,11 +281,3 @@ class PostEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("The post event log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("The post event log is append-only.")

@@ -188,10 +188,8 @@ class _ClaimRound:
     def footer(self, account: SocialAccount) -> Footer | None:
         """As footer.footer_for(), from one query for the whole round."""
         if self._footers is None:
-            self._footers = list(Footer.objects.order_by("-version"))
-        own = [f for f in self._footers if f.account_id == account.pk]
-        shared = [f for f in self._footers if f.account_id is None and f.platform == account.platform]
-        return (own or shared or [None])[0]
+            self._footers = list(Footer.objects.all())
+        return footer.footer_for(account, versions=self._footers)
 
     def content_problems(self, target: PostTarget, text: str) -> list[str]:
         """§5: the checks run again before publishing (the allow-list or the rules may have changed)."""

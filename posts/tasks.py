@@ -12,11 +12,6 @@ from posts import publishing
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="posts.publish_target", acks_late=True, ignore_result=True)
-def publish_target(target_id: int) -> str:
-    return publishing.target_publish(target_id=target_id)
-
-
 @shared_task(name="posts.publish_targets", acks_late=True, ignore_result=True)
 def publish_targets(target_ids: list[int]) -> dict:
     """Targets due at the same moment (typically one post's accounts), sent in parallel."""

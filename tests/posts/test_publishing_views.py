@@ -105,7 +105,7 @@ def test_pause_all_is_for_administrators_and_shows_a_banner(client, administrato
     client.force_login(tokyo_supervisor)
     assert client.post(url, {"paused": "1", "reason": "x"}).status_code == 404
     client.force_login(administrator)
-    assert "Pause" in client.get(reverse("home")).content.decode() or "一時停止" in client.get(reverse("home")).content.decode()
+    assert "すべての投稿を一時停止" in client.get(reverse("home")).content.decode()
     client.post(url, {"paused": "1", "reason": "障害対応のため"})
     assert publishing.publishing_paused()
     client.force_login(tokyo_poster)

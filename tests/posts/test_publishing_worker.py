@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from posts import footer, services
 from posts.models import PostEvent, PostTarget
-from posts.tasks import publish_target
+from posts.tasks import publish_targets
 from tests.conftest import REDIS_URL, make_person
 from tests.factories import make_post
 from tests.posts.worker_harness import ROOT, Harness, configure_accounts_for_fakes, created_text, database_url, wait_for
@@ -144,14 +144,14 @@ def test_a_target_enqueued_twice_with_two_workers_is_sent_once(harness, people, 
 
     for _ in range(2):  # every target twice; neither worker may hold more than 8 (prefetch), so both get some
         for target_id in ids:
-            publish_target.delay(target_id)
+            publish_targets.delay([target_id])
 
     wait_for(lambda: set(states(ids).values()) == {"published"}, timeout=40,
              what="every target to be published", explain=explain(harness, ids))
     # Both deliveries of every target have run: one published, the other found it taken.
     def outcomes():
         lines = [line for w in (w1, w2) for line in w.output().splitlines()
-                 if "posts.publish_target[" in line and "succeeded" in line]
+                 if "posts.publish_targets[" in line and "succeeded" in line]
         return lines if len(lines) == 16 else None
     lines = wait_for(outcomes, timeout=20, what="all 16 deliveries to run", explain=harness.output)
     assert sum("'published'" in line for line in lines) == 8
@@ -264,8 +264,7 @@ def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, tra
         assert texts == sorted(PostTarget.objects.filter(pk__in=ids).values_list("published_text", flat=True))
         assert len(texts) == len(set(texts)) == 3  # each exactly once
         # The tasks were sent again by the sweep, from the database.
-        assert any(("posts.publish_target[" in line or "posts.publish_targets[" in line) and "received" in line
-                   for line in worker.output().splitlines())
+        assert any("posts.publish_targets[" in line and "received" in line for line in worker.output().splitlines())
     finally:
         harness.stop_all()
         print(harness.output())
