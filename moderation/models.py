@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from moderation import normalisation, personal_data
+
 # One or more dot-separated DNS labels of ASCII letters, digits and inner hyphens.
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -49,4 +51,79 @@ class AllowedLinkDomain(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.domain = normalise_domain(self.domain)
+        super().save(*args, **kwargs)
+
+
+class OfficialContact(models.Model):
+    """A phone number, e-mail address or e-mail domain of the agency's own (§5).
+
+    Announcements end with the office's contact details; those are never
+    personal data. The checks show a match as information ("official number"),
+    not as a finding. Matching ignores how the number or address is written:
+    hyphens, spaces, brackets, full-width forms, +81 for the leading 0.
+    """
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("phone number")
+        EMAIL = "email", _("e-mail address")
+        EMAIL_DOMAIN = "email_domain", _("e-mail domain (every address at it and its subdomains)")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    value = models.CharField(
+        _("number or address"), max_length=254,
+        help_text=_("As it is published, for example 0570-013904, info@example.go.jp or moj.go.jp."),
+    )
+    # What the checks compare: the number's national digits, or the address or domain in lowercase.
+    key = models.CharField(max_length=254, editable=False)
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("Whose it is, shown to staff beside a match."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "key"]
+        verbose_name = _("official contact detail")
+        verbose_name_plural = _("official contact details")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="officialcontact_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.note})" if self.note else self.value
+
+    @classmethod
+    def key_for(cls, kind: str, value: str) -> str | None:
+        """The comparable form of ``value``, or None when it is not a valid one of ``kind``."""
+        normalised = normalisation.for_matching(value).text.strip()
+        if kind == cls.Kind.PHONE:
+            return personal_data.phone_key(normalised)
+        if kind == cls.Kind.EMAIL:
+            return personal_data.email_key(normalised)
+        if kind == cls.Kind.EMAIL_DOMAIN:
+            domain = normalise_domain(normalised.removeprefix("@"))
+            return domain if _DOMAIN_RE.match(domain) and "." in domain else None
+        return None
+
+    def clean(self) -> None:
+        super().clean()
+        self.value = self.value.strip()
+        if not self.kind:
+            return
+        key = self.key_for(self.kind, self.value)
+        if key is None:
+            messages = {
+                self.Kind.PHONE: _("Enter a Japanese phone number as it is published, such as 0570-013904 or 03-5796-7112."),
+                self.Kind.EMAIL: _("Enter one e-mail address, such as info@example.go.jp."),
+                self.Kind.EMAIL_DOMAIN: _("Enter a domain name such as moj.go.jp, without a path."),
+            }
+            raise ValidationError({"value": messages[self.kind]}, code="invalid")
+        self.key = key
+        duplicates = OfficialContact.objects.filter(kind=self.kind, key=key).exclude(pk=self.pk)
+        if duplicates.exists():
+            raise ValidationError({"value": _("This is already listed as %(existing)s.") % {"existing": duplicates.first()}},
+                                  code="unique")
+
+    def save(self, *args, **kwargs) -> None:
+        key = self.key_for(self.kind, self.value)
+        if key is None:
+            raise ValidationError(f"Not a valid {self.kind}: {self.value!r}")
+        self.key = key
         super().save(*args, **kwargs)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import jpholiday
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.models import ClosureDay, Office, OfficeHours
 
@@ -34,6 +35,8 @@ SEARCH_DAYS = 400
 
 # Names for administrative holidays that are not national holidays.
 YEAR_END_NAME = "年末年始"
+# How the composer names the year-end days as a reason: which days they are is not common knowledge.
+YEAR_END_REASON = "年末年始 (12/29–1/3)"
 WEEKEND_NAMES = {5: "土曜日", 6: "日曜日"}
 
 
@@ -112,6 +115,24 @@ class _Schedule:
     def is_working_day(self, day: dt.date) -> bool:
         return not is_administrative_holiday(day) and day not in self.closures
 
+    def closed_reason(self, at_jst: dt.datetime) -> str | None:
+        """Why the counter is closed at at_jst, or None when it is open."""
+        day = at_jst.date()
+        holiday = holiday_name(day)
+        if holiday == YEAR_END_NAME:
+            return YEAR_END_REASON
+        if holiday:
+            return holiday
+        if day in self.closures:
+            return self.closures[day]
+        windows = self.windows.get(day.weekday(), [])
+        if any(opens <= at_jst.time() < closes for opens, closes in windows):
+            return None
+        if not windows:
+            return _("no counter hours on this weekday")
+        hours = ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in windows)
+        return _("outside counter hours (%(hours)s)") % {"hours": hours}
+
     def windows_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         """The day's windows as aware JST datetimes; none on holidays and closure days."""
         if not self.is_working_day(day):
@@ -172,6 +193,18 @@ def is_open(office: Office, at: dt.datetime) -> bool:
     day = at_jst.date()
     schedule = _Schedule.load(office, first=day, last=day)
     return any(opens <= at_jst < closes for opens, closes in schedule.windows_on(day))
+
+
+def closed_reason(office: Office, at: dt.datetime) -> str | None:
+    """Why `office`'s counter is closed at `at`, or None when it is open (§4).
+
+    The administrative holiday's name (土曜日, 天皇誕生日, 年末年始 (12/29–1/3)),
+    else the reason of the closure day an administrator recorded, else that
+    the time falls outside the day's counter hours, which are named.
+    """
+    at_jst = _to_jst(at)
+    day = at_jst.date()
+    return _Schedule.load(office, first=day, last=day).closed_reason(at_jst)
 
 
 def next_window(office: Office, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -29,8 +29,11 @@ class TargetPreview:
     length: int
     limit: int
     findings: list[checks.Finding] = field(default_factory=list)
+    # The agency's own numbers and addresses in the body: information, not findings (§5).
+    official: list[checks.OfficialMatch] = field(default_factory=list)
     is_open: bool | None = None
     next_open: dt.datetime | None = None
+    closed_reason: str = ""  # why the office is closed at the chosen time (土曜日, 天皇誕生日, …)
     hours_problem: str = ""
 
     @property
@@ -54,18 +57,19 @@ class TargetPreview:
         return [f for f in self.findings if f.severity == checks.WARN]
 
     @property
-    def segments(self) -> list[tuple[str, checks.Finding | None]]:
-        """The body cut into plain runs and runs a finding points at, for highlighting."""
-        pieces: list[tuple[str, checks.Finding | None]] = []
+    def segments(self) -> list[tuple[str, checks.Finding | checks.OfficialMatch | None]]:
+        """The body cut into plain runs and runs a finding or an official contact points at, for highlighting."""
+        pieces: list[tuple[str, checks.Finding | checks.OfficialMatch | None]] = []
         position = 0
-        for finding in sorted(self.findings, key=lambda f: (f.start, -f.end)):
-            if finding.start < position:
+        marks = [*self.findings, *self.official]
+        for mark in sorted(marks, key=lambda m: (m.start, -m.end)):
+            if mark.start < position:
                 continue  # overlaps one already marked
-            pieces.append((self.body[position:finding.start], None))
-            pieces.append((self.body[finding.start:finding.end], finding))
-            position = finding.end
+            pieces.append((self.body[position:mark.start], None))
+            pieces.append((self.body[mark.start:mark.end], mark))
+            position = mark.end
         pieces.append((self.body[position:], None))
-        return [(text, finding) for text, finding in pieces if text]
+        return [(text, mark) for text, mark in pieces if text]
 
     @property
     def footer_text(self) -> str:
@@ -85,11 +89,14 @@ def target_preview(*, account: SocialAccount, body: str, scheduled_at: dt.dateti
     preview = TargetPreview(
         account=account, body=body, final_text=final_text, length=measured, limit=limit,
         findings=checks.scan(body, account=account) if body.strip() else [],
+        official=checks.official_contacts(body) if body.strip() else [],
     )
     if scheduled_at is not None:
         try:
             preview.is_open = office_hours.is_open(account.office, scheduled_at)
             preview.next_open = office_hours.next_open(account.office, scheduled_at)
+            if not preview.is_open:
+                preview.closed_reason = office_hours.closed_reason(account.office, scheduled_at) or ""
         except office_hours.NoOfficeHours as exc:
             preview.is_open, preview.hours_problem = False, str(exc)
     return preview

@@ -11,6 +11,8 @@ from django.utils import translation
 from moderation.checks import Finding, _duplicate_findings, has_blocking, scan
 from moderation.models import AllowedLinkDomain
 
+pytestmark = pytest.mark.django_db
+
 seed_migration = importlib.import_module("moderation.migrations.0002_seed_allowed_domains")
 
 
