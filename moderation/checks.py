@@ -11,13 +11,13 @@ but every offset reported points into the text as typed.
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from moderation.models import AllowedLinkDomain
+from moderation.models import AllowedLinkDomain, PublishedText
 
 BLOCK = "block"
 WARN = "warn"
@@ -298,29 +298,46 @@ def _link_findings(text: str, norm: _Normalised, links: list[tuple[int, int]]) -
                            % {"domain": host})
 
 
-# posts sits above moderation, so it hands in how to recognise a recent
-# duplicate at start-up (posts.apps) instead of this module importing posts.
-_duplicate_test: Callable[[str, object], bool] | None = None
-
-
-def register_duplicate_test(test: Callable[[str, object], bool]) -> None:
-    """Install the function that says whether a text repeats a recent post on an account."""
-    global _duplicate_test
-    _duplicate_test = test
-
-
 def _duplicate_findings(text: str, account) -> list[Finding]:
-    """Warn when the text repeats a post of the same account within 30 days (§5: X refuses duplicates)."""
-    if account is None or _duplicate_test is None or not text.strip():
+    """Warn when the text repeats a post of the same account within 30 days (§5: X refuses duplicates).
+
+    Answered by one indexed look-up of the text's digest (PublishedText), which
+    the publishing engine keeps as targets are published and withdrawn.
+    """
+    if account is None or not text.strip():
         return []
-    if not _duplicate_test(text, account):
+    if not PublishedText.is_recent(account=account, text=text):
         return []
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     return [Finding(
         kind="duplicate", severity=WARN, start=start, end=end, excerpt=text[start:end],
-        message=_("The same text was posted on this account within the last 30 days; X refuses duplicates."),
+        message=finding_message("duplicate", text[start:end]),
     )]
+
+
+def finding_message(kind: str, excerpt: str) -> str:
+    """A finding's message in the active language, from its kind and the text it points at.
+
+    Findings kept in a post's history are stored as (kind, excerpt), so that
+    they read in the language of whoever reads them later.
+    """
+    if kind == "url_shortener":
+        host = _link_host(unicodedata.normalize("NFKC", excerpt))
+        domain = next((d for d in SHORTENER_DOMAINS if _within(host, d)), host)
+        return _("Shortened links (%(domain)s) are not allowed: link to the full address instead.") % {"domain": domain}
+    if kind == "link_domain":
+        return _("%(domain)s is not on the list of allowed link domains. Check that the link is right.") % {
+            "domain": _link_host(unicodedata.normalize("NFKC", excerpt))}
+    messages = {
+        "residence_card": _("This looks like a residence card number. Remove it before posting."),
+        "passport": _("This looks like a passport number. Remove it before posting."),
+        "my_number": _("This looks like an Individual Number (My Number). Remove it before posting."),
+        "phone": _("This looks like a phone number. Remove it before posting."),
+        "email": _("This looks like an e-mail address. Remove it before posting."),
+        "duplicate": _("The same text was posted on this account within the last 30 days; X refuses duplicates."),
+    }
+    return messages.get(kind, kind)
 
 
 def scan(text: str, *, account=None) -> list[Finding]:
