@@ -239,3 +239,21 @@ class AccountStateChange(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.handle}: {self.from_state} → {self.to_state}"
+
+
+class SandboxDelivery(models.Model):
+    """What the sandbox publisher "published": recorded, never sent anywhere."""
+
+    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="sandbox_deliveries")
+    text = models.TextField(_("text"))
+    media = models.JSONField(_("images"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sandbox delivery")
+        verbose_name_plural = _("sandbox deliveries")
+
+    def __str__(self) -> str:
+        return f"sandbox-{self.pk} {self.account.display_handle}"

@@ -1,5 +1,6 @@
 """The Celery application: `celery -A immisns worker` and `celery -A immisns beat`."""
 
+import logging
 import os
 
 from celery import Celery
@@ -10,8 +11,33 @@ app = Celery("immisns")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+log = logging.getLogger(__name__)
+
 
 @app.task(name="immisns.ping")
 def ping(token: str) -> dict:
     """Answer with the token and this worker's process id: proves a round trip."""
     return {"token": token, "pid": os.getpid()}
+
+
+def enqueue_on_commit(task, *args, eta=None) -> None:
+    """Send `task(*args)` once the transaction in progress commits; never from outside one.
+
+    The change that asks for the task must be in the database before a worker
+    looks for it, and a rolled-back change must send nothing. A broker that
+    cannot be reached does not turn a committed change into an error: it is
+    logged, and work the database knows about (due posts) is found again by
+    the sweep.
+    """
+    from django.db import connection, transaction
+
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"{task.name} must be enqueued from inside a transaction")
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, eta=eta)
+        except Exception:  # noqa: BLE001 — any broker failure; the change itself stands
+            log.error("Could not enqueue %s%r; the broker did not answer", task.name, args, exc_info=True)
+
+    transaction.on_commit(send)

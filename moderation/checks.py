@@ -25,7 +25,7 @@ benchmark, sorting replies) reads them once with ``with rules_pinned():``.
 import contextlib
 import contextvars
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from moderation import normalisation, personal_data
 from moderation.links import x_url_spans
-from moderation.models import AllowedLinkDomain, OfficialContact
+from moderation.models import AllowedLinkDomain, OfficialContact, PublishedText
 from moderation.personal_data import my_number_check_digit  # noqa: F401 - part of this module's interface
 
 BLOCK = "block"
@@ -61,6 +61,12 @@ class OfficialMatch:
     excerpt: str
     listed_as: str  # the administered entry it matched, as published (0570-013904, moj.go.jp)
     note: str
+
+
+def _finding(text: str, kind: str, severity: str, start: int, end: int) -> Finding:
+    excerpt = text[start:end]
+    return Finding(kind=kind, severity=severity, start=start, end=end, excerpt=excerpt,
+                   message=finding_message(kind, excerpt))
 
 
 def has_blocking(findings: Iterable[Finding]) -> bool:
@@ -191,15 +197,9 @@ def _link_findings(text: str, links: list[_Link], rules: _Rules) -> Iterator[Fin
     for link in links:
         shortener = _shortener(link.host)
         if shortener:
-            yield Finding(kind="url_shortener", severity=BLOCK, start=link.start, end=link.end,
-                          excerpt=text[link.start:link.end],
-                          message=_("Shortened links (%(domain)s) are not allowed: link to the full address instead.")
-                          % {"domain": shortener})
+            yield _finding(text, "url_shortener", BLOCK, link.start, link.end)
         elif not _is_allowed(link.host, rules):
-            yield Finding(kind="link_domain", severity=WARN, start=link.start, end=link.end,
-                          excerpt=text[link.start:link.end],
-                          message=_("%(domain)s is not on the list of allowed link domains. Check that the link is right.")
-                          % {"domain": link.host})
+            yield _finding(text, "link_domain", WARN, link.start, link.end)
 
 
 def _is_allowed(host: str, rules: _Rules) -> bool:
@@ -210,13 +210,6 @@ def _is_allowed(host: str, rules: _Rules) -> bool:
 # Personal data and official contacts
 # ---------------------------------------------------------------------------
 
-_PERSONAL_DATA_MESSAGES = {
-    personal_data.RESIDENCE_CARD: lambda: _("This looks like a residence card number. Remove it before posting."),
-    personal_data.MY_NUMBER: lambda: _("This looks like an Individual Number (My Number). Remove it before posting."),
-    personal_data.PASSPORT: lambda: _("This looks like a passport number. Remove it before posting."),
-    personal_data.PHONE: lambda: _("This looks like a phone number. Remove it before posting."),
-    personal_data.EMAIL: lambda: _("This looks like an e-mail address. Remove it before posting."),
-}
 # Where two recognisers read the same characters, the first kind here is kept:
 # digits inside an e-mail address are part of it; a 4-4-4 My Number is not also a phone.
 _PRECEDENCE = [personal_data.EMAIL, personal_data.RESIDENCE_CARD, personal_data.MY_NUMBER,
@@ -264,8 +257,7 @@ def _personal_data(text: str, norm: normalisation.Normalised, links: list[_Link]
             result.official.append(OfficialMatch(kind=match.kind, start=start, end=end, excerpt=text[start:end],
                                                  listed_as=official[0], note=official[1]))
         else:
-            result.findings.append(Finding(kind=match.kind, severity=BLOCK, start=start, end=end,
-                                           excerpt=text[start:end], message=_PERSONAL_DATA_MESSAGES[match.kind]()))
+            result.findings.append(_finding(text, match.kind, BLOCK, start, end))
 
 
 def _inspect(text: str) -> _Result:
@@ -281,34 +273,51 @@ def _inspect(text: str) -> _Result:
     return result
 
 
-# posts sits above moderation, so it hands in how to recognise a recent
-# duplicate at start-up (posts.apps) instead of this module importing posts.
-_duplicate_test: Callable[[str, object], bool] | None = None
-
-
-def register_duplicate_test(test: Callable[[str, object], bool]) -> None:
-    """Install the function that says whether a text repeats a recent post on an account."""
-    global _duplicate_test
-    _duplicate_test = test
-
-
 def _duplicate_findings(text: str, account) -> list[Finding]:
-    """Warn when the text repeats a post of the same account within 30 days (§5: X refuses duplicates)."""
-    if account is None or _duplicate_test is None or not text.strip():
+    """Warn when the text repeats a post of the same account within 30 days (§5: X refuses duplicates).
+
+    Answered by one indexed look-up of the text's digest (PublishedText), which
+    the publishing engine keeps as targets are published and withdrawn.
+    """
+    if account is None or not text.strip():
         return []
-    if not _duplicate_test(text, account):
+    if not PublishedText.is_recent(account=account, text=text):
         return []
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     return [Finding(
         kind="duplicate", severity=WARN, start=start, end=end, excerpt=text[start:end],
-        message=_("The same text was posted on this account within the last 30 days; X refuses duplicates."),
+        message=finding_message("duplicate", text[start:end]),
     )]
 
 
 def official_contacts(text: str) -> list[OfficialMatch]:
     """The agency's own phone numbers and e-mail addresses in ``text``, sorted by position."""
     return sorted(_inspect(text).official, key=lambda m: (m.start, m.end))
+
+
+def finding_message(kind: str, excerpt: str) -> str:
+    """A finding's message in the active language, from its kind and the text it points at.
+
+    Findings kept in a post's history are stored as (kind, excerpt), so that
+    they read in the language of whoever reads them later.
+    """
+    if kind == "url_shortener":
+        host = _link_host(unicodedata.normalize("NFKC", excerpt))
+        domain = _shortener(host) or host
+        return _("Shortened links (%(domain)s) are not allowed: link to the full address instead.") % {"domain": domain}
+    if kind == "link_domain":
+        return _("%(domain)s is not on the list of allowed link domains. Check that the link is right.") % {
+            "domain": _link_host(unicodedata.normalize("NFKC", excerpt))}
+    messages = {
+        "residence_card": _("This looks like a residence card number. Remove it before posting."),
+        "passport": _("This looks like a passport number. Remove it before posting."),
+        "my_number": _("This looks like an Individual Number (My Number). Remove it before posting."),
+        "phone": _("This looks like a phone number. Remove it before posting."),
+        "email": _("This looks like an e-mail address. Remove it before posting."),
+        "duplicate": _("The same text was posted on this account within the last 30 days; X refuses duplicates."),
+    }
+    return messages.get(kind, kind)
 
 
 def scan(text: str, *, account=None) -> list[Finding]:

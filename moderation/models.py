@@ -1,10 +1,14 @@
-"""Administered data for the content checks (§5)."""
+"""Administered data for the content checks (§5), and the index the duplicate check reads."""
 
+import datetime as dt
+import hashlib
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moderation import normalisation, personal_data
@@ -127,3 +131,51 @@ class OfficialContact(models.Model):
             raise ValidationError(f"Not a valid {self.kind}: {self.value!r}")
         self.key = key
         super().save(*args, **kwargs)
+
+
+# Width and spacing differences do not make a text new in a reader's eyes (nor in X's).
+def text_digest(text: str) -> str:
+    """SHA-256 of the text NFKC-normalised with every space removed: what "the same text" means."""
+    normalised = "".join(unicodedata.normalize("NFKC", text).split())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+class PublishedText(models.Model):
+    """The digest of each text published on an account, for the recent-duplicate check (§5).
+
+    One row per published target; the publishing engine writes it when a
+    target is published (or recorded as published) and removes it when the
+    post is withdrawn. `target_id` is the posts app's PostTarget id, kept as a
+    plain number because moderation's checks sit below posts.
+    """
+
+    WINDOW = dt.timedelta(days=30)
+
+    account = models.ForeignKey("accounts.SocialAccount", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+    target_id = models.BigIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = _("published text")
+        verbose_name_plural = _("published texts")
+        indexes = [models.Index(fields=["account", "digest", "published_at"], name="publishedtext_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.digest[:12]}"
+
+    @classmethod
+    def is_recent(cls, *, account, text: str, now: dt.datetime | None = None) -> bool:
+        since = (now or timezone.now()) - cls.WINDOW
+        return cls.objects.filter(account=account, digest=text_digest(text), published_at__gte=since).exists()
+
+    @classmethod
+    def remember(cls, *, account_id: int, text: str, target_id: int, published_at: dt.datetime) -> None:
+        cls.objects.update_or_create(
+            target_id=target_id,
+            defaults={"account_id": account_id, "digest": text_digest(text), "published_at": published_at},
+        )
+
+    @classmethod
+    def forget(cls, *, target_id: int) -> None:
+        cls.objects.filter(target_id=target_id).delete()

@@ -46,7 +46,7 @@ class PostTargetInline(ReadOnlyInline):
 
 class PostEventInline(ReadOnlyInline):
     model = PostEvent
-    fields = ["at", "actor", "action", "target", "from_state", "to_state", "comment"]
+    fields = ["at", "actor", "action", "target", "from_state", "to_state", "data", "comment"]
     readonly_fields = fields
 
 

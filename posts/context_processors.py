@@ -1,4 +1,4 @@
-from posts import publishing
+from posts import selectors
 
 
 def publishing_banner(request):
@@ -6,5 +6,5 @@ def publishing_banner(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    current = publishing.publishing_switch()
+    current = selectors.publishing_switch()
     return {"publishing_paused": current if current and current.paused else None}

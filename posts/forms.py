@@ -6,11 +6,24 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from posts import images as post_images
-from posts.models import Post
+from posts.models import DisplayState, Post
 from posts.services import NewImage
 
 IMAGE_SLOTS = 4
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class PostTextField(forms.CharField):
+    """A post's text, normalised once, here: LF line breaks and no surrounding blanks.
+
+    Browsers send line breaks as CRLF, which X would count as two characters;
+    everything after the form (services, preview, footer, engine) takes the
+    text as it leaves this field.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value else value
 
 
 class AccountChoiceField(forms.ModelMultipleChoiceField):
@@ -25,8 +38,8 @@ class PostForm(forms.Form):
         label=_("Accounts"), queryset=None, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one account.")},
     )
-    body = forms.CharField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=63206, strip=True,
+    body = PostTextField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=63206,
         error_messages={"required": _("Write the text of the post.")},
     )
     scheduled_at = forms.DateTimeField(
@@ -49,7 +62,7 @@ class PostForm(forms.Form):
         self.fields["accounts"].queryset = draftable
         self.account_choices = list(draftable)
         for account in self.account_choices:
-            self.fields[f"override_{account.pk}"] = forms.CharField(
+            self.fields[f"override_{account.pk}"] = PostTextField(
                 label=_("Own text for %(account)s") % {"account": account.display_handle},
                 required=False, max_length=63206, widget=forms.Textarea(attrs={"rows": 4}),
             )
@@ -64,10 +77,6 @@ class PostForm(forms.Form):
                 self.fields[f"remove_image_{image.pk}"] = forms.BooleanField(label=_("Remove"), required=False)
         else:
             self.existing_images = []
-
-    def clean_body(self) -> str:
-        # Browsers send line breaks as CRLF; X would count each as two characters.
-        return self.cleaned_data["body"].replace("\r\n", "\n")
 
     def clean_scheduled_at(self) -> dt.datetime:
         value = self.cleaned_data["scheduled_at"]
@@ -97,9 +106,9 @@ class PostForm(forms.Form):
 
     def overrides(self) -> dict[int, str]:
         return {
-            account.pk: self.cleaned_data.get(f"override_{account.pk}", "").replace("\r\n", "\n")
+            account.pk: self.cleaned_data[f"override_{account.pk}"]
             for account in self.cleaned_data.get("accounts", [])
-            if self.cleaned_data.get(f"override_{account.pk}", "").strip()
+            if self.cleaned_data.get(f"override_{account.pk}")
         }
 
     def override_fields(self):
@@ -115,13 +124,22 @@ class PostForm(forms.Form):
 class PreviewForm(forms.Form):
     """The composer's fields as typed, for the live preview: nothing is required, nothing saved."""
 
-    body = forms.CharField(required=False, strip=False)
+    body = PostTextField(required=False)
     scheduled_at = forms.DateTimeField(required=False, input_formats=[DATETIME_INPUT])
     accounts = forms.ModelMultipleChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accounts"].queryset = access.accounts_visible_to(user)
+        visible = access.accounts_visible_to(user)
+        self.fields["accounts"].queryset = visible
+        for account_id in visible.values_list("pk", flat=True):
+            self.fields[f"override_{account_id}"] = PostTextField(required=False)
+
+    def overrides(self) -> dict[int, str]:
+        return {
+            account.pk: self.cleaned_data.get(f"override_{account.pk}") or ""
+            for account in self.cleaned_data.get("accounts") or []
+        }
 
 
 class DecisionForm(forms.Form):
@@ -138,7 +156,7 @@ class BulkApproveForm(forms.Form):
 
 
 class PostFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *Post.State.choices])
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
     account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 

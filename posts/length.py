@@ -140,3 +140,10 @@ def weighted_length(text: str) -> int:
 def facebook_length(text: str) -> int:
     """Characters Facebook counts: code points of the NFC-normalised text."""
     return len(unicodedata.normalize("NFC", text))
+
+
+def measure(text: str, *, platform: str) -> tuple[int, int]:
+    """(length, limit) of a final text on a platform ("x" or "facebook"), as that platform counts."""
+    if platform == "x":
+        return weighted_length(text), X_MAX_WEIGHTED_LENGTH
+    return facebook_length(text), FACEBOOK_MAX_LENGTH

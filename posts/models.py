@@ -50,33 +50,38 @@ class Post(models.Model):
         first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""
         return f"#{self.pk} {first_line[:40]}"
 
-    DISPLAY_STATES = {
-        "published": _("Published"),
-        "failed": _("Needs attention"),
-        "partly": _("Partly published"),
-        "withdrawn": _("Withdrawn"),
-        "scheduled": _("Scheduled"),
-    }
-
-    def display_state_key(self) -> str:
+    def display_state(self) -> "DisplayState":
         """The state people see, derived from the targets once approved (never stored twice)."""
         if self.state != self.State.APPROVED:
-            return self.state
+            return DisplayState(self.state)
         states = {t.state for t in self.targets.all()}
         T = PostTarget.State
         if states == {T.PUBLISHED}:
-            return "published"
+            return DisplayState.PUBLISHED
         if T.FAILED in states or T.UNCONFIRMED in states:
-            return "failed"
+            return DisplayState.FAILED
         if T.PUBLISHED in states:
-            return "partly"
+            return DisplayState.PARTLY
         if states and states <= {T.WITHDRAWN, T.PUBLISHED}:
-            return "withdrawn"
-        return "scheduled"
+            return DisplayState.WITHDRAWN
+        return DisplayState.SCHEDULED
 
-    def display_state(self) -> str:
-        key = self.display_state_key()
-        return self.DISPLAY_STATES[key] if key in self.DISPLAY_STATES else self.get_state_display()
+
+class DisplayState(models.TextChoices):
+    """What people see of a post: its workflow state, or once approved what its targets did.
+
+    The one definition used by the model (Post.display_state), the templates
+    (its value is the CSS class, its label the words) and the list's filter.
+    """
+
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PARTLY = "partly", _("Partly published")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Needs attention")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class PostTarget(models.Model):
@@ -104,7 +109,10 @@ class PostTarget(models.Model):
     # targets whose message may have been lost (the database is the source of truth).
     enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    # The platform's own words (or the technical cause) of the last failure or doubt;
+    # `problem` holds what happened as data, shown in the reader's language.
     last_error = models.TextField(_("last error"), blank=True, editable=False)
+    problem = models.JSONField(_("problem"), default=dict, blank=True, editable=False)
     external_id = models.CharField(_("platform post id"), max_length=100, blank=True, editable=False)
     external_url = models.URLField(_("published at URL"), blank=True, editable=False)
     published_text = models.TextField(_("text as published"), blank=True, editable=False)
@@ -189,24 +197,6 @@ class Footer(AppendOnly, models.Model):
         return f"{scope} v{self.version}"
 
 
-class SandboxDelivery(models.Model):
-    """What the sandbox publisher "published": recorded, never sent anywhere."""
-
-    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="sandbox_deliveries")
-    text = models.TextField(_("text"))
-    media = models.JSONField(_("images"), default=list)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("sandbox delivery")
-        verbose_name_plural = _("sandbox deliveries")
-
-    def __str__(self) -> str:
-        return f"sandbox-{self.pk} {self.account.display_handle}"
-
-
 class PublishingSwitch(AppendOnly, models.Model):
     """The administrators' kill switch for all publishing; the newest row is in force.
 
@@ -269,6 +259,10 @@ class PostEvent(AppendOnly, models.Model):
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=12, blank=True)
     to_state = models.CharField(_("to"), max_length=12, blank=True)
+    # What the system knows (attempt, error code, URL, footer version, reason kind),
+    # as data; posts.history renders it in the reader's language.
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    # A person's own words only (a reason, a comment); never a system sentence.
     comment = models.TextField(_("comment"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -281,3 +275,36 @@ class PostEvent(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    @classmethod
+    def build(
+        cls, *, post_id: int, action: str, target: "PostTarget | None" = None, actor=None,
+        from_state: str = "", to_state: str = "", data: dict | None = None, comment: str = "",
+    ) -> "PostEvent":
+        """An unsaved event (for bulk_create); record() saves one."""
+        return cls(
+            post_id=post_id, target=target, actor=actor, action=action,
+            from_state=from_state, to_state=to_state, data=data or {}, comment=comment,
+        )
+
+    @classmethod
+    def record(cls, **fields) -> "PostEvent":
+        """The one way an event is written (besides bulk_create of build()s)."""
+        event = cls.build(**fields)
+        event.save()
+        return event
+
+    def _state_label(self, value: str) -> str:
+        choices = PostTarget.State if self.target_id else Post.State
+        try:
+            return choices(value).label
+        except ValueError:
+            return value
+
+    @property
+    def from_state_label(self) -> str:
+        return self._state_label(self.from_state) if self.from_state else ""
+
+    @property
+    def to_state_label(self) -> str:
+        return self._state_label(self.to_state) if self.to_state else ""

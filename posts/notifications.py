@@ -1,5 +1,13 @@
-"""E-mails about posts. Called on commit, with ids, so a rolled-back change sends nothing."""
+"""E-mails about posts, as Celery tasks that take ids.
 
+Callers enqueue them on commit (immisns.celery.enqueue_on_commit), so a
+rolled-back change sends nothing and a slow or failing mail server never
+holds up, or breaks, the request or the worker that caused the e-mail.
+"""
+
+import smtplib
+
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -8,6 +16,9 @@ from django.utils import translation
 
 from accounts import access
 from posts.models import Post, PostEvent
+
+# A mail server that is down or refuses for a moment is tried again, not given up on.
+_RETRY = {"autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": 30, "max_retries": 6}
 
 
 def _post_url(post: Post) -> str:
@@ -25,6 +36,7 @@ def _send(subject_template: str, body_template: str, context: dict, recipients: 
     send_mail(subject, body, None, recipients)
 
 
+@shared_task(name="posts.notify_post_submitted", ignore_result=True, **_RETRY)
 def post_submitted(post_id: int) -> None:
     """To the supervisors in scope: a post waits for approval."""
     post = Post.objects.select_related("author").get(pk=post_id)
@@ -35,6 +47,7 @@ def post_submitted(post_id: int) -> None:
           [user.email for user in supervisors])
 
 
+@shared_task(name="posts.notify_post_decided", ignore_result=True, **_RETRY)
 def post_decided(post_id: int) -> None:
     """To the author: the post was approved, or rejected with a comment."""
     post = Post.objects.select_related("author").get(pk=post_id)
@@ -44,6 +57,7 @@ def post_decided(post_id: int) -> None:
     _send("posts/email/decided_subject.txt", "posts/email/decided.txt", context, [post.author.email])
 
 
+@shared_task(name="posts.notify_target_failed", ignore_result=True, **_RETRY)
 def target_failed(target_id: int) -> None:
     """To the author and the supervisors in scope: a post did not go out, and why."""
     from posts.models import PostTarget
@@ -56,6 +70,7 @@ def target_failed(target_id: int) -> None:
           [post.author.email, *(user.email for user in supervisors)])
 
 
+@shared_task(name="posts.notify_account_needs_attention", ignore_result=True, **_RETRY)
 def account_needs_attention(account_id: int, reason: str) -> None:
     """To the administrators: an account was stopped by the platform (revoked token, no credits)."""
     from django.contrib.auth import get_user_model

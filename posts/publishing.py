@@ -1,5 +1,10 @@
 """The publishing engine (§3, §4 of DESIGN): due targets go out once, on time, with the footer.
 
+Only the machine's work lives here: find due targets, claim them, send them,
+record the outcome, reconcile the ones in doubt. What people do to targets and
+to the publishing switch (retry, decide, withdraw, pause all) are transitions
+in posts.services.
+
 The database is the source of truth. A target is claimed with a conditional
 UPDATE (scheduled → publishing; 0 rows means someone else has it), the
 platform is called outside any transaction, and the result is recorded in a
@@ -8,102 +13,44 @@ unknown (the worker died after sending) is never sent blindly again: it is
 reconciled against the platform by its exact text, or marked unconfirmed for
 a person to decide.
 
-Every change writes a PostEvent; every function here that a person triggers
-asks accounts.access first.
+Tasks are sent by name (PUBLISH_TASK, RECONCILE_TASK): posts.tasks defines
+them and calls this module, never the other way round.
 """
 
 import datetime as dt
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
-from concurrent.futures import ThreadPoolExecutor
-
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from accounts import access
+from accounts import platforms
 from accounts import services as account_services
-from accounts.crypto import CredentialsUnreadable
 from accounts.models import SocialAccount
-from moderation import checks
-from posts import footer, notifications, office_hours, selectors
-from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
-from posts.publishers import base as errors
-from posts.publishers.base import MediaItem, PublishResult
-from posts.services import NotAllowed, PostError
+from accounts.platforms import MediaItem, PublishResult
+from immisns.celery import enqueue_on_commit
+from moderation.models import PublishedText
+from posts import footer, notifications, office_hours, readiness, selectors
+from posts.models import Footer, Post, PostEvent, PostTarget
 
 log = logging.getLogger(__name__)
 TState = PostTarget.State
 Action = PostEvent.Action
 
-
-def publisher_for(account: SocialAccount) -> errors.Publisher:
-    """The publisher an account is configured to use (DESIGN §4: which one is configuration)."""
-    if account.publisher == SocialAccount.Publisher.SANDBOX:
-        from posts.publishers.sandbox import SandboxPublisher
-
-        return SandboxPublisher(account=account)
-    try:
-        credentials = account.get_credentials()
-    except CredentialsUnreadable as exc:
-        raise errors.AuthRevoked(str(exc)) from None
-    needed = SocialAccount.CREDENTIAL_FIELDS[account.platform]
-    if any(not credentials.get(name) for name in needed) or not account.platform_id:
-        raise errors.AuthRevoked(
-            _("%(account)s has no credentials or platform id; an administrator must enter them.")
-            % {"account": account.display_handle}
-        )
-    if account.platform == SocialAccount.Platform.X:
-        from posts.publishers.x import XPublisher
-
-        return XPublisher(
-            api_key=settings.X_API_KEY, api_secret=settings.X_API_SECRET,
-            access_token=credentials["access_token"], access_token_secret=credentials["access_token_secret"],
-            user_id=account.platform_id, timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
-        )
-    from posts.publishers.facebook import FacebookPublisher
-
-    return FacebookPublisher(
-        page_id=account.platform_id, page_access_token=credentials["page_access_token"],
-        version=settings.FACEBOOK_GRAPH_API_VERSION, timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
-    )
+PUBLISH_TASK = "posts.publish_targets"
+RECONCILE_TASK = "posts.reconcile_target"
+# One task claims at most this many targets; a post has at most 21 (every account).
+GROUP_SIZE = 25
+# The sweep sends at most this many targets' tasks per tick.
+SWEEP_LIMIT = 1000
 
 
-# --- The kill switch --------------------------------------------------------------------------
-
-
-def publishing_switch() -> PublishingSwitch | None:
-    """The switch change in force, or None when publishing was never paused."""
-    return PublishingSwitch.objects.select_related("actor").first()
-
-
-def publishing_paused() -> bool:
-    current = publishing_switch()
-    return bool(current and current.paused)
-
-
-@transaction.atomic
-def publishing_pause_all(*, by, reason: str) -> PublishingSwitch:
-    """Stop all publishing at once (administrators only). Due targets wait; none is skipped."""
-    if not access.is_administrator(by):
-        raise NotAllowed(_("Only administrators may pause all publishing."))
-    if not reason.strip():
-        raise PostError(_("Give the reason for pausing all publishing."))
-    return PublishingSwitch.objects.create(paused=True, reason=reason.strip(), actor=by)
-
-
-@transaction.atomic
-def publishing_resume_all(*, by, reason: str = "") -> PublishingSwitch:
-    if not access.is_administrator(by):
-        raise NotAllowed(_("Only administrators may resume publishing."))
-    return PublishingSwitch.objects.create(paused=False, reason=reason.strip() or _("Resumed"), actor=by)
-
-
-# --- Finding work ------------------------------------------------------------------------------
+# --- Finding work and sending tasks ------------------------------------------------------------
 
 
 def targets_due(until: dt.datetime):
@@ -114,6 +61,11 @@ def targets_due(until: dt.datetime):
     )
 
 
+def _lookahead() -> dt.timedelta:
+    # Two sweeps ahead, so every target gets a task timed to its second.
+    return 2 * dt.timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
+
+
 def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_after: dt.timedelta) -> list[tuple[int, dt.datetime]]:
     """(id, due_at) of targets due soon that have no publish task on the queue.
 
@@ -122,13 +74,13 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
     not send it again; a task the broker lost (its time passed `requeue_after`
     ago and the target is still scheduled) is sent again.
     """
-    if publishing_paused():
+    if selectors.publishing_paused():
         return []
     rows = list(
         targets_due(now + lookahead)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
         .order_by("due_at", "id")
-        .values_list("id", "due_at")[:1000]
+        .values_list("id", "due_at")[:SWEEP_LIMIT]
     )
     # Marked with the time its task will run; due ones share one UPDATE.
     PostTarget.objects.filter(pk__in=[i for i, due_at in rows if due_at <= now]).update(enqueued_at=now)
@@ -144,27 +96,68 @@ def targets_stale(now: dt.datetime) -> list[int]:
     return list(PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff).values_list("id", flat=True))
 
 
-# --- Publishing one target -------------------------------------------------------------------
+def batches(due: list[tuple[int, dt.datetime]], now: dt.datetime) -> list[tuple[dt.datetime | None, list[int]]]:
+    """Group (id, due_at) into publish tasks: one per moment (ETA, None when due), at most GROUP_SIZE targets each."""
+    by_moment: dict[dt.datetime, list[int]] = {}
+    for target_id, due_at in due:
+        by_moment.setdefault(max(due_at, now), []).append(target_id)
+    grouped = []
+    for moment, target_ids in by_moment.items():
+        eta = moment if moment > now else None
+        for start in range(0, len(target_ids), GROUP_SIZE):
+            grouped.append((eta, target_ids[start:start + GROUP_SIZE]))
+    return grouped
+
+
+def _send_batches(grouped: list[tuple[dt.datetime | None, list[int]]]) -> None:
+    for eta, target_ids in grouped:
+        current_app.send_task(PUBLISH_TASK, args=[target_ids], eta=eta)
+
+
+def sweep(now: dt.datetime | None = None) -> dict:
+    """Beat, every few seconds: the database says what is due, whatever the broker lost."""
+    now = now or timezone.now()
+    due = targets_to_enqueue(now, lookahead=_lookahead(), requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
+    _send_batches(batches(due, now))
+    stale = targets_stale(now)
+    for target_id in stale:
+        current_app.send_task(RECONCILE_TASK, args=[target_id])
+    return {"enqueued": len(due), "stale": len(stale)}
+
+
+def enqueue_soon(target_ids: list[int], due_at: dt.datetime) -> None:
+    """After approval (on commit): send the task now if the time is near; otherwise the sweep will.
+
+    A broker that cannot be reached does not undo the approval: the targets
+    stay unmarked and the sweep sends them once the broker is back.
+    """
+    now = timezone.now()
+    if due_at > now + _lookahead():
+        return
+    try:
+        _send_batches(batches([(target_id, due_at) for target_id in target_ids], now))
+    except Exception:  # noqa: BLE001 — any broker failure; the database still says what is due
+        log.warning("Could not reach the broker; the sweep will send targets %s", target_ids, exc_info=True)
+        return
+    PostTarget.objects.filter(pk__in=target_ids, enqueued_at__isnull=True).update(enqueued_at=due_at)
+
+
+# --- Claiming -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Claim:
     target_id: int
+    post_id: int
     account: SocialAccount
+    body: str
     text: str
     media: list[MediaItem]
     attempt: int
 
 
-def _event(target: PostTarget, action: str, *, comment: str = "", from_state: str = "", to_state: str = "", actor=None) -> None:
-    PostEvent.objects.create(
-        post_id=target.post_id, target=target, actor=actor, action=action,
-        from_state=from_state, to_state=to_state, comment=comment,
-    )
-
-
 class _ClaimRound:
-    """What the claims of one moment share: office hours, footers, checks, lengths, images.
+    """What the claims of one moment share: office hours, footers, checks, images.
 
     One post to 21 accounts is claimed in one transaction with a handful of
     queries, so the platform calls can start together (DESIGN §4: one post to
@@ -173,11 +166,10 @@ class _ClaimRound:
 
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
-        self.paused = publishing_paused()
+        self.paused = selectors.publishing_paused()
         self._open: dict[int, bool] = {}
         self._footers: list[Footer] | None = None
-        self._blocking: dict[str, list[str]] = {}
-        self._measured: dict[tuple[str, str], tuple[int, int]] = {}
+        self._problems: dict[tuple[str, str, str], list[readiness.Problem]] = {}
         self._media: dict[int, list[MediaItem]] = {}
 
     def is_open(self, office) -> bool:
@@ -191,21 +183,12 @@ class _ClaimRound:
             self._footers = list(Footer.objects.all())
         return footer.footer_for(account, versions=self._footers)
 
-    def content_problems(self, target: PostTarget, text: str) -> list[str]:
+    def problems(self, target: PostTarget, text: str) -> list[readiness.Problem]:
         """§5: the checks run again before publishing (the allow-list or the rules may have changed)."""
-        key = (target.account.platform, text)
-        if key not in self._measured:
-            self._measured[key] = selectors.measure(text, target.account)
-        measured, limit = self._measured[key]
-        problems = []
-        if measured > limit:
-            problems.append(_("%(length)d of %(limit)d characters with the footer.") % {"length": measured, "limit": limit})
-        if target.body not in self._blocking:
-            # Only blocking findings stop a post here; the duplicate check only warns.
-            self._blocking[target.body] = [
-                f"{f.message} «{f.excerpt}»" for f in checks.scan(target.body) if f.severity == checks.BLOCK
-            ]
-        return problems + self._blocking[target.body]
+        key = (target.account.platform, target.body, text)
+        if key not in self._problems:
+            self._problems[key] = readiness.text_problems(account=target.account, body=target.body, final_text=text)
+        return self._problems[key]
 
     def media(self, post: Post) -> list[MediaItem]:
         if post.pk not in self._media:
@@ -235,10 +218,10 @@ class _ClaimRound:
             try:
                 opening = office_hours.next_open(office, self.now)
             except office_hours.NoOfficeHours as exc:
-                return _fail_now(target, str(exc))
+                return _fail_now(target, {"reason": "no_office_hours", "error": str(exc)})
             PostTarget.objects.filter(pk=target.pk).update(due_at=opening, enqueued_at=None)
-            _event(target, Action.DEFER, comment=_("Outside office hours now; deferred to %(when)s.") % {
-                "when": timezone.localtime(opening).strftime("%Y-%m-%d %H:%M")})
+            PostEvent.record(post_id=target.post_id, target=target, action=Action.DEFER,
+                             data={"reason": "outside_hours", "until": opening.isoformat()})
             return "deferred"
         return None
 
@@ -261,6 +244,7 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
             .filter(pk__in=target_ids).order_by("pk")
         )
         ready: dict[tuple[str, int | None], list[PostTarget]] = {}
+        footers: dict[int, Footer | None] = {}
         for target in targets:
             held = round_.hold(target)
             if held:
@@ -268,61 +252,86 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
                 continue
             footer_version = round_.footer(target.account)
             text = footer.join(target.body, footer_version)
-            problems = round_.content_problems(target, text)
+            problems = round_.problems(target, text)
             if problems:
-                outcomes[target.pk] = _fail_now(target, "\n".join(problems))
+                outcomes[target.pk] = _fail_now(target, {"reason": "checks", "problems": [p.as_data() for p in problems]})
                 continue
+            footers[target.pk] = footer_version
             ready.setdefault((text, footer_version.pk if footer_version else None), []).append(target)
         events = []
         for (text, footer_id), group in ready.items():
             ids = [t.pk for t in group]
             claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
                 state=TState.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1,
-                published_text=text, footer_id=footer_id, last_error="",
+                published_text=text, footer_id=footer_id, last_error="", problem={},
             )
             if claimed != len(ids):
                 # The rows are locked by this transaction; anything else is a fault: send nothing.
                 raise RuntimeError(f"Claimed {claimed} of targets {ids}; nothing was sent.")
             for target in group:
                 attempt = target.attempts + 1
+                version = footers[target.pk]
                 outcomes[target.pk] = "claimed"
-                claims.append(Claim(target.pk, target.account, text, round_.media(target.post), attempt))
-                events.append(PostEvent(
+                claims.append(Claim(target.pk, target.post_id, target.account, target.body, text,
+                                    round_.media(target.post), attempt))
+                events.append(PostEvent.build(
                     post_id=target.post_id, target=target, action=Action.CLAIM, from_state=TState.SCHEDULED,
-                    to_state=TState.PUBLISHING, comment=_("Attempt %(n)d.") % {"n": attempt},
+                    to_state=TState.PUBLISHING,
+                    data={"attempt": attempt, "footer_version": version.version if version else None},
                 ))
         PostEvent.objects.bulk_create(events)
     return outcomes, claims
 
 
-def _fail_now(target: PostTarget, reason: str) -> str:
-    PostTarget.objects.filter(pk=target.pk).update(state=TState.FAILED, last_error=reason)
-    _event(target, Action.FAIL, from_state=TState.SCHEDULED, to_state=TState.FAILED, comment=reason)
-    transaction.on_commit(lambda: notifications.target_failed(target.pk))
+def _fail_now(target: PostTarget, data: dict) -> str:
+    """Fail a target inside the claim round's transaction (it was never sent)."""
+    PostTarget.objects.filter(pk=target.pk).update(state=TState.FAILED, problem={"action": Action.FAIL, **data})
+    PostEvent.record(post_id=target.post_id, target=target, action=Action.FAIL,
+                     from_state=TState.SCHEDULED, to_state=TState.FAILED, data=data)
+    enqueue_on_commit(notifications.target_failed, target.pk)
     return "failed"
 
 
-def _record(target_id: int, *, from_states: tuple[str, ...], action: str, comment: str = "", notify=None, **changes) -> bool:
-    """Record an outcome in a short transaction, only if no one else recorded one first."""
+# --- Recording outcomes -----------------------------------------------------------------------------
+
+
+def _record(target_id: int, *, from_states: tuple[str, ...], action: str, data: dict | None = None,
+            notify: bool = False, problem: bool = False, **changes) -> bool:
+    """Record an outcome in a short transaction, only if no one else recorded one first.
+
+    `problem` keeps the event's data on the target too, as why it is failed,
+    waiting or in doubt; `notify` e-mails the author and the supervisors.
+    """
+    data = data or {}
     with transaction.atomic():
         target = PostTarget.objects.select_for_update().filter(pk=target_id, state__in=from_states).first()
         if target is None:
             return False
         was = target.state
+        if problem:
+            changes["problem"] = {"action": action, **data}
         for name, value in changes.items():
             setattr(target, name, value)
         target.save(update_fields=list(changes))
-        _event(target, action, from_state=was, to_state=target.state, comment=comment)
-        if notify is not None:
-            transaction.on_commit(lambda: notify(target.pk))
+        PostEvent.record(post_id=target.post_id, target=target, action=action, from_state=was,
+                         to_state=target.state, data=data)
+        if target.state == TState.PUBLISHED:
+            PublishedText.remember(account_id=target.account_id, text=target.body, target_id=target.pk,
+                                   published_at=target.published_at)
+        if notify:
+            enqueue_on_commit(notifications.target_failed, target.pk)
         return True
 
 
-def _published(target_id: int, result: PublishResult, *, action: str = Action.PUBLISH, from_states=(TState.PUBLISHING, TState.UNCONFIRMED), comment: str = "") -> None:
+def _published(target_id: int, result: PublishResult, *, action: str = Action.PUBLISH,
+               from_states=(TState.PUBLISHING, TState.UNCONFIRMED), reason: str = "") -> None:
+    data = {"url": result.url, "external_id": result.external_id}
+    if reason:
+        data["reason"] = reason
     _record(
-        target_id, from_states=from_states, action=action, comment=comment or result.url,
+        target_id, from_states=from_states, action=action, data=data,
         state=TState.PUBLISHED, external_id=result.external_id, external_url=result.url,
-        published_at=timezone.now(), last_error="",
+        published_at=timezone.now(), last_error="", problem={},
     )
 
 
@@ -330,6 +339,13 @@ def _backoff(attempt: int) -> dt.timedelta:
     # Exponential with full jitter, so a platform outage does not get every worker back at once.
     ceiling = settings.PUBLISHING_BACKOFF_SECONDS * (2 ** (attempt - 1))
     return dt.timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def _error(exc: platforms.PlatformError) -> dict:
+    return {"error": exc.message, "error_code": exc.code}
+
+
+# --- Sending ------------------------------------------------------------------------------------------
 
 
 def target_publish(*, target_id: int, now: dt.datetime | None = None) -> str:
@@ -363,79 +379,82 @@ def _send_in_thread(claim: Claim) -> str:
 def _send(claim: Claim) -> str:
     account = claim.account
     try:
-        publisher = publisher_for(account)
+        adapter = platforms.adapter_for(account)
         if claim.attempt > 1:
             # An earlier attempt ended in doubt (timeout, 5xx): it may have gone out. Look first.
-            found = publisher.find_recent(claim.text)
+            found = adapter.find_recent(claim.text)
             if found is not None:
-                _published(claim.target_id, found, action=Action.RECONCILE,
-                           comment=_("Found on the platform after an uncertain attempt: %(url)s") % {"url": found.url})
+                _published(claim.target_id, found, action=Action.RECONCILE, reason="found_after_uncertain")
                 return "reconciled"
-        result = publisher.publish(claim.text, claim.media)
-    except errors.RateLimited as exc:
+        result = adapter.publish(claim.text, claim.media)
+    except platforms.RateLimited as exc:
         # §4: wait for the reset the platform names; the attempt is not counted.
         _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.DEFER,
-                comment=_("Rate limited by the platform until %(when)s.") % {"when": timezone.localtime(exc.until).strftime("%Y-%m-%d %H:%M:%S")},
+                data={"reason": "rate_limited", "until": exc.until.isoformat(), **_error(exc)},
                 state=TState.SCHEDULED, due_at=exc.until, attempts=claim.attempt - 1, enqueued_at=None)
         return "rate-limited"
-    except errors.Transient as exc:
+    except platforms.Transient as exc:
         if claim.attempt >= settings.PUBLISHING_MAX_ATTEMPTS:
             _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL,
-                    comment=_("Gave up after %(n)d attempts: %(error)s") % {"n": claim.attempt, "error": exc.message},
-                    notify=notifications.target_failed, state=TState.FAILED, last_error=exc.message)
+                    data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
+                    notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
             return "failed"
         retry_at = timezone.now() + _backoff(claim.attempt)
         _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.RETRY,
-                comment=_("Temporary failure (%(error)s); next attempt at %(when)s.") % {
-                    "error": exc.message, "when": timezone.localtime(retry_at).strftime("%H:%M:%S")},
+                data={"reason": "transient", "retry_at": retry_at.isoformat(), **_error(exc)},
                 state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None)
         return "retry"
-    except errors.AuthRevoked as exc:
+    except platforms.AuthRevoked as exc:
         # The account needs new credentials; its posts wait, the other accounts carry on.
         account_services.account_mark_needs_reauth(account=account, reason=exc.message)
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.DEFER,
-                comment=_("The account's authorisation was revoked (%(error)s); waiting until it is re-authorised.") % {"error": exc.message},
-                state=TState.SCHEDULED, attempts=claim.attempt - 1, last_error=exc.message, enqueued_at=None)
-        transaction.on_commit(lambda reason=exc.message: notifications.account_needs_attention(account.pk, reason))
+        with transaction.atomic():
+            _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.DEFER,
+                    data={"reason": "auth_revoked", **_error(exc)},
+                    state=TState.SCHEDULED, attempts=claim.attempt - 1, last_error=exc.message, enqueued_at=None)
+            enqueue_on_commit(notifications.account_needs_attention, account.pk, exc.message)
         return "needs-reauth"
-    except errors.OutOfCredits as exc:
+    except platforms.OutOfCredits as exc:
         account_services.account_pause_by_system(account=account, reason=exc.message)
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL, comment=exc.message,
-                notify=notifications.target_failed, state=TState.FAILED, last_error=exc.message)
-        transaction.on_commit(lambda reason=exc.message: notifications.account_needs_attention(account.pk, reason))
+        with transaction.atomic():
+            _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL,
+                    data={"reason": "out_of_credits", **_error(exc)},
+                    notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
+            enqueue_on_commit(notifications.account_needs_attention, account.pk, exc.message)
         return "failed"
-    except errors.Rejected as exc:
+    except platforms.Rejected as exc:
         if exc.duplicate and claim.attempt > 1:
-            return _reconcile_claimed(claim.target_id, publisher, claim.text)
+            return _reconcile_claimed(claim.target_id, adapter, claim.text)
         _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL,
-                comment=_("The platform refused the post: %(error)s") % {"error": exc.message},
-                notify=notifications.target_failed, state=TState.FAILED, last_error=exc.message)
+                data={"reason": "refused", **_error(exc)},
+                notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
         return "failed"
     except Exception as exc:  # noqa: BLE001 — an unknown failure leaves the outcome unknown
         log.exception("Publishing target %s failed unexpectedly", claim.target_id)
-        reason = _("Unexpected error; the post may or may not have gone out: %(error)s") % {"error": type(exc).__name__}
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED, comment=reason,
-                notify=notifications.target_failed, state=TState.UNCONFIRMED, last_error=reason)
+        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
+                data={"reason": "unexpected", "error": type(exc).__name__},
+                notify=True, problem=True, state=TState.UNCONFIRMED, last_error=type(exc).__name__)
         return "unconfirmed"
     _published(claim.target_id, result)
     return "published"
 
 
-def _reconcile_claimed(target_id: int, publisher, text: str) -> str:
+# --- Reconciling ---------------------------------------------------------------------------------------
+
+
+def _reconcile_claimed(target_id: int, adapter, text: str) -> str:
     try:
-        found = publisher.find_recent(text)
-    except errors.PublishError as exc:
+        found = adapter.find_recent(text)
+    except platforms.PlatformError as exc:
         found, problem = None, exc.message
     else:
         problem = ""
     if found is not None:
         _published(target_id, found, action=Action.RECONCILE, from_states=(TState.PUBLISHING, TState.UNCONFIRMED),
-                   comment=_("Found on the platform: %(url)s") % {"url": found.url})
+                   reason="found")
         return "reconciled"
-    reason = _("The outcome of the attempt is unknown and the post was not found among the account's recent posts%(problem)s. Decide whether to publish it again or record it as published.") % {
-        "problem": f" ({problem})" if problem else ""}
-    _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED, comment=reason,
-            notify=notifications.target_failed, state=TState.UNCONFIRMED, last_error=reason)
+    _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
+            data={"reason": "not_found", "lookup_error": problem},
+            notify=True, problem=True, state=TState.UNCONFIRMED, last_error=problem)
     return "unconfirmed"
 
 
@@ -448,85 +467,10 @@ def target_reconcile(*, target_id: int, now: dt.datetime | None = None) -> str:
         return "not-stale"
     target = PostTarget.objects.select_related("account").get(pk=target_id)
     try:
-        publisher = publisher_for(target.account)
-    except errors.PublishError as exc:
-        _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED, comment=exc.message,
-                notify=notifications.target_failed, state=TState.UNCONFIRMED, last_error=exc.message)
+        adapter = platforms.adapter_for(target.account)
+    except platforms.PlatformError as exc:
+        _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
+                data={"reason": "no_adapter", **_error(exc)},
+                notify=True, problem=True, state=TState.UNCONFIRMED, last_error=exc.message)
         return "unconfirmed"
-    return _reconcile_claimed(target_id, publisher, target.published_text)
-
-
-# --- What people do about targets ----------------------------------------------------------------
-
-
-def _target_for_update(target: PostTarget) -> PostTarget:
-    return PostTarget.objects.select_for_update(of=("self",)).select_related("post", "account").get(pk=target.pk)
-
-
-@transaction.atomic
-def target_retry(*, target: PostTarget, by) -> PostTarget:
-    """failed → scheduled, due now: the author or a supervisor in scope tries again."""
-    target = _target_for_update(target)
-    if not (access.can_edit_post(by, target.post) or access.can_approve_for(by, target.account)):
-        raise NotAllowed(_("You may not retry this post."))
-    if target.state != TState.FAILED:
-        raise PostError(_("Only a failed post can be retried."))
-    if target.post.state != Post.State.APPROVED:
-        raise PostError(_("The post is no longer approved."))
-    target.state = TState.SCHEDULED
-    target.due_at = timezone.now()
-    target.attempts = 0
-    target.enqueued_at = None
-    target.save(update_fields=["state", "due_at", "attempts", "enqueued_at"])
-    _event(target, Action.RETRY, from_state=TState.FAILED, to_state=TState.SCHEDULED, actor=by,
-           comment=_("Retried by a person."))
-    return target
-
-
-@transaction.atomic
-def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: str = "", comment: str = "") -> PostTarget:
-    """A supervisor in scope decides an unconfirmed target: it went out (with its URL), or send it again."""
-    target = _target_for_update(target)
-    if not access.can_approve_for(by, target.account):
-        raise NotAllowed(_("Only a supervisor of this account may decide."))
-    if target.state != TState.UNCONFIRMED:
-        raise PostError(_("Only a post whose outcome is unknown can be decided."))
-    if published:
-        target.state = TState.PUBLISHED
-        target.external_url = url.strip()
-        target.published_at = timezone.now()
-        action, note = Action.RECONCILE, _("Recorded as published by a person. %(comment)s") % {"comment": comment}
-    else:
-        target.state = TState.SCHEDULED
-        target.due_at = timezone.now()
-        target.attempts = 0  # a fresh attempt: no reconciliation first, the person checked
-        target.enqueued_at = None
-        action, note = Action.RETRY, _("A person checked the platform and chose to publish again. %(comment)s") % {"comment": comment}
-    target.last_error = ""
-    target.save()
-    _event(target, action, from_state=TState.UNCONFIRMED, to_state=target.state, actor=by, comment=note.strip())
-    return target
-
-
-def target_withdraw(*, target: PostTarget, by, reason: str) -> PostTarget:
-    """§5.3: a supervisor in scope deletes a published post from the platform, with a reason."""
-    with transaction.atomic():
-        target = _target_for_update(target)
-        if not access.can_approve_for(by, target.account):
-            raise NotAllowed(_("Only a supervisor of this account may withdraw the post."))
-        if target.state != TState.PUBLISHED:
-            raise PostError(_("Only a published post can be withdrawn."))
-        if not reason.strip():
-            raise PostError(_("Give the reason for withdrawing the post."))
-    try:
-        publisher_for(target.account).delete(target.external_id)
-    except errors.PublishError as exc:
-        with transaction.atomic():
-            _event(target, Action.WITHDRAW, actor=by,
-                   comment=_("Withdrawal failed; the post is still published: %(error)s") % {"error": exc.message})
-        raise PostError(_("The platform did not delete the post: %(error)s") % {"error": exc.message}) from None
-    with transaction.atomic():
-        PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(state=TState.WITHDRAWN)
-        _event(target, Action.WITHDRAW, from_state=TState.PUBLISHED, to_state=TState.WITHDRAWN, actor=by, comment=reason.strip())
-    target.refresh_from_db()
-    return target
+    return _reconcile_claimed(target_id, adapter, target.published_text)

@@ -6,19 +6,15 @@ what the server enforces.
 """
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts import access
 from accounts.models import SocialAccount
 from moderation import checks
 from posts import footer, length, office_hours
-from posts.models import Post, PostEvent, PostTarget
-
-DUPLICATE_WINDOW = dt.timedelta(days=30)
+from posts.models import DisplayState, Post, PostEvent, PostTarget, PublishingSwitch
 
 
 @dataclass
@@ -73,19 +69,12 @@ class TargetPreview:
 
     @property
     def footer_text(self) -> str:
-        return self.final_text[len(self.body.strip()):].lstrip("\n")
-
-
-def measure(text: str, account: SocialAccount) -> tuple[int, int]:
-    """(length, limit) of a final text on the account's platform."""
-    if account.platform == SocialAccount.Platform.X:
-        return length.weighted_length(text), length.X_MAX_WEIGHTED_LENGTH
-    return length.facebook_length(text), length.FACEBOOK_MAX_LENGTH
+        return self.final_text[len(self.body):].lstrip("\n")
 
 
 def target_preview(*, account: SocialAccount, body: str, scheduled_at: dt.datetime | None) -> TargetPreview:
     final_text = footer.compose(body, account)
-    measured, limit = measure(final_text, account)
+    measured, limit = length.measure(final_text, platform=account.platform)
     preview = TargetPreview(
         account=account, body=body, final_text=final_text, length=measured, limit=limit,
         findings=checks.scan(body, account=account) if body.strip() else [],
@@ -115,39 +104,11 @@ def target_previews(
 
 def post_previews(post: Post) -> list[TargetPreview]:
     targets = list(post.targets.select_related("account__office"))
-    previews = target_previews(
+    return target_previews(
         body=post.body, accounts=[t.account for t in targets],
         overrides={t.account_id: t.body_override for t in targets if t.body_override},
         scheduled_at=post.scheduled_at,
     )
-    for preview in previews:
-        # Once published, a post would otherwise be the recent duplicate of itself.
-        if any(f.kind == "duplicate" for f in preview.findings) and not is_recent_duplicate(
-            preview.body, preview.account, excluding_post=post,
-        ):
-            preview.findings = [f for f in preview.findings if f.kind != "duplicate"]
-    return previews
-
-
-def _normalised(text: str) -> str:
-    # Width and spacing differences do not make a text new in a reader's eyes (nor in X's).
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def recent_published_texts(account: SocialAccount, *, excluding_post: Post | None = None) -> list[str]:
-    """Bodies published on the account within 30 days (X refuses duplicates, §5)."""
-    since = timezone.now() - DUPLICATE_WINDOW
-    targets = PostTarget.objects.filter(
-        account=account, state=PostTarget.State.PUBLISHED, published_at__gte=since,
-    ).select_related("post")
-    if excluding_post is not None:
-        targets = targets.exclude(post=excluding_post)
-    return [t.body for t in targets]
-
-
-def is_recent_duplicate(text: str, account: SocialAccount, *, excluding_post: Post | None = None) -> bool:
-    wanted = _normalised(text)
-    return any(_normalised(previous) == wanted for previous in recent_published_texts(account, excluding_post=excluding_post))
 
 
 # --- Lists ---------------------------------------------------------------------------------
@@ -161,6 +122,33 @@ def _with_targets(posts: QuerySet[Post]) -> QuerySet[Post]:
 
 def posts_for(user) -> QuerySet[Post]:
     return _with_targets(access.posts_visible_to(user, Post.objects.all()))
+
+
+def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
+    """Posts whose display state (Post.display_state) is `state`, decided in the database."""
+    if state in (DisplayState.DRAFT, DisplayState.PENDING, DisplayState.CANCELLED):
+        return posts.filter(state=state)
+    T = PostTarget.State
+
+    def having(condition: Q) -> Exists:
+        return Exists(PostTarget.objects.filter(condition, post=OuterRef("pk")))
+
+    failed = having(Q(state__in=[T.FAILED, T.UNCONFIRMED]))
+    published = having(Q(state=T.PUBLISHED))
+    any_target = having(Q())
+    approved = posts.filter(state=Post.State.APPROVED)
+    if state == DisplayState.PUBLISHED:
+        return approved.filter(any_target).exclude(having(~Q(state=T.PUBLISHED)))
+    if state == DisplayState.FAILED:
+        return approved.filter(failed)
+    settled = approved.exclude(failed)
+    if state == DisplayState.PARTLY:
+        return settled.filter(published).filter(having(~Q(state=T.PUBLISHED)))
+    if state == DisplayState.WITHDRAWN:
+        return settled.exclude(published).filter(any_target).exclude(having(~Q(state=T.WITHDRAWN)))
+    if state == DisplayState.SCHEDULED:
+        return settled.exclude(published).filter(~any_target | having(~Q(state=T.WITHDRAWN)))
+    return posts.none()
 
 
 def approval_queue(user) -> QuerySet[Post]:
@@ -202,3 +190,16 @@ def drafts_of(user) -> QuerySet[Post]:
 def pending_of(user) -> QuerySet[Post]:
     """The user's own posts waiting for a supervisor."""
     return _with_targets(Post.objects.filter(author=user, state=Post.State.PENDING)).order_by("updated_at")[:20]
+
+
+# --- The kill switch ------------------------------------------------------------------------------
+
+
+def publishing_switch() -> PublishingSwitch | None:
+    """The switch change in force, or None when publishing was never paused."""
+    return PublishingSwitch.objects.select_related("actor").first()
+
+
+def publishing_paused() -> bool:
+    current = publishing_switch()
+    return bool(current and current.paused)

@@ -10,46 +10,31 @@ nothing else sets a state.
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import access
+from accounts import access, platforms
 from accounts.models import SocialAccount
+from immisns.celery import enqueue_on_commit
+from moderation.models import PublishedText
 from posts import images as post_images
-from posts import notifications, selectors
-from posts.models import Post, PostEvent, PostImage, PostTarget
+from posts import notifications, publishing, readiness, selectors
+from posts.errors import NotAllowed, PostError
+from posts.models import Post, PostEvent, PostImage, PostTarget, PublishingSwitch
 
 State = Post.State
 TState = PostTarget.State
-
-
-class PostError(Exception):
-    """A rule stops this change; the message says which, in words for the person."""
-
-    def __init__(self, message: str, problems: Sequence[str] = ()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
-
-
-class NotAllowed(PostError):
-    """The person may not do this to this post (views answer 404 or 403)."""
+Action = PostEvent.Action
 
 
 @dataclass(frozen=True)
 class NewImage:
     image: "post_images.CleanImage"
     alt_text: str
-
-
-def _event(post: Post, *, actor, action: str, from_state: str = "", to_state: str = "", comment: str = "", target=None) -> PostEvent:
-    return PostEvent.objects.create(
-        post=post, target=target, actor=actor, action=action,
-        from_state=from_state, to_state=to_state, comment=comment,
-    )
 
 
 def _locked(post: Post) -> Post:
@@ -96,44 +81,8 @@ def _set_targets(post: Post, accounts: Sequence[SocialAccount], overrides: dict[
     post.targets.exclude(account_id__in=wanted).delete()
     for account in accounts:
         PostTarget.objects.update_or_create(
-            post=post, account=account, defaults={"body_override": (overrides.get(account.pk) or "").strip()},
+            post=post, account=account, defaults={"body_override": overrides.get(account.pk) or ""},
         )
-
-
-def post_problems(post: Post, *, now: dt.datetime | None = None, for_approval: bool = False) -> list[str]:
-    """Every reason the post may not be submitted or approved as it stands (empty when fine)."""
-    now = now or timezone.now()
-    problems: list[str] = []
-    if not post.body.strip():
-        problems.append(_("The text is empty."))
-    if not for_approval and post.scheduled_at <= now:
-        problems.append(_("The publishing time %(time)s is in the past.") % {
-            "time": timezone.localtime(post.scheduled_at).strftime("%Y-%m-%d %H:%M")})
-    previews = selectors.post_previews(post)
-    if not previews:
-        problems.append(_("Choose at least one account."))
-    outside = []
-    for preview in previews:
-        handle = preview.account.display_handle
-        if preview.over_limit:
-            problems.append(_("%(account)s: %(length)d of %(limit)d characters with the footer; shorten it by %(over)d.") % {
-                "account": handle, "length": preview.length, "limit": preview.limit, "over": preview.over_by})
-        for finding in preview.blocking:
-            problems.append(_("%(account)s: %(message)s «%(excerpt)s»") % {
-                "account": handle, "message": finding.message, "excerpt": finding.excerpt})
-        if preview.is_open is False:
-            outside.append(handle)
-    if outside and not post.outside_hours_reason.strip():
-        problems.append(_("The time is outside office hours for %(accounts)s: give the reason for posting then, or choose another time.") % {
-            "accounts": ", ".join(outside)})
-    images = list(post.images.all())
-    if images:
-        try:
-            # Stored images were cleaned on upload; their recorded sizes are what the limits need.
-            post_images.check_platform_limits(images, sorted({p.account.platform for p in previews}))
-        except post_images.ImageRejected as exc:
-            problems.append(exc.message)
-    return problems
 
 
 @transaction.atomic
@@ -144,11 +93,11 @@ def post_create(
     """A new draft. Nothing is checked but permission: drafts may be unfinished."""
     _check_accounts(author, accounts)
     post = Post.objects.create(
-        author=author, body=body.strip(), scheduled_at=scheduled_at, outside_hours_reason=outside_hours_reason.strip(),
+        author=author, body=body, scheduled_at=scheduled_at, outside_hours_reason=outside_hours_reason,
     )
     _set_targets(post, accounts, overrides or {})
     _store_images(post, new_images)
-    _event(post, actor=author, action=PostEvent.Action.CREATE, to_state=State.DRAFT)
+    PostEvent.record(post_id=post.pk, actor=author, action=Action.CREATE, to_state=State.DRAFT)
     return post
 
 
@@ -172,15 +121,14 @@ def post_update(
         if any(a.pk not in approvable for a in accounts):
             raise NotAllowed(_("You may not post to one of the chosen accounts."))
     was = post.state
-    post.body = body.strip()
+    post.body = body
     post.scheduled_at = scheduled_at
-    post.outside_hours_reason = outside_hours_reason.strip()
+    post.outside_hours_reason = outside_hours_reason
     post.revision += 1
-    comment = ""
+    data = {}
     if was in (State.PENDING, State.APPROVED):
         if was == State.APPROVED:
-            comment = _("The approval by %(name)s is void: the post was edited after approval.") % {
-                "name": post.approved_by.get_username() if post.approved_by else "?"}
+            data["voided_approval_of"] = post.approved_by.get_username() if post.approved_by else "?"
         post.state = State.PENDING
         post.approved_by = None
         post.approved_at = None
@@ -188,9 +136,9 @@ def post_update(
     _set_targets(post, accounts, overrides or {})
     post.images.filter(pk__in=remove_image_ids).delete()
     _store_images(post, new_images, start=post.images.count())
-    _event(post, actor=by, action=PostEvent.Action.EDIT, from_state=was, to_state=post.state, comment=comment)
+    PostEvent.record(post_id=post.pk, actor=by, action=Action.EDIT, from_state=was, to_state=post.state, data=data)
     if was == State.APPROVED:
-        transaction.on_commit(lambda: notifications.post_submitted(post.pk))
+        enqueue_on_commit(notifications.post_submitted, post.pk)
     return post
 
 
@@ -202,14 +150,14 @@ def post_submit(*, post: Post, by) -> Post:
         raise NotAllowed(_("Only the author may submit this post."))
     if post.state != State.DRAFT:
         raise PostError(_("Only a draft can be submitted."))
-    problems = post_problems(post)
+    problems = readiness.post_problems(post)
     if problems:
         raise PostError(_("The post cannot be submitted yet."), problems)
     post.state = State.PENDING
     post.save(update_fields=["state", "updated_at"])
-    _event(post, actor=by, action=PostEvent.Action.SUBMIT, from_state=State.DRAFT, to_state=State.PENDING)
+    PostEvent.record(post_id=post.pk, actor=by, action=Action.SUBMIT, from_state=State.DRAFT, to_state=State.PENDING)
     _record_warnings(post, by)
-    transaction.on_commit(lambda: notifications.post_submitted(post.pk))
+    enqueue_on_commit(notifications.post_submitted, post.pk)
     return post
 
 
@@ -217,8 +165,8 @@ def _record_warnings(post: Post, by) -> None:
     """§5: a soft finding warns and is recorded."""
     for preview in selectors.post_previews(post):
         for finding in preview.warnings:
-            _event(post, actor=by, action=PostEvent.Action.WARNING,
-                   comment=f"{preview.account.display_handle}: {finding.message} «{finding.excerpt}»")
+            PostEvent.record(post_id=post.pk, actor=by, action=Action.WARNING, data={
+                "account": preview.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt})
 
 
 @transaction.atomic
@@ -233,7 +181,7 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
         raise PostError(_("Only a post awaiting approval can be approved."))
     if revision is not None and revision != post.revision:
         raise PostError(_("The post was edited while you were reading it; review it again."))
-    problems = post_problems(post, for_approval=True)
+    problems = readiness.post_problems(post, for_approval=True)
     if problems:
         raise PostError(_("The post cannot be approved as it stands."), problems)
     now = timezone.now()
@@ -241,24 +189,16 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
     post.approved_by = by
     post.approved_at = now
     post.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
-    note = comment.strip()
-    if post.outside_hours_reason:
-        reason = _("Approved for outside office hours: %(reason)s") % {"reason": post.outside_hours_reason}
-        note = f"{reason}\n{note}".strip()
-    _event(post, actor=by, action=PostEvent.Action.APPROVE, from_state=State.PENDING, to_state=State.APPROVED, comment=note)
+    data = {"outside_hours_reason": post.outside_hours_reason} if post.outside_hours_reason else {}
+    PostEvent.record(post_id=post.pk, actor=by, action=Action.APPROVE, from_state=State.PENDING,
+                     to_state=State.APPROVED, data=data, comment=comment)
     # The targets now belong to the machine's workflow; a time already past goes out at once.
     due_at = max(post.scheduled_at, now)
     post.targets.update(state=TState.SCHEDULED, due_at=due_at, enqueued_at=None)
     target_ids = list(post.targets.values_list("id", flat=True))
-    transaction.on_commit(lambda: notifications.post_decided(post.pk))
-    transaction.on_commit(lambda: _enqueue(target_ids, due_at))
+    enqueue_on_commit(notifications.post_decided, post.pk)
+    transaction.on_commit(partial(publishing.enqueue_soon, target_ids, due_at))
     return post
-
-
-def _enqueue(target_ids: list[int], due_at: dt.datetime) -> None:
-    from posts.tasks import enqueue_soon
-
-    enqueue_soon(target_ids, due_at)
 
 
 @transaction.atomic
@@ -273,8 +213,9 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
         raise PostError(_("Say why the post is rejected, so the author can fix it."))
     post.state = State.DRAFT
     post.save(update_fields=["state", "updated_at"])
-    _event(post, actor=by, action=PostEvent.Action.REJECT, from_state=State.PENDING, to_state=State.DRAFT, comment=comment.strip())
-    transaction.on_commit(lambda: notifications.post_decided(post.pk))
+    PostEvent.record(post_id=post.pk, actor=by, action=Action.REJECT, from_state=State.PENDING,
+                     to_state=State.DRAFT, comment=comment)
+    enqueue_on_commit(notifications.post_decided, post.pk)
     return post
 
 
@@ -290,5 +231,108 @@ def post_cancel(*, post: Post, by, comment: str = "") -> Post:
     was = post.state
     post.state = State.CANCELLED
     post.save(update_fields=["state", "updated_at"])
-    _event(post, actor=by, action=PostEvent.Action.CANCEL, from_state=was, to_state=State.CANCELLED, comment=comment.strip())
+    PostEvent.record(post_id=post.pk, actor=by, action=Action.CANCEL, from_state=was,
+                     to_state=State.CANCELLED, comment=comment)
     return post
+
+
+# --- What people do about targets and the publishing switch ---------------------------------------
+
+
+def _target_for_update(target: PostTarget) -> PostTarget:
+    return PostTarget.objects.select_for_update(of=("self",)).select_related("post", "account").get(pk=target.pk)
+
+
+@transaction.atomic
+def target_retry(*, target: PostTarget, by) -> PostTarget:
+    """failed → scheduled, due now: the author or a supervisor in scope tries again."""
+    target = _target_for_update(target)
+    if not (access.can_edit_post(by, target.post) or access.can_approve_for(by, target.account)):
+        raise NotAllowed(_("You may not retry this post."))
+    if target.state != TState.FAILED:
+        raise PostError(_("Only a failed post can be retried."))
+    if target.post.state != Post.State.APPROVED:
+        raise PostError(_("The post is no longer approved."))
+    target.state = TState.SCHEDULED
+    target.due_at = timezone.now()
+    target.attempts = 0
+    target.enqueued_at = None
+    target.problem = {}
+    target.save(update_fields=["state", "due_at", "attempts", "enqueued_at", "problem"])
+    PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.RETRY,
+                     from_state=TState.FAILED, to_state=TState.SCHEDULED, data={"reason": "person"})
+    return target
+
+
+@transaction.atomic
+def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: str = "", comment: str = "") -> PostTarget:
+    """A supervisor in scope decides an unconfirmed target: it went out (with its URL), or send it again."""
+    target = _target_for_update(target)
+    if not access.can_approve_for(by, target.account):
+        raise NotAllowed(_("Only a supervisor of this account may decide."))
+    if target.state != TState.UNCONFIRMED:
+        raise PostError(_("Only a post whose outcome is unknown can be decided."))
+    if published:
+        target.state = TState.PUBLISHED
+        target.external_url = url
+        target.published_at = timezone.now()
+        action, data = Action.RECONCILE, {"reason": "person", "url": url}
+    else:
+        target.state = TState.SCHEDULED
+        target.due_at = timezone.now()
+        target.attempts = 0  # a fresh attempt: no reconciliation first, the person checked
+        target.enqueued_at = None
+        action, data = Action.RETRY, {"reason": "person_checked"}
+    target.last_error = ""
+    target.problem = {}
+    target.save()
+    if published:
+        PublishedText.remember(account_id=target.account_id, text=target.body, target_id=target.pk,
+                               published_at=target.published_at)
+    PostEvent.record(post_id=target.post_id, target=target, actor=by, action=action,
+                     from_state=TState.UNCONFIRMED, to_state=target.state, data=data, comment=comment)
+    return target
+
+
+def target_withdraw(*, target: PostTarget, by, reason: str) -> PostTarget:
+    """§5.3: a supervisor in scope deletes a published post from the platform, with a reason."""
+    with transaction.atomic():
+        target = _target_for_update(target)
+        if not access.can_approve_for(by, target.account):
+            raise NotAllowed(_("Only a supervisor of this account may withdraw the post."))
+        if target.state != TState.PUBLISHED:
+            raise PostError(_("Only a published post can be withdrawn."))
+        if not reason.strip():
+            raise PostError(_("Give the reason for withdrawing the post."))
+    try:
+        platforms.adapter_for(target.account).delete(target.external_id)
+    except platforms.PlatformError as exc:
+        with transaction.atomic():
+            PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
+                             data={"reason": "delete_failed", "error": exc.message, "error_code": exc.code},
+                             comment=reason)
+        raise PostError(_("The platform did not delete the post: %(error)s") % {"error": exc.message}) from None
+    with transaction.atomic():
+        PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(state=TState.WITHDRAWN)
+        PublishedText.forget(target_id=target.pk)
+        PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
+                         from_state=TState.PUBLISHED, to_state=TState.WITHDRAWN, comment=reason)
+    target.refresh_from_db()
+    return target
+
+
+@transaction.atomic
+def publishing_pause_all(*, by, reason: str) -> PublishingSwitch:
+    """Stop all publishing at once (administrators only). Due targets wait; none is skipped."""
+    if not access.is_administrator(by):
+        raise NotAllowed(_("Only administrators may pause all publishing."))
+    if not reason.strip():
+        raise PostError(_("Give the reason for pausing all publishing."))
+    return PublishingSwitch.objects.create(paused=True, reason=reason, actor=by)
+
+
+@transaction.atomic
+def publishing_resume_all(*, by, reason: str = "") -> PublishingSwitch:
+    if not access.is_administrator(by):
+        raise NotAllowed(_("Only administrators may resume publishing."))
+    return PublishingSwitch.objects.create(paused=False, reason=reason or _("Resumed"), actor=by)

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from posts import views
 
@@ -21,5 +22,6 @@ urlpatterns = [
     path("targets/<int:pk>/resolve/", views.target_resolve, name="target_resolve"),
     path("targets/<int:pk>/withdraw/", views.target_withdraw, name="target_withdraw"),
     path("publishing/switch/", views.publishing_switch, name="publishing_switch"),
-    path("sandbox/<int:pk>/", views.sandbox_delivery, name="sandbox"),
+    # Sandbox deliveries moved to /sandbox/<pk>/; links recorded before still work.
+    path("sandbox/<int:pk>/", RedirectView.as_view(pattern_name="sandbox_delivery", permanent=True)),
 ]

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import access
 from accounts.middleware import mfa_required
-from posts import publishing, selectors, services
+from posts import selectors, services
+from posts.errors import NotAllowed, PostError
 from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm
-from posts.models import Post, PostImage, PostTarget, SandboxDelivery
+from posts.models import Post, PostImage, PostTarget
 
 
 def _get_post(user, pk: int) -> Post:
@@ -24,7 +25,7 @@ def _get_post(user, pk: int) -> Post:
     return get_object_or_404(selectors.posts_for(user), pk=pk)
 
 
-def _problems_message(request, error: services.PostError) -> None:
+def _problems_message(request, error: PostError) -> None:
     messages.error(request, error.message)
     for problem in error.problems:
         messages.error(request, problem)
@@ -56,7 +57,7 @@ def post_list(request):
     posts = selectors.posts_for(request.user).order_by("-scheduled_at", "-id")
     if form.is_valid():
         if form.cleaned_data["state"]:
-            posts = posts.filter(state=form.cleaned_data["state"])
+            posts = selectors.posts_in_display_state(posts, form.cleaned_data["state"])
         if form.cleaned_data["account"]:
             posts = posts.filter(targets__account=form.cleaned_data["account"])
         if form.cleaned_data["mine"]:
@@ -83,9 +84,9 @@ def _compose(request, *, post: Post | None):
             else:
                 messages.success(request, _("Saved."))
             return redirect("posts:detail", pk=post.pk)
-        except services.NotAllowed as exc:
+        except NotAllowed as exc:
             form.add_error(None, exc.message)
-        except services.PostError as exc:
+        except PostError as exc:
             if post is None:
                 form.add_error(None, exc.message)
             else:
@@ -131,10 +132,9 @@ def post_preview(request):
     form = PreviewForm(request.POST, user=request.user)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    accounts = list(data.get("accounts") or [])
-    overrides = {a.pk: request.POST.get(f"override_{a.pk}", "").replace("\r\n", "\n") for a in accounts}
     previews = selectors.target_previews(
-        body=(data.get("body") or "").replace("\r\n", "\n"), accounts=accounts, overrides=overrides, scheduled_at=data.get("scheduled_at"),
+        body=data.get("body") or "", accounts=list(data.get("accounts") or []), overrides=form.overrides(),
+        scheduled_at=data.get("scheduled_at"),
     )
     return render(request, "posts/_preview.html", {"previews": previews, "scheduled_at": data.get("scheduled_at")})
 
@@ -174,7 +174,7 @@ def _transition(request, pk: int, action):
     post = _get_post(request.user, pk)
     try:
         action(post)
-    except services.PostError as exc:
+    except PostError as exc:
         _problems_message(request, exc)
     return redirect("posts:detail", pk=post.pk)
 
@@ -252,7 +252,7 @@ def approve_many(request):
         try:
             services.post_approve(post=post, by=request.user)
             approved += 1
-        except services.PostError as exc:
+        except PostError as exc:
             messages.error(request, _("Post #%(id)d: %(reason)s") % {"id": post.pk, "reason": exc.message})
             for problem in exc.problems:
                 messages.error(request, problem)
@@ -261,7 +261,7 @@ def approve_many(request):
     return redirect("posts:queue")
 
 
-# --- Publishing: targets, the kill switch, the sandbox ----------------------------------------------
+# --- Publishing: targets and the kill switch ----------------------------------------------
 
 
 def _get_target(user, pk: int) -> PostTarget:
@@ -275,7 +275,7 @@ def _target_action(request, pk: int, action):
     target = _get_target(request.user, pk)  # 404 for anyone who may not see it
     try:
         action(target)
-    except services.PostError as exc:
+    except PostError as exc:
         _problems_message(request, exc)
     return redirect(request.POST.get("next") or reverse("posts:detail", args=[target.post_id]))
 
@@ -284,7 +284,7 @@ def _target_action(request, pk: int, action):
 @login_required
 def target_retry(request, pk: int):
     def retry(target):
-        publishing.target_retry(target=target, by=request.user)
+        services.target_retry(target=target, by=request.user)
         messages.success(request, _("%(account)s will be tried again now.") % {"account": target.account.display_handle})
 
     return _target_action(request, pk, retry)
@@ -298,8 +298,8 @@ def target_resolve(request, pk: int):
 
     def resolve(target):
         if not form.is_valid():
-            raise services.PostError(_("Choose what happened."), [str(e) for e in form.errors.values()])
-        publishing.target_resolve_unconfirmed(
+            raise PostError(_("Choose what happened."), [str(e) for e in form.errors.values()])
+        services.target_resolve_unconfirmed(
             target=target, by=request.user, published=form.cleaned_data["decision"] == "published",
             url=form.cleaned_data["url"], comment=form.cleaned_data["comment"],
         )
@@ -313,7 +313,7 @@ def target_resolve(request, pk: int):
 @mfa_required
 def target_withdraw(request, pk: int):
     def withdraw(target):
-        publishing.target_withdraw(target=target, by=request.user, reason=request.POST.get("reason", ""))
+        services.target_withdraw(target=target, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle})
 
     return _target_action(request, pk, withdraw)
@@ -327,20 +327,11 @@ def publishing_switch(request):
         raise Http404
     try:
         if request.POST.get("paused") == "1":
-            publishing.publishing_pause_all(by=request.user, reason=request.POST.get("reason", ""))
+            services.publishing_pause_all(by=request.user, reason=request.POST.get("reason", ""))
             messages.warning(request, _("All publishing is paused."))
         else:
-            publishing.publishing_resume_all(by=request.user, reason=request.POST.get("reason", ""))
+            services.publishing_resume_all(by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("Publishing resumed; posts that waited go out now."))
-    except services.PostError as exc:
+    except PostError as exc:
         _problems_message(request, exc)
     return redirect("home")
-
-
-@require_safe
-@login_required
-def sandbox_delivery(request, pk: int):
-    delivery = get_object_or_404(SandboxDelivery.objects.select_related("account"), pk=pk)
-    if not access.can_view_account(request.user, delivery.account):
-        raise Http404
-    return render(request, "posts/sandbox.html", {"delivery": delivery})

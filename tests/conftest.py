@@ -80,6 +80,23 @@ def administrator(db):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_in_the_test_process(request):
+    """Tasks sent with apply_async/delay (the e-mails) run here, at once, as Celery's eager mode does.
+
+    On commit, a service enqueues its e-mail task; eagerly, the task then runs
+    in this process, so tests read mail.outbox. Publish and reconcile tasks are
+    sent by name (send_task) and never run eagerly. Tests that start real
+    worker processes (marked worker) keep tasks on the broker.
+    """
+    from immisns.celery import app
+
+    eager = request.node.get_closest_marker("worker") is None
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
 def media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded images land in a folder of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

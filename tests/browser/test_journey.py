@@ -434,7 +434,7 @@ def test_from_login_to_published(page, live_server, harness):
         assert target.published_text == expected
         row = page.locator(f"#target-{target.pk}")
         link = row.locator("[data-testid=published-link]")
-        expect(link).to_have_attribute("href", re.compile(r"^/posts/sandbox/\d+/$"))
+        expect(link).to_have_attribute("href", re.compile(r"^/sandbox/\d+/$"))
         row.locator("details summary").click()
         text = row.locator("[data-testid=published-text]")
         expect(text).to_be_visible()
@@ -449,7 +449,7 @@ def test_from_login_to_published(page, live_server, harness):
         link = page.locator(f"#target-{target.pk} [data-testid=published-link]")
         with page.expect_navigation():
             link.click()
-        assert re.fullmatch(r"/posts/sandbox/\d+/", path_of(page)), page.url
+        assert re.fullmatch(r"/sandbox/\d+/", path_of(page)), page.url
         expect(page.locator(".preview-head")).to_contain_text(target.account.handle)
         assert page.locator("[data-testid=sandbox-text]").text_content() == footer.compose(TEXT, target.account)
         if index == 0:

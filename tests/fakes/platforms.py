@@ -10,7 +10,7 @@ In a test::
     with fake_platforms() as (x, graph):
         x.script("rate_limited", reset_in=60)          # next POST /2/tweets answers 429
         x.script("ok", latency=0.5)                    # the one after succeeds, slowly
-        publisher = XPublisher(**x.credentials)
+        publisher = XAdapter(**x.credentials)
         ...
         assert x.calls_to("create")[0].json() == {"text": "..."}
 
@@ -462,7 +462,7 @@ class FakeX(_FakePlatform):
 
     @property
     def credentials(self) -> dict[str, str]:
-        """Keyword arguments for XPublisher."""
+        """Keyword arguments for XAdapter."""
         return {
             "api_key": self.api_key,
             "api_secret": self.api_secret,
@@ -791,7 +791,7 @@ class FakeGraph(_FakePlatform):
 
     @property
     def credentials(self) -> dict[str, str]:
-        """Keyword arguments for FacebookPublisher."""
+        """Keyword arguments for FacebookAdapter."""
         return {"page_id": self.page_id, "page_access_token": self.access_token}
 
     @property

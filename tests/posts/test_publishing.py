@@ -12,9 +12,10 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import ClosureDay, SocialAccount
+from accounts.models import ClosureDay, SandboxDelivery, SocialAccount
 from posts import footer, publishing, services
-from posts.models import PostEvent, PostTarget, SandboxDelivery
+from posts.history import event_message, target_problem
+from posts.models import PostEvent, PostTarget
 from posts.tasks import sweep
 from tests.conftest import make_person
 from tests.factories import make_post
@@ -79,7 +80,7 @@ def test_sandbox_records_the_exact_text_with_the_footer(tokyo_poster):
     expected = footer.compose(post.body, target.account)
     delivery = SandboxDelivery.objects.get()
     assert delivery.text == expected == target.published_text
-    assert target.external_url == f"/posts/sandbox/{delivery.pk}/"
+    assert target.external_url == f"/sandbox/{delivery.pk}/"
     assert target.footer == footer.footer_for(target.account)
     assert actions(target) == ["claim", "publish"]
 
@@ -138,12 +139,12 @@ def test_a_paused_account_waits_and_goes_out_on_resume(tokyo_poster, administrat
 def test_pausing_everything_holds_every_target(tokyo_poster, administrator):
     target = approved(tokyo_poster).targets.get()
     with pytest.raises(services.PostError):
-        publishing.publishing_pause_all(by=administrator, reason=" ")
+        services.publishing_pause_all(by=administrator, reason=" ")
     with pytest.raises(services.NotAllowed):
-        publishing.publishing_pause_all(by=tokyo_poster, reason="x")
-    publishing.publishing_pause_all(by=administrator, reason="システム障害のため")
+        services.publishing_pause_all(by=tokyo_poster, reason="x")
+    services.publishing_pause_all(by=administrator, reason="システム障害のため")
     assert publish(target) == "paused"
-    publishing.publishing_resume_all(by=administrator)
+    services.publishing_resume_all(by=administrator)
     assert publish(target) == "published"
 
 
@@ -158,7 +159,7 @@ def test_a_closure_added_after_approval_defers_to_the_next_opening(tokyo_poster)
     assert target.state == "scheduled"
     assert target.due_at == dt.datetime(2026, 12, 3, 9, 0, tzinfo=JST)
     defer = PostEvent.objects.get(target=target, action="defer")
-    assert "2026-12-03 09:00" in defer.comment
+    assert "2026-12-03 09:00" in event_message(defer)
 
 
 def test_a_post_approved_with_an_outside_hours_reason_goes_out(tokyo_poster):
@@ -172,7 +173,7 @@ def test_content_checked_again_before_publishing(tokyo_poster):
     post.__class__.objects.filter(pk=post.pk).update(body="お問い合わせは 03-1234-5678 へ")
     target = post.targets.get()
     assert publish(target) == "failed"
-    assert "電話番号" in fresh(target).last_error
+    assert "電話番号" in target_problem(fresh(target))
     assert not SandboxDelivery.objects.exists()
 
 
@@ -311,10 +312,10 @@ def test_a_stale_target_not_found_is_left_for_a_person(tokyo_poster, tokyo_super
         assert publishing.target_reconcile(target_id=target.pk) == "unconfirmed"
     assert fresh(target).state == "unconfirmed" and x.call_count("create") == 0
     with pytest.raises(services.NotAllowed):
-        publishing.target_resolve_unconfirmed(target=target, by=tokyo_poster, published=False)
+        services.target_resolve_unconfirmed(target=target, by=tokyo_poster, published=False)
     decided_at = AT_DUE + dt.timedelta(minutes=10)
     with time_machine.travel(decided_at, tick=False):
-        publishing.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=False, comment="X上に無し")
+        services.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=False, comment="X上に無し")
     assert fresh(target).state == "scheduled"
     assert publish(fresh(target), at=decided_at + dt.timedelta(seconds=1)) == "published"
     assert x.call_count("create") == 1
@@ -324,7 +325,7 @@ def test_a_person_can_record_an_unconfirmed_target_as_published(tokyo_poster, to
     target = approved(tokyo_poster).targets.get()
     stale(target, settings)
     PostTarget.objects.filter(pk=target.pk).update(state="unconfirmed")
-    publishing.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=True,
+    services.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=True,
                                           url="https://x.com/IMMI_TOKYO/status/1")
     target = fresh(target)
     assert (target.state, target.external_url) == ("published", "https://x.com/IMMI_TOKYO/status/1")
@@ -337,8 +338,8 @@ def test_retry_a_failed_target(tokyo_poster, osaka_poster):
     target = approved(tokyo_poster).targets.get()
     PostTarget.objects.filter(pk=target.pk).update(state="failed", last_error="x")
     with pytest.raises(services.NotAllowed):
-        publishing.target_retry(target=target, by=osaka_poster)
-    publishing.target_retry(target=target, by=tokyo_poster)
+        services.target_retry(target=target, by=osaka_poster)
+    services.target_retry(target=target, by=tokyo_poster)
     assert fresh(target).state == "scheduled"
 
 
@@ -347,10 +348,10 @@ def test_withdraw_deletes_from_the_platform(tokyo_poster, tokyo_supervisor, fake
     target = approved(tokyo_poster).targets.get()
     publish(target)
     with pytest.raises(services.NotAllowed):
-        publishing.target_withdraw(target=target, by=tokyo_poster, reason="誤り")
+        services.target_withdraw(target=target, by=tokyo_poster, reason="誤り")
     with pytest.raises(services.PostError):
-        publishing.target_withdraw(target=target, by=tokyo_supervisor, reason="")
-    publishing.target_withdraw(target=target, by=tokyo_supervisor, reason="日付の誤り")
+        services.target_withdraw(target=target, by=tokyo_supervisor, reason="")
+    services.target_withdraw(target=target, by=tokyo_supervisor, reason="日付の誤り")
     assert fresh(target).state == "withdrawn" and x.call_count("delete") == 1
     assert PostEvent.objects.filter(target=target, action="withdraw").get().comment == "日付の誤り"
 
@@ -361,11 +362,12 @@ def test_a_failed_withdrawal_is_shown_not_hidden(tokyo_poster, tokyo_supervisor,
     publish(target)
     x.script("unavailable", endpoint="delete")
     with pytest.raises(services.PostError):
-        publishing.target_withdraw(target=target, by=tokyo_supervisor, reason="日付の誤り")
+        services.target_withdraw(target=target, by=tokyo_supervisor, reason="日付の誤り")
     assert fresh(target).state == "published"
     (event,) = PostEvent.objects.filter(target=target, action="withdraw")
     assert event.to_state == ""
-    assert event.comment.startswith("取下げに失敗しました。投稿は公開されたままです")
+    assert event_message(event).startswith("取下げに失敗しました。投稿は公開されたままです")
+    assert event.comment == "日付の誤り"  # the supervisor's reason, kept with the failed attempt
 
 
 # --- The sweep -------------------------------------------------------------------------------------------

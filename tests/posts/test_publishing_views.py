@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from posts import publishing, services
-from posts.models import PostTarget, SandboxDelivery
+from posts import publishing, selectors, services
+from accounts.models import SandboxDelivery
+from posts.models import PostTarget
 from tests.conftest import add_totp
 from tests.factories import make_post
 from tests.posts.conftest import JST
@@ -107,13 +108,13 @@ def test_pause_all_is_for_administrators_and_shows_a_banner(client, administrato
     client.force_login(administrator)
     assert "すべての投稿を一時停止" in client.get(reverse("home")).content.decode()
     client.post(url, {"paused": "1", "reason": "障害対応のため"})
-    assert publishing.publishing_paused()
+    assert selectors.publishing_paused()
     client.force_login(tokyo_poster)
     page = client.get(reverse("home")).content.decode()
     assert "banner-paused" in page and "障害対応のため" in page
     client.force_login(administrator)
     client.post(url, {"paused": "0"})
-    assert not publishing.publishing_paused()
+    assert not selectors.publishing_paused()
     assert "banner-paused" not in client.get(reverse("home")).content.decode()
     assert client.get(url).status_code == 405
 

@@ -123,7 +123,7 @@ def test_a_due_approved_post_is_published_by_the_worker(harness, people):
 # --- b. Two deliveries, two workers -----------------------------------------------------------------
 
 
-def test_a_target_enqueued_twice_with_two_workers_is_sent_once(harness, people, monkeypatch):
+def test_a_target_enqueued_twice_with_two_workers_is_sent_once(harness, people, settings):
     poster, approver = people
     configure_accounts_for_fakes(["IMMI_TOKYO"])
     # A slow platform keeps each task running (and unacknowledged) for a while, so the
@@ -135,7 +135,8 @@ def test_a_target_enqueued_twice_with_two_workers_is_sent_once(harness, people, 
     harness.wait_ready(w2)
 
     # Approval enqueues nothing here (and no beat runs): the only deliveries are the two below.
-    monkeypatch.setattr("posts.tasks.enqueue_soon", lambda target_ids, due_at: None)
+    # With sweeps every second, approval sends a task only for posts due within 2 s.
+    settings.PUBLISHING_SWEEP_SECONDS = 1
     posts = [approve(poster, approver, ["IMMI_TOKYO"], body=f"お知らせ第{n}号です。", due_in=5) for n in range(1, 9)]
     targets = [p.targets.get() for p in posts]
     ids = [t.pk for t in targets]
@@ -213,7 +214,7 @@ def test_a_worker_killed_during_the_call_is_reconciled_never_resent(harness, peo
 
 
 @pytest.mark.redis
-def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, transactional_db, people, monkeypatch):
+def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, transactional_db, people, settings):
     import redis
 
     poster, approver = people
@@ -227,8 +228,9 @@ def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, tra
     client = redis.Redis.from_url(REDIS_URL)
     harness.purge()
     try:
-        # Only subprocesses enqueue (on Redis): approval in this process sends nothing.
-        monkeypatch.setattr("posts.tasks.enqueue_soon", lambda target_ids, due_at: None)
+        # Only subprocesses enqueue (on Redis): approval in this process sends nothing, as
+        # with sweeps every second it sends a task only for posts due within 2 s.
+        settings.PUBLISHING_SWEEP_SECONDS = 1
         posts = [
             approve(poster, approver, ["IMMI_TOKYO"], body="東京局からのお知らせです。", due_in=6),
             approve(supervisor, approver, ["IMMI_OSAKA"], body="大阪局からのお知らせです。", due_in=6),

@@ -1,4 +1,4 @@
-"""The sandbox publisher: records what would have gone out, sends nothing.
+"""The sandbox adapter: records what would have gone out, sends nothing.
 
 Used by the embedded demo and development. Each "post" is a SandboxDelivery
 row, shown in the console at its own page, which is the post's public URL.
@@ -9,16 +9,16 @@ from collections.abc import Sequence
 from django.urls import reverse
 from django.utils import timezone
 
-from posts.models import SandboxDelivery
-from posts.publishers.base import MediaItem, PublishResult, Rejected, comparable_text
+from accounts.models import SandboxDelivery
+from accounts.platforms.base import MediaItem, PublishResult, Rejected, comparable_text
 
 
-class SandboxPublisher:
+class SandboxAdapter:
     def __init__(self, *, account) -> None:
         self.account = account
 
     def _result(self, delivery: SandboxDelivery) -> PublishResult:
-        return PublishResult(external_id=f"sandbox-{delivery.pk}", url=reverse("posts:sandbox", args=[delivery.pk]))
+        return PublishResult(external_id=f"sandbox-{delivery.pk}", url=reverse("sandbox_delivery", args=[delivery.pk]))
 
     def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
         delivery = SandboxDelivery.objects.create(

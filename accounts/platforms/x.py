@@ -1,4 +1,4 @@
-"""Publisher for X: posts through tweepy's API v2 client, images through X's v2 media endpoints.
+"""The adapter for X: posts through tweepy's API v2 client, images through X's v2 media endpoints.
 
 tweepy 4.17 facts this module relies on (read from the installed source):
 
@@ -36,7 +36,7 @@ from .base import (
     AuthRevoked,
     MediaItem,
     OutOfCredits,
-    PublishError,
+    PlatformError,
     PublishResult,
     RateLimited,
     Rejected,
@@ -91,7 +91,7 @@ class _TimeoutSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-class XPublisher:
+class XAdapter:
     def __init__(
         self,
         *,
@@ -119,9 +119,9 @@ class XPublisher:
         self._client.session = self._session
 
     def __repr__(self) -> str:
-        return f"<XPublisher user_id={self._user_id}>"  # never the credentials
+        return f"<XAdapter user_id={self._user_id}>"  # never the credentials
 
-    # -- Publisher -----------------------------------------------------------
+    # -- PlatformAdapter --------------------------------------------------------
 
     def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
         if len(media) > MAX_IMAGES:
@@ -239,7 +239,7 @@ class XPublisher:
             raise Transient(f"Unreadable answer from X: {exc}") from exc
 
 
-def map_tweepy_error(exc: tweepy.TweepyException) -> PublishError:
+def map_tweepy_error(exc: tweepy.TweepyException) -> PlatformError:
     if not isinstance(exc, tweepy.HTTPException):
         # tweepy's own argument checks; nothing was sent.
         return Rejected(str(exc))

@@ -1,11 +1,12 @@
-"""What every platform adapter ("publisher") offers, and the errors it may raise.
+"""What every platform adapter offers, and the errors it may raise.
 
-The publishing task only ever sees these types: the adapters translate each
-platform library's exceptions into exactly one of the PublishError subclasses
-below, so the retry policy lives in one place and knows nothing of tweepy or
-facebook-sdk.
+The publishing engine (and, for reading and moderating replies, the
+moderation app) only ever sees these types: the adapters translate each
+platform library's exceptions into exactly one of the PlatformError
+subclasses below, so the retry policy lives in one place and knows nothing of
+tweepy or facebook-sdk.
 
-How the task is expected to react:
+How a caller is expected to react:
 
     RateLimited   wait until ``until`` (aware UTC), then try again; spend no attempt
     Transient     retry with backoff; the post MAY have been created (a timeout or a
@@ -17,7 +18,7 @@ How the task is expected to react:
                   already posted (after a Transient that usually means the earlier
                   attempt did succeed: reconcile)
     OutOfCredits  stop; the X developer account has run out of paid credits
-    PublishError  (the base class itself) never raised by the adapters
+    PlatformError (the base class itself) never raised by the adapters
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class MediaItem:
     alt_text: str
 
 
-class PublishError(Exception):
+class PlatformError(Exception):
     """A publishing call failed; ``message`` is the platform's own message when it gave one."""
 
     def __init__(self, message: str, *, code: int | str | None = None) -> None:
@@ -56,7 +57,7 @@ class PublishError(Exception):
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
 
 
-class RateLimited(PublishError):
+class RateLimited(PlatformError):
     def __init__(self, message: str, *, until: datetime, code: int | str | None = None) -> None:
         if until.tzinfo is None:
             raise ValueError("RateLimited.until must be timezone-aware")
@@ -64,26 +65,26 @@ class RateLimited(PublishError):
         self.until = until
 
 
-class Transient(PublishError):
+class Transient(PlatformError):
     pass
 
 
-class AuthRevoked(PublishError):
+class AuthRevoked(PlatformError):
     pass
 
 
-class Rejected(PublishError):
+class Rejected(PlatformError):
     def __init__(self, message: str, *, code: int | str | None = None, duplicate: bool = False) -> None:
         super().__init__(message, code=code)
         self.duplicate = duplicate
 
 
-class OutOfCredits(PublishError):
+class OutOfCredits(PlatformError):
     pass
 
 
 @runtime_checkable
-class Publisher(Protocol):
+class PlatformAdapter(Protocol):
     def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult: ...
 
     def delete(self, external_id: str) -> None: ...

@@ -16,19 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from posts.publishers import (
+from accounts.platforms import (
     AuthRevoked,
-    FacebookPublisher,
     MediaItem,
     OutOfCredits,
-    PublishError,
-    Publisher,
+    PlatformError,
+    PlatformAdapter,
     RateLimited,
     Rejected,
     Transient,
-    XPublisher,
 )
-from posts.publishers.x import same_post_text
+from accounts.platforms.facebook import FacebookAdapter
+from accounts.platforms.x import XAdapter, same_post_text
 from tests.fakes import FakeGraph, FakeX, fake_platforms
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -53,27 +52,27 @@ def graph(fakes: tuple[FakeX, FakeGraph]) -> FakeGraph:
 
 
 @pytest.fixture
-def x_publisher(x: FakeX) -> XPublisher:
-    return XPublisher(**x.credentials)
+def x_publisher(x: FakeX) -> XAdapter:
+    return XAdapter(**x.credentials)
 
 
 @pytest.fixture
-def fb_publisher(graph: FakeGraph) -> FacebookPublisher:
-    return FacebookPublisher(**graph.credentials)
+def fb_publisher(graph: FakeGraph) -> FacebookAdapter:
+    return FacebookAdapter(**graph.credentials)
 
 
-def raised(fn, *args, **kwargs) -> PublishError:  # type: ignore[no-untyped-def]
-    with pytest.raises(PublishError) as info:
+def raised(fn, *args, **kwargs) -> PlatformError:  # type: ignore[no-untyped-def]
+    with pytest.raises(PlatformError) as info:
         fn(*args, **kwargs)
     return info.value
 
 
-def test_both_adapters_satisfy_the_protocol(x_publisher: XPublisher, fb_publisher: FacebookPublisher) -> None:
-    assert isinstance(x_publisher, Publisher)
-    assert isinstance(fb_publisher, Publisher)
+def test_both_adapters_satisfy_the_protocol(x_publisher: XAdapter, fb_publisher: FacebookAdapter) -> None:
+    assert isinstance(x_publisher, PlatformAdapter)
+    assert isinstance(fb_publisher, PlatformAdapter)
 
 
-def test_reprs_never_show_credentials(x: FakeX, graph: FakeGraph, x_publisher: XPublisher, fb_publisher: FacebookPublisher) -> None:
+def test_reprs_never_show_credentials(x: FakeX, graph: FakeGraph, x_publisher: XAdapter, fb_publisher: FacebookAdapter) -> None:
     for secret in (x.api_secret, x.access_token, x.access_token_secret, x.api_key):
         assert secret not in repr(x_publisher)
     assert graph.access_token not in repr(fb_publisher)
@@ -83,7 +82,7 @@ def test_reprs_never_show_credentials(x: FakeX, graph: FakeGraph, x_publisher: X
 # -- X: success ---------------------------------------------------------------------
 
 
-def test_x_publish_sends_the_exact_signed_request(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_publish_sends_the_exact_signed_request(x: FakeX, x_publisher: XAdapter) -> None:
     result = x_publisher.publish("入管からのお知らせ https://www.moj.go.jp/isa/ & more")
 
     [call] = x.calls
@@ -101,17 +100,17 @@ def test_x_publish_sends_the_exact_signed_request(x: FakeX, x_publisher: XPublis
 
 
 def test_x_fake_rejects_a_bad_signature(x: FakeX) -> None:
-    publisher = XPublisher(**{**x.credentials, "api_secret": "not-the-secret"})
+    publisher = XAdapter(**{**x.credentials, "api_secret": "not-the-secret"})
     error = raised(publisher.publish, "hello")
     assert isinstance(error, AuthRevoked)
     assert x.calls[0].status == 401 and not x.posts
 
 
-def test_x_client_never_waits_on_rate_limit(x_publisher: XPublisher) -> None:
+def test_x_client_never_waits_on_rate_limit(x_publisher: XAdapter) -> None:
     assert x_publisher._client.wait_on_rate_limit is False
 
 
-def test_x_publish_with_images_uses_v2_upload_and_sets_alt_text(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_publish_with_images_uses_v2_upload_and_sets_alt_text(x: FakeX, x_publisher: XAdapter) -> None:
     result = x_publisher.publish(
         "写真付き",
         [MediaItem(PNG, "image/png", "入管庁の庁舎"), MediaItem(JPEG, "image/jpeg", "")],
@@ -137,20 +136,20 @@ def test_x_publish_with_images_uses_v2_upload_and_sets_alt_text(x: FakeX, x_publ
     assert x.media[first_id]["alt_text"] == "入管庁の庁舎"
 
 
-def test_x_refuses_more_than_four_images_without_calling(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_refuses_more_than_four_images_without_calling(x: FakeX, x_publisher: XAdapter) -> None:
     error = raised(x_publisher.publish, "many", [MediaItem(PNG, "image/png", "a")] * 5)
     assert isinstance(error, Rejected) and "4" in error.message
     assert x.call_count() == 0
 
 
-def test_x_media_upload_errors_are_mapped_and_stop_before_posting(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_media_upload_errors_are_mapped_and_stop_before_posting(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("rate_limited", endpoint="media_upload", reset_in=120)
     error = raised(x_publisher.publish, "img", [MediaItem(PNG, "image/png", "alt")])
     assert isinstance(error, RateLimited)
     assert x.call_count("create") == 0
 
 
-def test_x_delete(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_delete(x: FakeX, x_publisher: XAdapter) -> None:
     post = x.add_post("to be removed")
     x_publisher.delete(post.id)
     [call] = x.calls
@@ -159,11 +158,11 @@ def test_x_delete(x: FakeX, x_publisher: XPublisher) -> None:
     assert post.id not in x.posts
 
 
-def test_x_delete_of_a_missing_post_is_rejected(x_publisher: XPublisher) -> None:
+def test_x_delete_of_a_missing_post_is_rejected(x_publisher: XAdapter) -> None:
     assert isinstance(raised(x_publisher.delete, "1234"), Rejected)
 
 
-def test_x_find_recent_found_despite_tco_links_escaping_and_media(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_find_recent_found_despite_tco_links_escaping_and_media(x: FakeX, x_publisher: XAdapter) -> None:
     x.add_post("older post")
     wanted = x.add_post("在留手続 <案内> & 詳細: https://www.moj.go.jp/isa/applications/index.html。", media_ids=["1"])
     x.add_post("newer post")
@@ -179,17 +178,17 @@ def test_x_find_recent_found_despite_tco_links_escaping_and_media(x: FakeX, x_pu
     assert call.headers["Authorization"].startswith("OAuth ")
 
 
-def test_x_find_recent_not_found(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_find_recent_not_found(x: FakeX, x_publisher: XAdapter) -> None:
     x.add_post("something else")
     assert x_publisher.find_recent("the post we look for") is None
     assert x_publisher.find_recent("something") is None  # a prefix is not a match
 
 
-def test_x_find_recent_on_an_empty_timeline(x_publisher: XPublisher) -> None:
+def test_x_find_recent_on_an_empty_timeline(x_publisher: XAdapter) -> None:
     assert x_publisher.find_recent("anything") is None
 
 
-def test_x_find_recent_reads_the_full_text_of_long_posts(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_find_recent_reads_the_full_text_of_long_posts(x: FakeX, x_publisher: XAdapter) -> None:
     long_text = "在留カードの更新手続について。" * 20
     post = x.add_post(long_text)
     found = x_publisher.find_recent(long_text)
@@ -232,7 +231,7 @@ def test_x_text_matching(sent: str, returned: str, same: bool) -> None:
     ],
 )
 def test_x_errors_are_mapped(
-    x: FakeX, x_publisher: XPublisher, kind: str, options: dict[str, str], error_class: type[PublishError], code: int, message: str
+    x: FakeX, x_publisher: XAdapter, kind: str, options: dict[str, str], error_class: type[PlatformError], code: int, message: str
 ) -> None:
     x.script(kind, **options)
     error = raised(x_publisher.publish, "hello")
@@ -242,7 +241,7 @@ def test_x_errors_are_mapped(
     assert not x.posts
 
 
-def test_x_only_the_duplicate_403_is_flagged_duplicate(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_only_the_duplicate_403_is_flagged_duplicate(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("duplicate")
     x.script("forbidden")
     first = raised(x_publisher.publish, "a")
@@ -251,13 +250,13 @@ def test_x_only_the_duplicate_403_is_flagged_duplicate(x: FakeX, x_publisher: XP
     assert isinstance(second, Rejected) and second.duplicate is False
 
 
-def test_x_repeated_text_is_a_duplicate(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_repeated_text_is_a_duplicate(x: FakeX, x_publisher: XAdapter) -> None:
     x_publisher.publish("same words")
     error = raised(x_publisher.publish, "same words")
     assert isinstance(error, Rejected) and error.duplicate
 
 
-def test_x_rate_limit_waits_until_the_reset_header(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_rate_limit_waits_until_the_reset_header(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("rate_limited", reset_in=300)
     error = raised(x_publisher.publish, "hello")
     assert isinstance(error, RateLimited) and error.code == 429
@@ -266,14 +265,14 @@ def test_x_rate_limit_waits_until_the_reset_header(x: FakeX, x_publisher: XPubli
     assert abs((error.until - expected).total_seconds()) <= 2
 
 
-def test_x_rate_limit_from_the_24_hour_cap_uses_its_reset(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_rate_limit_from_the_24_hour_cap_uses_its_reset(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("rate_limited", family="x-user-limit-24hour", reset_in=6 * 3600)
     error = raised(x_publisher.publish, "hello")
     assert isinstance(error, RateLimited)
     assert abs((error.until - (datetime.now(UTC) + timedelta(hours=6))).total_seconds()) <= 2
 
 
-def test_x_rate_limit_without_reset_header_raises_at_once(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_rate_limit_without_reset_header_raises_at_once(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("rate_limited_no_reset")
     started = time.monotonic()
     error = raised(x_publisher.publish, "hello")
@@ -284,7 +283,7 @@ def test_x_rate_limit_without_reset_header_raises_at_once(x: FakeX, x_publisher:
 
 
 @pytest.mark.parametrize("kind", ["timeout", "connection_error"])
-def test_x_network_failures_are_transient(x: FakeX, x_publisher: XPublisher, kind: str) -> None:
+def test_x_network_failures_are_transient(x: FakeX, x_publisher: XAdapter, kind: str) -> None:
     x.script(kind)
     error = raised(x_publisher.publish, "hello")
     assert isinstance(error, Transient) and error.code is None
@@ -292,7 +291,7 @@ def test_x_network_failures_are_transient(x: FakeX, x_publisher: XPublisher, kin
 
 
 def test_x_client_timeout_is_applied_and_a_late_commit_can_be_reconciled(x: FakeX) -> None:
-    publisher = XPublisher(**x.credentials, timeout=0.2)
+    publisher = XAdapter(**x.credentials, timeout=0.2)
     x.script("ok", latency=5)
     started = time.monotonic()
     error = raised(publisher.publish, "slow platform")
@@ -303,7 +302,7 @@ def test_x_client_timeout_is_applied_and_a_late_commit_can_be_reconciled(x: Fake
     assert found is not None and found.external_id in x.posts
 
 
-def test_x_commit_then_timeout(x: FakeX, x_publisher: XPublisher) -> None:
+def test_x_commit_then_timeout(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("commit_then_timeout")
     assert isinstance(raised(x_publisher.publish, "hello"), Transient)
     assert x_publisher.find_recent("hello") is not None
@@ -314,7 +313,7 @@ def test_x_commit_then_timeout(x: FakeX, x_publisher: XPublisher) -> None:
 # -- Facebook: success ------------------------------------------------------------------
 
 
-def test_fb_publish_sends_the_exact_request(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_publish_sends_the_exact_request(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     result = fb_publisher.publish("出入国在留管理庁からのお知らせ https://www.moj.go.jp/isa/")
 
     [call] = graph.calls
@@ -330,7 +329,7 @@ def test_fb_publish_sends_the_exact_request(graph: FakeGraph, fb_publisher: Face
 
 
 def test_fb_uses_the_requested_graph_version_only(graph: FakeGraph) -> None:
-    publisher = FacebookPublisher(**graph.credentials, version="v24.0")
+    publisher = FacebookAdapter(**graph.credentials, version="v24.0")
     error = raised(publisher.publish, "hello")
     # The fake answers v23.0 only, so the request is refused: it really went to v24.0.
     assert isinstance(error, Transient)
@@ -338,7 +337,7 @@ def test_fb_uses_the_requested_graph_version_only(graph: FakeGraph) -> None:
     assert graph.access_token not in error.message  # the token in the URL is redacted
 
 
-def test_fb_publish_with_images(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_publish_with_images(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     result = fb_publisher.publish(
         "写真付きのお知らせ",
         [MediaItem(JPEG, "image/jpeg", "窓口の案内表示"), MediaItem(PNG, "image/png", "")],
@@ -363,7 +362,7 @@ def test_fb_publish_with_images(graph: FakeGraph, fb_publisher: FacebookPublishe
     assert graph.photos[photo_ids[0]]["alt_text_custom"] == "窓口の案内表示"
 
 
-def test_fb_delete(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_delete(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     post = graph.add_post("to be removed")
     fb_publisher.delete(post.id)
     [call] = graph.calls
@@ -373,13 +372,13 @@ def test_fb_delete(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
     assert post.id not in graph.posts
 
 
-def test_fb_delete_of_a_missing_post_is_rejected(fb_publisher: FacebookPublisher) -> None:
+def test_fb_delete_of_a_missing_post_is_rejected(fb_publisher: FacebookAdapter) -> None:
     error = raised(fb_publisher.delete, "104000000000001_999")
     assert isinstance(error, Rejected) and error.code == 100
     assert "does not exist" in error.message
 
 
-def test_fb_find_recent_found(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_find_recent_found(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     graph.add_post("older")
     wanted = graph.add_post("在留資格の変更について https://www.moj.go.jp/isa/")
     graph.add_post("newer")
@@ -396,7 +395,7 @@ def test_fb_find_recent_found(graph: FakeGraph, fb_publisher: FacebookPublisher)
     }
 
 
-def test_fb_find_recent_not_found(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_find_recent_not_found(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     graph.add_post("something else")
     assert fb_publisher.find_recent("the post we look for") is None
 
@@ -423,8 +422,8 @@ def test_fb_find_recent_not_found(graph: FakeGraph, fb_publisher: FacebookPublis
     ],
 )
 def test_fb_errors_are_mapped(
-    graph: FakeGraph, fb_publisher: FacebookPublisher, kind: str, options: dict[str, int],
-    error_class: type[PublishError], code: int, message: str,
+    graph: FakeGraph, fb_publisher: FacebookAdapter, kind: str, options: dict[str, int],
+    error_class: type[PlatformError], code: int, message: str,
 ) -> None:
     graph.script(kind, **options)
     error = raised(fb_publisher.publish, "hello")
@@ -434,7 +433,7 @@ def test_fb_errors_are_mapped(
     assert not graph.posts
 
 
-def test_fb_duplicate_is_flagged(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_duplicate_is_flagged(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     fb_publisher.publish("same words")
     error = raised(fb_publisher.publish, "same words")
     assert isinstance(error, Rejected) and error.duplicate and error.code == 506
@@ -444,20 +443,20 @@ def test_fb_duplicate_is_flagged(graph: FakeGraph, fb_publisher: FacebookPublish
 
 
 def test_fb_wrong_token_needs_reauthorisation(graph: FakeGraph) -> None:
-    publisher = FacebookPublisher(page_id=graph.page_id, page_access_token="EAAexpired")
+    publisher = FacebookAdapter(page_id=graph.page_id, page_access_token="EAAexpired")
     error = raised(publisher.publish, "hello")
     assert isinstance(error, AuthRevoked) and error.code == 190
     assert graph.calls[0].status == 400
 
 
-def test_fb_rate_limit_uses_estimated_time_to_regain_access(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_rate_limit_uses_estimated_time_to_regain_access(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     graph.script("rate_limited", code=32, regain_minutes=7)
     error = raised(fb_publisher.publish, "hello")
     assert isinstance(error, RateLimited)
     assert abs((error.until - (datetime.now(UTC) + timedelta(minutes=7))).total_seconds()) <= 2
 
 
-def test_fb_rate_limit_without_usage_header_waits_ten_minutes(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_rate_limit_without_usage_header_waits_ten_minutes(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     graph.script("rate_limited", code=4)
     started = time.monotonic()
     error = raised(fb_publisher.publish, "hello")
@@ -469,7 +468,7 @@ def test_fb_rate_limit_without_usage_header_waits_ten_minutes(graph: FakeGraph, 
 @pytest.mark.parametrize("endpoint", ["feed", "photos", "posts", "delete"])
 @pytest.mark.parametrize("kind", ["timeout", "connection_error"])
 def test_fb_network_failures_are_transient_and_hide_the_token(
-    graph: FakeGraph, fb_publisher: FacebookPublisher, kind: str, endpoint: str
+    graph: FakeGraph, fb_publisher: FacebookAdapter, kind: str, endpoint: str
 ) -> None:
     graph.script(kind, endpoint=endpoint)
     post = graph.add_post("existing")
@@ -486,7 +485,7 @@ def test_fb_network_failures_are_transient_and_hide_the_token(
 
 
 def test_fb_client_timeout_is_applied(graph: FakeGraph) -> None:
-    publisher = FacebookPublisher(**graph.credentials, timeout=0.2)
+    publisher = FacebookAdapter(**graph.credentials, timeout=0.2)
     graph.script("ok", latency=5)
     started = time.monotonic()
     error = raised(publisher.publish, "slow platform")
@@ -495,7 +494,7 @@ def test_fb_client_timeout_is_applied(graph: FakeGraph) -> None:
     assert publisher.find_recent("slow platform") is not None  # committed anyway
 
 
-def test_fb_commit_then_server_error(graph: FakeGraph, fb_publisher: FacebookPublisher) -> None:
+def test_fb_commit_then_server_error(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
     graph.script("commit_then_error")
     error = raised(fb_publisher.publish, "hello")
     assert isinstance(error, Transient) and error.code == 2
@@ -505,7 +504,7 @@ def test_fb_commit_then_server_error(graph: FakeGraph, fb_publisher: FacebookPub
 # -- the fakes themselves ------------------------------------------------------------------
 
 
-def test_fakes_count_calls_and_consume_scripts_in_order(x: FakeX, x_publisher: XPublisher) -> None:
+def test_fakes_count_calls_and_consume_scripts_in_order(x: FakeX, x_publisher: XAdapter) -> None:
     x.script("server_error", times=2)
     x.script("ok", latency=0.05)
     assert x.pending("create") == 3
@@ -534,16 +533,18 @@ def test_install_from_env_in_a_subprocess_logs_every_call(tmp_path: Path) -> Non
         "facebook": {"latency": 0.05},
     }))
     program = """
-from posts.publishers import XPublisher, FacebookPublisher, Transient
+from accounts.platforms import Transient
+from accounts.platforms.facebook import FacebookAdapter
+from accounts.platforms.x import XAdapter
 from tests.fakes import install_from_env
 x, graph = install_from_env()
-publisher = XPublisher(**x.credentials)
+publisher = XAdapter(**x.credentials)
 try:
     publisher.publish("first")
 except Transient:
     pass
 publisher.publish("first")
-FacebookPublisher(**graph.credentials).publish("hello page")
+FacebookAdapter(**graph.credentials).publish("hello page")
 """
     env = {**os.environ, "IMMISNS_FAKE_PLATFORMS": str(config), "IMMISNS_FAKE_PLATFORM_LOG": str(log)}
     subprocess.run([sys.executable, "-c", program], cwd=PROJECT_ROOT, env=env, check=True, timeout=60)

@@ -1,4 +1,4 @@
-"""Publisher for Facebook Pages through facebook-sdk's GraphAPI.
+"""The adapter for Facebook Pages through facebook-sdk's GraphAPI.
 
 facebook-sdk 3.1.0 facts this module relies on (read from the installed source):
 
@@ -33,7 +33,7 @@ import requests
 from .base import (
     AuthRevoked,
     MediaItem,
-    PublishError,
+    PlatformError,
     PublishResult,
     RateLimited,
     Rejected,
@@ -79,7 +79,7 @@ class _RecordingSession(requests.Session):
         return response
 
 
-class FacebookPublisher:
+class FacebookAdapter:
     def __init__(self, *, page_id: str, page_access_token: str, version: str = "v23.0", timeout: float = 15) -> None:
         self._page_id = str(page_id)
         self._token = page_access_token
@@ -90,9 +90,9 @@ class FacebookPublisher:
         self._graph.version = version if version.startswith("v") else f"v{version}"
 
     def __repr__(self) -> str:
-        return f"<FacebookPublisher page_id={self._page_id} version={self._graph.version}>"  # never the token
+        return f"<FacebookAdapter page_id={self._page_id} version={self._graph.version}>"  # never the token
 
-    # -- Publisher -----------------------------------------------------------
+    # -- PlatformAdapter --------------------------------------------------------
 
     def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
         # With images: upload each unpublished, then create one feed post that
@@ -160,7 +160,7 @@ class FacebookPublisher:
             error = self._map_unreadable_answer()
         raise error
 
-    def _map_graph_error(self, exc: facebook.GraphAPIError) -> PublishError:
+    def _map_graph_error(self, exc: facebook.GraphAPIError) -> PlatformError:
         body = exc.result if isinstance(exc.result, dict) else {}
         details = body.get("error") if isinstance(body.get("error"), dict) else {}
         if not details and not isinstance(exc.result, dict):
@@ -189,7 +189,7 @@ class FacebookPublisher:
             return Transient(message, code=code if code is not None else status)
         return Rejected(message, code=code if code is not None else status)
 
-    def _map_unreadable_answer(self) -> PublishError:
+    def _map_unreadable_answer(self) -> PlatformError:
         response = self._session.last_response
         if response is None or response.status_code >= 500:
             status = response.status_code if response is not None else "no"

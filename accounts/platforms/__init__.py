@@ -1,0 +1,75 @@
+"""Platform adapters: the only package that imports tweepy or facebook-sdk.
+
+``adapter_for(account)`` builds the adapter an account is configured to use
+(DESIGN §4: which one is configuration). The X and Facebook adapters are
+imported only when an account needs them, so importing the interface
+(``accounts.platforms.base``) loads neither platform library.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from accounts.crypto import CredentialsUnreadable
+
+from .base import (
+    AuthRevoked,
+    MediaItem,
+    OutOfCredits,
+    PlatformAdapter,
+    PlatformError,
+    PublishResult,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+
+__all__ = [
+    "AuthRevoked",
+    "MediaItem",
+    "OutOfCredits",
+    "PlatformAdapter",
+    "PlatformError",
+    "PublishResult",
+    "RateLimited",
+    "Rejected",
+    "Transient",
+    "adapter_for",
+]
+
+
+def adapter_for(account) -> PlatformAdapter:
+    """The adapter a SocialAccount uses; AuthRevoked when its credentials are missing or unreadable.
+
+    Takes the account's own choices (account.Publisher, account.Platform) so
+    that importing the adapters does not need the models loaded.
+    """
+    if account.publisher == account.Publisher.SANDBOX:
+        from .sandbox import SandboxAdapter
+
+        return SandboxAdapter(account=account)
+    try:
+        credentials = account.get_credentials()
+    except CredentialsUnreadable as exc:
+        raise AuthRevoked(str(exc)) from None
+    needed = account.CREDENTIAL_FIELDS[account.platform]
+    if any(not credentials.get(name) for name in needed) or not account.platform_id:
+        raise AuthRevoked(
+            _("%(account)s has no credentials or platform id; an administrator must enter them.")
+            % {"account": account.display_handle}
+        )
+    if account.platform == account.Platform.X:
+        from .x import XAdapter
+
+        return XAdapter(
+            api_key=settings.X_API_KEY, api_secret=settings.X_API_SECRET,
+            access_token=credentials["access_token"], access_token_secret=credentials["access_token_secret"],
+            user_id=account.platform_id, timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
+        )
+    from .facebook import FacebookAdapter
+
+    return FacebookAdapter(
+        page_id=account.platform_id, page_access_token=credentials["page_access_token"],
+        version=settings.FACEBOOK_GRAPH_API_VERSION, timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
+    )

@@ -1,0 +1,98 @@
+"""A post's history in words: system messages rendered from event data in the reader's language.
+
+The engine and the services record what happened as data (PostEvent.data, and
+PostTarget.problem for a target's current trouble): the reason kind, the
+attempt, the platform's error and code, the URL, the footer version. Only
+here does that become a sentence, at the moment someone reads it, so a
+supervisor reading in English sees English whatever language the worker ran in.
+People's own words (PostEvent.comment) are shown as they wrote them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from moderation import checks
+from posts.models import PostEvent, PostTarget
+from posts.readiness import Problem
+
+Action = PostEvent.Action
+
+
+def _when(value: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, dt.datetime):
+        return str(value or "")
+    return timezone.localtime(moment).strftime(fmt)
+
+
+def _problems(data: dict) -> str:
+    return "; ".join(Problem.from_data(item).message for item in data.get("problems", []))
+
+
+def describe(action: str, data: dict) -> str:
+    """The system's part of an event (or of a target's problem) as one sentence; "" when it has none."""
+    reason = data.get("reason", "")
+    error = data.get("error", "")
+    if reason == "legacy":
+        return data.get("text", "")  # written before history was data, in the language of its time
+    if action == Action.CLAIM:
+        if data.get("footer_version"):
+            return _("Attempt %(attempt)d, with footer version %(version)s.") % {
+                "attempt": data.get("attempt", 0), "version": data["footer_version"]}
+        return _("Attempt %(attempt)d.") % {"attempt": data.get("attempt", 0)}
+    if action == Action.PUBLISH:
+        return data.get("url", "")
+    if action == Action.EDIT and data.get("voided_approval_of"):
+        return _("The approval by %(name)s is void: the post was edited after approval.") % {
+            "name": data["voided_approval_of"]}
+    if action == Action.APPROVE and data.get("outside_hours_reason"):
+        return _("Approved for outside office hours: %(reason)s") % {"reason": data["outside_hours_reason"]}
+    if action == Action.WARNING:
+        return _("%(account)s: %(message)s «%(excerpt)s»") % {
+            "account": data.get("account", ""), "message": checks.finding_message(data.get("kind", ""), data.get("excerpt", "")),
+            "excerpt": data.get("excerpt", "")}
+    messages = {
+        (Action.DEFER, "outside_hours"): _("Outside office hours now; deferred to %(until)s."),
+        (Action.DEFER, "rate_limited"): _("Rate limited by the platform until %(until)s."),
+        (Action.DEFER, "auth_revoked"): _("The account's authorisation was revoked (%(error)s); waiting until it is re-authorised."),
+        (Action.FAIL, "checks"): _("The post no longer passes the checks: %(problems)s"),
+        (Action.FAIL, "gave_up"): _("Gave up after %(attempts)d attempts: %(error)s"),
+        (Action.FAIL, "refused"): _("The platform refused the post: %(error)s"),
+        (Action.FAIL, "out_of_credits"): _("The platform refused the post for lack of credits; the account is paused: %(error)s"),
+        (Action.FAIL, "no_office_hours"): _("The account's office has no office hours to publish in: %(error)s"),
+        (Action.RETRY, "transient"): _("Temporary failure (%(error)s); next attempt at %(retry_at)s."),
+        (Action.RETRY, "person"): _("Retried by a person."),
+        (Action.RETRY, "person_checked"): _("A person checked the platform and chose to publish again."),
+        (Action.UNCONFIRMED, "unexpected"): _("Unexpected error; the post may or may not have gone out: %(error)s"),
+        (Action.UNCONFIRMED, "not_found"): _("The outcome of the attempt is unknown and the post was not found among the account's recent posts%(lookup)s. Decide whether to publish it again or record it as published."),
+        (Action.UNCONFIRMED, "no_adapter"): _("The outcome of the attempt is unknown and the platform could not be asked: %(error)s"),
+        (Action.RECONCILE, "found_after_uncertain"): _("Found on the platform after an uncertain attempt: %(url)s"),
+        (Action.RECONCILE, "found"): _("Found on the platform: %(url)s"),
+        (Action.RECONCILE, "person"): _("Recorded as published by a person. %(url)s"),
+        (Action.WITHDRAW, "delete_failed"): _("Withdrawal failed; the post is still published: %(error)s"),
+    }
+    template = messages.get((action, reason))
+    if template is None:
+        return ""
+    lookup_error = data.get("lookup_error", "")
+    return (template % {
+        "until": _when(data.get("until")), "retry_at": _when(data.get("retry_at"), "%H:%M:%S"),
+        "error": error, "attempts": data.get("attempts", 0), "url": data.get("url", ""),
+        "problems": _problems(data), "lookup": f" ({lookup_error})" if lookup_error else "",
+    }).strip()
+
+
+def event_message(event: PostEvent) -> str:
+    return describe(event.action, event.data)
+
+
+def target_problem(target: PostTarget) -> str:
+    """Why a target is failed or in doubt, in the reader's language (its platform error if no more is known)."""
+    if target.problem:
+        return describe(target.problem.get("action", ""), target.problem) or target.last_error
+    return target.last_error
