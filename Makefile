@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test bench lock messages
+.PHONY: install run test bench bench-checks corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,14 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/publish.py
+
+# The content checks over the labelled corpus: false blocks, missed items, texts/s on one core.
+bench-checks: install
+	$(BIN)/python benchmarks/checks.py
+
+# Rewrite the corpus files from benchmarks/corpus/build.py (deterministic).
+corpus: install
+	$(BIN)/python benchmarks/corpus/build.py
 
 # Rewrite requirements.lock from pyproject.toml (needs uv: pip install uv).
 lock:

@@ -44,6 +44,8 @@ _NOT_AFTER_NUMBER_PART = r"(?<![0-9][-.])"
 _NOT_BEFORE_NUMBER_PART = r"(?! ?[-.] ?[0-9])"
 # Between groups: a hyphen or dot (optionally spaced), a single space, or nothing.
 _SEP = r"(?: ?[-.] ?| )?"
+# A phone number may follow its label without a space (TEL03-1234-5678).
+_AFTER_PHONE_LABEL = r"(?:(?<![A-Za-z0-9])|(?<=[Tt][Ee][Ll])|(?<=[Ff][Aa][Xx]))"
 # Phone groups may also be bracketed: 03(1234)5678, (03)1234-5678.
 _PSEP = r"(?: ?[-.()] ?| )?"
 
@@ -58,11 +60,13 @@ _PASSPORT_RE = re.compile(
     _NOT_AFTER_ALNUM + rf"(?!no{_SEP}[0-9])[A-Z]{{2}}{_SEP}[0-9]{{7}}" + _NOT_BEFORE_ALNUM + _NOT_BEFORE_NUMBER_PART,
     re.IGNORECASE,
 )
-# 個人番号: twelve digits, whole or 4-4-4. Spaced groups of a longer number
-# (a 16-digit number written 4 4 4 4) are not one either.
+# 個人番号: twelve digits, whole or grouped 4-4-4 with one separator
+# throughout. Other groupings are the office's own numbers (問合せ番号
+# 20260401-0012), and so are groups of a longer number (a 16-digit number
+# written 4 4 4 4).
 _MY_NUMBER_RE = re.compile(
     _NOT_AFTER_ALNUM + r"(?<![0-9][-. ])"
-    + rf"[0-9]{{4}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}"
+    + r"[0-9]{4}(?:(?P<sep> ?[-.] ?| )[0-9]{4}(?P=sep)|[0-9]{4})[0-9]{4}"
     + _NOT_BEFORE_ALNUM + r"(?! ?[-. ] ?[0-9])"
 )
 
@@ -80,8 +84,8 @@ _NATIONAL = "|".join([
 ])
 _PHONE_RE = re.compile(
     r"(?:"
-    + _NOT_AFTER_ALNUM + r"(?P<international>\+81 ?[-.]? ?(?:\(0\) ?)?)"  # +81-3-…, +81 (0)90-…
-    + r"|" + _NOT_AFTER_ALNUM + r"(?<!\+)" + _NOT_AFTER_NUMBER_PART + r"(?:\((?=0[0-9]{1,4}\)))?0"
+    + _AFTER_PHONE_LABEL + r"(?P<international>\+81 ?[-.]? ?(?:\(0\) ?)?)"  # +81-3-…, +81 (0)90-…
+    + r"|" + _AFTER_PHONE_LABEL + r"(?<!\+)" + _NOT_AFTER_NUMBER_PART + r"(?:\((?=0[0-9]{1,4}\)))?0"
     + r")(?P<national>" + _NATIONAL + r")"
     + _NOT_BEFORE_ALNUM + _NOT_BEFORE_NUMBER_PART
 )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0002_seed_allowed_domains'),
+        ('moderation', '0003_publishedtext'),
     ]
 
     operations = [

@@ -33,6 +33,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("moderation", "0003_official_contacts")]
+    dependencies = [("moderation", "0004_official_contacts")]
 
     operations = [migrations.RunPython(seed, unseed)]
