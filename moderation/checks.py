@@ -141,7 +141,8 @@ SHORTENER_DOMAINS = frozenset({
 
 
 def _link_host(link: str) -> str:
-    if "://" not in link:
+    # Only a leading http(s):// is a scheme; "://" further on is part of the path (…/?u=http://…).
+    if not link[:8].lower().startswith(("http://", "https://")):
         link = "http://" + link
     try:
         host = urlsplit(link).hostname or ""

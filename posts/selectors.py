@@ -58,7 +58,8 @@ class TargetPreview:
         pieces: list[tuple[str, checks.Finding | checks.OfficialMatch | None]] = []
         position = 0
         marks = [*self.findings, *self.official]
-        for mark in sorted(marks, key=lambda m: (m.start, -m.end)):
+        # Where two marks cover the same characters, the blocking one is shown.
+        for mark in sorted(marks, key=lambda m: (m.start, -m.end, getattr(m, "severity", "") != checks.BLOCK)):
             if mark.start < position:
                 continue  # overlaps one already marked
             pieces.append((self.body[position:mark.start], None))
