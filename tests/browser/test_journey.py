@@ -50,6 +50,10 @@ TEXT = (
 )
 CARD_NUMBER = "ＡＢ１２３４５６７８ＣＤ"  # a residence card number in full-width characters
 PASTED = f"\n在留カード番号：{CARD_NUMBER}"
+OFFICIAL_NUMBER = "0570-013904"  # the information centre's number, seeded as an official contact
+WITH_OFFICIAL_NUMBER = f"{TEXT}\nお問い合わせ：{OFFICIAL_NUMBER}"
+HYPHENATED_CARD = "AB-1234-5678-CD"  # a residence card number written with hyphens
+WITH_HYPHENATED_CARD = f"{TEXT}\n在留カード番号：{HYPHENATED_CARD}"
 REASON = "システム障害のお知らせのため、窓口受付時間外に投稿します。"
 OWN_BODY = "東京局の窓口案内（監督者が自分で作成した投稿）です。"
 
@@ -306,6 +310,18 @@ def test_from_login_to_published(page, live_server, harness):
         footer.footer_for(accounts["IMMI_TOKYO"]).text.strip())
     expect(page.locator("#preview .finding-block")).to_have_count(0)
 
+    # The agency's own number is shown as an official contact, not as personal data.
+    type_into(page, body, WITH_OFFICIAL_NUMBER)
+    for handle in HANDLES:
+        card = preview_card(page, handle)
+        expect(card.locator("mark.official")).to_have_text(OFFICIAL_NUMBER)
+        expect(card.locator("li.official")).to_contain_text(OFFICIAL_NUMBER)
+        expect(card.locator("li.official")).to_contain_text("外国人在留総合インフォメーションセンター")
+    expect(page.locator("#preview .finding-block")).to_have_count(0)
+    shoot(page, "journey-compose-official-number")
+    type_into(page, body, TEXT)
+    expect(page.locator("#preview mark")).to_have_count(0)
+
     # A time for now (the refused submission below must still find it in the future); chosen again before the real submission.
     scheduled, open_at, needs_reason = choose_time(accounts.values(), margin=120)
     pick_time(page, scheduled, REASON if needs_reason else "")
@@ -344,6 +360,14 @@ def test_from_login_to_published(page, live_server, harness):
     # Remove it: the finding goes away; choose the time again (minutes have passed) and submit.
     body = page.locator("#compose-form textarea[name=body]")
     expect(body).to_have_value(TEXT + PASTED)
+
+    # The card number written with hyphens is caught as well, at the characters as typed.
+    type_into(page, body, WITH_HYPHENATED_CARD)
+    for handle in HANDLES:
+        card = preview_card(page, handle)
+        expect(card.locator("mark.finding-block")).to_have_text(HYPHENATED_CARD)
+        expect(card.locator("li.finding-block")).to_contain_text("在留カード番号のようです。投稿前に削除してください。")
+    shoot(page, "journey-compose-hyphenated-card")
     type_into(page, body, TEXT)
     expect(page.locator("#preview .finding-block")).to_have_count(0)
     expect(page.locator("#preview mark")).to_have_count(0)

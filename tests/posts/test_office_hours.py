@@ -4,10 +4,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from accounts.models import ClosureDay, Office, OfficeHours
 from posts.office_hours import (
     NoOfficeHours,
+    closed_reason,
     closure_reason,
     holiday_name,
     is_administrative_holiday,
@@ -309,3 +311,49 @@ def test_touching_windows_are_one_window(tokyo):
     OfficeHours.objects.create(office=tokyo, weekday=4, opens=dt.time(12), closes=dt.time(16))
     assert is_open(tokyo, jst(2026, 6, 5, 12, 0))
     assert next_window(tokyo, jst(2026, 6, 5, 11, 0)) == (jst(2026, 6, 5, 9, 0), jst(2026, 6, 5, 16, 0))
+
+
+# --- closed_reason: why the composer says "outside office hours" ---------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("at", "reason"), [
+    (jst(2026, 6, 6, 10), "土曜日"),
+    (jst(2026, 6, 7, 10), "日曜日"),
+    (jst(2027, 2, 23, 10), "天皇誕生日"),  # a Tuesday
+    (jst(2026, 5, 6, 10), "憲法記念日 振替休日"),
+    (jst(2026, 12, 29, 10), "年末年始 (12/29–1/3)"),
+    (jst(2027, 1, 2, 10), "年末年始 (12/29–1/3)"),  # a Saturday: the year-end says more
+    (jst(2027, 1, 1, 10), "元日"),
+    (dt.datetime(2026, 6, 6, 0, 30, tzinfo=UTC), "土曜日"),  # 09:30 JST on Saturday
+])
+def test_closed_reason_names_the_administrative_holiday(tokyo, at, reason):
+    assert not is_open(tokyo, at)
+    assert closed_reason(tokyo, at) == reason
+
+
+@pytest.mark.django_db
+def test_closed_reason_is_the_closure_days_own_reason(tokyo, osaka):
+    ClosureDay.objects.create(date=dt.date(2026, 9, 1), office=tokyo, reason="台風10号の接近による臨時閉庁")
+    ClosureDay.objects.create(date=dt.date(2026, 9, 1), office=None, reason="システム停止")
+    assert closed_reason(tokyo, jst(2026, 9, 1, 10)) == "台風10号の接近による臨時閉庁"
+    assert closed_reason(osaka, jst(2026, 9, 1, 10)) == "システム停止"
+
+
+@pytest.mark.django_db
+def test_closed_reason_outside_the_days_windows_names_them(sapporo, tokyo):
+    with translation.override("en"):
+        assert closed_reason(sapporo, jst(2026, 6, 5, 12, 30)) == "outside counter hours (09:00–12:00, 13:00–16:00)"
+        assert closed_reason(tokyo, jst(2026, 6, 5, 16, 0)) == "outside counter hours (09:00–16:00)"
+        assert closed_reason(tokyo, jst(2026, 6, 5, 8, 59)) == "outside counter hours (09:00–16:00)"
+        OfficeHours.objects.filter(office=tokyo, weekday=4).delete()
+        assert closed_reason(tokyo, jst(2026, 6, 5, 10)) == "no counter hours on this weekday"
+
+
+@pytest.mark.django_db
+def test_closed_reason_is_none_exactly_when_open(sapporo):
+    ClosureDay.objects.create(date=dt.date(2026, 12, 24), office=sapporo, reason="庁舎設備点検")
+    at = jst(2026, 12, 21, 0, 0)
+    while at < jst(2027, 1, 6, 0, 0):
+        assert (closed_reason(sapporo, at) is None) == is_open(sapporo, at), at
+        at += dt.timedelta(minutes=30)

@@ -113,6 +113,57 @@ def test_preview_shows_footer_length_findings_and_hours(poster_client):
     assert "窓口受付時間外" in page and "2026-12-07" in page  # Saturday → next opening Monday
 
 
+def test_a_post_ending_with_the_information_centre_number_is_submitted(poster_client):
+    body = "【お知らせ】年末年始は閉庁します。お問い合わせは外国人在留総合インフォメーションセンター（０５７０－０１３９０４）へ。"
+    poster_client.post(reverse("posts:new"), compose_data(accounts=[account_id("IMMI_TOKYO")], body=body, submit="1"))
+    assert Post.objects.get().state == "pending"
+
+
+def test_a_hyphenated_card_number_keeps_the_post_a_draft(poster_client):
+    body = "申請人の在留カード番号はAB-1234-5678-CDです。"
+    poster_client.post(reverse("posts:new"), compose_data(accounts=[account_id("IMMI_TOKYO")], body=body, submit="1"))
+    assert Post.objects.get().state == "draft"
+
+
+def test_preview_shows_an_official_number_as_information_and_marks_a_card_number(poster_client):
+    body = "お問い合わせは0570-013904へ。申請人 AB 1234 5678 CD"
+    page = poster_client.post(reverse("posts:preview"), {
+        "body": body, "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-07T10:00",
+    }).content.decode()
+    assert '<mark class="official"' in page and ">0570-013904</mark>" in page
+    assert 'class="official"><span class="badge">' in page and "<code>0570-013904</code>" in page
+    assert "インフォメーションセンター" in page  # the administered note
+    assert '<mark class="finding-block"' in page and ">AB 1234 5678 CD</mark>" in page
+    assert page.count('<li class="finding finding-block">') == 1  # the card only, not the official number
+
+
+@pytest.mark.parametrize(("when", "reason"), [
+    ("2026-12-05T10:00", "(土曜日)"),
+    ("2026-12-30T10:00", "(年末年始 (12/29–1/3))"),
+    ("2027-02-23T10:00", "(天皇誕生日)"),
+])
+def test_preview_says_why_the_time_is_closed(poster_client, when, reason):
+    page = poster_client.post(reverse("posts:preview"), {
+        "body": "お知らせ", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": when,
+    }).content.decode()
+    assert "窓口受付時間外" in page
+    assert f'data-testid="closed-reason">{reason}</span>' in page
+
+
+def test_preview_gives_the_closure_days_own_reason(poster_client):
+    from accounts.models import ClosureDay, Office
+
+    ClosureDay.objects.create(date=dt.date(2026, 12, 8), office=Office.objects.get(code="tokyo"), reason="台風による臨時閉庁")
+    page = poster_client.post(reverse("posts:preview"), {
+        "body": "お知らせ", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-08T10:00",
+    }).content.decode()
+    assert 'data-testid="closed-reason">(台風による臨時閉庁)</span>' in page
+    open_page = poster_client.post(reverse("posts:preview"), {
+        "body": "お知らせ", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-07T10:00",
+    }).content.decode()
+    assert "closed-reason" not in open_page
+
+
 def test_preview_escapes_html(poster_client):
     response = poster_client.post(reverse("posts:preview"), {
         "body": "<script>alert('x')</script><b>太字</b>", "accounts": [account_id("IMMI_TOKYO")],
