@@ -103,10 +103,6 @@ class _Rules:
     def official_email_domains(self) -> dict[str, tuple[str, str]]:
         return self._official[OfficialContact.Kind.EMAIL_DOMAIN]
 
-    def load_all(self) -> "_Rules":
-        for name in ("allowed_domains", "_official"):
-            getattr(self, name)
-        return self
 
 
 _pinned_rules: contextvars.ContextVar[_Rules | None] = contextvars.ContextVar("pinned_rules", default=None)
@@ -114,8 +110,14 @@ _pinned_rules: contextvars.ContextVar[_Rules | None] = contextvars.ContextVar("p
 
 @contextlib.contextmanager
 def rules_pinned() -> Iterator[None]:
-    """Read the allow-list and the official contacts once for every scan inside the block."""
-    token = _pinned_rules.set(_Rules().load_all())
+    """Read the allow-list and the official contacts at most once for every scan inside the block.
+
+    Each list is still read only when a text first needs it. Nested blocks share the outer one's.
+    """
+    if _pinned_rules.get() is not None:
+        yield
+        return
+    token = _pinned_rules.set(_Rules())
     try:
         yield
     finally:

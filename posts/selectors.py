@@ -97,10 +97,12 @@ def target_previews(
     scheduled_at: dt.datetime | None,
 ) -> list[TargetPreview]:
     overrides = overrides or {}
-    return [
-        target_preview(account=account, body=overrides.get(account.pk) or body, scheduled_at=scheduled_at)
-        for account in accounts
-    ]
+    # One read of the allow-list and the official contacts for every account's preview.
+    with checks.rules_pinned():
+        return [
+            target_preview(account=account, body=overrides.get(account.pk) or body, scheduled_at=scheduled_at)
+            for account in accounts
+        ]
 
 
 def post_previews(post: Post) -> list[TargetPreview]:

@@ -211,3 +211,14 @@ def test_people_who_are_not_administrators_cannot_reach_the_list(client, request
 def test_anonymous_cannot_reach_the_list(client):
     response = client.get(reverse("admin:moderation_officialcontact_changelist"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_rules_pinned_reads_each_list_only_when_needed_and_nests(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        with checks.rules_pinned():
+            assert scan("令和8年4月1日") == []
+    with django_assert_num_queries(1):  # the official contacts only: there is no link
+        with checks.rules_pinned():
+            with checks.rules_pinned():
+                assert scan("電話 0570-013904") == []
+            assert scan("電話 03-5796-7112") == []
