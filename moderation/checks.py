@@ -104,7 +104,6 @@ class _Rules:
         return self._official[OfficialContact.Kind.EMAIL_DOMAIN]
 
 
-
 _pinned_rules: contextvars.ContextVar[_Rules | None] = contextvars.ContextVar("pinned_rules", default=None)
 
 
