@@ -15,25 +15,31 @@ from accounts.crypto import CredentialsUnreadable
 
 from .base import (
     AuthRevoked,
+    ListeningAdapter,
     MediaItem,
     OutOfCredits,
     PlatformAdapter,
     PlatformError,
+    PublicReply,
     PublishResult,
     RateLimited,
     Rejected,
+    ReplyBatch,
     Transient,
 )
 
 __all__ = [
     "AuthRevoked",
+    "ListeningAdapter",
     "MediaItem",
     "OutOfCredits",
     "PlatformAdapter",
     "PlatformError",
+    "PublicReply",
     "PublishResult",
     "RateLimited",
     "Rejected",
+    "ReplyBatch",
     "Transient",
     "adapter_for",
 ]
@@ -41,6 +47,8 @@ __all__ = [
 
 def adapter_for(account) -> PlatformAdapter:
     """The adapter a SocialAccount uses; AuthRevoked when its credentials are missing or unreadable.
+
+    Every adapter is also a ListeningAdapter (reading and moderating replies).
 
     Takes the account's own choices (account.Publisher, account.Platform) so
     that importing the adapters does not need the models loaded.

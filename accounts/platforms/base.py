@@ -19,6 +19,11 @@ How a caller is expected to react:
                   attempt did succeed: reconcile)
     OutOfCredits  stop; the X developer account has run out of paid credits
     PlatformError (the base class itself) never raised by the adapters
+
+Reading what the public writes (mentions, replies, comments) and moderating it
+(hide, unhide, delete, ban) raise the same kinds. Nothing here creates a
+reply, a comment, a like, a follow or a repost: the console never answers
+(policy §5.1, §5.2).
 """
 
 from __future__ import annotations
@@ -42,6 +47,39 @@ class MediaItem:
     data: bytes = field(repr=False)
     mime_type: str
     alt_text: str
+
+
+@dataclass(frozen=True)
+class PublicReply:
+    """Something a member of the public wrote at or under one of the account's posts."""
+
+    external_id: str
+    text: str
+    author_id: str
+    author_handle: str  # X username without "@"; "" on Facebook, whose people have no handle
+    author_name: str
+    created_at: datetime
+    url: str
+    answers: str | None = None  # the post or comment it replies to, if any
+    conversation: str | None = None  # the post that started the thread, if known
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyBatch:
+    """One read of a listening call.
+
+    ``cursor`` is opaque: pass it back as ``after`` to get only what is newer.
+    ``complete`` is false when the read stopped at ``limit`` with more left;
+    the caller then keeps its old cursor so that nothing in between is skipped
+    (what was already read comes again and is recognised by its id).
+    ``items_read`` counts what the platform returned (X bills each one).
+    """
+
+    replies: tuple[PublicReply, ...]
+    cursor: str | None
+    items_read: int
+    complete: bool = True
 
 
 class PlatformError(Exception):
@@ -95,6 +133,33 @@ class PlatformAdapter(Protocol):
         None does not prove the post does not exist: only a bounded number of
         recent posts is searched, and the platforms' listings lag a little.
         """
+        ...
+
+
+@runtime_checkable
+class ListeningAdapter(Protocol):
+    """Reading and moderating what the public writes to an account."""
+
+    # What the platform lets this kind of app do beyond hiding.
+    can_delete_replies: bool
+    can_ban: bool
+
+    def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        """What mentions the account (on X, replies to its posts included), newest first."""
+        ...
+
+    def replies_to(self, post_id: str, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        """The replies or comments under one of the account's published posts, newest first."""
+        ...
+
+    def set_hidden(self, reply_id: str, hidden: bool) -> None: ...
+
+    def delete_reply(self, reply_id: str) -> None:
+        """Rejected where the platform does not allow it (see ``can_delete_replies``)."""
+        ...
+
+    def ban(self, author_id: str) -> None:
+        """Rejected where the platform does not allow it (see ``can_ban``)."""
         ...
 
 

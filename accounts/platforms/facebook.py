@@ -34,9 +34,11 @@ from .base import (
     AuthRevoked,
     MediaItem,
     PlatformError,
+    PublicReply,
     PublishResult,
     RateLimited,
     Rejected,
+    ReplyBatch,
     Transient,
     comparable_text,
 )
@@ -47,6 +49,10 @@ T = TypeVar("T")
 
 POST_URL = "https://www.facebook.com/{id}"
 RECENT_LIMIT = 25
+# GET /{post-id}/comments: every comment, replies to comments included, newest first.
+COMMENT_FIELDS = "id,message,from,created_time,parent,is_hidden,can_hide,permalink_url"
+COMMENT_PAGE_SIZE = 100
+GRAPH_TIME = "%Y-%m-%dT%H:%M:%S%z"
 
 # Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling,
 # .../overview/rate-limiting): 4 app, 17 user, 32 page, 341 app, 613 call-rate and
@@ -130,6 +136,67 @@ class FacebookAdapter:
                 return PublishResult(external_id=post_id, url=POST_URL.format(id=post_id))
         return None
 
+    # -- ListeningAdapter -------------------------------------------------------
+
+    can_delete_replies = True
+    can_ban = True  # the Page's blocked list
+
+    def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        # What the public writes to a Page arrives as comments on its posts (replies_to).
+        return ReplyBatch((), after, 0)
+
+    def replies_to(self, post_id: str, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        """Comments on a Page post newer than ``after`` (the newest created_time read before).
+
+        Graph comment ids carry no order, so the cursor is a time: comments
+        created in the same second as the cursor are read again and recognised
+        by their ids.
+        """
+        since = datetime.strptime(after, GRAPH_TIME) if after else None
+        replies: list[PublicReply] = []
+        newest: str | None = None  # created_time of the first (newest) comment read
+        paging: dict[str, str] = {}
+        while True:
+            page = self._call(
+                lambda: self._graph.get_connections(
+                    post_id, "comments", filter="stream", order="reverse_chronological",
+                    fields=COMMENT_FIELDS, limit=COMMENT_PAGE_SIZE, **paging,
+                )
+            )
+            for item in page.get("data", []):
+                reply = _public_comment(item, post_id)
+                if since is not None and reply.created_at < since:
+                    return ReplyBatch(tuple(replies), newest or after, len(replies))
+                newest = newest or item.get("created_time")
+                replies.append(reply)
+            after_cursor = ((page.get("paging") or {}).get("cursors") or {}).get("after")
+            if not (page.get("paging") or {}).get("next") or not after_cursor:
+                return ReplyBatch(tuple(replies), newest or after, len(replies))
+            if len(replies) >= limit:
+                return ReplyBatch(tuple(replies), after, len(replies), complete=False)
+            paging = {"after": after_cursor}
+
+    def set_hidden(self, reply_id: str, hidden: bool) -> None:
+        """POST /{comment-id} is_hidden=true|false."""
+        result = self._call(lambda: self._graph.request(
+            f"{self._graph.version}/{reply_id}", post_args={"is_hidden": "true" if hidden else "false"}))
+        if not (isinstance(result, dict) and result.get("success")):
+            raise Rejected("Facebook did not confirm that the comment is " + ("hidden." if hidden else "shown again."))
+
+    def delete_reply(self, reply_id: str) -> None:
+        result = self._call(lambda: self._graph.delete_object(reply_id))
+        if not (isinstance(result, dict) and result.get("success")):
+            raise Rejected("Facebook did not delete the comment.")
+
+    def ban(self, author_id: str) -> None:
+        """POST /{page-id}/blocked user=<id>: the person can no longer comment on the Page."""
+        if not author_id:
+            raise Rejected("Facebook did not say who wrote this comment, so it cannot be blocked here.")
+        result = self._call(lambda: self._graph.request(
+            f"{self._graph.version}/{self._page_id}/blocked", post_args={"user": author_id}))
+        if not (isinstance(result, dict) and result.get(str(author_id)) is True):
+            raise Rejected("Facebook did not confirm that the person is blocked from the Page.")
+
     # -- internals -----------------------------------------------------------
 
     def _upload_photo(self, item: MediaItem) -> str:
@@ -203,6 +270,25 @@ class FacebookAdapter:
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "[access token]") if self._token else text
+
+
+def _public_comment(item: dict[str, Any], post_id: str) -> PublicReply:
+    author = item.get("from") if isinstance(item.get("from"), dict) else {}
+    parent = item.get("parent") if isinstance(item.get("parent"), dict) else {}
+    created = item.get("created_time")
+    comment_id = str(item["id"])
+    return PublicReply(
+        external_id=comment_id,
+        text=str(item.get("message", "")),
+        author_id=str(author.get("id", "")),
+        author_handle="",
+        author_name=str(author.get("name", "")),
+        created_at=datetime.strptime(created, GRAPH_TIME) if created else datetime.now(UTC),
+        url=str(item.get("permalink_url") or POST_URL.format(id=comment_id)),
+        answers=str(parent["id"]) if parent.get("id") else post_id,
+        conversation=post_id,
+        hidden=bool(item.get("is_hidden")),
+    )
 
 
 def _new_id(result: Any, what: str) -> str:

@@ -2,6 +2,8 @@
 
 Used by the embedded demo and development. Each "post" is a SandboxDelivery
 row, shown in the console at its own page, which is the post's public URL.
+Nobody from the public writes to a sandbox account, so its listening reads
+are empty and its moderation calls change nothing on any platform.
 """
 
 from collections.abc import Sequence
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SandboxDelivery
-from accounts.platforms.base import MediaItem, PublishResult, Rejected, comparable_text
+from accounts.platforms.base import MediaItem, PublishResult, Rejected, ReplyBatch, comparable_text
 
 
 class SandboxAdapter:
@@ -37,4 +39,24 @@ class SandboxAdapter:
         for delivery in SandboxDelivery.objects.filter(account=self.account, deleted_at__isnull=True)[:100]:
             if comparable_text(delivery.text) == wanted:
                 return self._result(delivery)
+        return None
+
+    # -- ListeningAdapter: no public, nothing to read, nothing sent --------------
+
+    can_delete_replies = True
+    can_ban = True
+
+    def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        return ReplyBatch((), after, 0)
+
+    def replies_to(self, post_id: str, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        return ReplyBatch((), after, 0)
+
+    def set_hidden(self, reply_id: str, hidden: bool) -> None:
+        return None
+
+    def delete_reply(self, reply_id: str) -> None:
+        return None
+
+    def ban(self, author_id: str) -> None:
         return None

@@ -37,9 +37,11 @@ from .base import (
     MediaItem,
     OutOfCredits,
     PlatformError,
+    PublicReply,
     PublishResult,
     RateLimited,
     Rejected,
+    ReplyBatch,
     Transient,
     comparable_text,
 )
@@ -58,6 +60,12 @@ T = TypeVar("T")
 MEDIA_UPLOAD_URL = "https://api.x.com/2/media/upload"
 MEDIA_METADATA_URL = "https://api.x.com/2/media/metadata"
 POST_URL = "https://x.com/i/web/status/{id}"
+REPLY_URL = "https://x.com/{username}/status/{id}"
+# What a listening read asks for: enough to show the reply, its author and what it answers.
+READ_TWEET_FIELDS = ["author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets", "note_tweet"]
+READ_EXPANSIONS = ["author_id"]
+READ_USER_FIELDS = ["username", "name"]
+READ_PAGE_SIZE = 100  # the most X returns per page for mentions and recent search
 
 MAX_IMAGES = 4  # X accepts up to four photos in one post.
 # The 403 X answers for a repeated text (problem document "detail").
@@ -163,7 +171,68 @@ class XAdapter:
                 return PublishResult(external_id=str(tweet.id), url=POST_URL.format(id=tweet.id))
         return None
 
+    # -- ListeningAdapter -------------------------------------------------------
+
+    # X offers no block endpoint to this kind of app (Enterprise only; removed
+    # from tweepy in 4.15) and lets an account delete only its own posts.
+    can_delete_replies = False
+    can_ban = False
+
+    def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        """GET /2/users/:id/mentions since ``after`` (a post id); replies to our posts are mentions too."""
+        return self._read(
+            lambda token: self._client.get_users_mentions(
+                self._user_id, since_id=after, pagination_token=token, max_results=READ_PAGE_SIZE,
+                tweet_fields=READ_TWEET_FIELDS, expansions=READ_EXPANSIONS, user_fields=READ_USER_FIELDS,
+                user_auth=True,
+            ),
+            after, limit,
+        )
+
+    def replies_to(self, post_id: str, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
+        """Recent search (last 7 days) for the post's conversation."""
+        if not str(post_id).isdigit():
+            raise Rejected(f"Not an X post id: {post_id!r}.")
+        return self._read(
+            lambda token: self._client.search_recent_tweets(
+                f"conversation_id:{post_id}", since_id=after, next_token=token, max_results=READ_PAGE_SIZE,
+                tweet_fields=READ_TWEET_FIELDS, expansions=READ_EXPANSIONS, user_fields=READ_USER_FIELDS,
+                user_auth=True,
+            ),
+            after, limit,
+        )
+
+    def set_hidden(self, reply_id: str, hidden: bool) -> None:
+        """PUT /2/tweets/:id/hidden; X allows it only for replies in conversations the account started."""
+        call = self._client.hide_reply if hidden else self._client.unhide_reply
+        response = self._call(lambda: call(reply_id, user_auth=True))
+        if (response.data or {}).get("hidden") is not hidden:
+            raise Rejected("X did not confirm that the reply is " + ("hidden." if hidden else "shown again."))
+
+    def delete_reply(self, reply_id: str) -> None:
+        raise Rejected("X lets an account delete only its own posts; hide the reply instead.")
+
+    def ban(self, author_id: str) -> None:
+        raise Rejected("X offers no block to this kind of app; block the author on X itself.")
+
     # -- internals -----------------------------------------------------------
+
+    def _read(self, fetch: Callable[[str | None], Any], after: str | None, limit: int) -> ReplyBatch:
+        """Follow the pages of a listening read, newest first, until done or ``limit`` items."""
+        replies: list[PublicReply] = []
+        newest: str | None = None
+        token: str | None = None
+        while True:
+            response = self._call(lambda: fetch(token))
+            meta = response.meta or {}
+            newest = newest or meta.get("newest_id")
+            users = {str(user.id): user for user in (response.includes or {}).get("users", [])}
+            replies.extend(_public_reply(tweet, users) for tweet in response.data or [])
+            token = meta.get("next_token")
+            if not token:
+                return ReplyBatch(tuple(replies), str(newest) if newest else after, len(replies))
+            if len(replies) >= limit:
+                return ReplyBatch(tuple(replies), after, len(replies), complete=False)
 
     def _auth(self) -> requests.auth.AuthBase:
         # The same OAuth 1.0a signer tweepy uses for user-context calls.
@@ -237,6 +306,25 @@ class XAdapter:
         except requests.RequestException as exc:
             # e.g. a 2xx whose body is not JSON: a proxy or X itself misbehaving.
             raise Transient(f"Unreadable answer from X: {exc}") from exc
+
+
+def _public_reply(tweet: tweepy.Tweet, users: dict[str, Any]) -> PublicReply:
+    author_id = str(tweet.author_id or "")
+    user = users.get(author_id)
+    username = user.username if user is not None else ""
+    answers = next((str(ref.id) for ref in tweet.referenced_tweets or [] if ref.type == "replied_to"), None)
+    created_at = tweet.created_at or datetime.now(UTC)
+    return PublicReply(
+        external_id=str(tweet.id),
+        text=html.unescape((tweet.data.get("note_tweet") or {}).get("text") or tweet.text),
+        author_id=author_id,
+        author_handle=username,
+        author_name=user.name if user is not None else "",
+        created_at=created_at,
+        url=REPLY_URL.format(username=username, id=tweet.id) if username else POST_URL.format(id=tweet.id),
+        answers=answers,
+        conversation=str(tweet.conversation_id) if tweet.conversation_id else None,
+    )
 
 
 def map_tweepy_error(exc: tweepy.TweepyException) -> PlatformError:

@@ -72,7 +72,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -269,7 +269,7 @@ class _FakePlatform:
         return len(self.calls) if endpoint is None else len(self.calls_to(endpoint))
 
     def register(self, mock: responses.RequestsMock) -> None:
-        for method in ("GET", "POST", "DELETE"):
+        for method in ("GET", "POST", "PUT", "DELETE"):
             for pattern in self._url_patterns():
                 mock.add_callback(method, pattern, callback=self._handle, content_type=None)
 
@@ -398,6 +398,26 @@ class XPost:
     created_at: datetime
 
 
+@dataclass
+class XPublicPost:
+    """A post somebody else wrote: a reply to the account or a mention of it."""
+
+    id: str
+    text: str
+    author_id: str
+    username: str
+    name: str
+    created_at: datetime
+    conversation_id: str
+    in_reply_to: str | None
+    in_reply_to_user_id: str | None
+    mentions_us: bool
+    hidden: bool = False
+
+
+X_HIDE_FORBIDDEN = "You attempted to hide a Tweet that is not a reply to a conversation you started."
+
+
 class FakeX(_FakePlatform):
     """X API v2 as tweepy 4.17 calls it, plus the v2 media endpoints.
 
@@ -410,8 +430,15 @@ class FakeX(_FakePlatform):
     also x-user-limit-24hour-*; read-back text has &, <, > HTML-escaped, URLs
     replaced by t.co links and one more t.co link appended when images are
     attached; /2/media/upload answers {"data": {"id", "media_key", ...}}.
+    Listening: GET /2/users/:id/mentions and GET /2/tweets/search/recent
+    (query "conversation_id:<id>", the last 7 days only) answer {"data": [...],
+    "includes": {"users": [{"id", "name", "username"}]}, "meta": {"result_count",
+    "newest_id", "oldest_id", "next_token"}} with since_id, max_results and
+    pagination_token/next_token honoured; PUT /2/tweets/:id/hidden with
+    {"hidden": bool} answers {"data": {"hidden": bool}}.
     Assumed (not verified against a live account): the 402 body, the answer
-    to deleting an unknown id ({"data": {"deleted": false}}).
+    to deleting an unknown id ({"data": {"deleted": false}}), the 403 detail
+    for hiding a reply in a conversation the account did not start.
 
     Requests must carry a valid OAuth 1.0a HMAC-SHA1 signature made with
     ``credentials``; otherwise the answer is the real 401.
@@ -457,6 +484,7 @@ class FakeX(_FakePlatform):
         self.access_token_secret = access_token_secret
         self.verify_signatures = verify_signatures
         self.posts: dict[str, XPost] = {}  # live posts, oldest first
+        self.public: dict[str, XPublicPost] = {}  # what others wrote, oldest first
         self.media: dict[str, dict[str, Any]] = {}  # media id -> {"data", "mime_type", "alt_text"}
         self._tco: dict[str, str] = {}
 
@@ -476,6 +504,24 @@ class FakeX(_FakePlatform):
         with self._lock:
             post = XPost(self._new_id(), text, list(media_ids or []), datetime.now(UTC))
             self.posts[post.id] = post
+            return post
+
+    def add_public(self, text: str, *, username: str = "resident_a", name: str = "A. Resident",
+                   author_id: str | None = None, reply_to: str | None = None, mentions_us: bool = True,
+                   age: timedelta = timedelta(0)) -> XPublicPost:
+        """Seed what a member of the public wrote: a reply to ``reply_to`` (ours or theirs) or a mention."""
+        with self._lock:
+            post_id = self._new_id()
+            parent = self.public.get(reply_to) if reply_to else None
+            if reply_to and parent is None and reply_to not in self.posts:
+                raise ValueError(f"no post {reply_to} to reply to")
+            conversation = parent.conversation_id if parent else (reply_to or post_id)
+            reply_user = (parent.author_id if parent else self.user_id) if reply_to else None
+            post = XPublicPost(
+                post_id, text, author_id or str(2_000_000 + sum(map(ord, username))), username, name,
+                datetime.now(UTC) - age, conversation, reply_to, reply_user, mentions_us,
+            )
+            self.public[post.id] = post
             return post
 
     def rendered_text(self, post: XPost) -> str:
@@ -500,6 +546,12 @@ class FakeX(_FakePlatform):
             return "delete", {"id": m.group(1)}
         if method == "GET" and (m := re.fullmatch(r"/2/users/(\d+)/tweets", path)):
             return "timeline", {"user_id": m.group(1)}
+        if method == "GET" and (m := re.fullmatch(r"/2/users/(\d+)/mentions", path)):
+            return "mentions", {"user_id": m.group(1)}
+        if method == "GET" and path == "/2/tweets/search/recent":
+            return "search", {}
+        if method == "PUT" and (m := re.fullmatch(r"/2/tweets/(\d+)/hidden", path)):
+            return "hide", {"id": m.group(1)}
         if method == "POST" and path == "/2/media/upload":
             return "media_upload", {}
         if method == "POST" and path == "/2/media/metadata":
@@ -531,6 +583,9 @@ class FakeX(_FakePlatform):
             "create": self._create,
             "delete": self._delete,
             "timeline": self._timeline,
+            "mentions": self._mentions,
+            "search": self._search,
+            "hide": self._hide,
             "media_upload": self._media_upload,
             "media_metadata": self._media_metadata,
         }.get(endpoint)
@@ -692,6 +747,71 @@ class FakeX(_FakePlatform):
             {"data": data, "meta": {"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}},
         )
 
+    def _mentions(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        if args["user_id"] != self.user_id:
+            return self._reply(200, {"meta": {"result_count": 0}})
+        found = [p for p in self.public.values() if p.mentions_us]
+        return self._listing(found, request, token_param="pagination_token", smallest_page=5)
+
+    def _search(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        query = parse_qs(urlsplit(str(request.url)).query).get("query", [""])[0]
+        match = re.fullmatch(r"conversation_id:(\d+)", query.strip())
+        if match is None:
+            return self._invalid(f"query: this fake understands only conversation_id:<id>, not {query!r}")
+        week_ago = datetime.now(UTC) - timedelta(days=7)  # recent search covers the last 7 days
+        found = [p for p in self.public.values() if p.conversation_id == match.group(1) and p.created_at >= week_ago]
+        return self._listing(found, request, token_param="next_token", smallest_page=10)
+
+    def _listing(self, found: list[XPublicPost], request: requests.PreparedRequest, *,
+                 token_param: str, smallest_page: int) -> Answer:
+        query = parse_qs(urlsplit(str(request.url)).query)
+        limit = int(query.get("max_results", ["10"])[0])
+        if not smallest_page <= limit <= 100:
+            return self._invalid(f"The `max_results` query parameter value [{limit}] is not between {smallest_page} and 100")
+        since = int(query.get("since_id", ["0"])[0])
+        offset = int(query.get(token_param, ["0"])[0] or 0)
+        fields = set(",".join(query.get("tweet.fields", [""])).split(","))
+        newest_first = [p for p in sorted(found, key=lambda p: int(p.id), reverse=True) if int(p.id) > since]
+        page = newest_first[offset:offset + limit]
+        if not page:
+            return self._reply(200, {"meta": {"result_count": 0}})
+        data = []
+        for post in page:
+            item: dict[str, Any] = {"id": post.id, "text": post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                                    "edit_history_tweet_ids": [post.id]}
+            if "author_id" in fields:
+                item["author_id"] = post.author_id
+            if "conversation_id" in fields:
+                item["conversation_id"] = post.conversation_id
+            if "created_at" in fields:
+                item["created_at"] = post.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            if "in_reply_to_user_id" in fields and post.in_reply_to_user_id:
+                item["in_reply_to_user_id"] = post.in_reply_to_user_id
+            if "referenced_tweets" in fields and post.in_reply_to:
+                item["referenced_tweets"] = [{"type": "replied_to", "id": post.in_reply_to}]
+            data.append(item)
+        meta: dict[str, Any] = {"result_count": len(data), "newest_id": page[0].id, "oldest_id": page[-1].id}
+        if offset + limit < len(newest_first):
+            meta["next_token"] = str(offset + limit)
+        payload: dict[str, Any] = {"data": data, "meta": meta}
+        if "author_id" in ",".join(query.get("expansions", [""])):
+            users = {p.author_id: {"id": p.author_id, "name": p.name, "username": p.username} for p in page}
+            payload["includes"] = {"users": list(users.values())}
+        return self._reply(200, payload)
+
+    def _hide(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body.get("hidden"), bool):
+            return self._invalid("hidden: must be a boolean")
+        post = self.public.get(args["id"])
+        if post is None:
+            return self._reply(404, _problem(404, "Not Found Error", "Could not find tweet with id: [%s]." % args["id"],
+                                             "https://api.twitter.com/2/problems/resource-not-found"))
+        if post.in_reply_to is None or post.conversation_id not in self.posts:
+            return self._reply(403, _problem(403, "Forbidden", X_HIDE_FORBIDDEN))
+        post.hidden = body["hidden"]
+        return self._reply(200, {"data": {"hidden": post.hidden}})
+
     def _media_upload(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
         fields = parse_multipart(request.body or b"", request.headers.get("Content-Type", ""))
         upload = fields.get("media")
@@ -742,6 +862,18 @@ class GraphPost:
     created_time: datetime
 
 
+@dataclass
+class GraphComment:
+    id: str
+    post_id: str
+    message: str
+    from_id: str | None  # None: Graph did not say who wrote it
+    from_name: str
+    created_time: datetime
+    parent_id: str | None
+    is_hidden: bool = False
+
+
 class FakeGraph(_FakePlatform):
     """The Graph API as facebook-sdk calls it for one Page, at one version only.
 
@@ -749,7 +881,13 @@ class FakeGraph(_FakePlatform):
     access_token) answers {"id": "PAGEID_POSTID"}; POST /{page}/photos with a
     multipart "source" and published=false answers {"id": PHOTO_ID}; GET
     /{page}/posts answers {"data": [{"id", "message", "created_time"}], "paging"};
-    DELETE answers {"success": true}. Errors are {"error": {"message", "type",
+    DELETE answers {"success": true}. GET /{post}/comments (filter=stream,
+    order=reverse_chronological, fields, limit, after) answers {"data": [{"id",
+    "message", "from": {"id", "name"}, "created_time", "parent": {"id"},
+    "is_hidden", "can_hide", "permalink_url"}], "paging": {"cursors", "next"}};
+    POST /{comment} is_hidden=true|false and DELETE /{comment} answer
+    {"success": true}; POST /{page}/blocked user=<id> answers {"<id>": true}.
+    Errors are {"error": {"message", "type",
     "code", "error_subcode", "fbtrace_id"}} with Content-Type application/json:
     HTTP 400 for 100, 190, 368 and 506, 403 for the throttling codes, 500 for
     codes 1 and 2. Requests to any other version are not matched at all, so
@@ -788,6 +926,8 @@ class FakeGraph(_FakePlatform):
         self.version = version
         self.posts: dict[str, GraphPost] = {}  # live posts, oldest first
         self.photos: dict[str, dict[str, Any]] = {}  # photo id -> {"data", "filename", "content_type", "published", "alt_text_custom"}
+        self.comments: dict[str, GraphComment] = {}  # oldest first
+        self.blocked: set[str] = set()  # people blocked from the Page
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -805,6 +945,18 @@ class FakeGraph(_FakePlatform):
             self.posts[post.id] = post
             return post
 
+    def add_comment(self, post_id: str, message: str, *, from_id: str | None = "7100000000000001",
+                    from_name: str = "A. Resident", parent: str | None = None,
+                    age: timedelta = timedelta(0)) -> GraphComment:
+        """Seed a comment someone wrote on one of the Page's posts (or under another comment)."""
+        with self._lock:
+            if post_id not in self.posts:
+                raise ValueError(f"no post {post_id} on the Page")
+            comment = GraphComment(f"{post_id.split('_')[-1]}_{self._new_id()}", post_id, message, from_id, from_name,
+                                   datetime.now(UTC) - age, parent)
+            self.comments[comment.id] = comment
+            return comment
+
     # routing
 
     def _url_patterns(self) -> list[re.Pattern[str]]:
@@ -820,6 +972,12 @@ class FakeGraph(_FakePlatform):
             return "photos", {"node": parts[0]}
         if method == "GET" and len(parts) == 2 and parts[1] == "posts":
             return "posts", {"node": parts[0]}
+        if method == "GET" and len(parts) == 2 and parts[1] == "comments":
+            return "comments", {"node": parts[0]}
+        if method == "POST" and len(parts) == 2 and parts[1] == "blocked":
+            return "block", {"node": parts[0]}
+        if method == "POST" and len(parts) == 1:
+            return "update", {"node": parts[0]}
         if method == "DELETE" and len(parts) == 1:
             return "delete", {"node": parts[0]}
         return "unknown", {"path": path}
@@ -851,7 +1009,7 @@ class FakeGraph(_FakePlatform):
                                headers={"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"'})
         if endpoint == "unknown":
             return self._error(400, 2500, f"Unknown path components: /{args.get('path', '')}")
-        if endpoint in ("feed", "photos", "posts") and args["node"] != self.page_id:
+        if endpoint in ("feed", "photos", "posts", "block") and args["node"] != self.page_id:
             return self._error(400, 100, f"Unsupported post request. Object with ID '{args['node']}' does not exist, "
                                          "cannot be loaded due to missing permissions, or does not support this operation.",
                                type_="GraphMethodException", subcode=33)
@@ -949,12 +1107,63 @@ class FakeGraph(_FakePlatform):
             payload["paging"] = {"cursors": {"before": "QVFIUmFrZAWJlZAm9yZA", "after": "QVFIUmFrZAWFmdGVy"}}
         return self._ok(payload)
 
+    def _comments(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        if args["node"] not in self.posts:
+            return self._missing(args["node"], "get")
+        limit = int(params.get("limit", "25"))
+        offset = int(params.get("after") or 0)
+        fields = set((params.get("fields") or "id,message,created_time").split(","))
+        found = [c for c in self.comments.values() if c.post_id == args["node"]
+                 and (params.get("filter") == "stream" or c.parent_id is None)]
+        found.sort(key=lambda c: c.created_time, reverse=params.get("order") == "reverse_chronological")
+        data = []
+        for comment in found[offset:offset + limit]:
+            item: dict[str, Any] = {"id": comment.id}
+            values = {
+                "message": comment.message,
+                "from": {"id": comment.from_id, "name": comment.from_name} if comment.from_id else None,
+                "created_time": comment.created_time.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                "parent": {"id": comment.parent_id} if comment.parent_id else None,
+                "is_hidden": comment.is_hidden,
+                "can_hide": True,
+                "permalink_url": f"https://www.facebook.com/{comment.post_id}?comment_id={comment.id.split('_')[-1]}",
+            }
+            item.update({k: v for k, v in values.items() if k in fields and v is not None})
+            data.append(item)
+        payload: dict[str, Any] = {"data": data}
+        if data:
+            payload["paging"] = {"cursors": {"before": str(offset), "after": str(offset + len(data))}}
+            if offset + limit < len(found):
+                payload["paging"]["next"] = f"{self.base_url}/{args['node']}/comments?after={offset + len(data)}"
+        return self._ok(payload)
+
+    def _update(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        comment = self.comments.get(args["node"])
+        if comment is None:
+            return self._missing(args["node"], "post")
+        if "is_hidden" not in params:
+            return self._error(400, 100, "(#100) This fake updates comments only with is_hidden")
+        comment.is_hidden = params["is_hidden"].lower() == "true"
+        return self._ok({"success": True})
+
+    def _block(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        user = params.get("user", "")
+        if not user:
+            return self._error(400, 100, "(#100) The parameter user is required")
+        self.blocked.add(user)
+        return self._ok({user: True})
+
+    def _missing(self, node: str, verb: str) -> Answer:
+        return self._error(400, 100, f"Unsupported {verb} request. Object with ID '{node}' does not exist, "
+                                     "cannot be loaded due to missing permissions, or does not support this operation. "
+                                     "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+                           type_="GraphMethodException", subcode=33)
+
     def _delete(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
+        if self.comments.pop(args["node"], None) is not None:
+            return self._ok({"success": True})
         if self.posts.pop(args["node"], None) is None and self.photos.pop(args["node"], None) is None:
-            return self._error(400, 100, f"Unsupported delete request. Object with ID '{args['node']}' does not exist, "
-                                         "cannot be loaded due to missing permissions, or does not support this operation. "
-                                         "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
-                               type_="GraphMethodException", subcode=33)
+            return self._missing(args["node"], "delete")
         return self._ok({"success": True})
 
 
