@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -73,9 +74,17 @@ def beat_starts(env: dict[str, str], tmp_path: Path) -> None:
         [*CELERY, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    time.sleep(6)
+    # Wait for the line rather than a fixed time: start-up is slow on a loaded machine.
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(beat.stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and beat.poll() is None and not any("beat: Starting" in line for line in seen):
+        time.sleep(0.2)
     alive = beat.poll() is None
-    log = stop(beat)
+    stop(beat)
+    reader.join(timeout=10)
+    log = "".join(seen)
     assert alive, log
     assert "beat: Starting" in log
 
