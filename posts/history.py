@@ -75,6 +75,7 @@ def describe(action: str, data: dict) -> str:
         (Action.RETRY, "lookup_transient"): _("An earlier attempt may have gone out; searching for it failed (%(error)s) and is tried again at %(retry_at)s."),
         (Action.RETRY, "never_sent"): _("The worker stopped before the request left; the post goes out with the next sweep."),
         (Action.FAIL, "unexpected_before_sending"): _("Unexpected error before anything was sent: %(error)s"),
+        (Action.WITHDRAW, "delete_uncertain"): _("The platform did not answer the withdrawal (%(error)s); the post may or may not still be there. Check the account on the platform."),
         (Action.WITHDRAW, "requested"): _("Withdrawal requested; its outcome is not recorded yet. If this stays, check on the platform whether the post is still there."),
         (Action.UNCONFIRMED, "no_adapter"): _("The outcome of the attempt is unknown and the platform could not be asked: %(error)s"),
         (Action.RECONCILE, "found_after_uncertain"): _("Found on the platform after an uncertain attempt: %(url)s"),

@@ -346,6 +346,15 @@ def target_withdraw(*, target: PostTarget, by, reason: str) -> PostTarget:
                          data={"reason": "requested"}, comment=reason)
     try:
         platforms.adapter_for(target.account).delete(target.external_id)
+    except platforms.Transient as exc:
+        # No answer (a timeout, a 5xx): the delete may or may not have happened. The page says so.
+        uncertain = {"action": Action.WITHDRAW, "reason": "delete_uncertain", "error": exc.message, "error_code": exc.code}
+        with transaction.atomic():
+            PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(problem=uncertain)
+            PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
+                             data={key: value for key, value in uncertain.items() if key != "action"}, comment=reason)
+        raise PostError(_("The platform did not answer (%(error)s); the post may or may not have been deleted. "
+                          "Check the account on the platform.") % {"error": exc.message}) from None
     except platforms.PlatformError as exc:
         with transaction.atomic():
             PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(problem={})

@@ -25,7 +25,8 @@ client leaving) and raises requests' ReadTimeout.
 Script kinds, both fakes: ok, timeout (ReadTimeout, nothing committed),
 connection_error (nothing committed), commit_then_timeout, commit_then_error
 (the post is created but the client sees a timeout / a server error).
-FakeX also: duplicate, forbidden, oauth1_permissions, unauthorized,
+FakeX also: duplicate, forbidden, oauth1_permissions, access_level (403 code 453),
+unauthorized,
 rate_limited (reset_in=seconds, family="x-rate-limit" | "x-user-limit-24hour"),
 rate_limited_no_reset, payment_required, bad_request, not_found,
 server_error (500), unavailable (503).
@@ -384,6 +385,11 @@ _X_HOSTS = r"https://api\.(?:twitter|x)\.com"
 _X_URL = re.compile(r"(?:https?://[^\s<>]*[^\s<>.,!?)\]」。、]|\bwww\.[^\s<>]*[^\s<>.,!?)\]」。、])")
 
 X_DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
+X_ACCESS_LEVEL = (
+    "You currently have access to a subset of X API V2 endpoints and limited v1.1 endpoints (e.g. media post, "
+    "oauth) only. If you need access to this endpoint, you may need a different access level. You can learn more "
+    "here: https://developer.x.com/en/portal/product"
+)
 
 
 def _problem(status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> dict[str, Any]:
@@ -425,6 +431,7 @@ class FakeX(_FakePlatform):
             "duplicate",
             "forbidden",
             "oauth1_permissions",
+            "access_level",
             "unauthorized",
             "rate_limited",
             "rate_limited_no_reset",
@@ -556,6 +563,10 @@ class FakeX(_FakePlatform):
                     "https://api.twitter.com/2/problems/oauth1-permissions",
                 ),
             )
+        if kind == "access_level":
+            # What X answers (HTTP 403, v1.1-style errors array, code 453) when the app's access
+            # level does not include the endpoint, e.g. reading a user's posts on the Free tier.
+            return self._reply(403, {"errors": [{"code": 453, "message": X_ACCESS_LEVEL}]})
         if kind == "unauthorized":
             return self._reply(401, _problem(401, "Unauthorized", "Unauthorized"))
         if kind in ("rate_limited", "rate_limited_no_reset"):
