@@ -108,10 +108,23 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
     return rows
 
 
-def targets_stale(now: dt.datetime) -> list[int]:
-    """Targets left in "publishing" longer than any worker may still be sending them."""
+def targets_stale(now: dt.datetime, *, requeue_after: dt.timedelta | None = None) -> list[int]:
+    """Targets left in "publishing" longer than any worker may still be sending them.
+
+    Each is handed to one reconcile task per `requeue_after` (its time kept in
+    enqueued_at), not one per sweep: a queue full of reconcile tasks for the
+    same targets would only delay them.
+    """
+    if requeue_after is None:
+        requeue_after = dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS)
     cutoff = now - dt.timedelta(seconds=settings.PUBLISHING_STALE_SECONDS)
-    return list(PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff).values_list("id", flat=True))
+    ids = list(
+        PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
+        .order_by("claimed_at", "id").values_list("id", flat=True)[:SWEEP_LIMIT]
+    )
+    PostTarget.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return ids
 
 
 def batches(due: list[tuple[int, dt.datetime]], now: dt.datetime) -> list[tuple[dt.datetime | None, list[int]]]:
@@ -137,7 +150,7 @@ def sweep(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     due = targets_to_enqueue(now, lookahead=_lookahead(), requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
     _send_batches(batches(due, now))
-    stale = targets_stale(now)
+    stale = targets_stale(now, requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
     for target_id in stale:
         current_app.send_task(RECONCILE_TASK, args=[target_id])
     return {"enqueued": len(due), "stale": len(stale)}
