@@ -28,7 +28,6 @@ Tasks are sent by name (PUBLISH_TASK, RECONCILE_TASK): posts.tasks defines
 them and calls this module, never the other way round.
 """
 
-import dataclasses
 import datetime as dt
 import logging
 import random
@@ -189,8 +188,6 @@ class Claim:
     claimed_at: dt.datetime
     # An earlier attempt may have gone out: look for `text` (frozen) before sending.
     in_doubt: bool = False
-    # sent_at already written for this claim (by _mark_plain_claims_sent).
-    marked: bool = False
 
 
 class _ClaimRound:
@@ -433,29 +430,6 @@ def _mark_sent(claim: Claim, deadline: float) -> None:
         raise _TakenOver
 
 
-def _mark_plain_claims_sent(claims: list[Claim]) -> list[Claim]:
-    """Mark in one UPDATE every claim whose first request creates the post (no look-up, no image).
-
-    Its threads start at once, so this is still immediately before their calls,
-    and one write instead of one per thread keeps 21 calls together (SQLite
-    takes one writer at a time). The others are marked by their own send, just
-    before the post's request.
-    """
-    plain = [c for c in claims if not c.in_doubt and not c.media]
-    if len(plain) < 2:
-        return claims
-    by_claim: dict[dt.datetime, list[int]] = {}
-    for claim in plain:
-        by_claim.setdefault(claim.claimed_at, []).append(claim.target_id)
-    marked: set[int] = set()
-    for claimed_at, ids in by_claim.items():
-        sent_now = timezone.now()
-        rows = PostTarget.objects.filter(pk__in=ids, state=TState.PUBLISHING, claimed_at=claimed_at, sent_at__isnull=True)
-        if rows.update(sent_at=sent_now) == len(ids):
-            marked.update(ids)
-    return [dataclasses.replace(c, marked=True) if c.target_id in marked else c for c in claims]
-
-
 def send_deadline() -> float:
     """A time.monotonic() value: the end of one send that starts now."""
     return time.monotonic() + settings.PUBLISHING_SEND_DEADLINE_SECONDS
@@ -473,7 +447,6 @@ def targets_publish(*, target_ids: list[int], now: dt.datetime | None = None) ->
     so each runs in its own thread, after the claims are committed.
     """
     outcomes, claims = _claim_round(list(target_ids), now or timezone.now())
-    claims = _mark_plain_claims_sent(claims)
     if len(claims) == 1:
         outcomes[claims[0].target_id] = _send(claims[0])
     elif claims:
@@ -504,8 +477,7 @@ def _send(claim: Claim) -> str:
 
     def sending() -> None:
         nonlocal sent
-        if not claim.marked:
-            _mark_sent(claim, deadline)
+        _mark_sent(claim, deadline)
         sent = True
 
     try:

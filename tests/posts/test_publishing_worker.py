@@ -360,6 +360,8 @@ def test_workers_killed_at_random_points_never_post_twice_lose_or_bother_a_perso
     assert counts["duplicates"] == 0
     assert counts["lost"] == []
     assert counts["unconfirmed_unmarked"] == []
-    # The platform's view can differ from the engine's only if a kill fell in the few milliseconds
-    # between the committed mark and the request reaching the platform; that target is rightly in doubt.
-    assert len(counts["unconfirmed_never_received"]) <= 1, counts
+    # The platform's view can differ from the engine's only where a kill fell between the committed
+    # mark and the request reaching the platform (milliseconds, more on a loaded machine): such a
+    # target is rightly in doubt. Measured: 0 in most runs, up to 4 with 13 kills on PostgreSQL.
+    never = counts["unconfirmed_never_received"]
+    assert len(never) <= kills, (counts, list(PostEvent.objects.filter(target_id__in=never).values_list("target_id", "action", "data")))
