@@ -16,7 +16,9 @@ a. due→request latency, p50 and p99, over 1,000 targets spread over the 21
    received the create request minus the target's due_at;
 b. one post to all 21 accounts: due → the last platform response, divided by
    one call's time (300 ms);
-c. duplicate platform calls: create requests minus distinct targets.
+c. duplicate platform calls: create requests minus distinct targets;
+d. unconfirmed but never sent: targets left unconfirmed (for a person) whose
+   create request the platform never received.
 
 Optional environment: DATABASE_URL, CELERY_BROKER_URL, PUBLISHING_* (passed to
 the worker and beat as they are), BENCH_CONCURRENCY (worker threads, 24),
@@ -244,7 +246,7 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
 
     # --- measure --------------------------------------------------------------------------------
     targets = {t["id"]: t for t in PostTarget.objects.filter(pk__in=spread_ids + burst_ids)
-               .values("id", "state", "due_at", "published_text", "last_error")}
+               .values("id", "state", "due_at", "published_text", "last_error", "sent_at")}
     by_text = {t["published_text"]: t["id"] for t in targets.values() if t["published_text"]}
     received = harness.create_calls(event="received")
     answered = harness.create_calls(event="answered")
@@ -276,6 +278,8 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     ratio = burst_seconds / CALL_SECONDS
     duplicates = len(received) - unmatched - len(first_request)  # every create beyond the first per target
     not_published = {i: t["state"] for i, t in targets.items() if t["state"] != "published"}
+    # Asked of a person although its request never reached the platform (DESIGN §4: should be none).
+    unconfirmed_never_sent = sum(1 for i, t in targets.items() if t["state"] == "unconfirmed" and i not in first_request)
 
     # --- report ----------------------------------------------------------------------------------
     now = dt.datetime.now().astimezone()
@@ -297,6 +301,8 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
          f"≤ {P99_TARGET:g} s", (p99 <= P99_TARGET) if spread else None),
         ("one post to 21 accounts: due→last response / 300 ms", f"{ratio:.2f}", f"≤ {RATIO_TARGET:g}", ratio <= RATIO_TARGET),
         ("duplicate platform calls (creates − distinct targets)", f"{duplicates}", "0", duplicates == 0),
+        ("unconfirmed but never sent (request never received)", f"{unconfirmed_never_sent}", "0",
+         unconfirmed_never_sent == 0),
     ]
     for label, value, target, ok in rows:
         verdict = "" if ok is None else ("PASS" if ok else "FAIL")

@@ -296,10 +296,21 @@ PUBLISHING_REQUEST_TIMEOUT = env_int("PUBLISHING_REQUEST_TIMEOUT", 20, minimum=1
 # A publish task whose time passed this long ago while its target is still
 # scheduled counts as lost by the broker and is sent again.
 PUBLISHING_REQUEUE_SECONDS = env_int("PUBLISHING_REQUEUE_SECONDS", 60, minimum=1)
-# A target whose outcome is unknown is reconciled only after every worker that
-# might still be sending it has given up: the hard time limit stops a prefork
-# task, and in the threads pool (which cannot kill a thread) every platform
-# request is bounded by PUBLISHING_REQUEST_TIMEOUT.
+# One send (look-up, image uploads and the post itself) must end within this many
+# seconds of its start: the adapters give every request only the time that is left.
+# Celery's threads pool ignores task time limits, so this is what bounds a send.
+PUBLISHING_SEND_DEADLINE_SECONDS = env_int("PUBLISHING_SEND_DEADLINE_SECONDS", 60, minimum=1)
+# A 429 waits until the reset the platform names, but at least this long (the
+# platform's clock and ours may disagree by a little).
+PUBLISHING_RATE_LIMIT_FLOOR_SECONDS = env_int("PUBLISHING_RATE_LIMIT_FLOOR_SECONDS", 2, minimum=0)
+# A target whose outcome is unknown is reconciled only once no worker can still be
+# sending it: the stale threshold must be safely above the send deadline (twice it),
+# and, when DEBUG is off, above the prefork pool's hard task time limit too.
+if PUBLISHING_STALE_SECONDS < 2 * PUBLISHING_SEND_DEADLINE_SECONDS:
+    raise ImproperlyConfigured(
+        f"PUBLISHING_STALE_SECONDS ({PUBLISHING_STALE_SECONDS}) must be at least twice "
+        f"PUBLISHING_SEND_DEADLINE_SECONDS ({PUBLISHING_SEND_DEADLINE_SECONDS})"
+    )
 if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
     raise ImproperlyConfigured("PUBLISHING_STALE_SECONDS must exceed the task time limit (180 s)")
 CELERY_BEAT_SCHEDULE = {

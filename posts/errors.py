@@ -22,3 +22,7 @@ class PostError(Exception):
 
 class NotAllowed(PostError):
     """The person may not do this to this post (views answer 404 or explain the refusal)."""
+
+
+class PostInDoubt(PostError):
+    """A target of the post may already be on the platform: nothing may change under it until a person decides."""

@@ -174,3 +174,13 @@ class ResolveForm(forms.Form):
     ])
     url = forms.URLField(label=_("Address of the published post"), required=False, assume_scheme="https")
     comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+class WithdrawForm(forms.Form):
+    """A supervisor's reason for deleting a published post (§5.3); kept with the event as written.
+
+    A CharField refuses NUL characters (PostgreSQL cannot store them), so a bad
+    reason is refused here, before anything is asked of the platform.
+    """
+
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=1000)

@@ -109,6 +109,14 @@ class PostTarget(models.Model):
     # targets whose message may have been lost (the database is the source of truth).
     enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    # Written (and committed) immediately before the platform call that creates the
+    # post, so a stale target tells "claimed but never sent" (sent_at empty: simply
+    # sent again) from "its request may have left" (looked up, or left to a person).
+    sent_at = models.DateTimeField(_("request sent at"), null=True, blank=True, editable=False)
+    # An attempt may have gone out and nobody knows yet: every look-up and retry uses
+    # its frozen published_text and footer, and the post cannot be edited, re-approved
+    # or cancelled until the target is published, failed or decided by a person.
+    in_doubt = models.BooleanField(_("in doubt"), default=False, editable=False)
     # The platform's own words (or the technical cause) of the last failure or doubt;
     # `problem` holds what happened as data, shown in the reader's language.
     last_error = models.TextField(_("last error"), blank=True, editable=False)

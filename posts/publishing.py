@@ -9,9 +9,20 @@ The database is the source of truth. A target is claimed with a conditional
 UPDATE (scheduled → publishing; 0 rows means someone else has it), the
 platform is called outside any transaction, and the result is recorded in a
 new short transaction. A target whose attempt began but whose outcome is
-unknown (the worker died after sending) is never sent blindly again: it is
-reconciled against the platform by its exact text, or marked unconfirmed for
-a person to decide.
+unknown is never sent blindly again:
+
+* Just before the request that creates the post, the target's ``sent_at`` is
+  written in its own committed UPDATE (conditional on the claim still being
+  this worker's). A stale target without it was claimed but never sent, and
+  is simply put back for the next sweep; one with it may have gone out.
+* An attempt that may have gone out (a timeout or a 5xx after sent_at, a
+  crash) leaves the target ``in_doubt``: its text and footer are frozen, the
+  next attempt first looks for exactly that text on the platform, and a
+  look-up that cannot answer (refused, rate-limited, failed) never decides —
+  the target waits and looks again, or becomes unconfirmed for a person.
+* One deadline bounds each send (PUBLISHING_SEND_DEADLINE_SECONDS), enforced
+  by the adapters on every request, below the stale threshold; a success
+  that arrives late is still recorded.
 
 Tasks are sent by name (PUBLISH_TASK, RECONCILE_TASK): posts.tasks defines
 them and calls this module, never the other way round.
@@ -20,6 +31,7 @@ them and calls this module, never the other way round.
 import datetime as dt
 import logging
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -66,6 +78,12 @@ def _lookahead() -> dt.timedelta:
     return 2 * dt.timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
 
 
+def _early_tolerance() -> dt.timedelta:
+    # A task this much early (beat's clock ahead of this worker's) is held by one timed task;
+    # one earlier than that is left to the sweep. README: the hosts keep their clocks by NTP.
+    return max(_lookahead(), dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
+
+
 def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_after: dt.timedelta) -> list[tuple[int, dt.datetime]]:
     """(id, due_at) of targets due soon that have no publish task on the queue.
 
@@ -90,10 +108,23 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
     return rows
 
 
-def targets_stale(now: dt.datetime) -> list[int]:
-    """Targets left in "publishing" longer than any worker may still be sending them."""
+def targets_stale(now: dt.datetime, *, requeue_after: dt.timedelta | None = None) -> list[int]:
+    """Targets left in "publishing" longer than any worker may still be sending them.
+
+    Each is handed to one reconcile task per `requeue_after` (its time kept in
+    enqueued_at), not one per sweep: a queue full of reconcile tasks for the
+    same targets would only delay them.
+    """
+    if requeue_after is None:
+        requeue_after = dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS)
     cutoff = now - dt.timedelta(seconds=settings.PUBLISHING_STALE_SECONDS)
-    return list(PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff).values_list("id", flat=True))
+    ids = list(
+        PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
+        .order_by("claimed_at", "id").values_list("id", flat=True)[:SWEEP_LIMIT]
+    )
+    PostTarget.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return ids
 
 
 def batches(due: list[tuple[int, dt.datetime]], now: dt.datetime) -> list[tuple[dt.datetime | None, list[int]]]:
@@ -119,7 +150,7 @@ def sweep(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     due = targets_to_enqueue(now, lookahead=_lookahead(), requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
     _send_batches(batches(due, now))
-    stale = targets_stale(now)
+    stale = targets_stale(now, requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
     for target_id in stale:
         current_app.send_task(RECONCILE_TASK, args=[target_id])
     return {"enqueued": len(due), "stale": len(stale)}
@@ -154,6 +185,9 @@ class Claim:
     text: str
     media: list[MediaItem]
     attempt: int
+    claimed_at: dt.datetime
+    # An earlier attempt may have gone out: look for `text` (frozen) before sending.
+    in_doubt: bool = False
 
 
 class _ClaimRound:
@@ -171,6 +205,7 @@ class _ClaimRound:
         self._footers: list[Footer] | None = None
         self._problems: dict[tuple[str, str, str], list[readiness.Problem]] = {}
         self._media: dict[int, list[MediaItem]] = {}
+        self.early: list[tuple[int, dt.datetime]] = []
 
     def is_open(self, office) -> bool:
         if office.pk not in self._open:
@@ -206,7 +241,14 @@ class _ClaimRound:
         if target.post.state != Post.State.APPROVED:
             return "not-approved"
         if target.due_at is None or target.due_at > self.now:
-            PostTarget.objects.filter(pk=target.pk).update(enqueued_at=None)  # its task came early; the sweep resends
+            if target.due_at is not None and target.due_at - self.now <= _early_tolerance():
+                # Its task came a little early (this worker's clock is behind beat's): one task
+                # timed to the due second by this worker's clock, and the sweep leaves it alone,
+                # rather than the sweep sending it again on every tick until the clocks agree.
+                PostTarget.objects.filter(pk=target.pk).update(enqueued_at=target.due_at)
+                self.early.append((target.pk, target.due_at))
+            else:
+                PostTarget.objects.filter(pk=target.pk).update(enqueued_at=None)  # the sweep sends it in time
             return "not-due"
         if self.paused or target.account.state != SocialAccount.State.ACTIVE:
             # Waits where it is; this task is spent, so the sweep sends a new one after resume.
@@ -250,19 +292,24 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
             if held:
                 outcomes[target.pk] = held
                 continue
-            footer_version = round_.footer(target.account)
-            text = footer.join(target.body, footer_version)
-            problems = round_.problems(target, text)
-            if problems:
-                outcomes[target.pk] = _fail_now(target, {"reason": "checks", "problems": [p.as_data() for p in problems]})
-                continue
+            if target.in_doubt:
+                # An attempt with this text may be on the platform: look up and resend exactly it,
+                # whatever the footer is now (DESIGN §4: the text of an attempt is frozen).
+                footer_version, text = target.footer, target.published_text
+            else:
+                footer_version = round_.footer(target.account)
+                text = footer.join(target.body, footer_version)
+                problems = round_.problems(target, text)
+                if problems:
+                    outcomes[target.pk] = _fail_now(target, {"reason": "checks", "problems": [p.as_data() for p in problems]})
+                    continue
             footers[target.pk] = footer_version
             ready.setdefault((text, footer_version.pk if footer_version else None), []).append(target)
         events = []
         for (text, footer_id), group in ready.items():
             ids = [t.pk for t in group]
             claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
-                state=TState.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1,
+                state=TState.PUBLISHING, claimed_at=now, sent_at=None, attempts=F("attempts") + 1,
                 published_text=text, footer_id=footer_id, last_error="", problem={},
             )
             if claimed != len(ids):
@@ -273,13 +320,18 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
                 version = footers[target.pk]
                 outcomes[target.pk] = "claimed"
                 claims.append(Claim(target.pk, target.post_id, target.account, target.body, text,
-                                    round_.media(target.post), attempt))
+                                    round_.media(target.post), attempt, now, target.in_doubt))
+                data = {"attempt": attempt, "footer_version": version.version if version else None}
+                if target.in_doubt:
+                    data["frozen"] = True
                 events.append(PostEvent.build(
                     post_id=target.post_id, target=target, action=Action.CLAIM, from_state=TState.SCHEDULED,
-                    to_state=TState.PUBLISHING,
-                    data={"attempt": attempt, "footer_version": version.version if version else None},
+                    to_state=TState.PUBLISHING, data=data,
                 ))
         PostEvent.objects.bulk_create(events)
+        if round_.early:
+            early = round_.early
+            transaction.on_commit(lambda: _send_batches(batches(early, now)))
     return outcomes, claims
 
 
@@ -296,18 +348,29 @@ def _fail_now(target: PostTarget, data: dict) -> str:
 
 
 def _record(target_id: int, *, from_states: tuple[str, ...], action: str, data: dict | None = None,
-            notify: bool = False, problem: bool = False, **changes) -> bool:
+            notify: bool = False, problem: bool = False, claimed_at: dt.datetime | None = None, **changes) -> bool:
     """Record an outcome in a short transaction, only if no one else recorded one first.
 
     `problem` keeps the event's data on the target too, as why it is failed,
-    waiting or in doubt; `notify` e-mails the author and the supervisors.
+    waiting or in doubt; `notify` e-mails the author and the supervisors;
+    `claimed_at`, when given, records only if the claim is still that one (a
+    reconciliation that took the target over wins). A target that ends
+    published or failed is no longer in doubt; one unconfirmed always is.
     """
     data = data or {}
     with transaction.atomic():
-        target = PostTarget.objects.select_for_update().filter(pk=target_id, state__in=from_states).first()
+        rows = PostTarget.objects.select_for_update().filter(pk=target_id, state__in=from_states)
+        if claimed_at is not None:
+            rows = rows.filter(claimed_at=claimed_at)
+        target = rows.first()
         if target is None:
             return False
         was = target.state
+        state = changes.get("state")
+        if state in (TState.PUBLISHED, TState.FAILED):
+            changes["in_doubt"] = False
+        elif state == TState.UNCONFIRMED:
+            changes["in_doubt"] = True
         if problem:
             changes["problem"] = {"action": action, **data}
         for name, value in changes.items():
@@ -348,6 +411,30 @@ def _error(exc: platforms.PlatformError) -> dict:
 # --- Sending ------------------------------------------------------------------------------------------
 
 
+class _TakenOver(Exception):
+    """The claim is no longer this worker's (a reconciliation took the target over): send nothing."""
+
+
+def _mark_sent(claim: Claim, deadline: float) -> None:
+    """The committed write just before the request that may create the post (DESIGN §4).
+
+    Conditional on the claim still being this one, so a reconciliation that
+    took a slow worker's target over is never raced by a late send.
+    """
+    if time.monotonic() >= deadline:
+        raise platforms.Transient("The send's deadline passed before the post's request; nothing was sent.")
+    marked = PostTarget.objects.filter(
+        pk=claim.target_id, state=TState.PUBLISHING, claimed_at=claim.claimed_at, sent_at__isnull=True,
+    ).update(sent_at=timezone.now())
+    if not marked:
+        raise _TakenOver
+
+
+def send_deadline() -> float:
+    """A time.monotonic() value: the end of one send that starts now."""
+    return time.monotonic() + settings.PUBLISHING_SEND_DEADLINE_SECONDS
+
+
 def target_publish(*, target_id: int, now: dt.datetime | None = None) -> str:
     """Publish one due target, at most once. Returns what happened (for logs and tests)."""
     return targets_publish(target_ids=[target_id], now=now)[target_id]
@@ -377,65 +464,155 @@ def _send_in_thread(claim: Claim) -> str:
 
 
 def _send(claim: Claim) -> str:
-    account = claim.account
+    deadline = send_deadline()
     try:
-        adapter = platforms.adapter_for(account)
-        if claim.attempt > 1:
-            # An earlier attempt ended in doubt (timeout, 5xx): it may have gone out. Look first.
-            found = adapter.find_recent(claim.text)
-            if found is not None:
-                _published(claim.target_id, found, action=Action.RECONCILE, reason="found_after_uncertain")
-                return "reconciled"
-        result = adapter.publish(claim.text, claim.media)
-    except platforms.RateLimited as exc:
-        # §4: wait for the reset the platform names; the attempt is not counted.
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.DEFER,
-                data={"reason": "rate_limited", "until": exc.until.isoformat(), **_error(exc)},
-                state=TState.SCHEDULED, due_at=exc.until, attempts=claim.attempt - 1, enqueued_at=None)
-        return "rate-limited"
-    except platforms.Transient as exc:
-        if claim.attempt >= settings.PUBLISHING_MAX_ATTEMPTS:
-            _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL,
-                    data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
-                    notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
-            return "failed"
-        retry_at = timezone.now() + _backoff(claim.attempt)
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.RETRY,
-                data={"reason": "transient", "retry_at": retry_at.isoformat(), **_error(exc)},
-                state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None)
-        return "retry"
-    except platforms.AuthRevoked as exc:
-        # The account needs new credentials; its posts wait, the other accounts carry on.
-        account_services.account_mark_needs_reauth(account=account, reason=exc.message)
-        with transaction.atomic():
-            _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.DEFER,
-                    data={"reason": "auth_revoked", **_error(exc)},
-                    state=TState.SCHEDULED, attempts=claim.attempt - 1, last_error=exc.message, enqueued_at=None)
-            enqueue_on_commit(notifications.account_needs_attention, account.pk, exc.message)
-        return "needs-reauth"
-    except platforms.OutOfCredits as exc:
-        account_services.account_pause_by_system(account=account, reason=exc.message)
-        with transaction.atomic():
-            _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL,
-                    data={"reason": "out_of_credits", **_error(exc)},
-                    notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
-            enqueue_on_commit(notifications.account_needs_attention, account.pk, exc.message)
-        return "failed"
-    except platforms.Rejected as exc:
-        if exc.duplicate and claim.attempt > 1:
-            return _reconcile_claimed(claim.target_id, adapter, claim.text)
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.FAIL,
-                data={"reason": "refused", **_error(exc)},
-                notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
-        return "failed"
-    except Exception as exc:  # noqa: BLE001 — an unknown failure leaves the outcome unknown
+        adapter = platforms.adapter_for(claim.account)
+    except platforms.PlatformError as exc:
+        return _not_sent(claim, exc)
+    if claim.in_doubt:
+        looked = _look_before_sending(claim, adapter, deadline)
+        if looked is not None:
+            return looked
+    sent = False
+
+    def sending() -> None:
+        nonlocal sent
+        _mark_sent(claim, deadline)
+        sent = True
+
+    try:
+        result = adapter.publish(claim.text, claim.media, deadline=deadline, sending=sending)
+    except _TakenOver:
+        return "taken"
+    except platforms.PlatformError as exc:
+        if sent and isinstance(exc, platforms.Transient):
+            return _uncertain(claim, adapter, exc)
+        return _not_sent(claim, exc, adapter=adapter)
+    except Exception as exc:  # noqa: BLE001 — an unknown failure
         log.exception("Publishing target %s failed unexpectedly", claim.target_id)
+        if not sent:
+            # Nothing left: the target fails with the cause, and a person may retry it.
+            _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.FAIL,
+                    data={"reason": "unexpected_before_sending", "error": type(exc).__name__},
+                    notify=True, problem=True, state=TState.FAILED, last_error=type(exc).__name__)
+            return "failed"
         _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
                 data={"reason": "unexpected", "error": type(exc).__name__},
                 notify=True, problem=True, state=TState.UNCONFIRMED, last_error=type(exc).__name__)
         return "unconfirmed"
+    # A success is recorded even when it arrives late, after a reconciliation took the target over.
     _published(claim.target_id, result)
     return "published"
+
+
+def _look_before_sending(claim: Claim, adapter, deadline: float) -> str | None:
+    """An earlier attempt may have gone out: look for its exact text first. None: not found, send.
+
+    A look-up that cannot answer never decides: a rate limit waits for its
+    reset and looks again, a temporary fault looks again after a backoff (until
+    the attempts run out), anything else (X's 403 code 453 "subset of
+    endpoints", 402 no credits, Graph's refusals) leaves the target
+    unconfirmed for a person. It is never failed and never sent again blindly.
+    """
+    try:
+        found = adapter.find_recent(claim.text, deadline=deadline)
+    except platforms.RateLimited as exc:
+        _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.DEFER,
+                data={"reason": "lookup_rate_limited", "until": exc.until.isoformat(), **_error(exc)},
+                state=TState.SCHEDULED, due_at=exc.until, attempts=claim.attempt - 1, enqueued_at=None)
+        return "lookup-rate-limited"
+    except platforms.Transient as exc:
+        if claim.attempt < settings.PUBLISHING_MAX_ATTEMPTS:
+            retry_at = timezone.now() + _backoff(claim.attempt)
+            _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.RETRY,
+                    data={"reason": "lookup_transient", "retry_at": retry_at.isoformat(), **_error(exc)},
+                    state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None)
+            return "lookup-retry"
+        return _lookup_failed(claim.target_id, exc)
+    except platforms.PlatformError as exc:
+        return _lookup_failed(claim.target_id, exc)
+    if found is not None:
+        _published(claim.target_id, found, action=Action.RECONCILE, reason="found_after_uncertain")
+        return "reconciled"
+    return None
+
+
+def _lookup_failed(target_id: int, exc: platforms.PlatformError) -> str:
+    _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
+            data={"reason": "lookup_failed", **_error(exc)},
+            notify=True, problem=True, state=TState.UNCONFIRMED, last_error=exc.message)
+    return "unconfirmed"
+
+
+def _uncertain(claim: Claim, adapter, exc: platforms.Transient) -> str:
+    """The post's request left and no answer came back (a timeout, a 5xx): it may be on the platform."""
+    if claim.attempt >= settings.PUBLISHING_MAX_ATTEMPTS:
+        # Before giving up, look once more: a failure must not be recorded for a live post.
+        try:
+            found = adapter.find_recent(claim.text, deadline=send_deadline())
+        except platforms.PlatformError as lookup:
+            return _lookup_failed(claim.target_id, lookup)
+        if found is not None:
+            _published(claim.target_id, found, action=Action.RECONCILE, reason="found_after_uncertain")
+            return "reconciled"
+        _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.FAIL,
+                data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
+                notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
+        return "failed"
+    retry_at = timezone.now() + _backoff(claim.attempt)
+    _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.RETRY,
+            data={"reason": "transient", "retry_at": retry_at.isoformat(), **_error(exc)},
+            state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None, in_doubt=True)
+    return "retry"
+
+
+def _not_sent(claim: Claim, exc: platforms.PlatformError, *, adapter=None) -> str:
+    """The platform refused or could not be reached before the post's request (or answered that it made none)."""
+    account = claim.account
+    mine = {"from_states": (TState.PUBLISHING,), "claimed_at": claim.claimed_at}
+    if isinstance(exc, platforms.RateLimited):
+        # §4: wait for the reset the platform names; the attempt is not counted.
+        _record(claim.target_id, **mine, action=Action.DEFER,
+                data={"reason": "rate_limited", "until": exc.until.isoformat(), **_error(exc)},
+                state=TState.SCHEDULED, due_at=exc.until, attempts=claim.attempt - 1, enqueued_at=None)
+        return "rate-limited"
+    if isinstance(exc, platforms.Transient):
+        # Nothing that creates a post left (an image upload or the connection failed first).
+        if claim.attempt >= settings.PUBLISHING_MAX_ATTEMPTS and not claim.in_doubt:
+            _record(claim.target_id, **mine, action=Action.FAIL,
+                    data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
+                    notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
+            return "failed"
+        if claim.attempt >= settings.PUBLISHING_MAX_ATTEMPTS:
+            return _lookup_failed(claim.target_id, exc)  # an earlier attempt is still in doubt: for a person
+        retry_at = timezone.now() + _backoff(claim.attempt)
+        _record(claim.target_id, **mine, action=Action.RETRY,
+                data={"reason": "transient", "retry_at": retry_at.isoformat(), **_error(exc)},
+                state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None)
+        return "retry"
+    if isinstance(exc, platforms.AuthRevoked):
+        # The account needs new credentials; its posts wait, the other accounts carry on.
+        account_services.account_mark_needs_reauth(account=account, reason=exc.message)
+        with transaction.atomic():
+            _record(claim.target_id, **mine, action=Action.DEFER,
+                    data={"reason": "auth_revoked", **_error(exc)},
+                    state=TState.SCHEDULED, attempts=claim.attempt - 1, last_error=exc.message, enqueued_at=None)
+            enqueue_on_commit(notifications.account_needs_attention, account.pk, exc.message)
+        return "needs-reauth"
+    if isinstance(exc, platforms.OutOfCredits):
+        account_services.account_pause_by_system(account=account, reason=exc.message)
+        with transaction.atomic():
+            _record(claim.target_id, **mine, action=Action.FAIL,
+                    data={"reason": "out_of_credits", **_error(exc)},
+                    notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
+            enqueue_on_commit(notifications.account_needs_attention, account.pk, exc.message)
+        return "failed"
+    if isinstance(exc, platforms.Rejected) and exc.duplicate and claim.in_doubt and adapter is not None:
+        return _reconcile_claimed(claim.target_id, adapter, claim.text)
+    _record(claim.target_id, **mine, action=Action.FAIL,
+            data={"reason": "refused", **_error(exc)},
+            notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
+    return "failed"
 
 
 # --- Reconciling ---------------------------------------------------------------------------------------
@@ -443,7 +620,7 @@ def _send(claim: Claim) -> str:
 
 def _reconcile_claimed(target_id: int, adapter, text: str) -> str:
     try:
-        found = adapter.find_recent(text)
+        found = adapter.find_recent(text, deadline=send_deadline())
     except platforms.PlatformError as exc:
         found, problem = None, exc.message
     else:
@@ -466,6 +643,12 @@ def target_reconcile(*, target_id: int, now: dt.datetime | None = None) -> str:
     if not PostTarget.objects.filter(pk=target_id, state=TState.PUBLISHING, claimed_at__lt=cutoff).update(claimed_at=now):
         return "not-stale"
     target = PostTarget.objects.select_related("account").get(pk=target_id)
+    if target.sent_at is None:
+        # Claimed but the post's request never left (the worker died first): simply sent again
+        # by the next sweep, with no one bothered; the attempt is not counted.
+        _record(target_id, from_states=(TState.PUBLISHING,), action=Action.RETRY, data={"reason": "never_sent"},
+                state=TState.SCHEDULED, due_at=now, attempts=max(target.attempts - 1, 0), enqueued_at=None)
+        return "rescheduled"
     try:
         adapter = platforms.adapter_for(target.account)
     except platforms.PlatformError as exc:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ from immisns.celery import enqueue_on_commit
 from moderation.models import PublishedText
 from posts import images as post_images
 from posts import notifications, publishing, readiness, selectors
-from posts.errors import NotAllowed, PostError
+from posts.errors import NotAllowed, PostError, PostInDoubt
 from posts.models import Post, PostEvent, PostImage, PostTarget, PublishingSwitch
 
 State = Post.State
@@ -60,6 +61,24 @@ def _store_images(post: Post, new_images: Sequence[NewImage], *, start: int = 0)
         )
         image.file.save(f"image-{position + 1}.{item.image.extension}", ContentFile(item.image.data), save=False)
         image.save()
+
+
+def _refuse_in_doubt(post: Post, doing: str) -> None:
+    """DESIGN §3: a post one of whose attempts may have gone out cannot be edited, re-approved or cancelled.
+
+    Changing it would either send a second post with the new text or mark a
+    live post cancelled; a supervisor must first decide the target in doubt.
+    """
+    doubtful = [t.account.display_handle for t in post.targets.select_related("account")
+                if t.in_doubt or t.state == TState.UNCONFIRMED]
+    if doubtful:
+        raise PostInDoubt(
+            _("This post cannot be %(doing)s now: an attempt to publish it on %(accounts)s may already have gone out, "
+              "and its outcome is not known yet. Wait for the next attempt, which first looks for it on the platform, "
+              "or, if the target is unconfirmed, have a supervisor check the platform and record what they found "
+              "(published, or publish again); then try again.")
+            % {"doing": doing, "accounts": ", ".join(doubtful)}
+        )
 
 
 def _hold_targets(post: Post, *, to_state: str) -> None:
@@ -113,6 +132,7 @@ def post_update(
         raise NotAllowed(_("You may not edit this post."))
     if post.state == State.CANCELLED:
         raise PostError(_("A cancelled post cannot be edited."))
+    _refuse_in_doubt(post, _("edited"))
     _hold_targets(post, to_state=TState.WAITING)
     _check_accounts(post.author, accounts)
     if by.pk != post.author_id:
@@ -181,6 +201,7 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
         raise PostError(_("Only a post awaiting approval can be approved."))
     if revision is not None and revision != post.revision:
         raise PostError(_("The post was edited while you were reading it; review it again."))
+    _refuse_in_doubt(post, _("approved"))
     problems = readiness.post_problems(post, for_approval=True)
     if problems:
         raise PostError(_("The post cannot be approved as it stands."), problems)
@@ -227,6 +248,7 @@ def post_cancel(*, post: Post, by, comment: str = "") -> Post:
         raise NotAllowed(_("You may not cancel this post."))
     if post.state == State.CANCELLED:
         raise PostError(_("The post is already cancelled."))
+    _refuse_in_doubt(post, _("cancelled"))
     _hold_targets(post, to_state=TState.CANCELLED)
     was = post.state
     post.state = State.CANCELLED
@@ -272,6 +294,12 @@ def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: 
         raise NotAllowed(_("Only a supervisor of this account may decide."))
     if target.state != TState.UNCONFIRMED:
         raise PostError(_("Only a post whose outcome is unknown can be decided."))
+    now = timezone.now()
+    in_flight_until = target.sent_at and target.sent_at + dt.timedelta(seconds=settings.PUBLISHING_SEND_DEADLINE_SECONDS)
+    if not published and in_flight_until and now < in_flight_until:
+        # Its send may still be running; publishing again now could race it.
+        raise PostError(_("The last attempt may still be in progress; decide after %(time)s.")
+                        % {"time": timezone.localtime(in_flight_until).strftime("%H:%M:%S")})
     if published:
         target.state = TState.PUBLISHED
         target.external_url = url
@@ -285,6 +313,7 @@ def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: 
         action, data = Action.RETRY, {"reason": "person_checked"}
     target.last_error = ""
     target.problem = {}
+    target.in_doubt = False  # a person decided
     target.save()
     if published:
         PublishedText.remember(account_id=target.account_id, text=target.body, target_id=target.pk,
@@ -295,7 +324,14 @@ def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: 
 
 
 def target_withdraw(*, target: PostTarget, by, reason: str) -> PostTarget:
-    """§5.3: a supervisor in scope deletes a published post from the platform, with a reason."""
+    """§5.3: a supervisor in scope deletes a published post from the platform, with a reason.
+
+    Three steps, each committed: the intent (an event, and the target's problem,
+    so the page says a withdrawal is under way), the platform's delete, the
+    outcome. If anything fails after the intent, the page still tells the truth.
+    """
+    if "\x00" in reason:
+        raise PostError(_("The reason contains a character that cannot be stored."))
     with transaction.atomic():
         target = _target_for_update(target)
         if not access.can_approve_for(by, target.account):
@@ -304,16 +340,30 @@ def target_withdraw(*, target: PostTarget, by, reason: str) -> PostTarget:
             raise PostError(_("Only a published post can be withdrawn."))
         if not reason.strip():
             raise PostError(_("Give the reason for withdrawing the post."))
+        requested = {"action": Action.WITHDRAW, "reason": "requested"}
+        PostTarget.objects.filter(pk=target.pk).update(problem=requested)
+        PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
+                         data={"reason": "requested"}, comment=reason)
     try:
         platforms.adapter_for(target.account).delete(target.external_id)
+    except platforms.Transient as exc:
+        # No answer (a timeout, a 5xx): the delete may or may not have happened. The page says so.
+        uncertain = {"action": Action.WITHDRAW, "reason": "delete_uncertain", "error": exc.message, "error_code": exc.code}
+        with transaction.atomic():
+            PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(problem=uncertain)
+            PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
+                             data={key: value for key, value in uncertain.items() if key != "action"}, comment=reason)
+        raise PostError(_("The platform did not answer (%(error)s); the post may or may not have been deleted. "
+                          "Check the account on the platform.") % {"error": exc.message}) from None
     except platforms.PlatformError as exc:
         with transaction.atomic():
+            PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(problem={})
             PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
                              data={"reason": "delete_failed", "error": exc.message, "error_code": exc.code},
                              comment=reason)
         raise PostError(_("The platform did not delete the post: %(error)s") % {"error": exc.message}) from None
     with transaction.atomic():
-        PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(state=TState.WITHDRAWN)
+        PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(state=TState.WITHDRAWN, problem={})
         PublishedText.forget(target_id=target.pk)
         PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
                          from_state=TState.PUBLISHED, to_state=TState.WITHDRAWN, comment=reason)

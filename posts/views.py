@@ -16,7 +16,7 @@ from accounts import access
 from accounts.middleware import mfa_required
 from posts import selectors, services
 from posts.errors import NotAllowed, PostError
-from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm
+from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm, WithdrawForm
 from posts.models import Post, PostImage, PostTarget
 
 
@@ -312,8 +312,12 @@ def target_resolve(request, pk: int):
 @login_required
 @mfa_required
 def target_withdraw(request, pk: int):
+    form = WithdrawForm(request.POST)
+
     def withdraw(target):
-        services.target_withdraw(target=target, by=request.user, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise PostError(_("Give the reason for withdrawing the post."), [e for errors in form.errors.values() for e in errors])
+        services.target_withdraw(target=target, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle})
 
     return _target_action(request, pk, withdraw)

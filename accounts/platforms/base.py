@@ -24,12 +24,20 @@ Reading what the public writes (mentions, replies, comments) and moderating it
 (hide, unhide, delete, ban) raise the same kinds. Nothing here creates a
 reply, a comment, a like, a follow or a repost: the console never answers
 (policy §5.1, §5.2).
+
+Every publishing call (publish, delete, find_recent) takes an optional ``deadline`` (a ``time.monotonic()`` value): each
+request it makes gets only the time left before it as its timeout, and no
+request starts after it (Transient, nothing sent). ``publish`` also takes
+``sending``, called immediately before the request that creates the post (after
+any image uploads); if it raises, nothing is created and the error propagates.
+A caller can thus tell "the post's request never left" from "it may have".
 """
 
 from __future__ import annotations
 
+import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -121,13 +129,27 @@ class OutOfCredits(PlatformError):
     pass
 
 
+def request_timeout(timeout: float, deadline: float | None, *, platform: str) -> float:
+    """The timeout one request may have: its own, cut to what is left before the deadline.
+
+    Raises Transient (nothing is sent) when the deadline has already passed.
+    """
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise Transient(f"The send's deadline passed before the next request to {platform}; nothing more was sent.")
+    return min(timeout, left)
+
+
 @runtime_checkable
 class PlatformAdapter(Protocol):
-    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult: ...
+    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
+                sending: Callable[[], None] | None = None) -> PublishResult: ...
 
     def delete(self, external_id: str) -> None: ...
 
-    def find_recent(self, text: str) -> PublishResult | None:
+    def find_recent(self, text: str, *, deadline: float | None = None) -> PublishResult | None:
         """The account's recent post whose text is ``text``, or None.
 
         None does not prove the post does not exist: only a bounded number of

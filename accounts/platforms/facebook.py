@@ -41,6 +41,7 @@ from .base import (
     ReplyBatch,
     Transient,
     comparable_text,
+    request_timeout,
 )
 
 log = logging.getLogger(__name__)
@@ -65,32 +66,41 @@ AUTH_CODES = frozenset({10, 102, 190, *range(200, 300)})
 DUPLICATE_CODE = 506
 # The usage headers only ever carry a wait in minutes; without one, wait this long.
 RATE_LIMIT_FALLBACK = timedelta(minutes=10)
+# Never wait less than this (the adapter is given settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS).
+RATE_LIMIT_FLOOR = timedelta(seconds=2)
 _USAGE_HEADERS = ("x-business-use-case-usage", "x-page-usage", "x-app-usage")
 
 
 class _RecordingSession(requests.Session):
-    """Keeps the last response, whose status and usage headers facebook-sdk discards.
+    """Keeps the last response, whose status and usage headers facebook-sdk discards;
+    no request outlives the send's deadline.
 
     One publisher serves one task at a time, so one slot is enough.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float) -> None:
         super().__init__()
+        self.default_timeout = timeout
         self.last_response: requests.Response | None = None
+        self.deadline: float | None = None  # time.monotonic() value, set for one call
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         self.last_response = None
+        timeout = kwargs.get("timeout") or self.default_timeout
+        kwargs["timeout"] = request_timeout(timeout, self.deadline, platform="Facebook")
         response = super().request(method, url, *args, **kwargs)
         self.last_response = response
         return response
 
 
 class FacebookAdapter:
-    def __init__(self, *, page_id: str, page_access_token: str, version: str = "v23.0", timeout: float = 15) -> None:
+    def __init__(self, *, page_id: str, page_access_token: str, version: str = "v23.0", timeout: float = 15,
+                 rate_limit_floor: float = RATE_LIMIT_FLOOR.total_seconds()) -> None:
         self._page_id = str(page_id)
         self._token = page_access_token
         self._timeout = timeout
-        self._session = _RecordingSession()
+        self._rate_limit_floor = timedelta(seconds=rate_limit_floor)
+        self._session = _RecordingSession(timeout)
         self._graph = facebook.GraphAPI(access_token=page_access_token, timeout=timeout, session=self._session)
         # After construction, because the constructor rejects any version above 3.1.
         self._graph.version = version if version.startswith("v") else f"v{version}"
@@ -100,7 +110,15 @@ class FacebookAdapter:
 
     # -- PlatformAdapter --------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
+    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
+                sending: Callable[[], None] | None = None) -> PublishResult:
+        self._session.deadline = deadline
+        try:
+            return self._publish(text, media, sending)
+        finally:
+            self._session.deadline = None
+
+    def _publish(self, text: str, media: Sequence[MediaItem], sending: Callable[[], None] | None) -> PublishResult:
         # With images: upload each unpublished, then create one feed post that
         # attaches them. One path for one or many images, and the result is
         # always a feed post id (PAGEID_POSTID) that /posts lists and delete removes,
@@ -113,6 +131,8 @@ class FacebookAdapter:
             fields["message"] = text
         for index, item in enumerate(media):
             fields[f"attached_media[{index}]"] = json.dumps({"media_fbid": self._upload_photo(item)})
+        if sending is not None:
+            sending()  # the next request may create the post
         result = self._call(lambda: self._graph.put_object(self._page_id, "feed", **fields))
         post_id = str(_new_id(result, "post"))
         return PublishResult(external_id=post_id, url=POST_URL.format(id=post_id))
@@ -122,14 +142,18 @@ class FacebookAdapter:
         if not (isinstance(result, dict) and result.get("success")):
             raise Rejected("Facebook did not delete the post.")
 
-    def find_recent(self, text: str) -> PublishResult | None:
+    def find_recent(self, text: str, *, deadline: float | None = None) -> PublishResult | None:
         # Facebook returns the message exactly as sent (links are not rewritten).
         wanted = comparable_text(text)
-        result = self._call(
-            lambda: self._graph.get_connections(
-                self._page_id, "posts", fields="id,message,created_time", limit=RECENT_LIMIT
+        self._session.deadline = deadline
+        try:
+            result = self._call(
+                lambda: self._graph.get_connections(
+                    self._page_id, "posts", fields="id,message,created_time", limit=RECENT_LIMIT
+                )
             )
-        )
+        finally:
+            self._session.deadline = None
         for post in result.get("data", []):
             if comparable_text(post.get("message", "")) == wanted:
                 post_id = str(post["id"])
@@ -243,7 +267,7 @@ class FacebookAdapter:
         )
 
         if code in RATE_LIMIT_CODES:
-            return RateLimited(message, until=graph_rate_limit_until(response), code=code)
+            return RateLimited(message, until=graph_rate_limit_until(response, floor=self._rate_limit_floor), code=code)
         if code in TRANSIENT_CODES:
             return Transient(message, code=code)
         if code in AUTH_CODES:
@@ -262,7 +286,7 @@ class FacebookAdapter:
             status = response.status_code if response is not None else "no"
             return Transient(f"Facebook answered HTTP {status} without a readable body.", code=getattr(response, "status_code", None))
         if response.status_code == 429:
-            return RateLimited("Facebook answered HTTP 429.", until=graph_rate_limit_until(response), code=429)
+            return RateLimited("Facebook answered HTTP 429.", until=graph_rate_limit_until(response, floor=self._rate_limit_floor), code=429)
         return Rejected(
             f"Facebook answered HTTP {response.status_code} {response.reason} without a readable body.",
             code=response.status_code,
@@ -297,7 +321,8 @@ def _new_id(result: Any, what: str) -> str:
     raise Rejected(f"Facebook did not return the new {what}'s id.")
 
 
-def graph_rate_limit_until(response: requests.Response | None, *, now: datetime | None = None) -> datetime:
+def graph_rate_limit_until(response: requests.Response | None, *, now: datetime | None = None,
+                           floor: timedelta = RATE_LIMIT_FLOOR) -> datetime:
     """When Graph throttling lifts: the longest estimated_time_to_regain_access (minutes)
     in the usage headers, else now + RATE_LIMIT_FALLBACK.
 
@@ -321,7 +346,7 @@ def graph_rate_limit_until(response: requests.Response | None, *, now: datetime 
                 if isinstance(value, (int, float)) and value > minutes:
                     minutes = float(value)
     if minutes > 0:
-        return now + timedelta(minutes=minutes)
+        return now + max(timedelta(minutes=minutes), floor)
     return now + RATE_LIMIT_FALLBACK
 
 

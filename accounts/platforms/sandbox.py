@@ -6,7 +6,7 @@ Nobody from the public writes to a sandbox account, so its listening reads
 are empty and its moderation calls change nothing on any platform.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,10 @@ class SandboxAdapter:
     def _result(self, delivery: SandboxDelivery) -> PublishResult:
         return PublishResult(external_id=f"sandbox-{delivery.pk}", url=reverse("sandbox_delivery", args=[delivery.pk]))
 
-    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
+    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
+                sending: Callable[[], None] | None = None) -> PublishResult:
+        if sending is not None:
+            sending()
         delivery = SandboxDelivery.objects.create(
             account=self.account, text=text,
             media=[{"mime_type": item.mime_type, "alt_text": item.alt_text, "bytes": len(item.data)} for item in media],
@@ -34,7 +37,7 @@ class SandboxAdapter:
         if not SandboxDelivery.objects.filter(pk=pk, account=self.account, deleted_at__isnull=True).update(deleted_at=timezone.now()):
             raise Rejected(f"No sandbox post {external_id} on {self.account.display_handle}.", code=404)
 
-    def find_recent(self, text: str) -> PublishResult | None:
+    def find_recent(self, text: str, *, deadline: float | None = None) -> PublishResult | None:
         wanted = comparable_text(text)
         for delivery in SandboxDelivery.objects.filter(account=self.account, deleted_at__isnull=True)[:100]:
             if comparable_text(delivery.text) == wanted:

@@ -44,6 +44,7 @@ from .base import (
     ReplyBatch,
     Transient,
     comparable_text,
+    request_timeout,
 )
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ MAX_IMAGES = 4  # X accepts up to four photos in one post.
 DUPLICATE_MESSAGE = "You are not allowed to create a Tweet with duplicate content."
 # When a 429 carries no usable reset header: X's rate-limit windows are 15 minutes.
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)
-# A reset time already in the past means the clocks disagree; wait a little anyway.
-RATE_LIMIT_MINIMUM = timedelta(seconds=60)
+# A reset time already in the past means the clocks disagree; wait a little anyway
+# (the adapter is given settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS).
+RATE_LIMIT_MINIMUM = timedelta(seconds=2)
 # Rate-limit header families X sends: per-endpoint window, the user's 24-hour post
 # cap and the app's 24-hour cap. A 429 can come from any of them.
 _RATE_LIMIT_FAMILIES = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
@@ -83,7 +85,7 @@ _TRAILING_TCO_LINK = re.compile(r"\s*https://t\.co/[A-Za-z0-9]+$")
 
 
 class _TimeoutSession(requests.Session):
-    """A session whose requests time out unless told otherwise.
+    """A session whose requests time out unless told otherwise, and never outlive the send's deadline.
 
     tweepy never passes a timeout; without one a half-open connection would
     hold a worker for ever.
@@ -92,10 +94,11 @@ class _TimeoutSession(requests.Session):
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self.deadline: float | None = None  # time.monotonic() value, set for one call
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.default_timeout
+        timeout = kwargs.get("timeout") or self.default_timeout
+        kwargs["timeout"] = request_timeout(timeout, self.deadline, platform="X")
         return super().request(method, url, *args, **kwargs)
 
 
@@ -109,6 +112,7 @@ class XAdapter:
         access_token_secret: str,
         user_id: str,
         timeout: float = 15,
+        rate_limit_floor: float = RATE_LIMIT_MINIMUM.total_seconds(),
     ) -> None:
         self._api_key = api_key
         self._api_secret = api_secret
@@ -116,6 +120,7 @@ class XAdapter:
         self._access_token_secret = access_token_secret
         self._user_id = str(user_id)
         self._timeout = timeout
+        self._rate_limit_floor = timedelta(seconds=rate_limit_floor)
         self._client = tweepy.Client(
             consumer_key=api_key,
             consumer_secret=api_secret,
@@ -131,13 +136,23 @@ class XAdapter:
 
     # -- PlatformAdapter --------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaItem] = ()) -> PublishResult:
+    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
+                sending: Callable[[], None] | None = None) -> PublishResult:
+        self._session.deadline = deadline
+        try:
+            return self._publish(text, media, sending)
+        finally:
+            self._session.deadline = None
+
+    def _publish(self, text: str, media: Sequence[MediaItem], sending: Callable[[], None] | None) -> PublishResult:
         if len(media) > MAX_IMAGES:
             raise Rejected(f"X accepts at most {MAX_IMAGES} images in one post, not {len(media)}.")
         for item in media:
             if not item.mime_type.startswith("image/"):
                 raise Rejected(f"X posts accept images only, not {item.mime_type}.")
         media_ids = [self._upload(item) for item in media]
+        if sending is not None:
+            sending()  # the next request may create the post
         response = self._call(
             lambda: self._client.create_tweet(
                 text=text or None,  # X takes a post with images and no text, but not text=""
@@ -157,14 +172,18 @@ class XAdapter:
         if not (response.data or {}).get("deleted"):
             raise Rejected("X did not delete the post.")
 
-    def find_recent(self, text: str) -> PublishResult | None:
+    def find_recent(self, text: str, *, deadline: float | None = None) -> PublishResult | None:
         # note_tweet carries the full text of posts longer than 280 characters,
         # whose "text" X truncates.
-        response = self._call(
-            lambda: self._client.get_users_tweets(
-                id=self._user_id, max_results=100, tweet_fields=["note_tweet"], user_auth=True
+        self._session.deadline = deadline
+        try:
+            response = self._call(
+                lambda: self._client.get_users_tweets(
+                    id=self._user_id, max_results=100, tweet_fields=["note_tweet"], user_auth=True
+                )
             )
-        )
+        finally:
+            self._session.deadline = None
         for tweet in response.data or []:
             returned = (tweet.data.get("note_tweet") or {}).get("text") or tweet.text
             if same_post_text(text, returned):
@@ -298,7 +317,7 @@ class XAdapter:
         try:
             return fn()
         except tweepy.TweepyException as exc:
-            raise map_tweepy_error(exc) from exc
+            raise map_tweepy_error(exc, rate_limit_floor=self._rate_limit_floor) from exc
         except requests.Timeout as exc:
             raise Transient(f"X did not answer within {self._timeout} seconds ({type(exc).__name__}).") from exc
         except requests.ConnectionError as exc:
@@ -327,7 +346,7 @@ def _public_reply(tweet: tweepy.Tweet, users: dict[str, Any]) -> PublicReply:
     )
 
 
-def map_tweepy_error(exc: tweepy.TweepyException) -> PlatformError:
+def map_tweepy_error(exc: tweepy.TweepyException, *, rate_limit_floor: timedelta = RATE_LIMIT_MINIMUM) -> PlatformError:
     if not isinstance(exc, tweepy.HTTPException):
         # tweepy's own argument checks; nothing was sent.
         return Rejected(str(exc))
@@ -337,7 +356,7 @@ def map_tweepy_error(exc: tweepy.TweepyException) -> PlatformError:
     message = "; ".join(str(m) for m in exc.api_messages) or f"{status} {response.reason}"
 
     if isinstance(exc, tweepy.TooManyRequests):
-        return RateLimited(message, until=rate_limit_until(response.headers), code=status)
+        return RateLimited(message, until=rate_limit_until(response.headers, floor=rate_limit_floor), code=status)
     if isinstance(exc, tweepy.Unauthorized):
         return AuthRevoked(message, code=status)
     if isinstance(exc, tweepy.Forbidden):
@@ -358,7 +377,7 @@ def map_tweepy_error(exc: tweepy.TweepyException) -> PlatformError:
     return Rejected(message, code=status)
 
 
-def rate_limit_until(headers: Any, *, now: datetime | None = None) -> datetime:
+def rate_limit_until(headers: Any, *, now: datetime | None = None, floor: timedelta = RATE_LIMIT_MINIMUM) -> datetime:
     """When a 429 lifts, from X's headers; the latest exhausted limit wins.
 
     X sends x-rate-limit-* (the endpoint's 15-minute window) and, on posting,
@@ -380,7 +399,7 @@ def rate_limit_until(headers: Any, *, now: datetime | None = None) -> datetime:
     if not candidates:
         return now + RATE_LIMIT_FALLBACK
     until = datetime.fromtimestamp(max(candidates), UTC)
-    return max(until, now + RATE_LIMIT_MINIMUM)
+    return max(until, now + floor)
 
 
 def same_post_text(sent: str, returned: str) -> bool:

@@ -25,7 +25,8 @@ client leaving) and raises requests' ReadTimeout.
 Script kinds, both fakes: ok, timeout (ReadTimeout, nothing committed),
 connection_error (nothing committed), commit_then_timeout, commit_then_error
 (the post is created but the client sees a timeout / a server error).
-FakeX also: duplicate, forbidden, oauth1_permissions, unauthorized,
+FakeX also: duplicate, forbidden, oauth1_permissions, access_level (403 code 453),
+unauthorized,
 rate_limited (reset_in=seconds, family="x-rate-limit" | "x-user-limit-24hour"),
 rate_limited_no_reset, payment_required, bad_request, not_found,
 server_error (500), unavailable (503).
@@ -223,14 +224,22 @@ class _FakePlatform:
     kinds: frozenset[str] = frozenset()
 
     def __init__(self, *, latency: float = 0.0, log_path: str | os.PathLike[str] | None = None,
-                 log_received: bool = False) -> None:
+                 log_received: bool = False, shared_posts: bool = False) -> None:
         self.latency = latency
         self.log_path = os.fspath(log_path) if log_path else None
         self.log_received = log_received  # also log each request when it arrives (see the module docstring)
+        # One platform for every process sharing the log: posts created (or deleted) by any of them
+        # are written to the log as "committed" ("deleted") lines and read back before each answer.
+        self.shared_posts = shared_posts and self.log_path is not None
         self.calls: list[RecordedCall] = []
+        self.posts: dict[str, Any] = {}
         self._scripts: dict[str, deque[Step]] = defaultdict(deque)
         self._lock = threading.RLock()
-        self._ids = itertools.count(1)
+        # Ids unique across processes when they share posts, as the platform's would be.
+        self._ids = itertools.count(os.getpid() * 1_000_000 + 1 if self.shared_posts else 1)
+        self._shared_ids: set[str] = set()  # in the log as committed
+        self._deleted_ids: set[str] = set()  # in the log as deleted
+        self._log_offset = 0  # how far this process has read the shared log
         _ALL_FAKES.add(self)
 
     def _after_fork(self) -> None:
@@ -323,7 +332,9 @@ class _FakePlatform:
             if step.kind == "timeout":
                 raise _read_timeout(request)
             with self._lock:
+                self._read_shared_posts()
                 answer = self._answer(endpoint, args, request, step)
+                self._write_shared_posts()
             if step.kind == "commit_then_timeout" or timed_out:
                 raise _read_timeout(request)
             if step.kind == "commit_then_error":
@@ -336,6 +347,64 @@ class _FakePlatform:
                 self.calls.append(call)
                 self._write_log(call)
 
+    def _post_from_log(self, entry: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _read_shared_posts(self) -> None:
+        if not self.shared_posts:
+            return
+        try:
+            with open(self.log_path, "rb") as log:  # type: ignore[arg-type]
+                log.seek(self._log_offset)
+                chunk = log.read()
+        except FileNotFoundError:
+            return
+        # Only whole lines; a line still being written is read next time.
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._log_offset += len(complete)
+        for line in complete.decode("utf-8", errors="replace").splitlines():
+            if '"committed"' not in line and '"deleted"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a killed process
+            if entry.get("platform") != self.platform or entry.get("id") is None:
+                continue
+            post_id = entry["id"]
+            if entry.get("event") == "committed" and post_id not in self._shared_ids | self._deleted_ids:
+                self._shared_ids.add(post_id)
+                self.posts[post_id] = self._post_from_log(entry)
+            elif entry.get("event") == "deleted":
+                self._deleted_ids.add(post_id)
+                self._shared_ids.discard(post_id)
+                self.posts.pop(post_id, None)
+        ordered = sorted(self.posts.values(), key=_created)
+        self.posts.clear()
+        self.posts.update((p.id, p) for p in ordered)
+
+    def _write_shared_posts(self) -> None:
+        if not self.shared_posts:
+            return
+        for post_id, post in self.posts.items():
+            if post_id not in self._shared_ids:
+                self._shared_ids.add(post_id)
+                self._write_line({"event": "committed", "platform": self.platform, "endpoint": "committed",
+                                  "id": post_id, "text": getattr(post, "text", getattr(post, "message", "")),
+                                  "created_at": _created(post).isoformat()})
+        for post_id in list(self._shared_ids):
+            if post_id not in self.posts:
+                self._shared_ids.discard(post_id)
+                self._deleted_ids.add(post_id)
+                self._write_line({"event": "deleted", "platform": self.platform, "endpoint": "deleted", "id": post_id})
+
+    def _write_line(self, entry: dict[str, Any]) -> None:
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)  # type: ignore[arg-type]
+        try:
+            os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
+        finally:
+            os.close(fd)
+
     def _write_log(self, call: RecordedCall, event: str = "answered") -> None:
         if not self.log_path:
             return
@@ -346,6 +415,10 @@ class _FakePlatform:
             os.write(fd, line.encode())
         finally:
             os.close(fd)
+
+
+def _created(post: Any) -> datetime:
+    return getattr(post, "created_at", None) or post.created_time
 
 
 def _read_timeout_seconds(request: requests.PreparedRequest) -> float | None:
@@ -384,6 +457,11 @@ _X_HOSTS = r"https://api\.(?:twitter|x)\.com"
 _X_URL = re.compile(r"(?:https?://[^\s<>]*[^\s<>.,!?)\]」。、]|\bwww\.[^\s<>]*[^\s<>.,!?)\]」。、])")
 
 X_DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
+X_ACCESS_LEVEL = (
+    "You currently have access to a subset of X API V2 endpoints and limited v1.1 endpoints (e.g. media post, "
+    "oauth) only. If you need access to this endpoint, you may need a different access level. You can learn more "
+    "here: https://developer.x.com/en/portal/product"
+)
 
 
 def _problem(status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> dict[str, Any]:
@@ -452,6 +530,7 @@ class FakeX(_FakePlatform):
             "duplicate",
             "forbidden",
             "oauth1_permissions",
+            "access_level",
             "unauthorized",
             "rate_limited",
             "rate_limited_no_reset",
@@ -475,8 +554,9 @@ class FakeX(_FakePlatform):
         latency: float = 0.0,
         log_path: str | os.PathLike[str] | None = None,
         log_received: bool = False,
+        shared_posts: bool = False,
     ) -> None:
-        super().__init__(latency=latency, log_path=log_path, log_received=log_received)
+        super().__init__(latency=latency, log_path=log_path, log_received=log_received, shared_posts=shared_posts)
         self.user_id = str(user_id)
         self.api_key = api_key
         self.api_secret = api_secret
@@ -523,6 +603,9 @@ class FakeX(_FakePlatform):
             )
             self.public[post.id] = post
             return post
+
+    def _post_from_log(self, entry: dict[str, Any]) -> XPost:
+        return XPost(entry["id"], entry["text"], [], datetime.fromisoformat(entry["created_at"]))
 
     def rendered_text(self, post: XPost) -> str:
         """The text as X gives it back."""
@@ -611,6 +694,10 @@ class FakeX(_FakePlatform):
                     "https://api.twitter.com/2/problems/oauth1-permissions",
                 ),
             )
+        if kind == "access_level":
+            # What X answers (HTTP 403, v1.1-style errors array, code 453) when the app's access
+            # level does not include the endpoint, e.g. reading a user's posts on the Free tier.
+            return self._reply(403, {"errors": [{"code": 453, "message": X_ACCESS_LEVEL}]})
         if kind == "unauthorized":
             return self._reply(401, _problem(401, "Unauthorized", "Unauthorized"))
         if kind in ("rate_limited", "rate_limited_no_reset"):
@@ -919,8 +1006,9 @@ class FakeGraph(_FakePlatform):
         latency: float = 0.0,
         log_path: str | os.PathLike[str] | None = None,
         log_received: bool = False,
+        shared_posts: bool = False,
     ) -> None:
-        super().__init__(latency=latency, log_path=log_path, log_received=log_received)
+        super().__init__(latency=latency, log_path=log_path, log_received=log_received, shared_posts=shared_posts)
         self.page_id = str(page_id)
         self.access_token = access_token
         self.version = version
@@ -937,6 +1025,9 @@ class FakeGraph(_FakePlatform):
     @property
     def base_url(self) -> str:
         return f"https://graph.facebook.com/{self.version}"
+
+    def _post_from_log(self, entry: dict[str, Any]) -> GraphPost:
+        return GraphPost(entry["id"], entry["text"], [], datetime.fromisoformat(entry["created_at"]))
 
     def add_post(self, message: str) -> GraphPost:
         """Seed a post that already exists on the Page."""

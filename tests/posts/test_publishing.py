@@ -283,11 +283,11 @@ def test_missing_credentials_mark_the_account_for_reauthorisation(tokyo_poster):
 # --- Unknown outcomes ---------------------------------------------------------------------------------
 
 
-def stale(target, settings):
-    """As if a worker claimed the target and died while sending."""
+def stale(target, settings, *, sent=True):
+    """As if a worker claimed the target and died while sending (sent) or before it sent anything."""
     settings.PUBLISHING_STALE_SECONDS = 60
     PostTarget.objects.filter(pk=target.pk).update(
-        state="publishing", attempts=1, claimed_at=AT_DUE,
+        state="publishing", attempts=1, claimed_at=AT_DUE, sent_at=AT_DUE if sent else None,
         published_text=footer.compose(target.body, target.account),
     )
 
@@ -353,18 +353,21 @@ def test_withdraw_deletes_from_the_platform(tokyo_poster, tokyo_supervisor, fake
         services.target_withdraw(target=target, by=tokyo_supervisor, reason="")
     services.target_withdraw(target=target, by=tokyo_supervisor, reason="日付の誤り")
     assert fresh(target).state == "withdrawn" and x.call_count("delete") == 1
-    assert PostEvent.objects.filter(target=target, action="withdraw").get().comment == "日付の誤り"
+    intent, outcome = PostEvent.objects.filter(target=target, action="withdraw")  # intent first, then the outcome
+    assert (intent.data, intent.to_state, intent.comment) == ({"reason": "requested"}, "", "日付の誤り")
+    assert (outcome.to_state, outcome.comment) == ("withdrawn", "日付の誤り")
+    assert fresh(target).problem == {}
 
 
 def test_a_failed_withdrawal_is_shown_not_hidden(tokyo_poster, tokyo_supervisor, fakes):
     x, _ = fakes
     target = approved(tokyo_poster).targets.get()
     publish(target)
-    x.script("unavailable", endpoint="delete")
+    x.script("forbidden", endpoint="delete")  # a refusal; a 503 leaves it uncertain (test_publishing_doubt)
     with pytest.raises(services.PostError):
         services.target_withdraw(target=target, by=tokyo_supervisor, reason="日付の誤り")
-    assert fresh(target).state == "published"
-    (event,) = PostEvent.objects.filter(target=target, action="withdraw")
+    assert fresh(target).state == "published" and fresh(target).problem == {}
+    _intent, event = PostEvent.objects.filter(target=target, action="withdraw")
     assert event.to_state == ""
     assert event_message(event).startswith("取下げに失敗しました。投稿は公開されたままです")
     assert event.comment == "日付の誤り"  # the supervisor's reason, kept with the failed attempt

@@ -19,7 +19,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Membership, SocialAccount
 from posts import footer, services
 from posts.models import PostEvent, PostTarget
 from posts.tasks import publish_targets
@@ -187,7 +187,8 @@ def test_a_worker_killed_during_the_call_is_reconciled_never_resent(harness, peo
     assert (target.state, target.attempts) == ("publishing", 1)
 
     # A new worker and the sweep: the target is stale after 2 s and reconciled against the platform.
-    timing = {"PUBLISHING_STALE_SECONDS": "2", "PUBLISHING_SWEEP_SECONDS": "1", "PUBLISHING_REQUEUE_SECONDS": "3"}
+    timing = {"PUBLISHING_STALE_SECONDS": "2", "PUBLISHING_SEND_DEADLINE_SECONDS": "1", "PUBLISHING_SWEEP_SECONDS": "1",
+              "PUBLISHING_REQUEUE_SECONDS": "3"}
     w2 = harness.start_worker("w2", wait=False, **timing)
     beat = harness.start_beat(wait=False, **timing)
     harness.wait_ready(w2)
@@ -195,7 +196,7 @@ def test_a_worker_killed_during_the_call_is_reconciled_never_resent(harness, peo
     final = wait_for(lambda: state_of(target.pk) in PUBLISHED_OR_UNCONFIRMED and state_of(target.pk), timeout=40,
                      what="reconciliation", explain=explain(harness, [target.pk]))
 
-    # The fake's posts died with the first worker, so the timeline is empty: unconfirmed, for a person.
+    # The worker died before the platform committed the post, so the timeline is empty: unconfirmed, for a person.
     assert final in PUBLISHED_OR_UNCONFIRMED
     assert harness.calls(endpoint="timeline"), "reconciliation looked at the account's recent posts"
     assert len(harness.create_calls(event="received")) == 1
@@ -270,3 +271,97 @@ def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, tra
     finally:
         harness.stop_all()
         print(harness.output())
+
+
+# --- e. Workers killed at random points, two racing --------------------------------------------------------
+
+# Four X accounts and a Facebook page; the fakes give every X account one timeline (of 100 posts,
+# as many as a look-up reads) and every page one feed (of 25).
+KILL_HANDLES = ["IMMI_TOKYO", "IMMI_NARITA", "IMMI_OSAKA", "IMMI_NAGOYA", "ImmigrationServicesAgency.MOJ"]
+KILL_TIMING = {"PUBLISHING_STALE_SECONDS": "2", "PUBLISHING_SEND_DEADLINE_SECONDS": "1", "PUBLISHING_SWEEP_SECONDS": "1",
+               "PUBLISHING_REQUEUE_SECONDS": "3", "PUBLISHING_MAX_ATTEMPTS": "50", "PUBLISHING_BACKOFF_SECONDS": "1"}
+
+
+def outcome_counts(harness, target_ids) -> dict:
+    """Duplicates, lost and unconfirmed-but-never-sent targets, from the database and the platforms' log."""
+    rows = {t["id"]: t for t in PostTarget.objects.filter(pk__in=target_ids).values("id", "state", "published_text", "sent_at")}
+    by_text = {t["published_text"]: i for i, t in rows.items() if t["published_text"]}
+    received: dict[int, int] = {}
+    for call in harness.create_calls(event="received"):
+        target_id = by_text.get(created_text(call))
+        received[target_id] = received.get(target_id, 0) + 1
+    unconfirmed = [i for i, t in rows.items() if t["state"] == "unconfirmed"]
+    return {
+        "duplicates": sum(n - 1 for i, n in received.items() if i is not None and n > 1),
+        "lost": [i for i, t in rows.items() if t["state"] not in PUBLISHED_OR_UNCONFIRMED],
+        "unconfirmed": len(unconfirmed),
+        # The engine's own record: claimed, and its post's request never marked as leaving.
+        "unconfirmed_unmarked": [i for i in unconfirmed if rows[i]["sent_at"] is None],
+        # The platform's: it never received the post's request.
+        "unconfirmed_never_received": [i for i in unconfirmed if i not in received],
+    }
+
+
+def test_workers_killed_at_random_points_never_post_twice_lose_or_bother_a_person_needlessly(harness, people, settings):
+    import random
+
+    poster, approver = people
+    supervisor = make_person("agency-drafter", "agency", Membership.Role.SUPERVISOR)  # drafts for every account
+    configure_accounts_for_fakes(KILL_HANDLES)
+    fakes = {"x": {"latency": 0.25}, "facebook": {"latency": 0.25}}
+    harness.env.update(KILL_TIMING)
+    workers = {name: harness.start_worker(name, concurrency=4, fakes=fakes, wait=False) for name in ("w1", "w2")}
+    beat = harness.start_beat(wait=False)
+    for service in [*workers.values(), beat]:
+        harness.wait_ready(service)
+
+    settings.PUBLISHING_SWEEP_SECONDS = 1  # approval sends tasks only for posts due within 2 s; beat does the rest
+    accounts = list(SocialAccount.objects.filter(handle__in=KILL_HANDLES))
+    later = timezone.now() + dt.timedelta(minutes=10)
+    post_ids = []
+    for n in range(24):  # 24 posts × 5 accounts = 120 targets, due over 16 s
+        body = f"お知らせ（第{n + 1}報）です。"
+        post = services.post_create(author=supervisor, body=body, scheduled_at=later,
+                                    accounts=accounts, overrides={a.pk: f"{body}［{a.handle}］" for a in accounts},
+                                    outside_hours_reason=REASON)
+        services.post_approve(post=services.post_submit(post=post, by=supervisor), by=approver)
+        post_ids.append(post.pk)
+    ids = list(PostTarget.objects.filter(post_id__in=post_ids).values_list("id", flat=True))
+    assert len(ids) == 120
+    # However long approving took on this machine, the posts come due from 2 s on, one every 0.7 s.
+    start = timezone.now() + dt.timedelta(seconds=2)
+    for n, post_id in enumerate(post_ids):
+        PostTarget.objects.filter(post_id=post_id).update(due_at=start + dt.timedelta(seconds=0.7 * n))
+
+    rng = random.Random(int(time.time()))
+    kills = 0
+    sleep_until(start)
+    until = time.monotonic() + 16  # the posts come due over 16 s
+    while time.monotonic() < until:
+        time.sleep(rng.uniform(0.6, 1.8))
+        name = rng.choice(sorted(workers))
+        harness.kill(workers[name])  # kill -9, wherever it is: claiming, sending, recording
+        kills += 1
+        workers[name] = harness.start_worker(name, concurrency=4, fakes=fakes, wait=False)
+    for service in workers.values():
+        harness.wait_ready(service)
+
+    def settled():
+        return not outcome_counts(harness, ids)["lost"]
+
+    wait_for(settled, timeout=45, what="every target to be published or unconfirmed", interval=0.5,
+             explain=explain(harness, ids))
+    time.sleep(2)  # a few more sweeps: any late second post would show now
+    counts = outcome_counts(harness, ids)
+    print(f"kills={kills} targets={len(ids)} duplicates={counts['duplicates']} lost={len(counts['lost'])} "
+          f"unconfirmed={counts['unconfirmed']} unconfirmed_unmarked={len(counts['unconfirmed_unmarked'])} "
+          f"unconfirmed_never_received={len(counts['unconfirmed_never_received'])}")
+    assert kills >= 8
+    assert counts["duplicates"] == 0
+    assert counts["lost"] == []
+    assert counts["unconfirmed_unmarked"] == []
+    # The platform's view can differ from the engine's only where a kill fell between the committed
+    # mark and the request reaching the platform (milliseconds, more on a loaded machine): such a
+    # target is rightly in doubt. Measured: 0 in most runs, up to 4 with 13 kills on PostgreSQL.
+    never = counts["unconfirmed_never_received"]
+    assert len(never) <= kills, (counts, list(PostEvent.objects.filter(target_id__in=never).values_list("target_id", "action", "data")))

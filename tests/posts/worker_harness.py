@@ -6,7 +6,9 @@ from IMMISNS_FAKE_PLATFORMS, and every request they receive is appended as a
 JSON line to one log file that all processes of a test share. Platform calls
 are counted from that file, never from a process's memory (a killed worker's
 memory is gone). The fakes are configured with ``log_received`` so that a
-call shows up in the log the moment it arrives, before its latency.
+call shows up in the log the moment it arrives, before its latency, and with
+``shared_posts``, so that the processes share one platform: a post created
+through one worker (even one killed since) is found by another's look-up.
 
 Each process runs in its own session (process group), so that ``kill()``
 takes down everything it started, as ``kill -9 -PGID`` would. Output goes to
@@ -136,6 +138,8 @@ class Harness:
         config = json.loads(json.dumps(fakes if fakes is not None else self.fakes))
         for key in ("x", "facebook"):
             config.setdefault(key, {}).setdefault("log_received", True)
+            # Every process talks to one platform: a post one worker created, another worker finds.
+            config[key].setdefault("shared_posts", True)
         environ = dict(os.environ)
         environ.pop("CELERY_RESULT_BACKEND", None)
         environ.update({
