@@ -239,24 +239,30 @@ class Assessment:
     problem: str = ""  # NoOfficeHours' message when there is no window to offer
 
 
-def assess_many(offices, at: dt.datetime) -> dict[int, Assessment]:
-    """is_open, next_open and closed_reason at `at` for several offices, in two queries for all of them.
+def assess_many(offices, times) -> dict[tuple[dt.datetime, int], Assessment]:
+    """is_open, next_open and closed_reason for several offices at several times, in two queries for all.
 
-    For pages that show many accounts at once (the composer's preview, the queue).
+    For pages that show many accounts at once (the composer's preview, the
+    queue); keyed by (time, office id).
     """
-    at_jst = _to_jst(at)
-    day = at_jst.date()
-    schedules = _Schedule.load_many(offices, first=day, last=day + dt.timedelta(days=SEARCH_DAYS))
+    offices = list(offices)
+    moments = {at: _to_jst(at) for at in times}
+    if not offices or not moments:
+        return {}
+    days = [at_jst.date() for at_jst in moments.values()]
+    schedules = _Schedule.load_many(offices, first=min(days), last=max(days) + dt.timedelta(days=SEARCH_DAYS))
     found = {}
-    for pk, schedule in schedules.items():
-        is_open_now = any(opens <= at_jst < closes for opens, closes in schedule.windows_on(day))
-        reason = None if is_open_now else schedule.closed_reason(at_jst)
-        try:
-            start, _end = schedule.window_at_or_after(at_jst)
-        except NoOfficeHours as exc:
-            found[pk] = Assessment(is_open=False, next_open=None, closed_reason=reason, problem=str(exc))
-            continue
-        found[pk] = Assessment(is_open=is_open_now, next_open=at if start <= at else start, closed_reason=reason)
+    for at, at_jst in moments.items():
+        day = at_jst.date()
+        for pk, schedule in schedules.items():
+            is_open_now = any(opens <= at_jst < closes for opens, closes in schedule.windows_on(day))
+            reason = None if is_open_now else schedule.closed_reason(at_jst)
+            try:
+                start, _end = schedule.window_at_or_after(at_jst)
+            except NoOfficeHours as exc:
+                found[at, pk] = Assessment(is_open=False, next_open=None, closed_reason=reason, problem=str(exc))
+                continue
+            found[at, pk] = Assessment(is_open=is_open_now, next_open=at if start <= at else start, closed_reason=reason)
     return found
 
 

@@ -95,10 +95,9 @@ def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
         return []
     versions = list(Footer.objects.all())
     scanned = checks.scan_many([(r.body, r.account) if r.body.strip() else ("", None) for r in requests])
-    hours: dict[dt.datetime, dict[int, office_hours.Assessment]] = {}
-    for when in {r.scheduled_at for r in requests if r.scheduled_at is not None}:
-        offices = {r.account.office_id: r.account.office for r in requests if r.scheduled_at == when}
-        hours[when] = office_hours.assess_many(offices.values(), when)
+    timed = [r for r in requests if r.scheduled_at is not None]
+    hours = office_hours.assess_many(
+        {r.account.office_id: r.account.office for r in timed}.values(), {r.scheduled_at for r in timed})
     previews = []
     for request, (findings, official) in zip(requests, scanned, strict=True):
         account, body = request.account, request.body
@@ -109,7 +108,7 @@ def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
             findings=findings if body.strip() else [], official=official if body.strip() else [],
         )
         if request.scheduled_at is not None:
-            assessment = hours[request.scheduled_at][account.office_id]
+            assessment = hours[request.scheduled_at, account.office_id]
             if assessment.problem:
                 preview.is_open, preview.hours_problem = False, assessment.problem
             else:
