@@ -174,6 +174,21 @@ def posts_for(user) -> QuerySet[Post]:
     return _with_targets(access.posts_visible_to(user, Post.objects.all()))
 
 
+# What a row of the post list shows: the text, the time, the author, each target's account and state.
+_LISTED_TARGETS = PostTarget.objects.select_related("account").only(
+    "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle", "account__sort_order",
+)
+
+
+def posts_listed(user) -> QuerySet[Post]:
+    """posts_for() with only what the list shows: a page of 50 posts to 21 accounts each stays light."""
+    posts = Post.objects.select_related("author").only(
+        "id", "body", "state", "scheduled_at", "updated_at", "author_id",
+        "author__id", "author__username", "author__first_name", "author__last_name",
+    )
+    return access.posts_visible_to(user, posts).prefetch_related(Prefetch("targets", queryset=_LISTED_TARGETS))
+
+
 def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
     """Posts whose display state (Post.display_state) is `state`, decided in the database."""
     if state in (DisplayState.DRAFT, DisplayState.PENDING, DisplayState.CANCELLED):

@@ -60,7 +60,7 @@ def dashboard(request):
 @login_required
 def post_list(request):
     form = PostFilterForm(request.GET or None, user=request.user)
-    posts = selectors.posts_for(request.user)
+    posts = selectors.posts_listed(request.user)
     if form.is_valid():
         if form.cleaned_data["state"]:
             posts = selectors.posts_in_display_state(posts, form.cleaned_data["state"])
