@@ -417,7 +417,7 @@ def explain(people: dict) -> None:
          selectors.posts_for(poster).order_by(*selectors.POST_LIST_ORDER)[:51]),
         ("post list, state failed (posttarget_state_due: state, due_at)",
          selectors.posts_in_display_state(selectors.posts_for(poster), DisplayState.FAILED).order_by(*selectors.POST_LIST_ORDER)[:51]),
-        ("post list, one account (posttarget_account_post: account, post)",
+        ("post list, one account (post_list_order, probing posttarget_one_per_account: post, account)",
          selectors.posts_on_account(selectors.posts_for(poster), first_account).order_by(*selectors.POST_LIST_ORDER)[:51]),
         ("approval queue of a bureau supervisor (post_state_updated: state, updated_at, id)",
          selectors.approval_queue(bureau).order_by(*selectors.QUEUE_ORDER)[:21]),
