@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test bench bench-checks corpus lock messages
+.PHONY: install run test bench bench-checks bench-pages corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,12 @@ bench: install
 # The content checks over the labelled corpus: false blocks, missed items, texts/s on one core.
 bench-checks: install
 	$(BIN)/python benchmarks/checks.py
+
+# Every staff page at 100,000 posts on PostgreSQL (needs DATABASE_URL naming a database of its own;
+# POSTS=5000 for a quick run).
+POSTS ?= 100000
+bench-pages: install
+	$(BIN)/python benchmarks/pages.py --posts $(POSTS)
 
 # Rewrite the corpus files from benchmarks/corpus/build.py (deterministic).
 corpus: install

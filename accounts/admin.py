@@ -24,6 +24,7 @@ class OfficeHoursInline(admin.TabularInline):
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name_ja", "name_en", "kind", "parent", "code"]
+    list_select_related = ["parent"]
     list_filter = ["kind"]
     search_fields = ["name_ja", "name_en", "name_zh", "code"]
     inlines = [OfficeHoursInline]

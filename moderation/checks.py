@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from moderation import normalisation, personal_data
 from moderation.links import x_url_spans
-from moderation.models import AllowedLinkDomain, OfficialContact, PublishedText
+from moderation.models import AllowedLinkDomain, OfficialContact, PublishedText, text_digest
 from moderation.personal_data import my_number_check_digit  # noqa: F401 - part of this module's interface
 
 BLOCK = "block"
@@ -275,15 +275,18 @@ def _inspect(text: str) -> _Result:
     return result
 
 
-def _duplicate_findings(text: str, account) -> list[Finding]:
+def _duplicate_findings(text: str, account, *, recent: bool | None = None) -> list[Finding]:
     """Warn when the text repeats a post of the same account within 30 days (§5: X refuses duplicates).
 
     Answered by one indexed look-up of the text's digest (PublishedText), which
-    the publishing engine keeps as targets are published and withdrawn.
+    the publishing engine keeps as targets are published and withdrawn;
+    `recent` is that answer when the caller looked it up already (scan_many).
     """
     if account is None or not text.strip():
         return []
-    if not PublishedText.is_recent(account=account, text=text):
+    if recent is None:
+        recent = PublishedText.is_recent(account=account, text=text)
+    if not recent:
         return []
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
@@ -327,3 +330,29 @@ def scan(text: str, *, account=None) -> list[Finding]:
     findings = _inspect(text).findings
     findings.extend(_duplicate_findings(text, account))
     return sorted(findings, key=lambda f: (f.start, f.end, f.kind))
+
+
+def scan_many(items) -> list[tuple[list[Finding], list[OfficialMatch]]]:
+    """For each (text, account) pair: scan()'s findings and official_contacts(), as a pair.
+
+    For pages that show many texts at once (the composer's preview for 21
+    accounts, the approval queue): one look-up of recent duplicates for all
+    the pairs, the administered lists read once, and each distinct text
+    inspected once however many accounts it goes to.
+    """
+    items = list(items)
+    recent = PublishedText.recent_among(
+        [(account.pk, text) for text, account in items if account is not None and text.strip()])
+    inspected: dict[str, _Result] = {}
+    results = []
+    with rules_pinned():
+        for text, account in items:
+            if text not in inspected:
+                inspected[text] = _inspect(text)
+            result = inspected[text]
+            findings = list(result.findings)
+            if account is not None:
+                findings.extend(_duplicate_findings(text, account, recent=(account.pk, text_digest(text)) in recent))
+            results.append((sorted(findings, key=lambda f: (f.start, f.end, f.kind)),
+                            sorted(result.official, key=lambda m: (m.start, m.end))))
+    return results

@@ -170,6 +170,21 @@ class PublishedText(models.Model):
         return cls.objects.filter(account=account, digest=text_digest(text), published_at__gte=since).exists()
 
     @classmethod
+    def recent_among(cls, pairs, *, now: dt.datetime | None = None) -> set[tuple[int, str]]:
+        """The (account id, digest) pairs among `pairs` of (account id, text) published within the window.
+
+        One query for all of them, on the same index as is_recent().
+        """
+        wanted = {(account_id, text_digest(text)) for account_id, text in pairs}
+        if not wanted:
+            return set()
+        since = (now or timezone.now()) - cls.WINDOW
+        found = cls.objects.filter(
+            account_id__in={a for a, _d in wanted}, digest__in={d for _a, d in wanted}, published_at__gte=since,
+        ).values_list("account_id", "digest")
+        return wanted & set(found)
+
+    @classmethod
     def remember(cls, *, account_id: int, text: str, target_id: int, published_at: dt.datetime) -> None:
         cls.objects.update_or_create(
             target_id=target_id,

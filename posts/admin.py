@@ -43,11 +43,17 @@ class PostTargetInline(ReadOnlyInline):
     fields = ["account", "state", "due_at", "attempts", "external_url", "last_error"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account")
+
 
 class PostEventInline(ReadOnlyInline):
     model = PostEvent
     fields = ["at", "actor", "action", "target", "from_state", "to_state", "data", "comment"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "target__account")
 
 
 @admin.register(Post)
@@ -55,6 +61,9 @@ class PostAdmin(admin.ModelAdmin):
     """Read-only here: posts change only through the console's workflow."""
 
     list_display = ["__str__", "state", "author", "scheduled_at", "approved_by"]
+    list_select_related = ["author", "approved_by"]
+    # A count of every post besides the filtered one is one more full scan per page.
+    show_full_result_count = False
     list_filter = ["state", "targets__account__platform", "targets__account__office"]
     search_fields = ["body", "author__username"]
     date_hierarchy = "scheduled_at"

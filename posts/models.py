@@ -44,7 +44,15 @@ class Post(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
-        indexes = [models.Index(fields=["state", "scheduled_at"])]
+        indexes = [
+            models.Index(fields=["state", "scheduled_at"]),
+            # The post list's order, paged by keyset (posts.selectors.POST_LIST_ORDER).
+            models.Index(fields=["scheduled_at", "id"], name="post_list_order"),
+            # The approval queue: pending posts, oldest change first (QUEUE_ORDER).
+            models.Index(fields=["state", "updated_at", "id"], name="post_state_updated"),
+            # A person's own drafts and pending posts (the dashboard), and "only mine".
+            models.Index(fields=["author", "state", "updated_at"], name="post_author_state_updated"),
+        ]
 
     def __str__(self) -> str:
         first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""

@@ -93,21 +93,31 @@ class _Schedule:
 
     @classmethod
     def load(cls, office: Office, *, first: dt.date, last: dt.date) -> _Schedule:
-        rows = OfficeHours.objects.filter(office_id=office.pk).values_list("weekday", "opens", "closes")
-        by_weekday: dict[int, list[tuple[dt.time, dt.time]]] = {}
-        for weekday, opens, closes in rows:
-            by_weekday.setdefault(weekday, []).append((opens, closes))
-        windows = {weekday: _merge(spans) for weekday, spans in by_weekday.items()}
+        return cls.load_many([office], first=first, last=last)[office.pk]
 
-        closures: dict[dt.date, str] = {}
+    @classmethod
+    def load_many(cls, offices, *, first: dt.date, last: dt.date) -> dict[int, _Schedule]:
+        """The schedules of several offices over first..last, in two queries for all of them."""
+        offices = {office.pk: office for office in offices}
+        by_office: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {pk: {} for pk in offices}
+        rows = OfficeHours.objects.filter(office_id__in=offices).values_list("office_id", "weekday", "opens", "closes")
+        for office_id, weekday, opens, closes in rows:
+            by_office[office_id].setdefault(weekday, []).append((opens, closes))
+
+        closures: dict[int, dict[dt.date, str]] = {pk: {} for pk in offices}
         closure_rows = ClosureDay.objects.filter(
-            Q(office_id=office.pk) | Q(office__isnull=True), date__range=(first, last),
+            Q(office_id__in=offices) | Q(office__isnull=True), date__range=(first, last),
         ).values_list("date", "office_id", "reason")
         for day, office_id, reason in closure_rows:
             # The office's own, more specific reason wins over an all-offices one on the same day.
-            if office_id is not None or day not in closures:
-                closures[day] = reason
-        return cls(office=office, windows=windows, closures=closures)
+            for pk in ([office_id] if office_id is not None else offices):
+                if office_id is not None or day not in closures[pk]:
+                    closures[pk][day] = reason
+        return {
+            pk: cls(office=office, windows={wd: _merge(spans) for wd, spans in by_office[pk].items()},
+                    closures=closures[pk])
+            for pk, office in offices.items()
+        }
 
     def closure_reason(self, day: dt.date) -> str | None:
         return self.closures.get(day)
@@ -217,6 +227,43 @@ def next_window(office: Office, at: dt.datetime) -> tuple[dt.datetime, dt.dateti
     day = at_jst.date()
     schedule = _Schedule.load(office, first=day, last=day + dt.timedelta(days=SEARCH_DAYS))
     return schedule.window_at_or_after(at_jst)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the composer shows about a time at one office: open, why not, and the next opening."""
+
+    is_open: bool
+    next_open: dt.datetime | None
+    closed_reason: str | None
+    problem: str = ""  # NoOfficeHours' message when there is no window to offer
+
+
+def assess_many(offices, times) -> dict[tuple[dt.datetime, int], Assessment]:
+    """is_open, next_open and closed_reason for several offices at several times, in two queries for all.
+
+    For pages that show many accounts at once (the composer's preview, the
+    queue); keyed by (time, office id).
+    """
+    offices = list(offices)
+    moments = {at: _to_jst(at) for at in times}
+    if not offices or not moments:
+        return {}
+    days = [at_jst.date() for at_jst in moments.values()]
+    schedules = _Schedule.load_many(offices, first=min(days), last=max(days) + dt.timedelta(days=SEARCH_DAYS))
+    found = {}
+    for at, at_jst in moments.items():
+        day = at_jst.date()
+        for pk, schedule in schedules.items():
+            is_open_now = any(opens <= at_jst < closes for opens, closes in schedule.windows_on(day))
+            reason = None if is_open_now else schedule.closed_reason(at_jst)
+            try:
+                start, _end = schedule.window_at_or_after(at_jst)
+            except NoOfficeHours as exc:
+                found[at, pk] = Assessment(is_open=False, next_open=None, closed_reason=reason, problem=str(exc))
+                continue
+            found[at, pk] = Assessment(is_open=is_open_now, next_open=at if start <= at else start, closed_reason=reason)
+    return found
 
 
 def next_open(office: Office, at: dt.datetime) -> dt.datetime:

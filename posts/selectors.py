@@ -14,7 +14,7 @@ from accounts import access
 from accounts.models import SocialAccount
 from moderation import checks
 from posts import footer, length, office_hours
-from posts.models import DisplayState, Post, PostEvent, PostTarget, PublishingSwitch
+from posts.models import DisplayState, Footer, Post, PostEvent, PostTarget, PublishingSwitch
 
 
 @dataclass
@@ -74,22 +74,48 @@ class TargetPreview:
 
 
 def target_preview(*, account: SocialAccount, body: str, scheduled_at: dt.datetime | None) -> TargetPreview:
-    final_text = footer.compose(body, account)
-    measured, limit = length.measure(final_text, platform=account.platform)
-    preview = TargetPreview(
-        account=account, body=body, final_text=final_text, length=measured, limit=limit,
-        findings=checks.scan(body, account=account) if body.strip() else [],
-        official=checks.official_contacts(body) if body.strip() else [],
-    )
-    if scheduled_at is not None:
-        try:
-            preview.is_open = office_hours.is_open(account.office, scheduled_at)
-            preview.next_open = office_hours.next_open(account.office, scheduled_at)
-            if not preview.is_open:
-                preview.closed_reason = office_hours.closed_reason(account.office, scheduled_at) or ""
-        except office_hours.NoOfficeHours as exc:
-            preview.is_open, preview.hours_problem = False, str(exc)
-    return preview
+    return target_previews(body=body, accounts=[account], scheduled_at=scheduled_at)[0]
+
+
+@dataclass(frozen=True)
+class _PreviewRequest:
+    account: SocialAccount
+    body: str
+    scheduled_at: dt.datetime | None
+
+
+def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
+    """Previews for many (account, text, time) at once, in a fixed number of queries.
+
+    The footers, the recent-duplicate digests, the allow-list and official
+    contacts and each office's hours are read once for all of them, so a
+    preview for 21 accounts or a queue of 50 posts costs what one preview does.
+    """
+    if not requests:
+        return []
+    versions = list(Footer.objects.all())
+    scanned = checks.scan_many([(r.body, r.account) if r.body.strip() else ("", None) for r in requests])
+    timed = [r for r in requests if r.scheduled_at is not None]
+    hours = office_hours.assess_many(
+        {r.account.office_id: r.account.office for r in timed}.values(), {r.scheduled_at for r in timed})
+    previews = []
+    for request, (findings, official) in zip(requests, scanned, strict=True):
+        account, body = request.account, request.body
+        final_text = footer.join(body, footer.footer_for(account, versions=versions))
+        measured, limit = length.measure(final_text, platform=account.platform)
+        preview = TargetPreview(
+            account=account, body=body, final_text=final_text, length=measured, limit=limit,
+            findings=findings if body.strip() else [], official=official if body.strip() else [],
+        )
+        if request.scheduled_at is not None:
+            assessment = hours[request.scheduled_at, account.office_id]
+            if assessment.problem:
+                preview.is_open, preview.hours_problem = False, assessment.problem
+            else:
+                preview.is_open, preview.next_open = assessment.is_open, assessment.next_open
+                preview.closed_reason = assessment.closed_reason or ""
+        previews.append(preview)
+    return previews
 
 
 def target_previews(
@@ -97,21 +123,33 @@ def target_previews(
     scheduled_at: dt.datetime | None,
 ) -> list[TargetPreview]:
     overrides = overrides or {}
-    # One read of the allow-list and the official contacts for every account's preview.
-    with checks.rules_pinned():
-        return [
-            target_preview(account=account, body=overrides.get(account.pk) or body, scheduled_at=scheduled_at)
-            for account in accounts
-        ]
+    return _previews([
+        _PreviewRequest(account=account, body=overrides.get(account.pk) or body, scheduled_at=scheduled_at)
+        for account in accounts
+    ])
+
+
+def _requests_for(post: Post, targets: list[PostTarget]) -> list[_PreviewRequest]:
+    return [
+        _PreviewRequest(account=t.account, body=t.body_override or post.body, scheduled_at=post.scheduled_at)
+        for t in targets
+    ]
 
 
 def post_previews(post: Post) -> list[TargetPreview]:
-    targets = list(post.targets.select_related("account__office"))
-    return target_previews(
-        body=post.body, accounts=[t.account for t in targets],
-        overrides={t.account_id: t.body_override for t in targets if t.body_override},
-        scheduled_at=post.scheduled_at,
-    )
+    # Read afresh (not from a prefetch): a service may just have changed the targets.
+    return _previews(_requests_for(post, list(post.targets.select_related("account__office"))))
+
+
+def posts_previews(posts) -> dict[int, list[TargetPreview]]:
+    """post_previews() of every post in `posts`, read together (the approval queue)."""
+    posts = list(posts)
+    by_post: dict[int, list[PostTarget]] = {post.pk: [] for post in posts}
+    for target in PostTarget.objects.filter(post__in=by_post).select_related("account__office"):
+        by_post[target.post_id].append(target)
+    requests = [_requests_for(post, by_post[post.pk]) for post in posts]
+    previews = iter(_previews([r for rs in requests for r in rs]))
+    return {post.pk: [next(previews) for _r in rs] for post, rs in zip(posts, requests, strict=True)}
 
 
 # --- Lists ---------------------------------------------------------------------------------
@@ -123,8 +161,32 @@ def _with_targets(posts: QuerySet[Post]) -> QuerySet[Post]:
     )
 
 
+# The post list, newest publishing time first; the approval queue, oldest first (§3).
+# Both are paged by keyset (immisns.keyset) on these orders, which indexes serve (posts/0009).
+POST_LIST_ORDER = ("-scheduled_at", "-id")
+QUEUE_ORDER = ("updated_at", "id")
+PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 20
+DASHBOARD_ATTENTION = 30  # failed and unconfirmed targets shown on the home page; the list links to the rest
+
+
 def posts_for(user) -> QuerySet[Post]:
     return _with_targets(access.posts_visible_to(user, Post.objects.all()))
+
+
+# What a row of the post list shows: the text, the time, the author, each target's account and state.
+_LISTED_TARGETS = PostTarget.objects.select_related("account").only(
+    "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle", "account__sort_order",
+)
+
+
+def posts_listed(user) -> QuerySet[Post]:
+    """posts_for() with only what the list shows: a page of 50 posts to 21 accounts each stays light."""
+    posts = Post.objects.select_related("author").only(
+        "id", "body", "state", "scheduled_at", "updated_at", "author_id",
+        "author__id", "author__username", "author__first_name", "author__last_name",
+    )
+    return access.posts_visible_to(user, posts).prefetch_related(Prefetch("targets", queryset=_LISTED_TARGETS))
 
 
 def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
@@ -147,11 +209,20 @@ def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
     settled = approved.exclude(failed)
     if state == DisplayState.PARTLY:
         return settled.filter(published).filter(having(~Q(state=T.PUBLISHED)))
+    # Each asks first for a target in a state few targets are in (served by the state index), so
+    # the database starts from those posts rather than reading three years of published ones.
     if state == DisplayState.WITHDRAWN:
-        return settled.exclude(published).filter(any_target).exclude(having(~Q(state=T.WITHDRAWN)))
+        return settled.filter(having(Q(state=T.WITHDRAWN))).exclude(published).exclude(having(~Q(state=T.WITHDRAWN)))
     if state == DisplayState.SCHEDULED:
-        return settled.exclude(published).filter(~any_target | having(~Q(state=T.WITHDRAWN)))
+        # No published, failed or unconfirmed target, and one not withdrawn: one still to go out.
+        # (An approved post always has a target: readiness refuses to approve one without accounts.)
+        still_to_go = [T.WAITING, T.SCHEDULED, T.PUBLISHING, T.CANCELLED]
+        return settled.filter(having(Q(state__in=still_to_go))).exclude(published)
     return posts.none()
+
+
+def posts_on_account(posts: QuerySet[Post], account: SocialAccount) -> QuerySet[Post]:
+    return posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account=account)))
 
 
 def approval_queue(user) -> QuerySet[Post]:

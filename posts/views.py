@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import access
 from accounts.middleware import mfa_required
+from immisns import keyset
 from posts import selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm, WithdrawForm
@@ -36,10 +37,15 @@ def _problems_message(request, error: PostError) -> None:
 def dashboard(request):
     """Where staff look first: what failed, what waits for them, what goes out next, my drafts."""
     user = request.user
+    attention = selectors.targets_needing_attention(user)
+    queue = selectors.approval_queue(user) if access.can_approve_anything(user) else Post.objects.none()
     return render(request, "posts/dashboard.html", {
         "memberships": user.memberships.select_related("office").order_by("office__sort_order"),
-        "attention": selectors.targets_needing_attention(user),
-        "queue": selectors.approval_queue(user) if access.can_approve_anything(user) else [],
+        # Both lists can grow; the page shows the first few and how many there are.
+        "attention": attention[:selectors.DASHBOARD_ATTENTION],
+        "attention_count": attention.count(),
+        "queue": queue[:8],
+        "queue_count": queue.count(),
         "upcoming": selectors.targets_upcoming(user),
         "drafts": selectors.drafts_of(user),
         "pending": selectors.pending_of(user),
@@ -54,15 +60,16 @@ def dashboard(request):
 @login_required
 def post_list(request):
     form = PostFilterForm(request.GET or None, user=request.user)
-    posts = selectors.posts_for(request.user).order_by("-scheduled_at", "-id")
+    posts = selectors.posts_listed(request.user)
     if form.is_valid():
         if form.cleaned_data["state"]:
             posts = selectors.posts_in_display_state(posts, form.cleaned_data["state"])
         if form.cleaned_data["account"]:
-            posts = posts.filter(targets__account=form.cleaned_data["account"])
+            posts = selectors.posts_on_account(posts, form.cleaned_data["account"])
         if form.cleaned_data["mine"]:
             posts = posts.filter(author=request.user)
-    return render(request, "posts/list.html", {"form": form, "posts": posts[:200]})
+    page = keyset.paginate(posts, ordering=selectors.POST_LIST_ORDER, params=request.GET, size=selectors.PAGE_SIZE)
+    return render(request, "posts/list.html", {"form": form, "posts": page, "page": page})
 
 
 def _compose(request, *, post: Post | None):
@@ -205,9 +212,11 @@ def post_cancel(request, pk: int):
 def approval_queue(request):
     if not access.can_approve_anything(request.user):
         raise Http404
-    queue = selectors.approval_queue(request.user)
-    rows = [(post, selectors.post_previews(post)) for post in queue]
-    return render(request, "posts/queue.html", {"rows": rows, "decision_form": DecisionForm()})
+    page = keyset.paginate(selectors.approval_queue(request.user), ordering=selectors.QUEUE_ORDER,
+                           params=request.GET, size=selectors.QUEUE_PAGE_SIZE)
+    previews = selectors.posts_previews(page.items)
+    rows = [(post, previews[post.pk]) for post in page]
+    return render(request, "posts/queue.html", {"rows": rows, "page": page, "decision_form": DecisionForm()})
 
 
 @require_POST

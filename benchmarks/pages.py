@@ -1,0 +1,504 @@
+"""Staff pages at the agency's scale: `make bench-pages` (PostgreSQL only; needs DATABASE_URL).
+
+1. Fills the database DATABASE_URL names (created and migrated when missing)
+   with three years of use across the 21 accounts: 100,000 posts (--posts N),
+   about 3 targets each (most posts go to one account, one in twenty to all
+   21), about 10 events each (created, submitted, approved, and each target's
+   claim and result), and the published texts' digests; states as years
+   leave them (published, some failed, unconfirmed and withdrawn, cancelled,
+   old drafts, and a few hundred pending posts for the coming weeks). Rows go
+   in with COPY, so 1.7 million rows take a minute or two. A database that
+   already holds the same --posts from an earlier run is reused
+   (--regenerate writes it afresh).
+2. Times every staff page through Django's test client, in this process (the
+   server's time: middleware, views, queries, templates; no network), for a
+   poster (Tokyo), a bureau supervisor (Tokyo), the agency supervisor and a
+   viewer (the agency), and the admin pages for an administrator: 2 requests
+   to warm up, then --requests (30) timed ones; prints per page and role the
+   queries of one request, p50 and p95 in milliseconds, against the targets
+   (p95 <= 150 ms every page, <= 100 ms the preview of 21 accounts).
+3. Prints EXPLAIN ANALYZE of the queries the indexes in posts/0009 serve.
+
+Exits non-zero when a page misses its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+YEARS = 3
+PAGE_TARGET_MS = 150.0
+PREVIEW_TARGET_MS = 100.0
+SEED = 15
+
+BODIES = [
+    "【お知らせ】年末年始（12月29日～1月3日）は窓口を閉庁します。お急ぎの手続はお早めにお越しください。",
+    "在留期間更新許可申請のオンライン申請が利用できます。詳しくは https://www.moj.go.jp/isa/ をご覧ください。",
+    "本日、窓口が大変混雑しております。待ち時間は約2時間です。ご理解とご協力をお願いいたします。",
+    "外国人在留総合インフォメーションセンター 0570-013904 にお問い合わせください。",
+    "Notice: The counter will be closed on the national holiday. Please use the online application.",
+    "特定技能制度に関する説明会を開催します。参加をご希望の方は事前にお申し込みください。",
+    "在留カードの有効期間の更新を忘れずに行ってください。",
+    "台風の接近に伴い、本日午後の窓口業務を休止します。",
+    "入管庁の採用説明会を開催します。多くの皆様のご参加をお待ちしております。",
+    "偽の入管職員を名乗る電話にご注意ください。入管から電話で金銭を求めることはありません。",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1]
+
+
+def machine() -> str:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 0
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
+        memory = f", {kib / 1024 / 1024:.1f} GiB memory"
+    except (OSError, StopIteration, ValueError):
+        memory = ""
+    load = ""
+    try:
+        load = ", load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        pass
+    return f"{cpus} CPUs{memory}{load}"
+
+
+def fail(message: str) -> None:
+    print(f"benchmarks/pages.py: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def ensure_database(url: str) -> None:
+    """Create the database DATABASE_URL names when it does not exist (the server must answer)."""
+    import psycopg
+    from psycopg import sql
+
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
+              "password": config["PASSWORD"] or None}
+    try:
+        with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+                print(f"created database {config['NAME']}")
+    except psycopg.OperationalError as exc:
+        fail(f"cannot reach PostgreSQL at DATABASE_URL: {exc}")
+
+
+# --- 1. The data ------------------------------------------------------------------------------
+
+
+class Copier:
+    """COPY rows into a model's table, in the order of its concrete columns."""
+
+    def __init__(self, connection) -> None:
+        self.raw = connection.connection  # the psycopg connection under Django's
+
+    def copy(self, model, rows) -> int:
+        from psycopg.types.json import Jsonb
+
+        columns = [f.column for f in model._meta.concrete_fields]
+        table = model._meta.db_table
+        count = 0
+        with self.raw.cursor() as cursor:
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            statement = f'COPY "{table}" ({quoted}) FROM STDIN'
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([Jsonb(row[c]) if isinstance(row.get(c), dict) else row.get(c) for c in columns])
+                    count += 1
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
+        return count
+
+
+def make_people():
+    """Posters at every office with an account, a supervisor per bureau, the agency supervisor, a viewer, an admin."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership, Office
+
+    User = get_user_model()
+    people: dict[str, object] = {}
+    offices = {o.code: o for o in Office.objects.all()}
+
+    def person(username: str, office: str | None, role: str | None, **extra):
+        user = User(username=username, email=f"{username}@example.invalid", **extra)
+        user.set_unusable_password()
+        user.save()
+        if office:
+            Membership.objects.create(user=user, office=offices[office], role=role)
+        return user
+
+    from accounts.models import SocialAccount
+
+    account_offices = sorted({a.office.code for a in SocialAccount.objects.select_related("office")})
+    posters: dict[str, list] = {}
+    for code in account_offices:
+        posters[code] = [person(f"bench-{code}-poster-{n}", code, Membership.Role.POSTER) for n in range(3)]
+    for office in Office.objects.filter(kind=Office.Kind.BUREAU):
+        people[f"supervisor-{office.code}"] = person(f"bench-{office.code}-supervisor", office.code, Membership.Role.SUPERVISOR)
+    people["poster"] = posters["tokyo"][0]
+    people["bureau_supervisor"] = people["supervisor-tokyo"]
+    people["agency_supervisor"] = person("bench-agency-supervisor", "agency", Membership.Role.SUPERVISOR)
+    people["viewer"] = person("bench-viewer", "agency", Membership.Role.VIEWER)
+    people["administrator"] = person("bench-admin", None, None, is_staff=True, is_superuser=True)
+    for key in ("bureau_supervisor", "agency_supervisor", "administrator"):
+        TOTP.activate(people[key], generate_totp_secret())
+    return people, posters
+
+
+def generate(posts_wanted: int, now: dt.datetime) -> None:
+    from django.db import connection
+
+    from accounts.models import Office, SocialAccount
+    from moderation.models import PublishedText, text_digest
+    from posts.models import Post, PostEvent, PostTarget
+
+    rng = random.Random(SEED)
+    started = time.monotonic()
+    people, posters = make_people()
+    accounts = list(SocialAccount.objects.select_related("office").order_by("id"))
+    bureau_of = {}
+    for office in Office.objects.select_related("parent"):
+        bureau_of[office.code] = office.parent.code if office.kind == Office.Kind.BRANCH else office.code
+    supervisors = {key.removeprefix("supervisor-"): user for key, user in people.items() if key.startswith("supervisor-")}
+    agency_supervisor = people["agency_supervisor"]
+    # Busier accounts post more: the agency's and the big bureaus' accounts.
+    weights = [5 if a.office.code in ("agency", "tokyo", "osaka", "nagoya") else 2 for a in accounts]
+
+    start = now - dt.timedelta(days=365 * YEARS)
+    span = (now - start).total_seconds()
+    T, S, A = PostTarget.State, Post.State, PostEvent.Action
+    posts, targets, events, published = [], [], [], []
+    target_id = event_id = 0
+
+    def event(post_id, action, at, *, target=None, actor=None, from_state="", to_state="", data=None):
+        nonlocal event_id
+        event_id += 1
+        events.append({"id": event_id, "post_id": post_id, "target_id": target, "actor_id": actor, "action": action,
+                       "from_state": from_state, "to_state": to_state, "data": data or {}, "comment": "", "at": at})
+
+    future = max(1, posts_wanted // 250)  # posts still ahead: pending, drafts and scheduled in the coming weeks
+    for n in range(posts_wanted):
+        post_id = n + 1
+        ahead = n >= posts_wanted - future
+        if ahead:
+            scheduled = now + dt.timedelta(hours=rng.uniform(1, 24 * 21))
+            state = rng.choices([S.PENDING, S.DRAFT, S.APPROVED], weights=[6, 2, 2])[0]
+        else:
+            scheduled = start + dt.timedelta(seconds=span * n / posts_wanted + rng.uniform(0, 3600))
+            state = rng.choices([S.APPROVED, S.CANCELLED, S.DRAFT], weights=[94, 4, 2])[0]
+        fan = rng.random()
+        if fan < 0.05:
+            chosen = accounts
+        elif fan < 0.30:
+            chosen = rng.sample(accounts, rng.randint(2, 8))
+        else:
+            chosen = rng.choices(accounts, weights=weights)
+        first = chosen[0].office.code
+        author = rng.choice(posters.get(first) or posters["agency"])
+        approver = agency_supervisor if len(chosen) > 1 else supervisors.get(bureau_of[first], agency_supervisor)
+        created = scheduled - dt.timedelta(hours=rng.uniform(2, 72))
+        approved = state == S.APPROVED
+        posts.append({
+            "id": post_id, "author_id": author.pk, "body": f"{rng.choice(BODIES)}（{post_id}）", "state": state,
+            "scheduled_at": scheduled, "outside_hours_reason": "", "revision": 1,
+            "approved_by_id": approver.pk if approved else None, "approved_at": created + dt.timedelta(hours=1) if approved else None,
+            "created_at": created, "updated_at": created + dt.timedelta(hours=1),
+        })
+        event(post_id, A.CREATE, created, actor=author.pk, to_state=S.DRAFT)
+        if state != S.DRAFT:
+            event(post_id, A.SUBMIT, created + dt.timedelta(minutes=5), actor=author.pk, from_state=S.DRAFT, to_state=S.PENDING)
+        if approved:
+            event(post_id, A.APPROVE, created + dt.timedelta(hours=1), actor=approver.pk, from_state=S.PENDING, to_state=S.APPROVED)
+        if state == S.CANCELLED:
+            event(post_id, A.CANCEL, created + dt.timedelta(hours=2), actor=author.pk, from_state=S.PENDING, to_state=S.CANCELLED)
+        for account in chosen:
+            target_id += 1
+            if state in (S.DRAFT, S.PENDING):
+                target_state = T.WAITING
+            elif state == S.CANCELLED:
+                target_state = T.CANCELLED
+            elif ahead:
+                target_state = T.SCHEDULED
+            else:
+                target_state = rng.choices([T.PUBLISHED, T.FAILED, T.UNCONFIRMED, T.WITHDRAWN], weights=[965, 10, 3, 22])[0]
+            went_out = target_state in (T.PUBLISHED, T.WITHDRAWN)
+            text = posts[-1]["body"]
+            targets.append({
+                "id": target_id, "post_id": post_id, "account_id": account.pk, "body_override": "", "state": target_state,
+                "due_at": scheduled if approved else None, "claimed_at": scheduled if went_out or target_state in (T.FAILED, T.UNCONFIRMED) else None,
+                "enqueued_at": None, "attempts": 1 if approved and not ahead else 0,
+                "last_error": "Rate limit exceeded" if target_state == T.FAILED else "",
+                "problem": {"kind": "rejected", "message": "Rate limit exceeded"} if target_state == T.FAILED else {},
+                "external_id": str(10**17 + target_id) if went_out else "",
+                "external_url": f"https://x.com/{account.handle}/status/{10**17 + target_id}" if went_out else "",
+                "published_text": text if went_out else "", "footer_id": None,
+                "published_at": scheduled if went_out else None,
+            })
+            if approved and not ahead:
+                event(post_id, A.CLAIM, scheduled, target=target_id, from_state=T.SCHEDULED, to_state=T.PUBLISHING,
+                      data={"attempt": 1})
+                result = {T.PUBLISHED: A.PUBLISH, T.WITHDRAWN: A.PUBLISH, T.FAILED: A.FAIL, T.UNCONFIRMED: A.UNCONFIRMED}[target_state]
+                event(post_id, result, scheduled + dt.timedelta(seconds=1), target=target_id, from_state=T.PUBLISHING,
+                      to_state=T.PUBLISHED if went_out else target_state, data={"attempt": 1})
+                if target_state == T.WITHDRAWN:
+                    event(post_id, A.WITHDRAW, scheduled + dt.timedelta(days=1), target=target_id, actor=approver.pk,
+                          from_state=T.PUBLISHED, to_state=T.WITHDRAWN)
+            if target_state == T.PUBLISHED:
+                published.append({"id": len(published) + 1, "account_id": account.pk, "digest": text_digest(text),
+                                  "published_at": scheduled, "target_id": target_id})
+
+    copier = Copier(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
+    try:
+        for model, rows in ((Post, posts), (PostTarget, targets), (PostEvent, events), (PublishedText, published)):
+            copier.copy(model, rows)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"generated {len(posts):,} posts, {len(targets):,} targets, {len(events):,} events, "
+          f"{len(published):,} published texts in {time.monotonic() - started:.0f} s")
+
+
+def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from posts.models import Post
+
+    call_command("migrate", verbosity=0, interactive=False)
+    User = get_user_model()
+    have = Post.objects.count()
+    if have and (regenerate or have != posts_wanted or not User.objects.filter(username="bench-admin").exists()):
+        print(f"emptying the database ({have:,} posts)")
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("TRUNCATE posts_postevent, posts_posttarget, posts_postimage, posts_post, "
+                           "moderation_publishedtext RESTART IDENTITY CASCADE")
+            cursor.execute("SET session_replication_role = DEFAULT")
+        User.objects.filter(username__startswith="bench-").delete()
+        have = 0
+    if not have:
+        generate(posts_wanted, now)
+    else:
+        print(f"reusing the {have:,} posts already generated (--regenerate to write them afresh)")
+    names = {"poster": "bench-tokyo-poster-0", "bureau_supervisor": "bench-tokyo-supervisor",
+             "agency_supervisor": "bench-agency-supervisor", "viewer": "bench-viewer", "administrator": "bench-admin"}
+    return {role: User.objects.get(username=name) for role, name in names.items()}
+
+
+# --- 2. The pages -----------------------------------------------------------------------------
+
+
+def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
+    """(name, method, url, data) of every staff page as this person would open it."""
+    from django.urls import reverse
+
+    from accounts import access
+    from posts import selectors
+    from posts.models import DisplayState, Post
+
+    list_url = reverse("posts:list")
+    visible = list(access.accounts_visible_to(user).order_by("platform", "sort_order"))
+    posts = selectors.posts_for(user)
+    # The newest pending post to all 21 accounts this person may see, and a published one.
+    pending = posts.filter(state=Post.State.PENDING).order_by("-scheduled_at", "-id")
+    pending_wide = next((p for p in pending[:200] if len(p.targets.all()) == 21), None) or pending.first()
+    published = posts.filter(state=Post.State.APPROVED, scheduled_at__lt=dt.datetime.now(dt.UTC)).order_by("-scheduled_at", "-id").first()
+    pages = [
+        ("dashboard", "get", reverse("home"), None),
+        ("post list", "get", list_url, None),
+        *[(f"post list: {state}", "get", list_url, {"state": state}) for state in DisplayState.values],
+        ("post list: one account", "get", list_url, {"account": visible[0].pk}),
+        ("post list: mine", "get", list_url, {"mine": "on"}),
+        ("post list: page 20", "get", list_url, "page-20"),
+        ("queue", "get", reverse("posts:queue"), None),
+        (f"detail: pending ({len(pending_wide.targets.all())} accounts)", "get", reverse("posts:detail", args=[pending_wide.pk]), None),
+        ("detail: published", "get", reverse("posts:detail", args=[published.pk]), None),
+        (f"edit: pending ({len(pending_wide.targets.all())} accounts)", "get", reverse("posts:edit", args=[pending_wide.pk]), None),
+        ("compose", "get", reverse("posts:new"), None),
+        (f"preview ({len(visible)} accounts)", "post", reverse("posts:preview"), {
+            "body": BODIES[1] + " 0570-013904", "scheduled_at": (dt.datetime.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
+            "accounts": [a.pk for a in visible],
+        }),
+    ]
+    return pages
+
+
+def admin_pages() -> list[tuple[str, str, str, dict | None]]:
+    from django.contrib.admin.sites import site
+    from django.urls import reverse
+
+    from posts.models import Post
+
+    pages = [(f"admin: {model._meta.verbose_name_plural}", "get",
+              reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"), None)
+             for model in site._registry]
+    post = Post.objects.filter(state=Post.State.APPROVED).order_by("-id").first()
+    pages.append(("admin: post change page", "get", reverse("admin:posts_post_change", args=[post.pk]), None))
+    return pages
+
+
+def _deep_query(client, url: str, pages: int) -> str:
+    """The query string of the list's page `pages` deep, by following the next links."""
+    query = ""
+    for _ in range(pages - 1):
+        page = client.get(url + query).context["page"]
+        if not page.next_query:
+            break
+        query = page.next_query
+    return query
+
+
+def time_page(client, method: str, url: str, data, requests: int) -> tuple[int, int, list[float]]:
+    from django.db import connection
+
+    call = getattr(client, method)
+    for _ in range(2):  # warm-up
+        call(url, data or {})
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = call(url, data or {})
+    times = []
+    for _ in range(requests):
+        began = time.perf_counter()
+        call(url, data or {})
+        times.append((time.perf_counter() - began) * 1000)
+    return response.status_code, queries[0], times
+
+
+def explain(people: dict) -> None:
+    """EXPLAIN ANALYZE of the queries the indexes serve, as the pages send them."""
+    from accounts import access
+    from moderation.models import PublishedText, text_digest
+    from posts import selectors
+    from posts.models import DisplayState, Post, PostTarget
+
+    poster, bureau = people["poster"], people["bureau_supervisor"]
+    first_account = access.accounts_visible_to(poster).order_by("pk").first()
+    newest = Post.objects.order_by("-id").first()
+    published = PublishedText.objects.order_by("-id").first()
+    plans = [
+        ("post list of a poster (posts.Index post_list_order: scheduled_at, id)",
+         selectors.posts_for(poster).order_by(*selectors.POST_LIST_ORDER)[:51]),
+        ("post list, state failed (posttarget_state_due: state, due_at)",
+         selectors.posts_in_display_state(selectors.posts_for(poster), DisplayState.FAILED).order_by(*selectors.POST_LIST_ORDER)[:51]),
+        ("post list, one account (post_list_order, probing posttarget_one_per_account: post, account)",
+         selectors.posts_on_account(selectors.posts_for(poster), first_account).order_by(*selectors.POST_LIST_ORDER)[:51]),
+        ("approval queue of a bureau supervisor (post_state_updated: state, updated_at, id)",
+         selectors.approval_queue(bureau).order_by(*selectors.QUEUE_ORDER)[:21]),
+        ("my drafts (post_author_state_updated: author, state, updated_at)", selectors.drafts_of(poster)),
+        ("needs attention (posttarget_state_due)", selectors.targets_needing_attention(poster)[:30]),
+        ("timeline of a post (postevent post_id)", selectors.post_timeline(newest)),
+        ("recent duplicate (publishedtext_lookup: account, digest, published_at)",
+         PublishedText.objects.filter(account_id=published.account_id, digest=text_digest("x"),
+                                      published_at__gte=published.published_at - PublishedText.WINDOW)),
+        ("targets of a post (posttarget_one_per_account: post, account)",
+         PostTarget.objects.filter(post=newest).select_related("account__office")),
+    ]
+    print("\nEXPLAIN ANALYZE of the indexed queries")
+    for title, queryset in plans:
+        print(f"\n-- {title}")
+        print(queryset.explain(analyze=True))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=100_000, help="posts to generate (100,000)")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page and role (30)")
+    parser.add_argument("--regenerate", action="store_true", help="write the data afresh even when present")
+    parser.add_argument("--no-explain", action="store_true")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        fail("needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/immisns_bench "
+             "(a database of its own: the benchmark fills it with 100,000 posts).")
+    ensure_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immisns.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host, and e-mail kept in memory
+    settings.DEBUG = False  # no query log, as in production
+
+    now = dt.datetime.now(dt.UTC)
+    people = load_or_generate(args.posts, args.regenerate, now)
+    from posts.models import Post, PostEvent, PostTarget
+
+    load = (f"{Post.objects.count():,} posts, {PostTarget.objects.count():,} targets, "
+            f"{PostEvent.objects.count():,} events")
+    print(f"\n{dt.date.today():%Y-%m-%d}, {machine()}; {load}; {args.requests} timed requests per page after 2 warm-ups")
+
+    results = []
+    missed = []
+    header = f"{'page':<34} {'role':<18} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}  target"
+    print("\n" + header + "\n" + "-" * len(header))
+    roles = ["poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator"]
+    for role in roles:
+        client = Client()
+        client.force_login(people[role])
+        pages = admin_pages() if role == "administrator" else staff_pages(people[role])
+        for name, method, page_url, data in pages:
+            if data == "page-20":
+                page_url, data = page_url + _deep_query(client, page_url, 20), None
+            status, queries, times = time_page(client, method, page_url, data, args.requests)
+            p50, p95 = statistics.median(times), percentile(times, 95)
+            target = PREVIEW_TARGET_MS if name.startswith("preview (21") else PAGE_TARGET_MS
+            ok = status != 200 or p95 <= target
+            if not ok:
+                missed.append((name, role, p95, target))
+            results.append((name, role, status, queries, p50, p95))
+            print(f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
+                  f"{'≤ %d' % target}{'' if ok else '  MISSED'}", flush=True)
+
+    if not args.no_explain:
+        explain(people)
+    print(f"\n{len(results)} page × role timings; machine at the end: {machine()}")
+    if missed:
+        print("missed targets: " + "; ".join(f"{n} ({r}) p95 {p:.0f} > {t:.0f} ms" for n, r, p, t in missed))
+        return 1
+    print("every page met its target (404s are pages the role may not open)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

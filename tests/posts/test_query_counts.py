@@ -1,0 +1,141 @@
+"""Every staff page answers in a number of queries that grows neither with the rows nor with the accounts.
+
+Each page is asked at two sizes — 5 posts on one account, and 200 posts with
+the pending and draft ones going to all 21 accounts — by each role, under the
+same cap (django_assert_max_num_queries): a page whose queries grew with the
+data would pass at the small size and fail at the large one. The caps are
+the counts measured at the small size, so a new per-row query fails here.
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.urls import reverse
+
+from accounts.models import Membership, SocialAccount
+from posts.models import DisplayState, Post
+from tests.conftest import add_totp, make_person
+from tests.factories import make_history
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+SIZES = {"small": (5, 1), "large": (200, 21)}
+
+
+@pytest.fixture(params=list(SIZES))
+def world(request, frozen_now, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # five people, not five seconds
+    posts, account_count = SIZES[request.param]
+    handles = list(SocialAccount.objects.order_by("platform", "sort_order").values_list("handle", flat=True))
+    handles = ["IMMI_TOKYO"] if account_count == 1 else handles
+    people = {
+        "poster": make_person("q-tokyo-poster", "tokyo", Membership.Role.POSTER),
+        "bureau_supervisor": make_person("q-tokyo-supervisor", "tokyo", Membership.Role.SUPERVISOR),
+        "agency_supervisor": make_person("q-agency-supervisor", "agency", Membership.Role.SUPERVISOR),
+        "viewer": make_person("q-viewer", "agency", Membership.Role.VIEWER),
+    }
+    for person in people.values():
+        add_totp(person)
+    writers = [people["poster"], make_person("q-other-poster", "tokyo", Membership.Role.POSTER)]
+    make_history(posts=posts, handles=handles, authors=writers, now=frozen_now)
+    return {"size": request.param, "handles": handles, "people": people}
+
+
+def _pending(world) -> Post:
+    return Post.objects.filter(state=Post.State.PENDING).order_by("-id").first()
+
+
+def _published(world) -> Post:
+    return Post.objects.filter(state=Post.State.APPROVED, targets__state="published").order_by("-id").first()
+
+
+def staff_pages(world):
+    """(name, method, url, data) of every staff page, at this world's size."""
+    account = SocialAccount.objects.get(handle=world["handles"][0])
+    pending, published = _pending(world), _published(world)
+    list_url = reverse("posts:list")
+    pages = [
+        ("dashboard", "get", reverse("home"), None),
+        ("post list", "get", list_url, None),
+        *[(f"post list: {state}", "get", list_url, {"state": state}) for state in DisplayState.values],
+        ("post list: account", "get", list_url, {"account": account.pk}),
+        ("post list: mine", "get", list_url, {"mine": "on"}),
+        ("queue", "get", reverse("posts:queue"), None),
+        ("detail: pending", "get", reverse("posts:detail", args=[pending.pk]), None),
+        ("detail: published", "get", reverse("posts:detail", args=[published.pk]), None),
+        ("edit: pending", "get", reverse("posts:edit", args=[pending.pk]), None),
+        ("compose", "get", reverse("posts:new"), None),
+        ("preview", "post", reverse("posts:preview"), {
+            "body": "在留カードの更新は窓口で 0570-013904 https://www.moj.go.jp/isa/ 在留手続のお知らせです。 #0",
+            "scheduled_at": "2026-12-05T10:00",
+            "accounts": list(SocialAccount.objects.filter(handle__in=world["handles"]).values_list("pk", flat=True)),
+        }),
+    ]
+    return pages
+
+
+# The most queries each page may make, whatever the size (measured at the small size).
+CAPS = {
+    "dashboard": 18,
+    "post list": 11,
+    "queue": 15,
+    "detail": 18,
+    "edit": 17,
+    "compose": 9,
+    "preview": 14,
+}
+
+
+def _cap(name: str) -> int:
+    return CAPS[name.split(":")[0]]
+
+
+@pytest.mark.parametrize("role", ["poster", "bureau_supervisor", "agency_supervisor", "viewer"])
+def test_staff_pages_make_a_flat_number_of_queries(client, world, role, django_assert_max_num_queries):
+    client.force_login(world["people"][role])
+    for name, method, url, data in staff_pages(world):
+        with django_assert_max_num_queries(_cap(name)):
+            response = getattr(client, method)(url, data or {})
+        assert response.status_code in (200, 404), (name, response.status_code)
+    if role == "agency_supervisor":
+        assert client.get(reverse("posts:queue")).status_code == 200
+
+
+def test_the_next_page_of_the_list_costs_what_the_first_does(client, world, django_assert_max_num_queries):
+    client.force_login(world["people"]["agency_supervisor"])
+    first = client.get(reverse("posts:list")).context["page"]
+    if not first.next_query:
+        assert world["size"] == "small"
+        return
+    with django_assert_max_num_queries(CAPS["post list"]):
+        response = client.get(reverse("posts:list") + first.next_query)
+    assert response.status_code == 200 and response.context["page"].items
+
+
+def admin_pages():
+    """Every changelist of the admin, and the change page of a post with its targets and events."""
+    pages = [(f"changelist {model._meta.label}", reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+             for model in admin_site._registry]
+    post = Post.objects.filter(state=Post.State.PENDING).order_by("-id").first()
+    pages.append(("post change page", reverse("admin:posts_post_change", args=[post.pk])))
+    pages.append(("admin index", reverse("admin:index")))
+    return pages
+
+
+ADMIN_CAP = 11
+
+
+def test_admin_pages_make_a_flat_number_of_queries(client, world, administrator, django_assert_max_num_queries):
+    client.force_login(administrator)
+    for name, url in admin_pages():
+        with django_assert_max_num_queries(ADMIN_CAP):
+            response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+
+
+def test_the_large_world_is_large(world):
+    if world["size"] == "large":
+        assert Post.objects.count() == 200
+        assert _pending(world).targets.count() == 21
+        assert Post.objects.filter(scheduled_at__lt=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).exists()
