@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0008_published_text_digests'),
+        ('posts', '0009_target_sent_at_in_doubt'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
