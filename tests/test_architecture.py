@@ -136,6 +136,8 @@ def test_only_the_platform_adapters_import_tweepy_or_facebook():
     ("accounts", ("posts", "moderation", "public")),
     ("moderation.checks", ("posts", "public")),
     ("moderation.models", ("posts", "public")),
+    ("moderation.categories", ("posts", "public")),
+    ("moderation.sorting", ("posts", "public")),
     ("posts", ("public",)),
 ])
 def test_lower_layers_never_import_upper_ones(lower, upper):
