@@ -226,6 +226,8 @@ class Reply(models.Model):
     findings = models.JSONField(_("findings"), default=list, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices, blank=True)
     risk = models.PositiveSmallIntegerField(_("risk"), choices=Risk.choices, default=Risk.NONE)
+    # The system must still hide it (set on arrival; cleared once the platform confirmed, or refused).
+    hide_pending = models.BooleanField(default=False, editable=False)
     # True until a person has decided (or confirmed what the system did).
     needs_review = models.BooleanField(_("waiting for a decision"), default=False)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)

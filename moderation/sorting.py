@@ -79,6 +79,7 @@ class SortedReply:
     def add(self, finding: dict, *, risk: int, hide: bool = False) -> None:
         self.findings.append(finding)
         if hide and not self.hide_rule:
+            finding["hides"] = True
             self.hide_rule = finding["rule"]
             self.hide_finding = finding
             self.category = finding["category"]
