@@ -17,6 +17,7 @@ $(VENV)/.installed: requirements.lock
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_replies
 	$(BIN)/python -m immisns.runall
 
 test: install

@@ -351,3 +351,14 @@ class ListeningState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.reads_today} today"
+
+
+class QueueVisit(models.Model):
+    """When a person last looked at the moderation queue: the dashboard counts automatic hides since then."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation queue visit")
+        verbose_name_plural = _("moderation queue visits")

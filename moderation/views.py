@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -16,7 +17,7 @@ from accounts.middleware import mfa_required
 from moderation import services
 from moderation.categories import ProhibitedAct
 from moderation.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
-from moderation.models import Reply, ReplyDecision
+from moderation.models import QueueVisit, Reply, ReplyDecision
 from posts.models import PostTarget
 
 PAGE_SIZE = 50
@@ -83,6 +84,8 @@ def queue(request):
         "may_remove": reply.account_id in removable,
         "is_x": reply.account.platform == reply.account.Platform.X,
     } for reply in rows]
+    if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
+        QueueVisit.objects.get_or_create(user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "moderation/queue.html", {
