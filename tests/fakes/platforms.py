@@ -1287,9 +1287,13 @@ def install_from_env(environ: dict[str, str] | None = None) -> tuple[FakeX, Fake
     for key, cls in (("x", FakeX), ("facebook", FakeGraph)):
         options = dict(config.get(key) or {})
         script = options.pop("script", None)
+        public = options.pop("public", None)  # FakeX only: [{"text", "username", "name", ...}] (add_public)
         fake = cls(log_path=log_path, **options)
         if script:
             fake.load_script(script)
+        for item in public or []:
+            assert isinstance(fake, FakeX), "only the X fake takes seeded public posts"
+            fake.add_public(**item)
         fakes.append(fake)
     x, graph = fakes
     assert isinstance(x, FakeX) and isinstance(graph, FakeGraph)
