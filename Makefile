@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test bench bench-checks corpus lock messages
+.PHONY: install run test bench bench-checks bench-replies corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,9 @@ bench: install
 # The content checks over the labelled corpus: false blocks, missed items, texts/s on one core.
 bench-checks: install
 	$(BIN)/python benchmarks/checks.py
+
+bench-replies: install
+	$(BIN)/python benchmarks/replies.py
 
 # Rewrite the corpus files from benchmarks/corpus/build.py (deterministic).
 corpus: install
