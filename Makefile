@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test bench bench-checks bench-pages corpus lock messages
+.PHONY: install run test bench bench-checks bench-pages bench-replies corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -17,6 +17,7 @@ $(VENV)/.installed: requirements.lock
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_replies
 	$(BIN)/python -m immisns.runall
 
 test: install
@@ -34,6 +35,9 @@ bench-checks: install
 POSTS ?= 100000
 bench-pages: install
 	$(BIN)/python benchmarks/pages.py --posts $(POSTS)
+
+bench-replies: install
+	$(BIN)/python benchmarks/replies.py
 
 # Rewrite the corpus files from benchmarks/corpus/build.py (deterministic).
 corpus: install

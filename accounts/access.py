@@ -315,3 +315,27 @@ def can_approve_post(user, post) -> bool:
     if scope.administrator:
         return bool(offices)
     return bool(offices) and all(office in scope.approve for office in offices)
+
+
+
+# --- What the public writes (replies, mentions, comments) ------------------------------------
+# These take moderation's reply querysets without importing it.
+
+
+def replies_visible_to(user, replies: QuerySet) -> QuerySet:
+    """Replies on the accounts the user may post to: a poster's own office, a supervisor's subtree."""
+    if is_administrator(user):
+        return replies
+    if not _active(user):
+        return replies.none()
+    return replies.filter(account__in=accounts_draftable_by(user).values("pk"))
+
+
+def can_moderate_replies(user, account: SocialAccount) -> bool:
+    """Hide, show again and confirm: anyone who may post to the account."""
+    return can_draft_for(user, account)
+
+
+def can_remove_replies(user, account: SocialAccount) -> bool:
+    """Delete a comment or ban its author: supervisors over the account (and administrators)."""
+    return can_approve_for(user, account)

@@ -313,8 +313,18 @@ if PUBLISHING_STALE_SECONDS < 2 * PUBLISHING_SEND_DEADLINE_SECONDS:
     )
 if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
     raise ImproperlyConfigured("PUBLISHING_STALE_SECONDS must exceed the task time limit (180 s)")
+# Listening (moderation.listening): what the public writes is polled (the console
+# sits on a closed network, so no webhooks). X bills every item read: each X
+# account stops for the day at its budget; the cost per item is an estimate
+# shown beside the count in the admin.
+LISTENING_POLL_SECONDS = env_int("LISTENING_POLL_SECONDS", 120, minimum=10)
+LISTENING_X_DAILY_READ_BUDGET = env_int("LISTENING_X_DAILY_READ_BUDGET", 2000, minimum=0)
+LISTENING_X_COST_PER_ITEM = float(env_str("LISTENING_X_COST_PER_ITEM", "0.005"))
+# Replies are read under the posts published this many days back (X recent search: 7 days).
+LISTENING_POST_DAYS = env_int("LISTENING_POST_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "posts.sweep", "schedule": float(PUBLISHING_SWEEP_SECONDS)},
+    "listening-poll": {"task": "moderation.poll_all", "schedule": float(LISTENING_POLL_SECONDS)},
 }
 
 # Security: strict when DEBUG is off (manage.py check --deploy stays clean).

@@ -10,6 +10,7 @@ admin.site.site_title = "immisns"
 urlpatterns = [
     path("", post_views.dashboard, name="home"),
     path("posts/", include("posts.urls")),
+    path("moderation/", include("moderation.urls")),
     path("official-accounts/", account_views.official_accounts, name="official_accounts"),
     path("sandbox/<int:pk>/", account_views.sandbox_delivery, name="sandbox_delivery"),
     # The admin signs in through the same login as everyone (password, then TOTP).

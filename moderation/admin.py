@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from moderation.models import AllowedLinkDomain, OfficialContact
+from moderation.models import AllowedLinkDomain, ListeningState, OfficialContact, WordList
 
 
 @admin.register(AllowedLinkDomain)
@@ -21,3 +23,34 @@ class OfficialContactAdmin(admin.ModelAdmin):
     ordering = ["kind", "key"]
     fields = ["kind", "value", "note", "created_at"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(WordList)
+class WordListAdmin(admin.ModelAdmin):
+    """Words per prohibited act (§7): a reply containing one is flagged for a person, or hidden at once."""
+
+    list_display = ["name", "category", "action", "enabled"]
+    list_filter = ["category", "action", "enabled"]
+    search_fields = ["name", "words"]
+
+
+@admin.register(ListeningState)
+class ListeningStateAdmin(admin.ModelAdmin):
+    """Polling per account: items read today against the daily budget, any wait, the last error."""
+
+    list_display = ["account", "day", "reads_today", "estimated_cost", "budget_note", "wait_until", "last_polled_at"]
+    readonly_fields = ["account", "cursors", "day", "reads_today", "estimated_cost", "budget_note", "wait_until",
+                       "last_polled_at", "last_error", "settings_note"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("estimated cost today (USD)"))
+    def estimated_cost(self, obj):
+        return f"{obj.reads_today * settings.LISTENING_X_COST_PER_ITEM:.2f}" if obj.account.platform == "x" else "-"
+
+    @admin.display(description=_("settings"))
+    def settings_note(self, obj):
+        return _("Poll every %(seconds)s s; X daily read budget %(budget)s items per account.") % {
+            "seconds": settings.LISTENING_POLL_SECONDS, "budget": settings.LISTENING_X_DAILY_READ_BUDGET}

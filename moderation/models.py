@@ -1,10 +1,11 @@
-"""Administered data for the content checks (§5), and the index the duplicate check reads."""
+"""Administered data for the content checks (§5), the index the duplicate check reads, and what the public writes (§7)."""
 
 import datetime as dt
 import hashlib
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moderation import normalisation, personal_data
+from moderation.categories import ProhibitedAct
 
 # One or more dot-separated DNS labels of ASCII letters, digits and inner hyphens.
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -194,3 +196,184 @@ class PublishedText(models.Model):
     @classmethod
     def forget(cls, *, target_id: int) -> None:
         cls.objects.filter(target_id=target_id).delete()
+
+
+# ---------------------------------------------------------------------------
+# What the public writes (§7): replies, mentions and comments, and the decisions on them
+# ---------------------------------------------------------------------------
+
+class Reply(models.Model):
+    """One reply, mention or comment a member of the public wrote to one of the accounts.
+
+    One row per platform item and account (``external_id`` is unique per
+    account), so polling again or after a worker died duplicates nothing.
+    ``post_target_id`` is the posts app's PostTarget the reply answers, kept
+    as a plain number because moderation sits below posts (as PublishedText).
+    """
+
+    class State(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+        DELETED = "deleted", _("Deleted")
+
+    class Risk(models.IntegerChoices):
+        NONE = 0, _("None")
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+
+    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.PROTECT,
+                                related_name="replies")
+    external_id = models.CharField(_("platform id"), max_length=100)
+    author_id = models.CharField(_("author id"), max_length=100, blank=True)
+    author_handle = models.CharField(_("author handle"), max_length=100, blank=True)
+    author_name = models.CharField(_("author name"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    # text_digest(text): the same text from one author on several accounts is spam (§7).
+    text_digest = models.CharField(max_length=64, editable=False, blank=True)
+    created_at = models.DateTimeField(_("written at"))
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    answers_id = models.CharField(_("answers"), max_length=100, blank=True)
+    conversation_id = models.CharField(_("conversation"), max_length=100, blank=True)
+    post_target_id = models.BigIntegerField(_("post target"), null=True, blank=True, db_index=True)
+    state = models.CharField(_("state on the platform"), max_length=10, choices=State.choices, default=State.VISIBLE)
+    # What sorting found: [{"kind", "category", "severity", "start", "end", "excerpt", "rule"}].
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices, blank=True)
+    risk = models.PositiveSmallIntegerField(_("risk"), choices=Risk.choices, default=Risk.NONE)
+    # The system must still hide it (set on arrival; cleared once the platform confirmed, or refused).
+    hide_pending = models.BooleanField(default=False, editable=False)
+    # True until a person has decided (or confirmed what the system did).
+    needs_review = models.BooleanField(_("waiting for a decision"), default=False)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="reply_unique_platform_item"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="reply_account_newest"),
+            models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
+            models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_handle or self.author_name}: {self.text[:40]}"
+
+    @property
+    def author_profile_url(self) -> str:
+        if self.author_handle:
+            return f"https://x.com/{self.author_handle}"
+        if self.author_id:
+            return f"https://www.facebook.com/{self.author_id}"
+        return ""
+
+
+class ReplyDecisionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("The reply decision log is append-only.")
+
+    def delete(self):
+        raise ValueError("The reply decision log is append-only.")
+
+
+class ReplyDecision(models.Model):
+    """Append-only log of what was done to a reply: who (or the system), when, what, under which category, why."""
+
+    class Action(models.TextChoices):
+        FLAG = "flag", _("Flagged")
+        HIDE = "hide", _("Hidden")
+        UNHIDE = "unhide", _("Shown again")
+        CONFIRM = "confirm", _("Confirmed")
+        DELETE = "delete", _("Deleted")
+        BAN = "ban", _("Banned")
+
+    reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="decisions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")  # None: the system
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # The automatic rule that did it ("personal_data:residence_card", "word_list:3"), empty for a person.
+    rule = models.CharField(_("rule"), max_length=100, blank=True)
+    # What the system knows: the finding, or for an X ban that the block must be done on X.
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = ReplyDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("reply decision")
+        verbose_name_plural = _("reply decisions")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ReplyDecision rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("ReplyDecision rows are append-only.")
+
+
+class WordList(models.Model):
+    """Words an administrator lists for one prohibited act: a reply containing one is flagged or hidden (§7)."""
+
+    class Action(models.TextChoices):
+        FLAG = "flag", _("Flag for a person")
+        HIDE = "hide", _("Hide at once")
+
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.FLAG)
+    words = models.TextField(_("words"), help_text=_("One word or phrase per line, Japanese first. "
+                                                     "Width and case do not matter."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        verbose_name = _("word list")
+        verbose_name_plural = _("word lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def word_set(self) -> list[str]:
+        return [normalisation.for_matching(line).text.strip().casefold()
+                for line in self.words.splitlines() if line.strip()]
+
+
+class ListeningState(models.Model):
+    """Where polling stands for one account: its cursors, today's reads against the budget, any wait."""
+
+    account = models.OneToOneField("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
+                                   related_name="listening")
+    # {"mentions": cursor, "<platform post id>": cursor}; a cursor is kept only after a complete read.
+    cursors = models.JSONField(_("cursors"), default=dict, blank=True)
+    day = models.DateField(_("day"), null=True, blank=True)
+    reads_today = models.PositiveIntegerField(_("items read today"), default=0)
+    budget_note = models.CharField(_("note"), max_length=300, blank=True)
+    wait_until = models.DateTimeField(_("waiting until"), null=True, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("listening state")
+        verbose_name_plural = _("listening states")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.reads_today} today"
+
+
+class QueueVisit(models.Model):
+    """When a person last looked at the moderation queue: the dashboard counts automatic hides since then."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation queue visit")
+        verbose_name_plural = _("moderation queue visits")

@@ -97,6 +97,21 @@ def tasks_run_in_the_test_process(request):
 
 
 @pytest.fixture(autouse=True)
+def the_console_never_answers():
+    """Policy §5.1, §5.2: after every test, no fake platform saw a reply, comment, like, follow or repost.
+
+    The fakes refuse such requests (403) and record them; this fails the test
+    that made one, whichever code path it took.
+    """
+    from tests.fakes.platforms import answers_since, recorded_counts
+
+    seen = recorded_counts()
+    yield
+    answered = answers_since(seen)
+    assert answered == [], "The console must never answer the public: " + "; ".join(answered)
+
+
+@pytest.fixture(autouse=True)
 def media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded images land in a folder of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

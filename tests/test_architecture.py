@@ -136,6 +136,8 @@ def test_only_the_platform_adapters_import_tweepy_or_facebook():
     ("accounts", ("posts", "moderation", "public")),
     ("moderation.checks", ("posts", "public")),
     ("moderation.models", ("posts", "public")),
+    ("moderation.categories", ("posts", "public")),
+    ("moderation.sorting", ("posts", "public")),
     ("posts", ("public",)),
 ])
 def test_lower_layers_never_import_upper_ones(lower, upper):
@@ -149,3 +151,12 @@ def test_lower_layers_never_import_upper_ones(lower, upper):
 def test_the_engine_never_imports_the_people_transitions_or_the_tasks():
     imported = _imported_names("posts.publishing", MODULES["posts.publishing"])
     assert not {"posts.services", "posts.tasks", "posts.views"} & imported
+
+
+def test_posts_never_imports_the_listening_side_of_moderation():
+    """moderation's models, categories, checks and sorting sit below posts; listening, its
+    services, tasks and views sit above it (they read which of our posts a reply answers)."""
+    above = {"moderation.listening", "moderation.services", "moderation.tasks", "moderation.views"}
+    offenders = {module: sorted(_imported_names(module, path) & above)
+                 for module, path in MODULES.items() if module.split(".")[0] in ("posts", "accounts")}
+    assert {m: names for m, names in offenders.items() if names} == {}

@@ -218,6 +218,58 @@ os.register_at_fork(after_in_child=_reset_locks_after_fork)
 _COMMON_KINDS = {"ok", "timeout", "connection_error", "commit_then_timeout", "commit_then_error"}
 
 
+# -- the console never answers (policy §5.1, §5.2) ----------------------------
+
+NEVER_ANSWER = "The console never answers the public: this request would reply, comment, like, follow or repost."
+_GRAPH_ANSWER_EDGES = ("comments", "likes", "reactions", "private_replies", "sharedposts")
+
+
+def answering_endpoint(method: str, url: str, body: bytes | str | None = b"") -> str | None:
+    """The way of answering the public ``method url body`` is, or None.
+
+    X API v2: POST /2/tweets with a "reply" or "quote_tweet_id", POST
+    /2/users/:id/likes, /following, /retweets, /bookmarks; v1.1: statuses/update
+    with in_reply_to_status_id, statuses/retweet, favorites/create,
+    friendships/create. Graph: POST /{id}/comments, /likes, /reactions,
+    /private_replies, /sharedposts, and POST /{comment-id} with a message (an edit).
+    """
+    method = method.upper()
+    if method != "POST":
+        return None
+    parts = urlsplit(url)
+    path = parts.path
+    raw = body.encode() if isinstance(body, str) else bytes(body or b"")
+    text = raw.decode("utf-8", "replace")
+    if re.fullmatch(r"api\.(?:twitter|x)\.com", parts.hostname or ""):
+        if path == "/2/tweets":
+            try:
+                payload = json.loads(text or "{}")
+            except ValueError:
+                payload = {}
+            if isinstance(payload, dict) and ("reply" in payload or "quote_tweet_id" in payload):
+                return "x:reply" if "reply" in payload else "x:quote"
+            return None
+        if m := re.fullmatch(r"/2/users/\d+/(likes|following|retweets|bookmarks)", path):
+            return "x:" + m.group(1)
+        if path.startswith("/1.1/"):
+            if re.search(r"/(?:statuses/retweet|favorites/create|friendships/create)", path):
+                return "x:v1.1" + path
+            if path.startswith("/1.1/statuses/update") and "in_reply_to_status_id" in (parts.query + text):
+                return "x:v1.1 reply"
+        return None
+    if (parts.hostname or "").endswith("graph.facebook.com"):
+        segments = [p for p in path.split("/") if p]
+        if segments and re.fullmatch(r"v\d+\.\d+", segments[0]):
+            segments = segments[1:]
+        if len(segments) == 2 and segments[1] in _GRAPH_ANSWER_EDGES:
+            return "facebook:" + segments[1]
+        if len(segments) == 1 and "_" in segments[0]:
+            fields = parse_qs(parts.query) | parse_qs(text)
+            if "message" in fields:
+                return "facebook:edit"
+    return None
+
+
 class _FakePlatform:
     platform = ""
     default_endpoint = ""
@@ -314,6 +366,10 @@ class _FakePlatform:
             started_at=started,
         )
         try:
+            if (answering := answering_endpoint(call.method, call.url, call.body)) is not None:
+                call.endpoint = "answering:" + answering
+                call.status = 403
+                return _json(403, {"error": {"message": NEVER_ANSWER, "code": 403}}, {}, content_type="application/json")
             with self._lock:
                 endpoint, args = self._route(request)
                 call.endpoint = endpoint
@@ -618,7 +674,8 @@ class FakeX(_FakePlatform):
     # routing
 
     def _url_patterns(self) -> list[re.Pattern[str]]:
-        return [re.compile(_X_HOSTS + r"/2/")]
+        # v1.1 only so that an attempt to answer through it is seen (answering_endpoint) instead of refused unseen.
+        return [re.compile(_X_HOSTS + r"/2/"), re.compile(_X_HOSTS + r"/1\.1/")]
 
     def _route(self, request: requests.PreparedRequest) -> tuple[str, dict[str, str]]:
         path = urlsplit(str(request.url)).path
@@ -1268,6 +1325,22 @@ def _request_params(request: requests.PreparedRequest) -> dict[str, str]:
 # -- wiring --------------------------------------------------------------------
 
 
+def recorded_counts() -> dict[int, int]:
+    """How many requests each live fake has recorded so far (for answers_since)."""
+    return {id(fake): len(fake.calls) for fake in list(_ALL_FAKES)}
+
+
+def answers_since(seen: dict[int, int]) -> list[str]:
+    """Every request recorded since ``seen`` that would have answered the public (answering_endpoint)."""
+    found = []
+    for fake in list(_ALL_FAKES):
+        for call in fake.calls[seen.get(id(fake), 0):]:
+            kind = answering_endpoint(call.method, call.url, call.body)
+            if kind:
+                found.append(f"{call.method} {call.url} ({kind})")
+    return found
+
+
 @contextmanager
 def fake_platforms(*, x: FakeX | None = None, graph: FakeGraph | None = None) -> Iterator[tuple[FakeX, FakeGraph]]:
     """Both fakes installed on one responses mock; any other HTTP request is refused."""
@@ -1305,9 +1378,13 @@ def install_from_env(environ: dict[str, str] | None = None) -> tuple[FakeX, Fake
     for key, cls in (("x", FakeX), ("facebook", FakeGraph)):
         options = dict(config.get(key) or {})
         script = options.pop("script", None)
+        public = options.pop("public", None)  # FakeX only: [{"text", "username", "name", ...}] (add_public)
         fake = cls(log_path=log_path, **options)
         if script:
             fake.load_script(script)
+        for item in public or []:
+            assert isinstance(fake, FakeX), "only the X fake takes seeded public posts"
+            fake.add_public(**item)
         fakes.append(fake)
     x, graph = fakes
     assert isinstance(x, FakeX) and isinstance(graph, FakeGraph)

@@ -1,0 +1,27 @@
+"""The dashboard's summary of what the public wrote: per account, waiting replies and automatic hides since the last look."""
+
+from django import template
+from django.db.models import Count, Q
+
+from accounts import access
+from moderation.models import QueueVisit, ReplyDecision
+
+register = template.Library()
+
+
+def replies_summary_for(user) -> list:
+    """Accounts the user may post to with replies waiting or hidden by the system since they last looked (one query)."""
+    seen = QueueVisit.objects.filter(user=user).values_list("at", flat=True).first()
+    auto_hidden = Q(replies__decisions__actor__isnull=True, replies__decisions__action=ReplyDecision.Action.HIDE)
+    if seen is not None:
+        auto_hidden &= Q(replies__decisions__at__gt=seen)
+    accounts = access.accounts_draftable_by(user).annotate(
+        waiting=Count("replies", filter=Q(replies__needs_review=True), distinct=True),
+        auto_hidden=Count("replies__decisions", filter=auto_hidden, distinct=True),
+    ).filter(Q(waiting__gt=0) | Q(auto_hidden__gt=0)).order_by("platform", "sort_order")
+    return list(accounts)
+
+
+@register.inclusion_tag("moderation/_summary.html", takes_context=True)
+def replies_summary(context):
+    return {"summary": replies_summary_for(context["request"].user)}

@@ -1,0 +1,169 @@
+"""The moderation queue: what the public wrote to the accounts a person may post to, newest and riskiest first (§7)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts import access
+from accounts.middleware import mfa_required
+from moderation import services
+from moderation.categories import ProhibitedAct
+from moderation.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
+from moderation.models import QueueVisit, Reply, ReplyDecision
+from posts.models import PostTarget
+
+PAGE_SIZE = 50
+
+
+def _scoped(user):
+    return access.replies_visible_to(user, Reply.objects.all())
+
+
+def highlighted(text: str, findings: list[dict]) -> list[tuple[str, dict | None]]:
+    """The text in pieces, each finding's span marked (overlapping spans: the first one wins)."""
+    pieces: list[tuple[str, dict | None]] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: (f.get("start", 0), f.get("end", 0))):
+        start, end = finding.get("start", 0), finding.get("end", 0)
+        if end <= start or start < position or end > len(text):
+            continue
+        if start > position:
+            pieces.append((text[position:start], None))
+        pieces.append((text[start:end], finding))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces
+
+
+RULE_LABELS = {
+    "personal_data": ProhibitedAct.PERSONAL_DATA.label,
+    "impersonation": ProhibitedAct.IMPERSONATION.label,
+    "advertising": ProhibitedAct.ADVERTISING.label,
+}
+
+
+@require_safe
+@login_required
+@mfa_required
+def queue(request):
+    accounts = access.accounts_draftable_by(request.user).order_by("platform", "sort_order")
+    form = QueueFilterForm(request.GET or None, accounts=accounts)
+    replies = _scoped(request.user).select_related("account")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["account"]:
+            replies = replies.filter(account=data["account"])
+        if data["category"]:
+            replies = replies.filter(category=data["category"])
+        if data["state"]:
+            replies = replies.filter(state=data["state"])
+        if data["waiting"]:
+            replies = replies.filter(needs_review=True)
+    if not accounts.exists() and not access.is_administrator(request.user):
+        raise Http404
+    replies = replies.order_by("-needs_review", "-risk", "-created_at", "-id").prefetch_related(
+        Prefetch("decisions", queryset=ReplyDecision.objects.select_related("actor").order_by("at", "id")))
+    page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    target_ids = {r.post_target_id for r in rows if r.post_target_id}
+    targets = PostTarget.objects.select_related("post").in_bulk(target_ids) if target_ids else {}
+    removable = set(access.accounts_approvable_by(request.user).values_list("pk", flat=True))
+    items = [{
+        "reply": reply,
+        "pieces": highlighted(reply.text, reply.findings),
+        "target": targets.get(reply.post_target_id),
+        "may_remove": reply.account_id in removable,
+        "is_x": reply.account.platform == reply.account.Platform.X,
+    } for reply in rows]
+    if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
+        QueueVisit.objects.get_or_create(user=request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "moderation/queue.html", {
+        "form": form, "items": items, "page": page, "categories": ProhibitedAct.choices,
+        "query": query.urlencode(), "next": request.get_full_path(),
+    })
+
+
+def _back(request, reply: Reply):
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("moderation:queue")
+    return redirect(f"{target}#reply-{reply.pk}")
+
+
+def _act(request, pk: int, form_class, act):
+    reply = get_object_or_404(_scoped(request.user).select_related("account"), pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[name].label}: {' '.join(e)}" for name, e in form.errors.items())
+        messages.error(request, _("Not done: %(errors)s") % {"errors": errors})
+        return _back(request, reply)
+    try:
+        act(reply, form.cleaned_data)
+    except services.ModerationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, reply)
+
+
+@require_POST
+@login_required
+@mfa_required
+def reply_hide(request, pk: int):
+    def hide(reply, data):
+        services.reply_hide(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
+        messages.success(request, _("Hidden."))
+    return _act(request, pk, HideForm, hide)
+
+
+@require_POST
+@login_required
+@mfa_required
+def reply_unhide(request, pk: int):
+    def unhide(reply, data):
+        services.reply_unhide(reply=reply, by=request.user, reason=data["reason"])
+        messages.success(request, _("Shown again."))
+    return _act(request, pk, UnhideForm, unhide)
+
+
+@require_POST
+@login_required
+@mfa_required
+def reply_confirm(request, pk: int):
+    def confirm(reply, data):
+        services.reply_confirm(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
+        messages.success(request, _("Confirmed."))
+    return _act(request, pk, ConfirmForm, confirm)
+
+
+@require_POST
+@login_required
+@mfa_required
+def reply_delete(request, pk: int):
+    def delete(reply, data):
+        services.reply_delete(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
+        messages.success(request, _("Deleted."))
+    return _act(request, pk, RemoveForm, delete)
+
+
+@require_POST
+@login_required
+@mfa_required
+def author_ban(request, pk: int):
+    def ban(reply, data):
+        reply = services.author_ban(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
+        if reply.account.platform == reply.account.Platform.X:
+            messages.warning(request, _("Recorded. X offers no block to this console: block %(author)s on X itself at "
+                                        "%(url)s") % {"author": "@" + reply.author_handle, "url": reply.author_profile_url})
+        else:
+            messages.success(request, _("The author is blocked from the Page."))
+    return _act(request, pk, RemoveForm, ban)

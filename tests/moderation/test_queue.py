@@ -1,0 +1,244 @@
+"""The moderation queue page: scoped by the access module, every action through a form, recorded."""
+
+import itertools
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import SocialAccount
+from moderation.categories import ProhibitedAct
+from moderation.models import Reply, ReplyDecision
+from moderation.sorting import sort_reply
+from tests.conftest import add_totp
+from tests.moderation.conftest import FB_PAGE, published
+
+pytestmark = pytest.mark.django_db
+_ids = itertools.count(1)
+
+
+def make_reply(handle="IMMI_TOKYO", text="ありがとうございます", **fields):
+    account = SocialAccount.objects.get(handle=handle)
+    sorted_ = sort_reply(text=text, author_handle=fields.get("author_handle", "resident"),
+                         author_name=fields.get("author_name", ""))
+    values = {"external_id": str(next(_ids)), "author_id": "2000001", "author_handle": "resident",
+              "author_name": "住民", "created_at": timezone.now(), "url": "https://x.com/resident/status/1",
+              "findings": sorted_.findings, "category": sorted_.category, "risk": sorted_.risk,
+              "needs_review": sorted_.needs_review, **fields}
+    return Reply.objects.create(account=account, text=text, **values)
+
+
+@pytest.fixture
+def poster(client, tokyo_poster):
+    client.force_login(tokyo_poster)
+    return client
+
+
+@pytest.fixture
+def supervisor(client, tokyo_supervisor):
+    add_totp(tokyo_supervisor)
+    client.force_login(tokyo_supervisor)
+    return client
+
+
+def queue(client, **params):
+    response = client.get(reverse("moderation:queue"), params)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_poster_sees_the_replies_of_the_accounts_they_post_to_only(poster):
+    mine = make_reply("IMMI_TOKYO", "東京への質問")
+    branch = make_reply("IMMI_NARITA", "成田への質問")
+    other = make_reply("IMMI_OSAKA", "大阪への質問")
+    content = queue(poster).content.decode()
+    assert "東京への質問" in content and "成田への質問" in content and "大阪への質問" not in content
+    assert mine and branch and other
+
+
+def test_highest_risk_and_waiting_first_then_newest(poster):
+    harmless = make_reply(text="無害な質問です")
+    impostor = make_reply(text="DMください", author_handle="IMMI_T0KYO")
+    card = make_reply(text="友人の在留カード AB12345678CD")
+    items = [item["reply"].pk for item in queue(poster).context["items"]]
+    assert items.index(card.pk) < items.index(harmless.pk)
+    assert items.index(impostor.pk) < items.index(harmless.pk)
+
+
+def test_findings_are_highlighted(poster):
+    make_reply(text="友人の在留カード AB12345678CD です")
+    assert '<mark class="finding block" title="residence_card">AB12345678CD</mark>' in queue(poster).content.decode()
+
+
+def test_filters_by_account_category_and_state(poster):
+    make_reply("IMMI_TOKYO", "東京 無害")
+    make_reply("IMMI_NARITA", "成田 在留カード AB12345678CD", state=Reply.State.HIDDEN)
+    narita = SocialAccount.objects.get(handle="IMMI_NARITA")
+    assert [i["reply"].text for i in queue(poster, account=narita.pk).context["items"]] == ["成田 在留カード AB12345678CD"]
+    assert len(queue(poster, category="personal_data").context["items"]) == 1
+    assert [i["reply"].text for i in queue(poster, state="visible").context["items"]] == ["東京 無害"]
+    osaka = SocialAccount.objects.get(handle="IMMI_OSAKA")
+    assert queue(poster, account=osaka.pk).context["form"].errors  # outside scope: refused, not shown
+
+
+def test_the_post_it_answers_is_shown(poster, tokyo_poster):
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    target = published(tokyo, "1900000000000000001")
+    make_reply(text="返信です", post_target_id=target.pk)
+    assert reverse("posts:detail", args=[target.post_id]) in queue(poster).content.decode()
+
+
+def test_query_count_stays_flat(poster):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+
+    def add(count, start):
+        for i in range(start, start + count):
+            target = published(tokyo, f"19000000000000{i:05d}")
+            reply = make_reply(text=f"在留カード AB1234567{i % 10}CD #{i}", post_target_id=target.pk)
+            ReplyDecision.objects.create(reply=reply, action="flag", category="personal_data", rule="personal_data:x")
+
+    counts = []
+    for size, start in ((3, 0), (27, 3)):
+        add(size, start)
+        queue(poster)  # the first visit creates the person's QueueVisit
+        with CaptureQueriesContext(connection) as captured:
+            assert len(queue(poster).context["items"]) == start + size
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 20, counts
+
+
+def test_hide_with_a_category_is_recorded_and_unhide_too(poster, tokyo_poster):
+    reply = make_reply(text="DMください", author_handle="IMMI_T0KYO")
+    response = poster.post(reverse("moderation:hide", args=[reply.pk]),
+                           {"category": "impersonation", "reason": "なりすまし"})
+    assert response.status_code == 302 and response.url.endswith(f"#reply-{reply.pk}")
+    reply.refresh_from_db()
+    assert (reply.state, reply.category, reply.needs_review) == ("hidden", "impersonation", False)
+    decision = reply.decisions.get()
+    assert (decision.actor, decision.action, decision.category, decision.reason) == (tokyo_poster, "hide", "impersonation", "なりすまし")
+    poster.post(reverse("moderation:unhide", args=[reply.pk]), {"reason": "誤り"})
+    reply.refresh_from_db()
+    assert reply.state == "visible"
+    assert list(reply.decisions.values_list("action", flat=True)) == ["hide", "unhide"]
+
+
+def test_hide_needs_a_valid_category(poster):
+    reply = make_reply()
+    poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "nonsense"})
+    reply.refresh_from_db()
+    assert reply.state == "visible" and not reply.decisions.exists()
+
+
+def test_confirming_an_automatic_hide(poster, tokyo_poster):
+    reply = make_reply(text="在留カード AB12345678CD", state=Reply.State.HIDDEN)
+    ReplyDecision.objects.create(reply=reply, action="hide", category="personal_data", rule="personal_data:residence_card")
+    assert "Confirm the hide" in queue(poster).content.decode() or "確認" in queue(poster).content.decode()
+    poster.post(reverse("moderation:confirm", args=[reply.pk]), {"category": "personal_data"})
+    reply.refresh_from_db()
+    assert not reply.needs_review and reply.state == "hidden"
+    assert reply.decisions.last().actor == tokyo_poster
+
+
+@pytest.mark.parametrize("action", ["hide", "unhide", "confirm", "delete", "ban"])
+def test_other_offices_replies_are_not_found(poster, action):
+    reply = make_reply("IMMI_OSAKA", state=Reply.State.HIDDEN)
+    response = poster.post(reverse(f"moderation:{action}", args=[reply.pk]),
+                           {"category": "other", "reason": "x", "confirm": "on"})
+    assert response.status_code == 404
+    assert not reply.decisions.exists()
+
+
+def test_a_viewer_has_no_queue(client, viewer):
+    client.force_login(viewer)
+    assert client.get(reverse("moderation:queue")).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["delete", "ban"])
+def test_posters_may_not_delete_or_ban(poster, action):
+    reply = make_reply("IMMI_TOKYO")
+    response = poster.post(reverse(f"moderation:{action}", args=[reply.pk]),
+                           {"category": "advertising", "reason": "spam", "confirm": "on"})
+    assert response.status_code == 403
+    assert not reply.decisions.exists()
+    assert "Delete or ban" not in queue(poster).content.decode()
+
+
+def test_delete_and_ban_need_a_reason_and_the_confirmation(supervisor):
+    reply = make_reply("IMMI_TOKYO")
+    supervisor.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "reason": "spam"})
+    supervisor.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "confirm": "on"})
+    assert not reply.decisions.exists()
+
+
+def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor, tokyo_supervisor):
+    reply = make_reply("IMMI_TOKYO", author_handle="spam_bot")
+    response = supervisor.post(reverse("moderation:ban", args=[reply.pk]),
+                               {"category": "advertising", "reason": "宣伝の繰り返し", "confirm": "on"}, follow=True)
+    decision = reply.decisions.get()
+    assert (decision.action, decision.actor, decision.category) == ("ban", tokyo_supervisor, "advertising")
+    assert decision.data == {"author_id": "2000001", "blocked_on_platform": False,
+                             "block_on_x_at": "https://x.com/spam_bot"}
+    assert "https://x.com/spam_bot" in response.content.decode()
+
+
+def test_an_x_reply_cannot_be_deleted(supervisor):
+    reply = make_reply("IMMI_TOKYO")
+    supervisor.post(reverse("moderation:delete", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"})
+    reply.refresh_from_db()
+    assert reply.state == "visible" and not reply.decisions.exists()
+
+
+def test_a_supervisor_deletes_and_bans_on_facebook(fakes, client, administrator):
+    from tests.conftest import make_person
+    _, graph = fakes
+    boss = make_person("agency-supervisor", "agency", "supervisor")
+    add_totp(boss)
+    client.force_login(boss)
+    post = graph.add_post("お知らせ")
+    comment = graph.add_comment(post.id, "格安ビザ https://bit.ly/abc", from_id="7100000000000042")
+    reply = make_reply(FB_PAGE, comment.message, external_id=comment.id, author_id="7100000000000042", author_handle="")
+    client.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "reason": "宣伝", "confirm": "on"})
+    client.post(reverse("moderation:delete", args=[reply.pk]), {"category": "advertising", "reason": "宣伝", "confirm": "on"})
+    reply.refresh_from_db()
+    assert "7100000000000042" in graph.blocked
+    assert comment.id not in graph.comments or reply.state == "deleted"
+    assert reply.state == "deleted"
+    assert list(reply.decisions.values_list("action", flat=True)) == ["ban", "delete"]
+    assert reply.decisions.first().data["blocked_on_platform"] is True
+
+
+def test_hiding_on_x_goes_to_the_platform(fakes, poster):
+    x, _ = fakes
+    ours = x.add_post("お知らせ")
+    public = x.add_public("なりすまし", username="IMMI_T0KYO", reply_to=ours.id)
+    reply = make_reply("IMMI_TOKYO", public.text, external_id=public.id, author_handle="IMMI_T0KYO")
+    poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "impersonation"})
+    assert x.public[public.id].hidden is True
+    reply.refresh_from_db()
+    assert reply.state == "hidden"
+
+
+def test_a_platform_refusal_is_shown_and_nothing_recorded(fakes, poster):
+    x, _ = fakes
+    public = x.add_public("@IMMI_TOKYO mention")  # not in our conversation: X refuses
+    reply = make_reply("IMMI_TOKYO", public.text, external_id=public.id)
+    response = poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "other"}, follow=True)
+    reply.refresh_from_db()
+    assert reply.state == "visible" and not reply.decisions.exists()
+    assert list(response.context["messages"])
+
+
+def test_decisions_are_append_only():
+    reply = make_reply()
+    decision = ReplyDecision.objects.create(reply=reply, action="flag", category=ProhibitedAct.OTHER)
+    with pytest.raises(ValueError):
+        decision.save()
+    with pytest.raises(ValueError):
+        decision.delete()
+    with pytest.raises(ValueError):
+        ReplyDecision.objects.all().update(reason="x")
+    with pytest.raises(ValueError):
+        ReplyDecision.objects.all().delete()
