@@ -290,3 +290,11 @@ def policy_context(language: str, links, version: PolicyVersion, in_effect: list
 
 def versions_in_effect() -> list[PolicyVersion]:
     return list(PolicyVersion.objects.in_effect())
+
+
+def index_context() -> dict:
+    """The exported site's front page: each language's policy and account list (index.html, at the top)."""
+    return {"entries": [{
+        "language": code, "name": LANGUAGE_NAMES[code], "texts": TEXTS[code],
+        "policy": f"{code}/policy.html", "accounts": f"{code}/official-accounts.html",
+    } for code in LANGUAGES], "css": "static/css/immisns.css", "json": "official-accounts.json"}
