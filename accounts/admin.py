@@ -1,10 +1,13 @@
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.admin_inlines import LabelledTabularInline
 from accounts.models import AccountStateChange, ClosureDay, Membership, Office, OfficeHours, SocialAccount
 
 User = get_user_model()
@@ -16,7 +19,7 @@ CREDENTIAL_LABELS = {
 }
 
 
-class OfficeHoursInline(admin.TabularInline):
+class OfficeHoursInline(LabelledTabularInline):
     model = OfficeHours
     extra = 0
 
@@ -85,7 +88,7 @@ class SocialAccountForm(forms.ModelForm):
         return account
 
 
-class AccountStateChangeInline(admin.TabularInline):
+class AccountStateChangeInline(LabelledTabularInline):
     model = AccountStateChange
     extra = 0
     can_delete = False
@@ -149,18 +152,48 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "office", "role"]
     list_filter = ["role", "office"]
     search_fields = ["user__username", "user__email", "office__name_ja"]
-    autocomplete_fields = ["user"]
+    # A plain select: the autocomplete widget's box has no accessible name (WCAG 4.1.2).
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 1
 
 
 admin.site.unregister(User)
+# Roles are memberships; Django's groups are not used (and their permission picker fails WCAG 4.1.2).
+admin.site.unregister(Group)
 
 
 @admin.register(User)
 class ImmisnsUserAdmin(UserAdmin):
     inlines = [MembershipInline]
+    # Roles are memberships (§3) and administrators are staff: Django's groups and
+    # per-user permissions are not used here. The dates are records, shown read only.
+    fieldsets = (
+        UserAdmin.fieldsets[0],
+        UserAdmin.fieldsets[1],
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
     list_filter = [*UserAdmin.list_filter, "memberships__office", "memberships__role"]
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """A person's second factors: administrators see and remove them (a lost phone), never add or read one.
+
+    The secret stays out of the form, and the dates are records, shown read only.
+    """
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

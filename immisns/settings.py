@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "accounts",
     "posts",
     "moderation",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where links in e-mails point.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where the agency publishes the operating policy (the exported public pages):
+# footers write {policy_url}, and every published post carries this address.
+PUBLIC_POLICY_URL = env_url("PUBLIC_POLICY_URL", "https://www.moj.go.jp/isa/", schemes=("https", "http"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "immisns <noreply@localhost>")
 
 

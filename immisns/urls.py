@@ -11,7 +11,8 @@ urlpatterns = [
     path("", post_views.dashboard, name="home"),
     path("posts/", include("posts.urls")),
     path("moderation/", include("moderation.urls")),
-    path("official-accounts/", account_views.official_accounts, name="official_accounts"),
+    # The public pages (no login): the operating policy and the official account list.
+    path("", include("public.urls")),
     path("sandbox/<int:pk>/", account_views.sandbox_delivery, name="sandbox_delivery"),
     # The admin signs in through the same login as everyone (password, then TOTP).
     path("admin/login/", account_views.admin_login, name="admin_login"),

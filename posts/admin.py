@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_inlines import LabelledTabularInline
 from posts.footer import footer_next_version
 from posts.models import Footer, Post, PostEvent, PostTarget
 
@@ -27,7 +28,7 @@ class FooterAdmin(admin.ModelAdmin):
         obj.save()
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(LabelledTabularInline):
     extra = 0
     can_delete = False
 

@@ -4,12 +4,16 @@ compose() is the one function that says what text goes out on an account: the
 composer's preview uses it now, the publishing worker uses it at publish time.
 """
 
+from django.conf import settings
 from django.db import models
 
 from accounts.models import SocialAccount
 from posts.models import Footer
 
 SEPARATOR = "\n\n"
+# Footers name the operating policy's address with this placeholder; the address
+# itself is a setting (PUBLIC_POLICY_URL), where the agency publishes the policy.
+POLICY_URL_PLACEHOLDER = "{policy_url}"
 
 
 def footer_for(account: SocialAccount, *, versions: list[Footer] | None = None) -> Footer | None:
@@ -33,12 +37,17 @@ def compose(body: str, account: SocialAccount) -> str:
     return join(body, footer_for(account))
 
 
+def footer_text(footer: Footer) -> str:
+    """The footer's words as published: the policy's address filled in."""
+    return footer.text.strip().replace(POLICY_URL_PLACEHOLDER, settings.PUBLIC_POLICY_URL)
+
+
 def join(body: str, footer: Footer | None) -> str:
     """The body followed by the footer, as published."""
     body = body.strip()
-    if footer is None or not footer.text.strip():
+    if footer is None or not footer_text(footer):
         return body
-    return f"{body}{SEPARATOR}{footer.text.strip()}"
+    return f"{body}{SEPARATOR}{footer_text(footer)}"
 
 
 def footer_next_version(*, platform: str, account: SocialAccount | None) -> int:

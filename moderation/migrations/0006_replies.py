@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('category', models.CharField(choices=[('personal_data', 'Personal data of others'), ('defamation', 'Defamation or insult'), ('ip_infringement', 'Infringement of intellectual property'), ('illegal', 'Illegal or harmful content'), ('impersonation', 'Impersonation'), ('advertising', 'Advertising or spam'), ('tampering', 'Tampering with posts'), ('off_topic', 'Off topic'), ('other', 'Other')], max_length=20, verbose_name='category')),
+                ('category', models.CharField(choices=[('personal_data', 'Personal data'), ('defamation', 'Defamation'), ('ip_infringement', 'Infringement of intellectual property'), ('illegal', 'Unlawful or immoral content'), ('impersonation', 'Impersonation'), ('advertising', 'Advertising'), ('tampering', 'Tampering with posts'), ('off_topic', 'Off-topic'), ('other', 'Other')], max_length=20, verbose_name='category')),
                 ('action', models.CharField(choices=[('flag', 'Flag for a person'), ('hide', 'Hide at once')], default='flag', max_length=10, verbose_name='action')),
                 ('words', models.TextField(help_text='One word or phrase per line, Japanese first. Width and case do not matter.', verbose_name='words')),
                 ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ('post_target_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='post target')),
                 ('state', models.CharField(choices=[('visible', 'Visible'), ('hidden', 'Hidden'), ('deleted', 'Deleted')], default='visible', max_length=10, verbose_name='state on the platform')),
                 ('findings', models.JSONField(blank=True, default=list, verbose_name='findings')),
-                ('category', models.CharField(blank=True, choices=[('personal_data', 'Personal data of others'), ('defamation', 'Defamation or insult'), ('ip_infringement', 'Infringement of intellectual property'), ('illegal', 'Illegal or harmful content'), ('impersonation', 'Impersonation'), ('advertising', 'Advertising or spam'), ('tampering', 'Tampering with posts'), ('off_topic', 'Off topic'), ('other', 'Other')], max_length=20, verbose_name='category')),
+                ('category', models.CharField(blank=True, choices=[('personal_data', 'Personal data'), ('defamation', 'Defamation'), ('ip_infringement', 'Infringement of intellectual property'), ('illegal', 'Unlawful or immoral content'), ('impersonation', 'Impersonation'), ('advertising', 'Advertising'), ('tampering', 'Tampering with posts'), ('off_topic', 'Off-topic'), ('other', 'Other')], max_length=20, verbose_name='category')),
                 ('risk', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Low'), (2, 'Medium'), (3, 'High')], default=0, verbose_name='risk')),
                 ('hide_pending', models.BooleanField(default=False, editable=False)),
                 ('needs_review', models.BooleanField(default=False, verbose_name='waiting for a decision')),
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(choices=[('flag', 'Flagged'), ('hide', 'Hidden'), ('unhide', 'Shown again'), ('confirm', 'Confirmed'), ('delete', 'Deleted'), ('ban', 'Banned')], max_length=10, verbose_name='action')),
-                ('category', models.CharField(blank=True, choices=[('personal_data', 'Personal data of others'), ('defamation', 'Defamation or insult'), ('ip_infringement', 'Infringement of intellectual property'), ('illegal', 'Illegal or harmful content'), ('impersonation', 'Impersonation'), ('advertising', 'Advertising or spam'), ('tampering', 'Tampering with posts'), ('off_topic', 'Off topic'), ('other', 'Other')], max_length=20, verbose_name='category')),
+                ('category', models.CharField(blank=True, choices=[('personal_data', 'Personal data'), ('defamation', 'Defamation'), ('ip_infringement', 'Infringement of intellectual property'), ('illegal', 'Unlawful or immoral content'), ('impersonation', 'Impersonation'), ('advertising', 'Advertising'), ('tampering', 'Tampering with posts'), ('off_topic', 'Off-topic'), ('other', 'Other')], max_length=20, verbose_name='category')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('rule', models.CharField(blank=True, max_length=100, verbose_name='rule')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),

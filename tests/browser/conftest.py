@@ -13,7 +13,10 @@ tests.conftest.COMMITTED_DB).
 
 Helpers: login(page, live_server, username, password, totp_secret=None) signs in
 through allauth's forms; shoot(page, name) saves full-page screenshots at desktop
-and phone width to artifacts/screenshots/ (git-ignored).
+and phone width to artifacts/screenshots/ (git-ignored); assert_accessible(page)
+runs axe-core (shipped inside axe-playwright-python, injected from the installed
+package: nothing is fetched) with the WCAG 2.0 A and AA rules — JIS X 8341-3:2016
+is WCAG 2.0 — at desktop and phone width and fails on any violation.
 """
 
 import os
@@ -158,6 +161,29 @@ def login(page, live_server, username: str, password: str, totp_secret: str | No
         with page.expect_navigation():
             form.locator('button[type="submit"]').first.click()
     return page
+
+
+# JIS X 8341-3:2016 = WCAG 2.0; level AA includes A.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}, "resultTypes": ["violations"]}
+
+
+def assert_accessible(page, *, widths=(DESKTOP, PHONE)) -> None:
+    """Zero axe-core violations of WCAG 2.0 A/AA on the page as it is now, at 1280 and 390 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    original = page.viewport_size or DESKTOP
+    found = []
+    try:
+        for size in widths:
+            page.set_viewport_size(size)
+            results = axe.run(page, options=AXE_OPTIONS)
+            for violation in results.response["violations"]:
+                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:5]
+                found.append(f"{size['width']}px {violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
+    finally:
+        page.set_viewport_size(original)
+    assert not found, f"axe-core WCAG 2.0 A/AA violations on {page.url}:\n" + "\n".join(found)
 
 
 def shoot(page, name: str) -> list[Path]:

@@ -307,7 +307,7 @@ def test_from_login_to_published(page, live_server, harness):
         assert expected + weighted_length(PASTED) <= 280, f"the journey's text is too long for {handle}: {expected}"
         expect(page.locator(f"[data-testid=counter-{handle}] .count")).to_have_text(str(expected))
     expect(preview_card(page, "IMMI_TOKYO").locator(".post-text")).to_contain_text(
-        footer.footer_for(accounts["IMMI_TOKYO"]).text.strip())
+        footer.footer_text(footer.footer_for(accounts["IMMI_TOKYO"])))
     expect(page.locator("#preview .finding-block")).to_have_count(0)
 
     # The agency's own number is shown as an official contact, not as personal data.

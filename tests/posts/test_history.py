@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import SocialAccount
-from posts import history, publishing, selectors, services
+from posts import footer, history, publishing, selectors, services
 from posts.models import DisplayState, Post, PostEvent, PostTarget
 from tests.conftest import COMMITTED_DB, add_totp, make_person
 from tests.factories import PASSWORD, make_post
@@ -37,12 +37,13 @@ def test_a_worker_event_reads_in_the_language_of_its_reader(tokyo_poster, tokyo_
         assert publishing.target_publish(target_id=target.pk) == "published"
     claim = PostEvent.objects.get(target=target, action="claim")
     assert claim.comment == ""
-    assert claim.data == {"attempt": 1, "footer_version": 1}
+    in_force = footer.footer_for(target.account).version  # the seeded footers' newest version
+    assert claim.data == {"attempt": 1, "footer_version": in_force}
     with translation.override("en"):
-        assert history.event_message(claim) == "Attempt 1, with footer version 1."
+        assert history.event_message(claim) == f"Attempt 1, with footer version {in_force}."
         assert claim.to_state_label == "Publishing"
     with translation.override("ja"):
-        assert history.event_message(claim) == "1 回目の試行（フッター第 1 版）。"
+        assert history.event_message(claim) == f"1 回目の試行（フッター第 {in_force} 版）。"
         assert claim.to_state_label == "投稿処理中"
 
 
@@ -100,7 +101,7 @@ def test_an_english_reader_sees_the_post_history_in_english(client, tokyo_poster
     client.login(username=tokyo_poster.username, password=PASSWORD)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("posts:detail", args=[post.pk])).content.decode()
-    assert "Attempt 1, with footer version 1." in page
+    assert f"Attempt 1, with footer version {footer.footer_for(post.targets.get().account).version}." in page
     assert "回目の試行" not in page
 
 

@@ -107,7 +107,7 @@ def test_a_due_approved_post_is_published_by_the_worker(harness, people):
     target.refresh_from_db()
     expected = footer.compose(post.body, target.account)
     assert target.published_text == expected
-    assert target.published_text.endswith(footer.footer_for(target.account).text.strip())
+    assert target.published_text.endswith(footer.footer_text(footer.footer_for(target.account)))
     assert target.footer == footer.footer_for(target.account)
     assert target.external_id and target.external_url.endswith(target.external_id)
     assert list(PostEvent.objects.filter(target=target).values_list("action", flat=True)) == ["claim", "publish"]

@@ -1,0 +1,51 @@
+"""The operating policy's versions in the admin: a version that has taken effect is read only."""
+
+import datetime as dt
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from public.models import LANGUAGES, SECTIONS, PolicyVersion, today_jst
+
+LANGUAGE_TITLES = {"ja": _("Japanese"), "en": _("English"), "zh": _("Chinese")}
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ("number", "effective_from", "in_force", "created_by", "created_at")
+    ordering = ("-effective_from", "-number")
+    fieldsets = [(None, {"fields": ["effective_from"]})] + [
+        (LANGUAGE_TITLES[language], {"fields": [f"{section}_{language}" for section in SECTIONS]})
+        for language in LANGUAGES
+    ]
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj: PolicyVersion) -> bool:
+        current = PolicyVersion.objects.in_effect().first()
+        return current is not None and current.pk == obj.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.has_taken_effect:
+            return [field.name for field in PolicyVersion._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.has_taken_effect:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        # A new version starts from the newest one's words, to take effect tomorrow.
+        initial = super().get_changeform_initial_data(request)
+        latest = PolicyVersion.objects.order_by("-effective_from", "-number").first()
+        if latest is not None:
+            for language in LANGUAGES:
+                for section in SECTIONS:
+                    initial.setdefault(f"{section}_{language}", latest.text(section, language))
+        initial.setdefault("effective_from", today_jst() + dt.timedelta(days=1))
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

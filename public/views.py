@@ -1,0 +1,54 @@
+"""The public pages (DESIGN §6): no login, nothing but what the agency publishes.
+
+The language comes from ?lang= or the browser's Accept-Language; a page chosen
+by Accept-Language says so in Vary, so a cache keeps one copy per language.
+"""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from public import pages
+from public.models import PolicyVersion
+
+
+def _render(request, template: str, context: dict):
+    response = render(request, template, context)
+    if "lang" not in request.GET:
+        patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+@require_safe
+def policy(request):
+    in_effect = pages.versions_in_effect()
+    if not in_effect:
+        raise Http404("No operating policy has taken effect yet.")
+    context = pages.policy_context(pages.language_of(request), pages.LiveLinks(), in_effect[0], in_effect)
+    return _render(request, "public/policy.html", context)
+
+
+@require_safe
+def policy_version(request, number: int):
+    in_effect = pages.versions_in_effect()
+    version = next((item for item in in_effect if item.number == number), None)
+    if version is None:
+        # A version not yet in force is a draft of the agency's: not public.
+        raise Http404(PolicyVersion._meta.verbose_name)
+    context = pages.policy_context(pages.language_of(request), pages.LiveLinks(), version, in_effect)
+    return _render(request, "public/policy.html", context)
+
+
+@require_safe
+def official_accounts(request):
+    context = pages.accounts_context(pages.language_of(request), pages.LiveLinks())
+    return _render(request, "public/official_accounts.html", context)
+
+
+@require_safe
+def official_accounts_json(request):
+    response = JsonResponse(pages.account_list_data(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    # Other government sites embed or check against this list.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
