@@ -148,11 +148,25 @@ class DecisionForm(forms.Form):
 
 
 class BulkApproveForm(forms.Form):
+    """Approving from the queue: each checked post with the revision the queue showed (revision-<id>)."""
+
     posts = forms.ModelMultipleChoiceField(queryset=None, error_messages={"required": _("Choose the posts to approve.")})
 
     def __init__(self, *args, queue, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["posts"].queryset = queue
+
+    def clean(self):
+        cleaned = super().clean()
+        revisions = {}
+        for post in cleaned.get("posts") or []:
+            field = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+            try:
+                revisions[post.pk] = field.clean(self.data.get(f"revision-{post.pk}"))
+            except forms.ValidationError:
+                revisions[post.pk] = None  # the service refuses it: the queue did not say what was shown
+        cleaned["revisions"] = revisions
+        return cleaned
 
 
 class PostFilterForm(forms.Form):

