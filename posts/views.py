@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
+from immisns.redirects import next_or
 from posts import selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm
@@ -287,7 +288,7 @@ def _target_action(request, pk: int, action):
         action(target)
     except PostError as exc:
         _problems_message(request, exc)
-    return redirect(request.POST.get("next") or reverse("posts:detail", args=[target.post_id]))
+    return redirect(next_or(request, reverse("posts:detail", args=[target.post_id])))
 
 
 @require_POST
