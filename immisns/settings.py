@@ -204,6 +204,24 @@ STORAGES = {
     },
 }
 
+# Bounded work per request (README, "Security"). Form fields: at most 5 MB and 2,000 fields
+# (the composer's longest text, 63,206 characters, is under 0.6 MB even URL-encoded);
+# files: at most 4 images of 50 MB each, refused by declared and streamed size
+# (immisns/uploads.py) before Django reads them; files over 2.5 MB stream to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 4
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_FILE_BYTES = 50 * 1024 * 1024  # posts.images.MAX_UPLOAD_BYTES
+UPLOAD_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_NUMBER_FILES * UPLOAD_MAX_FILE_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "immisns.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+(VAR_DIR / "uploads").mkdir(exist_ok=True)
+
 # E-mail: printed to the console in development.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -32,6 +32,22 @@ class TargetPreview:
     closed_reason: str = ""  # why the office is closed at the chosen time (土曜日, 天皇誕生日, …)
     hours_problem: str = ""
 
+    # Bounded work per preview: a text full of numbers lists and marks only the first of them.
+    LISTED = 20
+    MARKED = 50
+
+    @property
+    def findings_listed(self) -> list[checks.Finding]:
+        return self.findings[: self.LISTED]
+
+    @property
+    def official_listed(self) -> list[checks.OfficialMatch]:
+        return self.official[: self.LISTED]
+
+    @property
+    def not_listed(self) -> int:
+        return max(0, len(self.findings) - self.LISTED) + max(0, len(self.official) - self.LISTED)
+
     @property
     def over_limit(self) -> bool:
         return self.length > self.limit
@@ -57,7 +73,7 @@ class TargetPreview:
         """The body cut into plain runs and runs a finding or an official contact points at, for highlighting."""
         pieces: list[tuple[str, checks.Finding | checks.OfficialMatch | None]] = []
         position = 0
-        marks = [*self.findings, *self.official]
+        marks = [*self.findings[: self.MARKED], *self.official[: self.MARKED]]
         # Where two marks cover the same characters, the blocking one is shown.
         for mark in sorted(marks, key=lambda m: (m.start, -m.end, getattr(m, "severity", "") != checks.BLOCK)):
             if mark.start < position:

@@ -16,13 +16,21 @@ from accounts import access
 from immisns.redirects import next_or
 from posts import selectors, services
 from posts.errors import NotAllowed, PostError
-from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm
+from posts.forms import (
+    BulkApproveForm, CancelForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, PublishingSwitchForm,
+    ResolveForm, WithdrawForm,
+)
 from posts.models import Post, PostImage, PostTarget
 
 
 def _get_post(user, pk: int) -> Post:
     """The post if the user may see it; 404 for missing and forbidden alike."""
     return get_object_or_404(selectors.posts_for(user), pk=pk)
+
+
+def _invalid(form) -> PostError:
+    """What was typed did not pass its form: say what, field by field (never a 500)."""
+    return PostError(_("Check what you typed."), [str(message) for errors in form.errors.values() for message in errors])
 
 
 def _problems_message(request, error: PostError) -> None:
@@ -66,7 +74,8 @@ def post_list(request):
 
 
 def _compose(request, *, post: Post | None):
-    form = PostForm(request.POST or None, request.FILES or None, user=request.user, post=post)
+    form = PostForm(request.POST or None, request.FILES or None, user=request.user, post=post,
+                    refused_uploads=getattr(request, "refused_uploads", None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = dict(
@@ -130,8 +139,10 @@ def post_edit(request, pk: int):
 def post_preview(request):
     """The composer's live preview: final text per account, length, findings, office hours."""
     form = PreviewForm(request.POST, user=request.user)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    if not form.is_valid():
+        # Refused before any check runs: a text longer than any platform takes, a time no calendar has.
+        return render(request, "posts/_preview.html", {"previews": [], "errors": _invalid(form).problems})
+    data = form.cleaned_data
     previews = selectors.target_previews(
         body=data.get("body") or "", accounts=list(data.get("accounts") or []), overrides=form.overrides(),
         scheduled_at=data.get("scheduled_at"),
@@ -198,8 +209,12 @@ def post_submit(request, pk: int):
 @require_POST
 @login_required
 def post_cancel(request, pk: int):
+    form = CancelForm(request.POST)
+
     def cancel(post):
-        services.post_cancel(post=post, by=request.user, comment=request.POST.get("comment", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        services.post_cancel(post=post, by=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("The post was cancelled."))
 
     return _transition(request, pk, cancel)
@@ -226,7 +241,9 @@ def post_approve(request, pk: int):
     form.is_valid()
 
     def approve(post):
-        if not form.is_valid() or form.cleaned_data["revision"] is None:
+        if not form.is_valid():
+            raise _invalid(form)
+        if form.cleaned_data["revision"] is None:
             raise PostError(_("The page did not say which revision you saw; open the post again and approve it."))
         services.post_approve(post=post, by=request.user, comment=form.cleaned_data["comment"],
                               revision=form.cleaned_data["revision"])
@@ -242,7 +259,9 @@ def post_reject(request, pk: int):
     form.is_valid()
 
     def reject(post):
-        services.post_reject(post=post, by=request.user, comment=form.cleaned_data.get("comment", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        services.post_reject(post=post, by=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("Sent post #%(id)d back to its author.") % {"id": post.pk})
 
     return _transition(request, pk, reject)
@@ -308,7 +327,7 @@ def target_resolve(request, pk: int):
 
     def resolve(target):
         if not form.is_valid():
-            raise PostError(_("Choose what happened."), [str(e) for e in form.errors.values()])
+            raise _invalid(form)
         services.target_resolve_unconfirmed(
             target=target, by=request.user, published=form.cleaned_data["decision"] == "published",
             url=form.cleaned_data["url"], comment=form.cleaned_data["comment"],
@@ -321,8 +340,12 @@ def target_resolve(request, pk: int):
 @require_POST
 @login_required
 def target_withdraw(request, pk: int):
+    form = WithdrawForm(request.POST)
+
     def withdraw(target):
-        services.target_withdraw(target=target, by=request.user, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        services.target_withdraw(target=target, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle})
 
     return _target_action(request, pk, withdraw)
@@ -333,12 +356,15 @@ def target_withdraw(request, pk: int):
 def publishing_switch(request):
     if not access.is_administrator(request.user):
         raise Http404
+    form = PublishingSwitchForm(request.POST)
     try:
-        if request.POST.get("paused") == "1":
-            services.publishing_pause_all(by=request.user, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        if form.cleaned_data["paused"]:
+            services.publishing_pause_all(by=request.user, reason=form.cleaned_data["reason"])
             messages.warning(request, _("All publishing is paused."))
         else:
-            services.publishing_resume_all(by=request.user, reason=request.POST.get("reason", ""))
+            services.publishing_resume_all(by=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("Publishing resumed; posts that waited go out now."))
     except PostError as exc:
         _problems_message(request, exc)
