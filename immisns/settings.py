@@ -368,10 +368,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Tokens and keys are redacted from every record of every logger (immisns/log_redaction.py),
+# urllib3, oauthlib and requests-oauthlib at DEBUG included.
+LOGGING_CONFIG = "immisns.log_redaction.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "immisns.log_redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
