@@ -120,3 +120,20 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class AdminInlineStylesMiddleware:
+    """The Django admin sets inline styles of its own: allow those (styles only, never scripts) in the admin.
+
+    Listed after csp.middleware.CSPMiddleware, so the policy it writes includes this.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and "admin" in match.namespaces:
+            response._csp_update = {"style-src": ["'unsafe-inline'"]}
+        return response

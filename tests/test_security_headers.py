@@ -97,3 +97,11 @@ def test_login_rate_limit_is_kept_in_redis(client, tokyo_poster, redis_url, sett
     finally:
         forget()
         caches["default"].close()
+
+
+def test_the_admin_alone_may_use_inline_styles_never_scripts(client, administrator):
+    sign_in_with_second_factor(client, administrator)
+    directives = policy(client.get(reverse("admin:accounts_socialaccount_changelist")))
+    assert "'unsafe-inline'" in directives["style-src"] and directives["script-src"] == ["'self'"]
+    client.force_login(administrator)
+    assert "'unsafe-inline'" not in policy(client.get(reverse("home")))["style-src"]
