@@ -1,16 +1,55 @@
-"""Supervisors and administrators must have a second factor before they act."""
+"""Every power beyond a poster's needs the second factor, used in this sign-in (DESIGN §3).
+
+One middleware decides, by the URL the request resolved to, so no view,
+class-based or not, and no order of decorators can leave the check out:
+
+- SECOND_FACTOR: the pages and actions on others' posts (edit, cancel,
+  retry, decide, withdraw, approve, reject, the queue, pausing) and the
+  whole admin;
+- PASSWORD_ENOUGH: what a poster does with their own posts, reading, and
+  the public pages;
+- sign-in, sign-out and the second factor's own pages (allauth's views).
+
+A URL in none of these is treated as needing the second factor, and
+tests/accounts/test_second_factor.py lists every URL pattern, so a new view is
+classified on purpose. It applies to supervisors and administrators
+(access.must_use_mfa); posters and viewers never reach those powers.
+
+"Used in this sign-in" is read from allauth's record of the session's
+authentication steps (allauth.account.authentication.get_authentication_records):
+an entry {"method": "mfa", "type": "totp" | "recovery_codes"}, written when
+the code was entered at sign-in or to confirm the factor later. An
+authenticator that merely exists is not enough: a session signed in with the
+password before TOTP was set up is asked for a code.
+"""
 
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import access
 
+SECOND_FACTOR = frozenset({
+    "posts:queue", "posts:approve", "posts:reject", "posts:approve_many",
+    "posts:edit", "posts:cancel",
+    "posts:target_retry", "posts:target_resolve", "posts:target_withdraw",
+    "posts:publishing_switch",
+})
+PASSWORD_ENOUGH = frozenset({
+    "home", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
+    "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
+    "official_accounts", "sandbox_delivery", "admin_login", "set_language",
+})
+SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})
+
 
 def mfa_required(view):
-    """Mark a view (approving, withdrawing, …) as needing TOTP set up first."""
+    """Kept for views outside the URL table; the table above is what decides."""
     view.mfa_required = True
     return view
 
@@ -19,12 +58,26 @@ def has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-class RequireMFAMiddleware:
-    """Send a supervisor or administrator without TOTP to set it up.
+def used_second_factor(request) -> bool:
+    """Did this session's sign-in (or a confirmation since) include a TOTP or recovery code?"""
+    return any(
+        record.get("method") == "mfa" and record.get("type") in SECOND_FACTOR_TYPES
+        for record in get_authentication_records(request, request.user)
+    )
 
-    Applies to the admin and to every view marked with @mfa_required; the
-    set-up pages themselves and logging out stay reachable.
-    """
+
+def needs_second_factor(view_name: str, namespaces, view_func) -> bool:
+    if "admin" in namespaces:
+        return True
+    if getattr(view_func, "mfa_required", False):
+        return True
+    if getattr(view_func, "view_class", view_func).__module__.startswith("allauth."):
+        return False  # signing in and out, and setting up or confirming the second factor
+    return view_name not in PASSWORD_ENOUGH
+
+
+class RequireMFAMiddleware:
+    """Send a supervisor or administrator without the second factor in this session to enter or set it up."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,10 +87,53 @@ class RequireMFAMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated:
+        match = request.resolver_match
+        if not user.is_authenticated or match is None:
             return None
-        guarded = request.path.startswith(reverse("admin:index")) or getattr(view_func, "mfa_required", False)
-        if not guarded or not access.must_use_mfa(user) or has_totp(user):
+        if not needs_second_factor(match.view_name, match.namespaces, view_func):
             return None
-        url = reverse("mfa_activate_totp")
-        return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+        if not access.must_use_mfa(user) or used_second_factor(request):
+            return None
+        url = reverse("mfa_reauthenticate" if has_totp(user) else "mfa_activate_totp")
+        return redirect(f"{url}?{urlencode({'next': _come_back_to(request)})}")
+
+
+def _come_back_to(request) -> str:
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    # A form's action cannot be opened again with GET: go back to the page it was sent from.
+    referer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return referer
+    return reverse("home")
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Pages for a signed-in person are never kept by the browser or a proxy (Cache-Control: no-store)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class AdminInlineStylesMiddleware:
+    """The Django admin sets inline styles of its own: allow those (styles only, never scripts) in the admin.
+
+    Listed after csp.middleware.CSPMiddleware, so the policy it writes includes this.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and "admin" in match.namespaces:
+            response._csp_update = {"style-src": ["'unsafe-inline'"]}
+        return response

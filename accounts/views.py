@@ -6,12 +6,13 @@ from django.views.decorators.http import require_safe
 
 from accounts import access
 from accounts.models import SandboxDelivery
+from immisns.redirects import next_or
 
 
 @require_safe
 def admin_login(request):
     """The admin's own password form would skip the second factor: use ours."""
-    return redirect_to_login(request.GET.get("next", "/admin/"))
+    return redirect_to_login(next_or(request, "/admin/"))
 
 
 @require_safe

@@ -80,6 +80,10 @@ def has_blocking(findings: Iterable[Finding]) -> bool:
 class _Rules:
     """The allow-list and the official contacts, each read from the database on first use."""
 
+    def __init__(self):
+        # Inside rules_pinned(), a text is inspected once however many accounts preview it.
+        self.inspected: dict[str, "_Result"] = {}
+
     @cached_property
     def allowed_domains(self) -> tuple[str, ...]:
         return tuple(AllowedLinkDomain.objects.values_list("domain", flat=True))
@@ -268,10 +272,13 @@ def _inspect(text: str) -> _Result:
     if not text:
         return result
     rules = _rules()
+    if text in rules.inspected:
+        return rules.inspected[text]
     norm = normalisation.for_matching(text)
     links = _links(text, norm)
     _personal_data(text, norm, links, rules, result)
     result.findings.extend(_link_findings(text, links, rules))
+    rules.inspected[text] = result
     return result
 
 
@@ -298,7 +305,7 @@ def _duplicate_findings(text: str, account, *, recent: bool | None = None) -> li
 
 def official_contacts(text: str) -> list[OfficialMatch]:
     """The agency's own phone numbers and e-mail addresses in ``text``, sorted by position."""
-    return sorted(_inspect(text).official, key=lambda m: (m.start, m.end))
+    return sorted(list(_inspect(text).official), key=lambda m: (m.start, m.end))
 
 
 def finding_message(kind: str, excerpt: str) -> str:
@@ -327,7 +334,7 @@ def finding_message(kind: str, excerpt: str) -> str:
 
 def scan(text: str, *, account=None) -> list[Finding]:
     """Every finding in ``text``, sorted by where it starts in the text as typed."""
-    findings = _inspect(text).findings
+    findings = list(_inspect(text).findings)
     findings.extend(_duplicate_findings(text, account))
     return sorted(findings, key=lambda f: (f.start, f.end, f.kind))
 

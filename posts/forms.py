@@ -11,6 +11,40 @@ from posts.services import NewImage
 
 IMAGE_SLOTS = 4
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+# The largest text any platform takes (Facebook, 63,206 characters; X is far below): no form takes more.
+LONGEST_TEXT = 63206
+COMMENT_LENGTH = 2000
+REASON_LENGTH = 300  # PublishingSwitch.reason and Post.outside_hours_reason
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+DB_INTEGER_MAX = 2**31 - 1
+
+
+class ScheduleField(forms.DateTimeField):
+    """A date and time as the composer sends it, within years any calendar here can compute."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DATETIME_INPUT])
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault("invalid", _("Enter a real date and time, for example 2026-12-01 10:00."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows by id; an id that is no number a database column holds is refused before any query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isascii() or not text.isdigit() or int(text) > 2**63 - 1:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
 
 
 class PostTextField(forms.CharField):
@@ -26,7 +60,7 @@ class PostTextField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value else value
 
 
-class AccountChoiceField(forms.ModelMultipleChoiceField):
+class AccountChoiceField(IdsChoiceField):
     def label_from_instance(self, account):
         return f"{account.display_handle} — {account.office.name}"
 
@@ -39,23 +73,24 @@ class PostForm(forms.Form):
         error_messages={"required": _("Choose at least one account.")},
     )
     body = PostTextField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=63206,
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=LONGEST_TEXT,
         error_messages={"required": _("Write the text of the post.")},
     )
-    scheduled_at = forms.DateTimeField(
-        label=_("Publish at (JST)"), input_formats=[DATETIME_INPUT],
+    scheduled_at = ScheduleField(
+        label=_("Publish at (JST)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
-        error_messages={"invalid": _("Enter a real date and time, for example 2026-12-01 10:00.")},
     )
     outside_hours_reason = forms.CharField(
-        label=_("Reason for posting outside office hours"), required=False, max_length=300,
+        label=_("Reason for posting outside office hours"), required=False, max_length=REASON_LENGTH,
         help_text=_("Only when the time is outside office hours, for example a disaster or system outage notice."),
     )
 
-    def __init__(self, *args, user, post: Post | None = None, **kwargs):
+    def __init__(self, *args, user, post: Post | None = None, refused_uploads: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.post = post
+        # Files the upload handler skipped for their size (immisns/uploads.py), by field name.
+        self.refused_uploads = refused_uploads or {}
         draftable = access.accounts_draftable_by(user).order_by("platform", "sort_order")
         if post is not None and user.pk != post.author_id:
             draftable = access.accounts_approvable_by(user).order_by("platform", "sort_order")
@@ -64,7 +99,7 @@ class PostForm(forms.Form):
         for account in self.account_choices:
             self.fields[f"override_{account.pk}"] = PostTextField(
                 label=_("Own text for %(account)s") % {"account": account.display_handle},
-                required=False, max_length=63206, widget=forms.Textarea(attrs={"rows": 4}),
+                required=False, max_length=LONGEST_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
             )
         for slot in range(1, IMAGE_SLOTS + 1):
             self.fields[f"image_{slot}"] = forms.FileField(label=_("Image %(n)d") % {"n": slot}, required=False)
@@ -90,6 +125,10 @@ class PostForm(forms.Form):
         cleaned = super().clean()
         new_images = []
         for slot in range(1, IMAGE_SLOTS + 1):
+            if f"image_{slot}" in self.refused_uploads:
+                self.add_error(f"image_{slot}", _("The file is larger than %(limit)d MB; files of at most %(limit)d MB can be uploaded.")
+                               % {"limit": post_images.MAX_UPLOAD_BYTES // post_images.MB})
+                continue
             upload = cleaned.get(f"image_{slot}")
             if not upload:
                 continue
@@ -124,16 +163,16 @@ class PostForm(forms.Form):
 class PreviewForm(forms.Form):
     """The composer's fields as typed, for the live preview: nothing is required, nothing saved."""
 
-    body = PostTextField(required=False)
-    scheduled_at = forms.DateTimeField(required=False, input_formats=[DATETIME_INPUT])
-    accounts = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    body = PostTextField(required=False, max_length=LONGEST_TEXT)
+    scheduled_at = ScheduleField(required=False)
+    accounts = IdsChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         visible = access.accounts_visible_to(user)
         self.fields["accounts"].queryset = visible
         for account_id in visible.values_list("pk", flat=True):
-            self.fields[f"override_{account_id}"] = PostTextField(required=False)
+            self.fields[f"override_{account_id}"] = PostTextField(required=False, max_length=LONGEST_TEXT)
 
     def overrides(self) -> dict[int, str]:
         return {
@@ -143,16 +182,44 @@ class PreviewForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=DB_INTEGER_MAX)
+
+
+class CancelForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=COMMENT_LENGTH,
+                             error_messages={"required": _("Give the reason for withdrawing the post.")})
+
+
+class PublishingSwitchForm(forms.Form):
+    paused = forms.TypedChoiceField(choices=[("1", "paused"), ("0", "resumed")], coerce=lambda v: v == "1")
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_LENGTH)
 
 
 class BulkApproveForm(forms.Form):
-    posts = forms.ModelMultipleChoiceField(queryset=None, error_messages={"required": _("Choose the posts to approve.")})
+    """Approving from the queue: each checked post with the revision the queue showed (revision-<id>)."""
+
+    posts = IdsChoiceField(queryset=None, error_messages={"required": _("Choose the posts to approve.")})
 
     def __init__(self, *args, queue, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["posts"].queryset = queue
+
+    def clean(self):
+        cleaned = super().clean()
+        revisions = {}
+        for post in cleaned.get("posts") or []:
+            field = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+            try:
+                revisions[post.pk] = field.clean(self.data.get(f"revision-{post.pk}"))
+            except forms.ValidationError:
+                revisions[post.pk] = None  # the service refuses it: the queue did not say what was shown
+        cleaned["revisions"] = revisions
+        return cleaned
 
 
 class PostFilterForm(forms.Form):
@@ -172,15 +239,6 @@ class ResolveForm(forms.Form):
         ("published", _("It is on the platform: record it as published")),
         ("again", _("It is not on the platform: publish it again")),
     ])
-    url = forms.URLField(label=_("Address of the published post"), required=False, assume_scheme="https")
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
-
-
-class WithdrawForm(forms.Form):
-    """A supervisor's reason for deleting a published post (§5.3); kept with the event as written.
-
-    A CharField refuses NUL characters (PostgreSQL cannot store them), so a bad
-    reason is refused here, before anything is asked of the platform.
-    """
-
-    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=1000)
+    # PostTarget.external_url holds 200 characters.
+    url = forms.URLField(label=_("Address of the published post"), required=False, assume_scheme="https", max_length=200)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH)

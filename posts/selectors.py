@@ -32,6 +32,22 @@ class TargetPreview:
     closed_reason: str = ""  # why the office is closed at the chosen time (土曜日, 天皇誕生日, …)
     hours_problem: str = ""
 
+    # Bounded work per preview: a text full of numbers lists and marks only the first of them.
+    LISTED = 20
+    MARKED = 50
+
+    @property
+    def findings_listed(self) -> list[checks.Finding]:
+        return self.findings[: self.LISTED]
+
+    @property
+    def official_listed(self) -> list[checks.OfficialMatch]:
+        return self.official[: self.LISTED]
+
+    @property
+    def not_listed(self) -> int:
+        return max(0, len(self.findings) - self.LISTED) + max(0, len(self.official) - self.LISTED)
+
     @property
     def over_limit(self) -> bool:
         return self.length > self.limit
@@ -57,7 +73,7 @@ class TargetPreview:
         """The body cut into plain runs and runs a finding or an official contact points at, for highlighting."""
         pieces: list[tuple[str, checks.Finding | checks.OfficialMatch | None]] = []
         position = 0
-        marks = [*self.findings, *self.official]
+        marks = [*self.findings[: self.MARKED], *self.official[: self.MARKED]]
         # Where two marks cover the same characters, the blocking one is shown.
         for mark in sorted(marks, key=lambda m: (m.start, -m.end, getattr(m, "severity", "") != checks.BLOCK)):
             if mark.start < position:
@@ -228,7 +244,57 @@ def posts_on_account(posts: QuerySet[Post], account: SocialAccount) -> QuerySet[
 def approval_queue(user) -> QuerySet[Post]:
     """Pending posts the user may approve, oldest first (§3)."""
     pending = Post.objects.filter(state=Post.State.PENDING)
-    return _with_targets(access.posts_approvable_by(user, pending)).order_by("updated_at", "id")
+    queue = _with_targets(access.posts_approvable_by(user, pending)).prefetch_related(authorship_events())
+    return queue.order_by("updated_at", "id")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Who wrote a revision: the author of the first, then each person whose edit changed something."""
+
+    number: int
+    by: object  # the user
+    at: dt.datetime
+    changed: tuple[str, ...]
+    approved: bool = False  # an approval came after this revision
+
+
+def authorship_events() -> Prefetch:
+    """Prefetch for the posts of a page that shows who wrote and edited them (one query for all)."""
+    events = PostEvent.objects.filter(action__in=[PostEvent.Action.CREATE, PostEvent.Action.EDIT, PostEvent.Action.APPROVE])
+    return Prefetch("events", queryset=events.select_related("actor").order_by("at", "id"), to_attr="authorship")
+
+
+def post_revisions(post: Post) -> list[Revision]:
+    """Every revision that changed something, oldest first, from the event log."""
+    events = getattr(post, "authorship", None)
+    if events is None:
+        events = authorship_events().queryset.filter(post=post)
+    revisions: list[Revision] = []
+    for event in events:
+        if event.action == PostEvent.Action.APPROVE:
+            if revisions:
+                revisions[-1] = Revision(**{**revisions[-1].__dict__, "approved": True})
+            continue
+        changed = tuple(event.data.get("changed", ("text",))) if event.action == PostEvent.Action.EDIT else ("text",)
+        if changed:
+            number = event.data.get("revision", 1 if event.action == PostEvent.Action.CREATE else 0)
+            revisions.append(Revision(number=number, by=event.actor, at=event.at, changed=changed))
+    return revisions
+
+
+def post_editors_since_approval(post: Post, revisions: list[Revision] | None = None) -> set[int]:
+    """§3, four eyes: the author and everyone who changed the post since its last approval.
+
+    None of them may approve the revision that stands now.
+    """
+    editors = {post.author_id}
+    for revision in post_revisions(post) if revisions is None else revisions:
+        if revision.approved:
+            editors = {post.author_id}
+        elif revision.by is not None:
+            editors.add(revision.by.pk)
+    return editors
 
 
 def post_timeline(post: Post) -> QuerySet[PostEvent]:

@@ -120,6 +120,27 @@ def post_create(
     return post
 
 
+def _changes(
+    post: Post, *, body: str, scheduled_at: dt.datetime, accounts: Sequence[SocialAccount], overrides: dict[int, str],
+    outside_hours_reason: str, new_images: Sequence[NewImage], remove_image_ids: Sequence[int],
+) -> list[str]:
+    """What an edit changes, in the words of §3: text, accounts, time, images (and the stated reason)."""
+    before = {t.account_id: t.body_override for t in post.targets.all()}
+    after = {a.pk: overrides.get(a.pk) or "" for a in accounts}
+    changed = []
+    if body != post.body or any(before[pk] != after[pk] for pk in before.keys() & after.keys()):
+        changed.append("text")
+    if before.keys() != after.keys():
+        changed.append("accounts")
+    if scheduled_at != post.scheduled_at:
+        changed.append("time")
+    if outside_hours_reason != post.outside_hours_reason:
+        changed.append("reason")
+    if new_images or post.images.filter(pk__in=remove_image_ids).exists():
+        changed.append("images")
+    return changed
+
+
 @transaction.atomic
 def post_update(
     *, post: Post, by, body: str, scheduled_at: dt.datetime, accounts: Sequence[SocialAccount],
@@ -141,11 +162,15 @@ def post_update(
         if any(a.pk not in approvable for a in accounts):
             raise NotAllowed(_("You may not post to one of the chosen accounts."))
     was = post.state
+    changed = _changes(post, body=body, scheduled_at=scheduled_at, accounts=accounts, overrides=overrides or {},
+                       outside_hours_reason=outside_hours_reason, new_images=new_images,
+                       remove_image_ids=remove_image_ids)
     post.body = body
     post.scheduled_at = scheduled_at
     post.outside_hours_reason = outside_hours_reason
     post.revision += 1
-    data = {}
+    # What this person changed: §3's four eyes keep them from approving this revision.
+    data = {"revision": post.revision, "changed": changed}
     if was in (State.PENDING, State.APPROVED):
         if was == State.APPROVED:
             data["voided_approval_of"] = post.approved_by.get_username() if post.approved_by else "?"
@@ -197,6 +222,9 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
         raise NotAllowed(_("Nobody approves their own post."))
     if not access.can_approve_post(by, post):
         raise NotAllowed(_("You may not approve this post."))
+    if by.pk in selectors.post_editors_since_approval(post):
+        # §3, four eyes: the approver has not written any of what goes out.
+        raise NotAllowed(_("You changed this post since it was last approved, so another supervisor must approve it."))
     if post.state != State.PENDING:
         raise PostError(_("Only a post awaiting approval can be approved."))
     if revision is not None and revision != post.revision:

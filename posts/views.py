@@ -13,17 +13,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
-from accounts.middleware import mfa_required
 from immisns import keyset
+from immisns.redirects import next_or
 from posts import selectors, services
 from posts.errors import NotAllowed, PostError
-from posts.forms import BulkApproveForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, ResolveForm, WithdrawForm
+from posts.forms import (
+    BulkApproveForm, CancelForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, PublishingSwitchForm,
+    ResolveForm, WithdrawForm,
+)
 from posts.models import Post, PostImage, PostTarget
 
 
 def _get_post(user, pk: int) -> Post:
     """The post if the user may see it; 404 for missing and forbidden alike."""
     return get_object_or_404(selectors.posts_for(user), pk=pk)
+
+
+def _invalid(form) -> PostError:
+    """What was typed did not pass its form: say what, field by field (never a 500)."""
+    return PostError(_("Check what you typed."), [str(message) for errors in form.errors.values() for message in errors])
 
 
 def _problems_message(request, error: PostError) -> None:
@@ -73,7 +81,8 @@ def post_list(request):
 
 
 def _compose(request, *, post: Post | None):
-    form = PostForm(request.POST or None, request.FILES or None, user=request.user, post=post)
+    form = PostForm(request.POST or None, request.FILES or None, user=request.user, post=post,
+                    refused_uploads=getattr(request, "refused_uploads", None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = dict(
@@ -137,8 +146,10 @@ def post_edit(request, pk: int):
 def post_preview(request):
     """The composer's live preview: final text per account, length, findings, office hours."""
     form = PreviewForm(request.POST, user=request.user)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    if not form.is_valid():
+        # Refused before any check runs: a text longer than any platform takes, a time no calendar has.
+        return render(request, "posts/_preview.html", {"previews": [], "errors": _invalid(form).problems})
+    data = form.cleaned_data
     previews = selectors.target_previews(
         body=data.get("body") or "", accounts=list(data.get("accounts") or []), overrides=form.overrides(),
         scheduled_at=data.get("scheduled_at"),
@@ -153,13 +164,19 @@ def post_detail(request, pk: int):
     # Until publishing begins the post can change, and the page shows what would go out now.
     before_publishing = not post.targets.exclude(
         state__in=[PostTarget.State.WAITING, PostTarget.State.SCHEDULED]).exists()
+    revisions = selectors.post_revisions(post)
+    may_approve = access.can_approve_post(request.user, post) and post.state == Post.State.PENDING
+    # §3, four eyes: whoever wrote part of this revision leaves the approval to another supervisor.
+    wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
     return render(request, "posts/detail.html", {
         "post": post,
         "previews": selectors.post_previews(post) if before_publishing else [],
         "before_publishing": before_publishing,
         "events": selectors.post_timeline(post),
         "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED and before_publishing,
-        "may_approve": access.can_approve_post(request.user, post) and post.state == Post.State.PENDING,
+        "may_approve": may_approve and not wrote_it,
+        "wrote_it": may_approve and wrote_it,
+        "revisions": revisions,
         "decision_form": DecisionForm(initial={"revision": post.revision}),
         "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
         "resolve_form": ResolveForm(),
@@ -199,8 +216,12 @@ def post_submit(request, pk: int):
 @require_POST
 @login_required
 def post_cancel(request, pk: int):
+    form = CancelForm(request.POST)
+
     def cancel(post):
-        services.post_cancel(post=post, by=request.user, comment=request.POST.get("comment", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        services.post_cancel(post=post, by=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("The post was cancelled."))
 
     return _transition(request, pk, cancel)
@@ -208,27 +229,33 @@ def post_cancel(request, pk: int):
 
 @require_safe
 @login_required
-@mfa_required
 def approval_queue(request):
     if not access.can_approve_anything(request.user):
         raise Http404
     page = keyset.paginate(selectors.approval_queue(request.user), ordering=selectors.QUEUE_ORDER,
                            params=request.GET, size=selectors.QUEUE_PAGE_SIZE)
     previews = selectors.posts_previews(page.items)
-    rows = [(post, previews[post.pk]) for post in page]
+    rows = []
+    for post in page:
+        revisions = selectors.post_revisions(post)
+        wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
+        rows.append((post, previews[post.pk], revisions, wrote_it))
     return render(request, "posts/queue.html", {"rows": rows, "page": page, "decision_form": DecisionForm()})
 
 
 @require_POST
 @login_required
-@mfa_required
 def post_approve(request, pk: int):
     form = DecisionForm(request.POST)
     form.is_valid()
 
     def approve(post):
-        services.post_approve(post=post, by=request.user, comment=form.cleaned_data.get("comment", ""),
-                              revision=form.cleaned_data.get("revision"))
+        if not form.is_valid():
+            raise _invalid(form)
+        if form.cleaned_data["revision"] is None:
+            raise PostError(_("The page did not say which revision you saw; open the post again and approve it."))
+        services.post_approve(post=post, by=request.user, comment=form.cleaned_data["comment"],
+                              revision=form.cleaned_data["revision"])
         messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
 
     return _transition(request, pk, approve)
@@ -236,13 +263,14 @@ def post_approve(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def post_reject(request, pk: int):
     form = DecisionForm(request.POST)
     form.is_valid()
 
     def reject(post):
-        services.post_reject(post=post, by=request.user, comment=form.cleaned_data.get("comment", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        services.post_reject(post=post, by=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("Sent post #%(id)d back to its author.") % {"id": post.pk})
 
     return _transition(request, pk, reject)
@@ -250,7 +278,6 @@ def post_reject(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def approve_many(request):
     form = BulkApproveForm(request.POST, queue=selectors.approval_queue(request.user))
     if not form.is_valid():
@@ -259,7 +286,10 @@ def approve_many(request):
     approved = 0
     for post in form.cleaned_data["posts"]:
         try:
-            services.post_approve(post=post, by=request.user)
+            revision = form.cleaned_data["revisions"][post.pk]
+            if revision is None:
+                raise PostError(_("The queue did not say which revision you saw; reload it and approve again."))
+            services.post_approve(post=post, by=request.user, revision=revision)
             approved += 1
         except PostError as exc:
             messages.error(request, _("Post #%(id)d: %(reason)s") % {"id": post.pk, "reason": exc.message})
@@ -286,7 +316,7 @@ def _target_action(request, pk: int, action):
         action(target)
     except PostError as exc:
         _problems_message(request, exc)
-    return redirect(request.POST.get("next") or reverse("posts:detail", args=[target.post_id]))
+    return redirect(next_or(request, reverse("posts:detail", args=[target.post_id])))
 
 
 @require_POST
@@ -301,13 +331,12 @@ def target_retry(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def target_resolve(request, pk: int):
     form = ResolveForm(request.POST)
 
     def resolve(target):
         if not form.is_valid():
-            raise PostError(_("Choose what happened."), [str(e) for e in form.errors.values()])
+            raise _invalid(form)
         services.target_resolve_unconfirmed(
             target=target, by=request.user, published=form.cleaned_data["decision"] == "published",
             url=form.cleaned_data["url"], comment=form.cleaned_data["comment"],
@@ -319,13 +348,12 @@ def target_resolve(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def target_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
 
     def withdraw(target):
         if not form.is_valid():
-            raise PostError(_("Give the reason for withdrawing the post."), [e for errors in form.errors.values() for e in errors])
+            raise _invalid(form)
         services.target_withdraw(target=target, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle})
 
@@ -334,16 +362,18 @@ def target_withdraw(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def publishing_switch(request):
     if not access.is_administrator(request.user):
         raise Http404
+    form = PublishingSwitchForm(request.POST)
     try:
-        if request.POST.get("paused") == "1":
-            services.publishing_pause_all(by=request.user, reason=request.POST.get("reason", ""))
+        if not form.is_valid():
+            raise _invalid(form)
+        if form.cleaned_data["paused"]:
+            services.publishing_pause_all(by=request.user, reason=form.cleaned_data["reason"])
             messages.warning(request, _("All publishing is paused."))
         else:
-            services.publishing_resume_all(by=request.user, reason=request.POST.get("reason", ""))
+            services.publishing_resume_all(by=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("Publishing resumed; posts that waited go out now."))
     except PostError as exc:
         _problems_message(request, exc)

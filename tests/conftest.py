@@ -52,6 +52,30 @@ def add_totp(user) -> str:
     return secret
 
 
+def sign_in_with_second_factor(client, user) -> None:
+    """Sign a person in as the login page does after password and TOTP code (a TOTP is set up if missing).
+
+    allauth records each authentication step of the session
+    (allauth.account.authentication); the middleware reads the "mfa" step.
+    """
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        add_totp(user)
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "username": user.get_username()},
+        {"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def tokyo_poster(db):
     return make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)

@@ -42,7 +42,7 @@ def test_malformed_value_stops_start_up_naming_the_variable(name, value, tmp_pat
 def test_production_needs_secret_key_and_encryption_key(tmp_path):
     result = start({"DEBUG": "false", "IMMISNS_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
-    result = start({"DEBUG": "false", "SECRET_KEY": "x" * 60, "IMMISNS_VAR_DIR": str(tmp_path)})
+    result = start({"DEBUG": "false", "SECRET_KEY": "x" * 60, "CACHE_URL": "redis://redis:6379/1", "IMMISNS_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "FIELD_ENCRYPTION_KEY" in result.stderr
 
 
@@ -52,6 +52,7 @@ def test_deploy_check_is_clean_with_debug_off(tmp_path):
     result = start(
         {
             "DEBUG": "false",
+            "CACHE_URL": "redis://redis:6379/1",
             "SECRET_KEY": "k3y-" + "q8Zr2vN5" * 8,
             "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "ALLOWED_HOSTS": "immisns.example.go.jp",

@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 import facebook
 import requests
 
+from immisns import log_redaction
+
 from .base import (
     AuthRevoked,
     MediaItem,
@@ -96,6 +98,8 @@ class _RecordingSession(requests.Session):
 class FacebookAdapter:
     def __init__(self, *, page_id: str, page_access_token: str, version: str = "v23.0", timeout: float = 15,
                  rate_limit_floor: float = RATE_LIMIT_FLOOR.total_seconds()) -> None:
+        # urllib3 logs every URL at DEBUG, and facebook-sdk puts the token in GET and DELETE URLs.
+        log_redaction.remember(page_access_token)
         self._page_id = str(page_id)
         self._token = page_access_token
         self._timeout = timeout

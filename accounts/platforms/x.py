@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 import requests
 import tweepy
 
+from immisns import log_redaction
+
 from .base import (
     AuthRevoked,
     MediaItem,
@@ -114,6 +116,8 @@ class XAdapter:
         timeout: float = 15,
         rate_limit_floor: float = RATE_LIMIT_MINIMUM.total_seconds(),
     ) -> None:
+        # oauthlib and requests-oauthlib log these at DEBUG: the log filter hides them.
+        log_redaction.remember(api_key, api_secret, access_token, access_token_secret)
         self._api_key = api_key
         self._api_secret = api_secret
         self._access_token = access_token

@@ -109,3 +109,102 @@ def test_only_supervisors_and_staff_must_use_mfa():
     assert access.must_use_mfa(make_person("s", "kobe", "supervisor"))
     assert not access.must_use_mfa(make_person("p", "kobe", "poster"))
     assert not access.must_use_mfa(make_person("v", "kobe", "viewer"))
+
+
+# --- Four eyes (§3): every approving role, edit then approve -----------------------------------
+# An approving role is a supervisor at any office, or an administrator. For each, a poster of the
+# account's office writes a post; the approver edits it and may then not approve it, with the
+# reason given; another supervisor (who did not touch it) may.
+
+APPROVERS = [*(("supervisor", code) for code in OFFICE_CODES), ("administrator", None)]
+
+
+def _approver(role, office_code):
+    if role == "administrator":
+        return make_person("approving-admin", is_staff=True, is_superuser=True), SocialAccount.objects.get(handle="IMMI_TOKYO")
+    account = SocialAccount.objects.filter(office__code=office_code).order_by("sort_order").first()
+    return make_person(f"approver-{office_code}", office_code, "supervisor"), account
+
+
+def _pending_post(account):
+    from tests.factories import make_post
+
+    author = make_person(f"author-{account.office.code}", account.office.code, "poster")
+    return make_post(author, (account.handle,), submit=True)
+
+
+@pytest.fixture
+def tuesday_morning():
+    import time_machine
+
+    from tests.posts.conftest import NOW
+
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.mark.usefixtures("tuesday_morning")
+@pytest.mark.parametrize(("role", "office_code"), APPROVERS)
+def test_whoever_edits_a_post_cannot_approve_it(role, office_code):
+    from posts import services
+    from posts.errors import NotAllowed
+
+    approver, account = _approver(role, office_code)
+    post = _pending_post(account)
+    services.post_update(post=post, by=approver, body="承認者が書き換えた文章です。", scheduled_at=post.scheduled_at,
+                         accounts=[account])
+    post.refresh_from_db()
+    with pytest.raises(NotAllowed, match="another supervisor must approve|別の承認者"):
+        services.post_approve(post=post, by=approver, revision=post.revision)
+    post.refresh_from_db()
+    assert post.state == "pending" and post.approved_by is None
+    other = make_person("other-agency-supervisor", "agency", "supervisor")
+    services.post_approve(post=post, by=other, revision=post.revision)
+    assert type(post).objects.get(pk=post.pk).approved_by == other
+
+
+@pytest.mark.usefixtures("tuesday_morning")
+@pytest.mark.parametrize(("role", "office_code"), APPROVERS)
+def test_editing_an_approved_post_bars_the_editor_from_approving_it_again(role, office_code):
+    """The hole as found: approve someone's post, then rewrite it and approve it yourself."""
+    from posts import services
+    from posts.errors import NotAllowed
+
+    approver, account = _approver(role, office_code)
+    post = _pending_post(account)
+    services.post_approve(post=post, by=approver, revision=post.revision)
+    services.post_update(post=post, by=approver, body="承認後に書き換えた文章です。", scheduled_at=post.scheduled_at,
+                         accounts=[account])
+    post.refresh_from_db()
+    assert post.state == "pending"
+    with pytest.raises(NotAllowed):
+        services.post_approve(post=post, by=approver, revision=post.revision)
+    # Once someone else approved the rewrite, a later edit by the author leaves this approver free again.
+    services.post_approve(post=post, by=make_person("other-sup", "agency", "supervisor"), revision=post.revision)
+    post.refresh_from_db()
+    services.post_update(post=post, by=post.author, body="著者が直した文章です。", scheduled_at=post.scheduled_at,
+                         accounts=[account])
+    post.refresh_from_db()
+    services.post_approve(post=post, by=approver, revision=post.revision)
+    assert type(post).objects.get(pk=post.pk).state == "approved"
+
+
+@pytest.mark.usefixtures("tuesday_morning")
+@pytest.mark.parametrize(("role", "office_code"), APPROVERS)
+def test_bulk_approval_refuses_a_post_edited_after_the_queue_was_loaded(client, role, office_code):
+    from django.urls import reverse
+
+    from posts import services
+    from tests.conftest import sign_in_with_second_factor
+
+    approver, account = _approver(role, office_code)
+    post = _pending_post(account)
+    sign_in_with_second_factor(client, approver)
+    queue = client.get(reverse("posts:queue")).content.decode()
+    assert f'name="revision-{post.pk}" value="{post.revision}"' in queue
+    shown = post.revision
+    services.post_update(post=post, by=post.author, body="キュー表示後に変わった文章です。",
+                         scheduled_at=post.scheduled_at, accounts=[account])
+    response = client.post(reverse("posts:approve_many"), {"posts": [post.pk], f"revision-{post.pk}": shown}, follow=True)
+    assert type(post).objects.get(pk=post.pk).state == "pending"
+    assert f"#{post.pk}" in response.content.decode() and "編集されました" in response.content.decode()

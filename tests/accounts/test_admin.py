@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccountStateChange, SocialAccount
-from tests.conftest import add_totp, make_person
+from tests.conftest import add_totp, make_person, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ SECRET = "EAAB-page-token-0123456789abcdef"
 
 @pytest.fixture
 def admin_client(client, administrator):
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     return client
 
 
@@ -112,6 +112,10 @@ def test_staff_without_totp_is_sent_to_set_it_up(client):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
     add_totp(staff)
+    # An authenticator that exists is not enough: this sign-in has not used it.
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
+    sign_in_with_second_factor(client, staff)
     assert client.get(reverse("admin:index")).status_code == 200
 
 
@@ -124,7 +128,6 @@ def test_admin_login_goes_through_the_console_login(client):
 
 
 def test_non_staff_cannot_enter_the_admin(client, tokyo_supervisor):
-    add_totp(tokyo_supervisor)
-    client.force_login(tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "login" in response["Location"]

@@ -87,6 +87,8 @@ def test_a_supervisor_with_totp_needs_the_code(client, tokyo_supervisor):
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(tokyo_supervisor.pk)
+    # The sign-in used the second factor, so the supervisor's pages open.
+    assert client.get(reverse("posts:queue")).status_code == 200
 
 
 def test_setting_up_totp_gives_recovery_codes_and_opens_the_admin(client):
@@ -106,4 +108,9 @@ def test_setting_up_totp_gives_recovery_codes_and_opens_the_admin(client):
     assert response.status_code == 302
     kinds = set(Authenticator.objects.filter(user=staff).values_list("type", flat=True))
     assert kinds == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
+    # This sign-in used only the password: the new authenticator is asked for once.
+    response = client.get(reverse("admin:index"))
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    response = client.post(response["Location"], {"code": totp_code(secret)})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200

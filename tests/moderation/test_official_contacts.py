@@ -9,7 +9,7 @@ from django.urls import reverse
 from moderation import checks
 from moderation.checks import official_contacts, scan
 from moderation.models import OfficialContact
-from tests.conftest import add_totp
+from tests.conftest import add_totp, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_rules_read_once_inside_rules_pinned(django_assert_num_queries):
 
 @pytest.fixture
 def admin_client(client, administrator):
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     return client
 
 
@@ -202,8 +202,7 @@ def test_the_admin_refuses_a_value_that_is_not_a_phone_number_and_keeps_the_inpu
 @pytest.mark.parametrize("persona", ["tokyo_poster", "tokyo_supervisor", "viewer"])
 def test_people_who_are_not_administrators_cannot_reach_the_list(client, request, persona):
     person = request.getfixturevalue(persona)
-    add_totp(person)  # even with the second factor
-    client.force_login(person)
+    sign_in_with_second_factor(client, person)  # even with the second factor
     response = client.get(reverse("admin:moderation_officialcontact_changelist"))
     assert response.status_code == 302 and "login" in response["Location"]
 

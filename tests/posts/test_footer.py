@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import SocialAccount
 from posts import footer
 from posts.models import Footer
+from tests.conftest import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_versions_are_never_edited():
 
 
 def test_admin_adds_a_new_version(client, administrator):
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     before = Footer.objects.filter(platform="x", account=None).order_by("-version").first()
     response = client.post(reverse("admin:posts_footer_add"), {"platform": "x", "account": "", "text": "新しいフッター"})
     assert response.status_code == 302
@@ -60,7 +61,7 @@ def test_admin_cannot_change_posts(client, administrator, tokyo_poster):
     from tests.factories import make_post
 
     post = make_post(tokyo_poster)
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     url = reverse("admin:posts_post_change", args=[post.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {"body": "changed"}).status_code == 403

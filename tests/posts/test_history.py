@@ -14,7 +14,7 @@ from django.utils import translation
 from accounts.models import SocialAccount
 from posts import footer, history, publishing, selectors, services
 from posts.models import DisplayState, Post, PostEvent, PostTarget
-from tests.conftest import COMMITTED_DB, add_totp, make_person
+from tests.conftest import COMMITTED_DB, add_totp, make_person, sign_in_with_second_factor
 from tests.factories import PASSWORD, make_post
 from tests.posts.conftest import JST
 
@@ -114,10 +114,7 @@ def test_an_smtp_failure_after_approval_does_not_break_the_request(client, tokyo
     app.conf.task_always_eager = False  # as in production: the task goes to the broker, not into the request
     add_totp(tokyo_supervisor)
     post = make_post(tokyo_poster, submit=True)
-    client.force_login(tokyo_supervisor)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "password"}, {"method": "mfa", "type": "totp"}]
-    session.save()
+    sign_in_with_second_factor(client, tokyo_supervisor)
     response = client.post(reverse("posts:approve", args=[post.pk]), {"revision": post.revision})
     assert response.status_code == 302
     assert Post.objects.get(pk=post.pk).state == "approved"

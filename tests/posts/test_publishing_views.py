@@ -9,7 +9,7 @@ from django.urls import reverse
 from posts import publishing, selectors, services
 from accounts.models import SandboxDelivery
 from posts.models import PostTarget
-from tests.conftest import add_totp
+from tests.conftest import add_totp, sign_in_with_second_factor
 from tests.factories import make_post
 from tests.posts.conftest import JST
 
@@ -30,8 +30,7 @@ def published_target(author, approver):
 
 @pytest.fixture
 def supervisor_client(client, tokyo_supervisor):
-    add_totp(tokyo_supervisor)
-    client.force_login(tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
     return client
 
 
@@ -102,17 +101,16 @@ def test_sandbox_page_shows_what_went_out(client, tokyo_poster, tokyo_supervisor
 
 def test_pause_all_is_for_administrators_and_shows_a_banner(client, administrator, tokyo_poster, tokyo_supervisor):
     url = reverse("posts:publishing_switch")
-    add_totp(tokyo_supervisor)
-    client.force_login(tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
     assert client.post(url, {"paused": "1", "reason": "x"}).status_code == 404
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     assert "すべての投稿を一時停止" in client.get(reverse("home")).content.decode()
     client.post(url, {"paused": "1", "reason": "障害対応のため"})
     assert selectors.publishing_paused()
     client.force_login(tokyo_poster)
     page = client.get(reverse("home")).content.decode()
     assert "banner-paused" in page and "障害対応のため" in page
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     client.post(url, {"paused": "0"})
     assert not selectors.publishing_paused()
     assert "banner-paused" not in client.get(reverse("home")).content.decode()

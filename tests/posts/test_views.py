@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import SocialAccount
 from posts import services
 from posts.models import Post
-from tests.conftest import add_totp
+from tests.conftest import add_totp, sign_in_with_second_factor
 from tests.factories import make_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -35,8 +35,7 @@ def poster_client(client, tokyo_poster):
 
 @pytest.fixture
 def supervisor_client(client, tokyo_supervisor):
-    add_totp(tokyo_supervisor)
-    client.force_login(tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
     return client
 
 
@@ -273,7 +272,8 @@ def test_approve_several_at_once(supervisor_client, tokyo_poster, osaka_poster):
     foreign = make_post(osaka_poster, ("IMMI_OSAKA",), submit=True)
     supervisor_client.post(reverse("posts:approve_many"), {"posts": [p.pk for p in posts] + [foreign.pk]})
     assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {"pending"}  # forged id: nothing
-    supervisor_client.post(reverse("posts:approve_many"), {"posts": [p.pk for p in posts]})
+    supervisor_client.post(reverse("posts:approve_many"), {
+        "posts": [p.pk for p in posts], **{f"revision-{p.pk}": p.revision for p in posts}})
     assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {"approved"}
     assert Post.objects.get(pk=foreign.pk).state == "pending"
 
@@ -381,3 +381,31 @@ def test_five_images_are_too_many_for_x(poster_client, tokyo_poster):
     with pytest.raises(services.PostError) as caught:
         services.post_submit(post=post, by=tokyo_poster)
     assert any("4" in p and "X" in p for p in caught.value.problems)
+
+
+def test_queue_and_post_page_say_who_wrote_and_who_edited(supervisor_client, tokyo_poster, tokyo_supervisor):
+    from tests.conftest import make_person
+
+    post = make_post(tokyo_poster, submit=True)
+    services.post_update(post=post, by=tokyo_supervisor, body="承認者が直しました。", scheduled_at=post.scheduled_at,
+                         accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")])
+    for url in (reverse("posts:queue"), reverse("posts:detail", args=[post.pk])):
+        page = supervisor_client.get(url).content.decode()
+        assert "Written by tokyo-poster" in page or "tokyo-poster" in page.split('data-testid="revisions"')[1][:400]
+        assert "tokyo-supervisor" in page.split('data-testid="revisions"')[1][:600]
+        assert 'data-testid="wrote-it"' in page  # and why this supervisor cannot approve it
+    assert f'value="{post.pk}" form="bulk-form"' not in supervisor_client.get(reverse("posts:queue")).content.decode()
+    response = supervisor_client.post(reverse("posts:approve", args=[post.pk]), {"revision": 2}, follow=True)
+    assert Post.objects.get(pk=post.pk).state == "pending"
+    assert "another supervisor must approve" in response.content.decode()
+    other = make_person("agency-sup", "agency", "supervisor")
+    from tests.conftest import sign_in_with_second_factor
+    sign_in_with_second_factor(supervisor_client, other)
+    page = supervisor_client.get(reverse("posts:queue")).content.decode()
+    assert 'data-testid="wrote-it"' not in page and f'value="{post.pk}" form="bulk-form"' in page
+
+
+def test_single_approval_needs_the_revision_shown(supervisor_client, tokyo_poster):
+    post = make_post(tokyo_poster, submit=True)
+    supervisor_client.post(reverse("posts:approve", args=[post.pk]), {})
+    assert Post.objects.get(pk=post.pk).state == "pending"
