@@ -39,11 +39,16 @@ SECOND_FACTOR = frozenset({
     "posts:edit", "posts:cancel",
     "posts:target_retry", "posts:target_resolve", "posts:target_withdraw",
     "posts:publishing_switch",
+    # What the public wrote: a supervisor's moderation reaches every account of their subtree.
+    "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
+    "moderation:delete", "moderation:ban",
 })
 PASSWORD_ENOUGH = frozenset({
     "home", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
     "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
-    "official_accounts", "sandbox_delivery", "admin_login", "set_language",
+    "sandbox_delivery", "admin_login", "set_language",
+    # The public pages, without login.
+    "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
 })
 SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})
 

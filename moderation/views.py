@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
-from accounts.middleware import mfa_required
 from moderation import services
 from moderation.categories import ProhibitedAct
 from moderation.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
@@ -53,7 +52,6 @@ RULE_LABELS = {
 
 @require_safe
 @login_required
-@mfa_required
 def queue(request):
     accounts = access.accounts_draftable_by(request.user).order_by("platform", "sort_order")
     form = QueueFilterForm(request.GET or None, accounts=accounts)
@@ -117,7 +115,6 @@ def _act(request, pk: int, form_class, act):
 
 @require_POST
 @login_required
-@mfa_required
 def reply_hide(request, pk: int):
     def hide(reply, data):
         services.reply_hide(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
@@ -127,7 +124,6 @@ def reply_hide(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def reply_unhide(request, pk: int):
     def unhide(reply, data):
         services.reply_unhide(reply=reply, by=request.user, reason=data["reason"])
@@ -137,7 +133,6 @@ def reply_unhide(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def reply_confirm(request, pk: int):
     def confirm(reply, data):
         services.reply_confirm(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
@@ -147,7 +142,6 @@ def reply_confirm(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def reply_delete(request, pk: int):
     def delete(reply, data):
         services.reply_delete(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
@@ -157,7 +151,6 @@ def reply_delete(request, pk: int):
 
 @require_POST
 @login_required
-@mfa_required
 def author_ban(request, pk: int):
     def ban(reply, data):
         reply = services.author_ban(reply=reply, by=request.user, category=data["category"], reason=data["reason"])

@@ -17,12 +17,14 @@ pytestmark = pytest.mark.django_db
 NEEDS_IT = {
     "posts:queue", "posts:approve", "posts:reject", "posts:approve_many", "posts:edit", "posts:cancel",
     "posts:target_retry", "posts:target_resolve", "posts:target_withdraw", "posts:publishing_switch",
+    "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
+    "moderation:delete", "moderation:ban",
 }
 # Reading and a poster's own work: the password is enough.
 PASSWORD_ENOUGH = {
     "home", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
-    "posts:django.views.generic.base.RedirectView", "official_accounts", "sandbox_delivery", "admin_login",
-    "set_language",
+    "posts:django.views.generic.base.RedirectView", "sandbox_delivery", "admin_login", "set_language",
+    "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
 }
 
 

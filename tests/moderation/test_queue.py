@@ -10,7 +10,7 @@ from accounts.models import SocialAccount
 from moderation.categories import ProhibitedAct
 from moderation.models import Reply, ReplyDecision
 from moderation.sorting import sort_reply
-from tests.conftest import add_totp
+from tests.conftest import sign_in_with_second_factor
 from tests.moderation.conftest import FB_PAGE, published
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,7 @@ def poster(client, tokyo_poster):
 
 @pytest.fixture
 def supervisor(client, tokyo_supervisor):
-    add_totp(tokyo_supervisor)
-    client.force_login(tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
     return client
 
 
@@ -195,8 +194,7 @@ def test_a_supervisor_deletes_and_bans_on_facebook(fakes, client, administrator)
     from tests.conftest import make_person
     _, graph = fakes
     boss = make_person("agency-supervisor", "agency", "supervisor")
-    add_totp(boss)
-    client.force_login(boss)
+    sign_in_with_second_factor(client, boss)
     post = graph.add_post("お知らせ")
     comment = graph.add_comment(post.id, "格安ビザ https://bit.ly/abc", from_id="7100000000000042")
     reply = make_reply(FB_PAGE, comment.message, external_id=comment.id, author_id="7100000000000042", author_handle="")
