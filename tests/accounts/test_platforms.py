@@ -577,3 +577,27 @@ def test_worker_entry_point_installs_the_fakes_before_celery(tmp_path: Path) -> 
     )
     assert refused.returncode != 0
     assert "IMMISNS_FAKE_PLATFORMS is not set" in refused.stderr
+
+
+# -- One deadline covers every request of a send, image uploads included -----------------------
+
+
+@pytest.mark.parametrize("platform", ["x", "facebook"])
+def test_the_deadline_covers_image_uploads_and_nothing_is_posted_after_it(fakes, platform: str) -> None:
+    x, graph = fakes
+    if platform == "x":
+        adapter, fake, upload, create = XAdapter(**x.credentials), x, "media_upload", "create"
+    else:
+        adapter, fake, upload, create = FacebookAdapter(**graph.credentials), graph, "photos", "feed"
+    fake.script("ok", endpoint=upload, latency=0.5, times=3)
+    images = [MediaItem(PNG, "image/png", f"図 {n}") for n in range(3)]
+    sending_called = []
+
+    started = time.monotonic()
+    with pytest.raises(Transient):
+        adapter.publish("画像つきのお知らせ", images, deadline=started + 0.8, sending=lambda: sending_called.append(1))
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 1.3  # the second upload was cut to what was left; the third never started
+    assert fake.call_count(upload) == 2
+    assert fake.call_count(create) == 0 and sending_called == []
