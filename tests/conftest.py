@@ -38,6 +38,18 @@ def redis_url():
     return REDIS_URL
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests make hundreds of people: hash their passwords cheaply (production keeps PBKDF2).
+
+    PBKDF2 stays second in the list, so a hash made outside the test process still verifies.
+    """
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 def make_person(username: str, office_code: str | None = None, role: str | None = None, **extra):
     user = UserFactory(username=username, **extra)
     if office_code:
