@@ -9,7 +9,7 @@ from accounts.models import Membership, SocialAccount
 from immisns import keyset
 from posts import selectors
 from posts.models import Post
-from tests.conftest import add_totp, make_person
+from tests.conftest import add_totp, make_person, sign_in_with_second_factor
 from tests.factories import make_history
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -49,7 +49,7 @@ def _walk(client, url, *, link: str, query: str = "") -> tuple[list[list[int]], 
 
 
 def test_paging_the_list_shows_every_post_once_in_order(client, supervisor, many_posts):
-    client.force_login(supervisor)
+    sign_in_with_second_factor(client, supervisor)
     expected = list(Post.objects.order_by("-scheduled_at", "-id").values_list("pk", flat=True))
     assert len(expected) == 233
     pages, last_query = _walk(client, reverse("posts:list"), link="next_query")
@@ -62,7 +62,7 @@ def test_paging_the_list_shows_every_post_once_in_order(client, supervisor, many
 
 
 def test_a_filter_is_kept_across_pages(client, supervisor, many_posts):
-    client.force_login(supervisor)
+    sign_in_with_second_factor(client, supervisor)
     account = SocialAccount.objects.get(handle=many_posts[0].targets.first().account.handle)
     expected = list(Post.objects.filter(targets__account=account).order_by("-scheduled_at", "-id").values_list("pk", flat=True))
     assert len(expected) > 2 * selectors.PAGE_SIZE
@@ -73,7 +73,7 @@ def test_a_filter_is_kept_across_pages(client, supervisor, many_posts):
 
 
 def test_paging_the_queue_shows_every_pending_post_once_oldest_first(client, supervisor, many_posts):
-    client.force_login(supervisor)
+    sign_in_with_second_factor(client, supervisor)
     expected = list(selectors.approval_queue(supervisor).order_by("updated_at", "id").values_list("pk", flat=True))
     assert len(expected) > selectors.QUEUE_PAGE_SIZE * 2
     pages, _query = _walk(client, reverse("posts:queue"), link="next_query")
@@ -82,7 +82,7 @@ def test_paging_the_queue_shows_every_pending_post_once_oldest_first(client, sup
 
 
 def test_a_cursor_that_does_not_decode_gives_the_first_page(client, supervisor, many_posts):
-    client.force_login(supervisor)
+    sign_in_with_second_factor(client, supervisor)
     first = [p.pk for p in client.get(reverse("posts:list")).context["page"]]
     for junk in ("nonsense", "W10", keyset.encode(["not a date", "x"]), "%%%"):
         response = client.get(reverse("posts:list"), {"after": junk})
@@ -91,7 +91,7 @@ def test_a_cursor_that_does_not_decode_gives_the_first_page(client, supervisor, 
 
 
 def test_the_page_links_are_on_the_page(client, supervisor, many_posts):
-    client.force_login(supervisor)
+    sign_in_with_second_factor(client, supervisor)
     page = client.get(reverse("posts:list")).content.decode()
     assert 'rel="next"' in page and 'rel="prev"' not in page
 

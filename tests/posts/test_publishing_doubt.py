@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from django.utils import translation
 import time_machine
 from django.core import mail
 from django.urls import reverse
@@ -19,7 +20,7 @@ from posts import footer, publishing, services
 from posts.errors import PostError, PostInDoubt
 from posts.history import target_problem
 from posts.models import Footer, Post, PostEvent, PostTarget
-from tests.conftest import add_totp, make_person
+from tests.conftest import add_totp, make_person, sign_in_with_second_factor
 from tests.posts.test_publishing import AT_DUE, actions, approved, fakes, fresh, publish, stale  # noqa: F401 — fixture
 from tests.posts.worker_harness import ROOT
 
@@ -159,7 +160,7 @@ def test_edit_reapprove_and_cancel_are_refused_while_a_target_is_in_doubt(tokyo_
     post = approved(tokyo_poster, approver=tokyo_supervisor)
     target = ambiguous(post.targets.get(), x, kind="unavailable")
     accounts = [target.account]
-    with pytest.raises(PostInDoubt) as refused:
+    with pytest.raises(PostInDoubt) as refused, translation.override("en"):
         services.post_update(post=post, by=tokyo_poster, body="訂正版のお知らせです。", scheduled_at=post.scheduled_at,
                              accounts=accounts)
     assert "IMMI_TOKYO" in refused.value.message and "supervisor" in refused.value.message.lower()
@@ -338,7 +339,7 @@ def test_a_worker_whose_clock_is_behind_beat_does_not_make_the_sweep_resend_ever
 @pytest.fixture
 def supervisor_client(client, tokyo_supervisor):
     add_totp(tokyo_supervisor)
-    client.force_login(tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
     return client
 
 

@@ -397,7 +397,7 @@ def test_queue_and_post_page_say_who_wrote_and_who_edited(supervisor_client, tok
     assert f'value="{post.pk}" form="bulk-form"' not in supervisor_client.get(reverse("posts:queue")).content.decode()
     response = supervisor_client.post(reverse("posts:approve", args=[post.pk]), {"revision": 2}, follow=True)
     assert Post.objects.get(pk=post.pk).state == "pending"
-    assert "another supervisor must approve" in response.content.decode()
+    assert "別の承認者が承認する必要" in response.content.decode()  # "…so another supervisor must approve it."
     other = make_person("agency-sup", "agency", "supervisor")
     from tests.conftest import sign_in_with_second_factor
     sign_in_with_second_factor(supervisor_client, other)

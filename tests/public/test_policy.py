@@ -5,6 +5,8 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.conftest import sign_in_with_second_factor
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -103,7 +105,7 @@ def test_the_page_needs_no_login_and_refuses_other_methods(client):
 
 @pytest.fixture
 def admin_client(client, administrator):
-    client.force_login(administrator)
+    sign_in_with_second_factor(client, administrator)
     return client
 
 
