@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,37 +27,11 @@ from accounts.platforms import (
 )
 from accounts.platforms.facebook import FacebookAdapter
 from accounts.platforms.x import XAdapter, same_post_text
-from tests.fakes import FakeGraph, FakeX, fake_platforms
+from tests.fakes import FakeGraph, FakeX
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
-
-
-@pytest.fixture
-def fakes() -> Iterator[tuple[FakeX, FakeGraph]]:
-    with fake_platforms() as pair:
-        yield pair
-
-
-@pytest.fixture
-def x(fakes: tuple[FakeX, FakeGraph]) -> FakeX:
-    return fakes[0]
-
-
-@pytest.fixture
-def graph(fakes: tuple[FakeX, FakeGraph]) -> FakeGraph:
-    return fakes[1]
-
-
-@pytest.fixture
-def x_publisher(x: FakeX) -> XAdapter:
-    return XAdapter(**x.credentials)
-
-
-@pytest.fixture
-def fb_publisher(graph: FakeGraph) -> FacebookAdapter:
-    return FacebookAdapter(**graph.credentials)
 
 
 def raised(fn, *args, **kwargs) -> PlatformError:  # type: ignore[no-untyped-def]
