@@ -8,11 +8,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
+from immisns.redirects import next_or
 from moderation import services
 from moderation.categories import ProhibitedAct
 from moderation.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
@@ -93,10 +93,7 @@ def queue(request):
 
 
 def _back(request, reply: Reply):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("moderation:queue")
-    return redirect(f"{target}#reply-{reply.pk}")
+    return redirect(f"{next_or(request, reverse('moderation:queue'))}#reply-{reply.pk}")
 
 
 def _act(request, pk: int, form_class, act):

@@ -124,6 +124,17 @@ def test_hide_with_a_category_is_recorded_and_unhide_too(poster, tokyo_poster):
     assert list(reply.decisions.values_list("action", flat=True)) == ["hide", "unhide"]
 
 
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_after_an_action_the_page_stays_home(poster, next_url):
+    reply = make_reply(text="宣伝です")
+    response = poster.post(reverse("moderation:hide", args=[reply.pk]),
+                           {"category": "advertising", "reason": "", "next": next_url})
+    assert response.url == f"{reverse('moderation:queue')}#reply-{reply.pk}"
+    kept = poster.post(reverse("moderation:unhide", args=[reply.pk]),
+                       {"reason": "", "next": reverse("moderation:queue") + "?state=hidden"})
+    assert kept.url == f"{reverse('moderation:queue')}?state=hidden#reply-{reply.pk}"
+
+
 def test_hide_needs_a_valid_category(poster):
     reply = make_reply()
     poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "nonsense"})
