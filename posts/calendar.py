@@ -114,6 +114,14 @@ class Day:
         return [o for o in self.offices if o.closure]
 
     @property
+    def closure_notes(self) -> list[tuple[str, list]]:
+        """(reason, offices) per reason; offices empty when the reason closes every office shown."""
+        notes: dict[str, list] = {}
+        for office_day in self.closures:
+            notes.setdefault(office_day.closure, []).append(office_day.office)
+        return [(reason, [] if len(offices) == len(self.offices) else offices) for reason, offices in notes.items()]
+
+    @property
     def is_closed(self) -> bool:
         """No counter shown is open: an administrative holiday, or every office shown is closed."""
         return bool(self.holiday) or bool(self.offices) and all(o.closure for o in self.offices)

@@ -85,15 +85,17 @@ def calendar_page(request):
         shown = [filters["account"].office]
     else:
         shown = list(offices_of_accounts.values())
+    # Too many offices to name each one's hours every day: closure days are still marked, hours wait
+    # for an office to be chosen.
     choose_office = len(shown) > HOURS_OFFICES
-    if choose_office:
-        shown = []
     offices = {**offices_of_accounts, **{o.pk: o for o in shown}}
     schedules = office_hours._Schedule.load_many(
         offices.values(), first=min(window.first, today),
         last=max(window.last, today + dt.timedelta(days=office_hours.SEARCH_DAYS)),
     )
     weeks, upcoming = calendar.build(window, posts=posts, schedules=schedules, offices=shown, today=today, now=now)
+    if choose_office:
+        upcoming = []
 
     # The filters, kept in every link the page makes (views, previous, next, today).
     params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}

@@ -137,8 +137,15 @@ def test_an_agency_supervisor_is_asked_to_choose_an_office_for_counter_hours(cli
     person = make_person("agency-supervisor", "agency", Membership.Role.SUPERVISOR)
     sign_in_with_second_factor(client, person)
     make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    osaka = Office.objects.get(code="osaka")
+    ClosureDay.objects.create(date=dt.date(2026, 12, 10), office=osaka, reason="庁舎設備点検")
+    ClosureDay.objects.create(date=dt.date(2026, 12, 11), office=None, reason="システム停止")
     response = client.get(URL)
     assert response.context["choose_office"] and response.context["upcoming"] == []
+    # Closure days are still marked: one office's with its name, every office's once.
+    assert day_of(response, "2026-12-10").closure_notes == [("庁舎設備点検", [osaka])]
+    assert day_of(response, "2026-12-11").closure_notes == [("システム停止", [])]
+    assert day_of(response, "2026-12-11").is_closed and not day_of(response, "2026-12-10").is_closed
     tokyo = Office.objects.get(code="tokyo")
     response = client.get(URL, {"office": tokyo.pk})
     assert [w.office for w in response.context["upcoming"]] == [tokyo]
