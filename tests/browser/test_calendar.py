@@ -6,6 +6,7 @@ reason in case that day is a holiday) and moved within that week.
 """
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -126,3 +127,13 @@ def test_a_viewer_sees_the_calendar_with_nothing_to_drag(page, live_server, peop
     expect(page.locator("[draggable=true]")).to_have_count(0)
     expect(page.locator(".cal-move")).to_have_count(0)
     assert_accessible(page)
+    # The filters go into the address, and the page's own links keep them (htmx swaps the page in).
+    page.locator("#id_state").select_option("scheduled")
+    page.locator("#cal-filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"state=scheduled"))
+    expect(page.locator(f"#cal-post-{post.pk}")).to_be_visible()
+    page.locator("#cal-next").click()
+    expect(page).to_have_url(re.compile(r"view=week.*state=scheduled|state=scheduled.*view=week"))
+    expect(page.locator(f"#cal-post-{post.pk}")).to_have_count(0)
+    page.locator("#cal-previous").click()
+    expect(page.locator(f"#cal-post-{post.pk}")).to_be_visible()
