@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,25 +40,6 @@ def may_move(user, post: Post) -> bool:
     )
 
 
-def _calendar_posts(user, window: calendar.Span, filters: dict):
-    posts = Post.objects.filter(scheduled_at__gte=window.starts_at, scheduled_at__lt=window.ends_at)
-    posts = access.posts_visible_to(user, posts)
-    if filters.get("state"):
-        posts = selectors.posts_in_display_state(posts, filters["state"])
-    else:
-        posts = posts.exclude(state=Post.State.CANCELLED)
-    if filters.get("account"):
-        posts = selectors.posts_on_account(posts, filters["account"])
-    if filters.get("office"):
-        posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account__office=filters["office"])))
-    targets = PostTarget.objects.select_related("account").only(
-        "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle",
-        "account__sort_order", "account__office_id",
-    )
-    return (posts.only("id", "body", "state", "scheduled_at", "revision", "author_id")
-            .prefetch_related(Prefetch("targets", queryset=targets)).order_by("scheduled_at", "id"))
-
-
 def _url(params: dict) -> str:
     kept = {key: value for key, value in params.items() if value not in (None, "")}
     return reverse("calendar") + (f"?{urlencode(kept)}" if kept else "")
@@ -75,7 +55,10 @@ def calendar_page(request):
     today = now.astimezone(JST).date()
     view = filters.get("view") or calendar.MONTH
     window = calendar.span(view, filters.get("date") or today)
-    posts = list(_calendar_posts(user, window, filters))
+    posts = list(selectors.posts_on_calendar(
+        user, starts_at=window.starts_at, ends_at=window.ends_at,
+        state=filters.get("state") or "", account=filters.get("account"), office=filters.get("office"),
+    ))
 
     visible = list(access.accounts_visible_to(user).order_by("office__sort_order", "platform", "sort_order"))
     offices_of_accounts = {a.office_id: a.office for a in visible}
@@ -89,7 +72,7 @@ def calendar_page(request):
     # for an office to be chosen.
     choose_office = len(shown) > HOURS_OFFICES
     offices = {**offices_of_accounts, **{o.pk: o for o in shown}}
-    schedules = office_hours._Schedule.load_many(
+    schedules = office_hours.schedules(
         offices.values(), first=min(window.first, today),
         last=max(window.last, today + dt.timedelta(days=office_hours.SEARCH_DAYS)),
     )

@@ -11,7 +11,7 @@ from django.utils import translation
 from accounts.models import ClosureDay, Membership, Office, SocialAccount
 from posts import calendar, services
 from posts.errors import NotAllowed
-from posts.models import Post, PostEvent
+from posts.models import PostEvent
 from tests.conftest import add_totp, make_person, sign_in_with_second_factor
 from tests.factories import make_history, make_post
 
@@ -292,6 +292,17 @@ def test_moving_onto_a_closed_day_warns_as_the_composer_does(poster_client, toky
     assert post.scheduled_at == at("2026-12-05T10:00")
     assert any("@IMMI_TOKYO" in m and "土曜日" in m for m in messages), messages
     assert any("give the reason" in m for m in messages), messages
+
+
+def test_moving_onto_a_closure_day_names_its_reason(poster_client, tokyo_poster):
+    ClosureDay.objects.create(date=dt.date(2026, 12, 9), office=Office.objects.get(code="tokyo"), reason="庁舎設備点検")
+    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"), reason="災害情報のため")
+    with translation.override("en"):
+        messages = texts(move(poster_client, post, "2026-12-09", "10:00"))
+    post.refresh_from_db()
+    assert post.scheduled_at == at("2026-12-09T10:00") and post.outside_hours_reason == "災害情報のため"
+    assert any("庁舎設備点検" in m for m in messages), messages
+    assert not any("give the reason" in m for m in messages), messages  # a reason is already given
 
 
 @pytest.mark.parametrize(("date", "time", "expected"), [
