@@ -342,6 +342,19 @@ def test_another_offices_post_or_a_forged_id_is_404(client, tokyo_poster, osaka_
     assert post.scheduled_at == at("2026-12-02T10:00")
 
 
+def test_a_refusal_of_the_edit_service_is_explained_and_nothing_changes(supervisor_client, tokyo_poster, tokyo_supervisor):
+    post = approved_post(tokyo_poster, tokyo_supervisor)
+    post.targets.update(in_doubt=True)  # an attempt may have gone out: §3, nothing changes under it
+    with translation.override("en"):
+        response = move(supervisor_client, post, "2026-12-03")
+        messages = texts(response)
+    assert response.status_code == 302
+    assert any(f"Post #{post.pk} was not moved" in m for m in messages), messages
+    post.refresh_from_db()
+    assert post.state == "approved" and post.scheduled_at == at("2026-12-02T10:00")
+    assert set(post.targets.values_list("state", flat=True)) == {"scheduled"}
+
+
 def test_a_post_being_published_cannot_be_moved(supervisor_client, tokyo_poster, tokyo_supervisor):
     post = approved_post(tokyo_poster, tokyo_supervisor)
     post.targets.update(state="published")
