@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import ClosureDay, Membership
-from posts import services
+from accounts.models import ClosureDay, Membership, Office
+from posts import office_hours, services
 from posts.models import Post
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
 from tests.conftest import add_totp, make_person
@@ -115,6 +115,14 @@ def test_a_supervisor_moves_an_approved_post_with_the_keyboard(page, live_server
     assert post.state == Post.State.PENDING
     assert post.scheduled_at == dt.datetime.combine(wednesday, dt.time(13, 30), tzinfo=JST)
     assert_accessible(page)
+    # One office chosen: its counter hours on every working day of the month.
+    tokyo = Office.objects.get(code="tokyo")
+    working = next(d for d in (monday + dt.timedelta(days=n) for n in range(14))
+                   if not office_hours.is_administrative_holiday(d))
+    page.goto(f"{live_server.url}/calendar/?office={tokyo.pk}&date={working.isoformat()}")
+    expect(page.locator(f"#day-{working.isoformat()} .cal-open")).to_contain_text("09:00–16:00")
+    assert_accessible(page)
+    shoot(page, "calendar-month-office")
 
 
 def test_a_viewer_sees_the_calendar_with_nothing_to_drag(page, live_server, people):
