@@ -36,7 +36,7 @@ from accounts import access
 
 SECOND_FACTOR = frozenset({
     "posts:queue", "posts:approve", "posts:reject", "posts:approve_many",
-    "posts:edit", "posts:cancel",
+    "posts:edit", "posts:cancel", "calendar_move",
     "posts:target_retry", "posts:target_resolve", "posts:target_withdraw",
     "posts:publishing_switch",
     # What the public wrote: a supervisor's moderation reaches every account of their subtree.
@@ -44,7 +44,7 @@ SECOND_FACTOR = frozenset({
     "moderation:delete", "moderation:ban",
 })
 PASSWORD_ENOUGH = frozenset({
-    "home", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
+    "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
     "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
     "sandbox_delivery", "admin_login", "set_language",
     # The public pages, without login.

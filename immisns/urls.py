@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from posts import calendar_views
 from posts import views as post_views
 
 admin.site.site_header = "immisns"
@@ -10,6 +11,9 @@ admin.site.site_title = "immisns"
 urlpatterns = [
     path("", post_views.dashboard, name="home"),
     path("posts/", include("posts.urls")),
+    # The calendar: a month or week of posts in JST; moving a post there is an edit of its time.
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/<int:pk>/move/", calendar_views.calendar_move, name="calendar_move"),
     path("moderation/", include("moderation.urls")),
     # The public pages (no login): the operating policy and the official account list.
     path("", include("public.urls")),

@@ -1,4 +1,5 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -33,6 +34,15 @@ class ScheduleField(forms.DateTimeField):
         if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return value
+
+
+def check_schedule(value: dt.datetime) -> dt.datetime:
+    """A publishing time people may choose: in the future, at most a year ahead (the composer and the calendar)."""
+    if value <= timezone.now():
+        raise forms.ValidationError(_("This time has already passed. Choose a time in the future."))
+    if value > timezone.now() + dt.timedelta(days=366):
+        raise forms.ValidationError(_("Schedule at most a year ahead."))
+    return value
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):
@@ -114,12 +124,7 @@ class PostForm(forms.Form):
             self.existing_images = []
 
     def clean_scheduled_at(self) -> dt.datetime:
-        value = self.cleaned_data["scheduled_at"]
-        if value <= timezone.now():
-            raise forms.ValidationError(_("This time has already passed. Choose a time in the future."))
-        if value > timezone.now() + dt.timedelta(days=366):
-            raise forms.ValidationError(_("Schedule at most a year ahead."))
-        return value
+        return check_schedule(self.cleaned_data["scheduled_at"])
 
     def clean(self):
         cleaned = super().clean()
@@ -242,3 +247,56 @@ class ResolveForm(forms.Form):
     # PostTarget.external_url holds 200 characters.
     url = forms.URLField(label=_("Address of the published post"), required=False, assume_scheme="https", max_length=200)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH)
+
+
+class CalendarFilterForm(forms.Form):
+    """The calendar's view, day and filters, all in the URL (a link to it shows the same)."""
+
+    view = forms.ChoiceField(label=_("View"), required=False, choices=[("month", _("Month")), ("week", _("Week"))])
+    date = forms.DateField(label=_("Date"), required=False, input_formats=["%Y-%m-%d"])
+    office = forms.ModelChoiceField(label=_("Office"), required=False, queryset=None, empty_label=_("Any office"))
+    account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = access.offices_visible_to(user).order_by("sort_order", "code")
+        self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise forms.ValidationError(_("Enter a real date, for example 2026-12-01."))
+        return value
+
+
+class MoveForm(forms.Form):
+    """Rescheduling from the calendar: the new day (a drop keeps the time of day) and time, in JST."""
+
+    date = forms.DateField(label=_("New date"), input_formats=["%Y-%m-%d"],
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"invalid": _("Enter a real date, for example 2026-12-01."),
+                                           "required": _("Choose the new date.")})
+    time = forms.TimeField(label=_("Time (JST)"), input_formats=["%H:%M", "%H:%M:%S"],
+                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                           error_messages={"invalid": _("Enter a real time, for example 10:00."),
+                                           "required": _("Choose the new time.")})
+    # The revision the calendar showed: a post edited since is not moved blind.
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=DB_INTEGER_MAX)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise forms.ValidationError(self.fields["date"].error_messages["invalid"], code="invalid")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            at = dt.datetime.combine(cleaned["date"], cleaned["time"].replace(second=0, microsecond=0),
+                                     tzinfo=ZoneInfo("Asia/Tokyo"))
+            try:
+                cleaned["scheduled_at"] = check_schedule(at)
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned

@@ -229,6 +229,18 @@ def next_window(office: Office, at: dt.datetime) -> tuple[dt.datetime, dt.dateti
     return schedule.window_at_or_after(at_jst)
 
 
+def schedules(offices, *, first: dt.date, last: dt.date) -> dict[int, _Schedule]:
+    """Several offices' windows and closure days over first..last, in two queries for all (the calendar).
+
+    Each answers windows_on(day), closure_reason(day), closed_reason(at_jst)
+    and window_at_or_after(at_jst); for the next window, load SEARCH_DAYS past
+    the moment asked about.
+    """
+    _check_date(first)
+    _check_date(last)
+    return _Schedule.load_many(offices, first=first, last=last)
+
+
 @dataclass(frozen=True)
 class Assessment:
     """What the composer shows about a time at one office: open, why not, and the next opening."""

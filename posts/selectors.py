@@ -241,6 +241,30 @@ def posts_on_account(posts: QuerySet[Post], account: SocialAccount) -> QuerySet[
     return posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account=account)))
 
 
+def posts_on_calendar(
+    user, *, starts_at: dt.datetime, ends_at: dt.datetime, state: str = "", account: SocialAccount | None = None,
+    office=None,
+) -> QuerySet[Post]:
+    """The posts the user may see scheduled in [starts_at, ends_at), in time order, for the calendar.
+
+    Cancelled posts only when `state` asks for them; `account` and `office`
+    keep the posts with a target there. Each post carries its targets and
+    their accounts (one query for all), which is all a line of the calendar shows.
+    """
+    posts = access.posts_visible_to(user, Post.objects.filter(scheduled_at__gte=starts_at, scheduled_at__lt=ends_at))
+    posts = posts_in_display_state(posts, state) if state else posts.exclude(state=Post.State.CANCELLED)
+    if account is not None:
+        posts = posts_on_account(posts, account)
+    if office is not None:
+        posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account__office=office)))
+    targets = PostTarget.objects.select_related("account").only(
+        "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle",
+        "account__sort_order", "account__office_id",
+    )
+    return (posts.only("id", "body", "state", "scheduled_at", "revision", "author_id")
+            .prefetch_related(Prefetch("targets", queryset=targets)).order_by("scheduled_at", "id"))
+
+
 def approval_queue(user) -> QuerySet[Post]:
     """Pending posts the user may approve, oldest first (§3)."""
     pending = Post.objects.filter(state=Post.State.PENDING)

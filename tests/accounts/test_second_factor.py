@@ -19,10 +19,11 @@ NEEDS_IT = {
     "posts:target_retry", "posts:target_resolve", "posts:target_withdraw", "posts:publishing_switch",
     "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
     "moderation:delete", "moderation:ban",
+    "calendar_move",  # moving a post is an edit of its time
 }
 # Reading and a poster's own work: the password is enough.
 PASSWORD_ENOUGH = {
-    "home", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
+    "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
     "posts:django.views.generic.base.RedirectView", "sandbox_delivery", "admin_login", "set_language",
     "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
 }

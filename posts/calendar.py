@@ -1,0 +1,188 @@
+"""The calendar's month and week grids, in JST (the posts' own wall clock).
+
+Pure building: given the days to show, the posts scheduled in them and the
+offices' schedules (posts.office_hours), it lays out one Day per calendar day
+with its posts, the administrative holiday's name (土曜日, 天皇誕生日, 年末年始),
+each office's closure day and counter hours, and which posts fall outside the
+counter hours of their accounts' offices. The view reads the data; nothing
+here queries the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from posts import office_hours
+from posts.office_hours import JST
+
+MONTH, WEEK = "month", "week"
+VIEWS = (MONTH, WEEK)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days one view shows: whole weeks, Monday first."""
+
+    view: str
+    anchor: dt.date  # the day the view was asked for (any day in the month or week)
+    first: dt.date
+    last: dt.date  # inclusive
+    previous: dt.date  # an anchor for the month or week before
+    following: dt.date  # and after
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The first moment shown: midnight JST of the first day."""
+        return dt.datetime.combine(self.first, dt.time(), tzinfo=JST)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The moment after the last one shown: midnight JST after the last day."""
+        return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), tzinfo=JST)
+
+    def in_focus(self, day: dt.date) -> bool:
+        """A day of the month asked for (the grid's leading and trailing days are not)."""
+        return self.view == WEEK or (day.year, day.month) == (self.anchor.year, self.anchor.month)
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def span(view: str, anchor: dt.date) -> Span:
+    if view == WEEK:
+        first = _monday(anchor)
+        return Span(view=WEEK, anchor=anchor, first=first, last=first + dt.timedelta(days=6),
+                    previous=first - dt.timedelta(days=7), following=first + dt.timedelta(days=7))
+    start = anchor.replace(day=1)
+    following = _add_months(start, 1)
+    last_of_month = following - dt.timedelta(days=1)
+    return Span(view=MONTH, anchor=anchor, first=_monday(start),
+                last=_monday(last_of_month) + dt.timedelta(days=6),
+                previous=_add_months(start, -1), following=following)
+
+
+def jst_day(at: dt.datetime) -> dt.date:
+    """The JST calendar day of an aware moment (23:30 UTC is the next morning in Tokyo)."""
+    return at.astimezone(JST).date()
+
+
+@dataclass(frozen=True)
+class OfficeDay:
+    """One office on one day: its counter windows, or why it is closed."""
+
+    office: object  # accounts.models.Office
+    windows: list[tuple[dt.datetime, dt.datetime]]
+    closure: str = ""  # the reason an administrator recorded, for this office or all offices
+
+
+@dataclass
+class Entry:
+    """One line of the calendar: a post at its JST time, with the accounts where the counter is closed then."""
+
+    post: object  # posts.models.Post, its targets prefetched
+    at: dt.datetime  # JST
+    closed_on: list[str] = field(default_factory=list)  # "@IMMI_TOKYO: 土曜日"
+
+    @property
+    def outside_hours(self) -> bool:
+        return bool(self.closed_on)
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_focus: bool
+    is_today: bool
+    holiday: str = ""  # 土曜日, 日曜日, a national holiday's name, 年末年始
+    offices: list[OfficeDay] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    is_next_window: bool = False  # the next counter window (of an office shown) opens this day
+
+    @property
+    def closures(self) -> list[OfficeDay]:
+        return [o for o in self.offices if o.closure]
+
+    @property
+    def closure_notes(self) -> list[tuple[str, list]]:
+        """(reason, offices) per reason; offices empty when the reason closes every office shown."""
+        notes: dict[str, list] = {}
+        for office_day in self.closures:
+            notes.setdefault(office_day.closure, []).append(office_day.office)
+        return [(reason, [] if len(offices) == len(self.offices) else offices) for reason, offices in notes.items()]
+
+    @property
+    def is_closed(self) -> bool:
+        """No counter shown is open: an administrative holiday, or every office shown is closed."""
+        return bool(self.holiday) or bool(self.offices) and all(o.closure for o in self.offices)
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.date.weekday() >= 5
+
+
+@dataclass(frozen=True)
+class NextWindow:
+    office: object
+    opens: dt.datetime
+    closes: dt.datetime
+    is_open_now: bool
+
+
+def build(
+    window: Span, *, posts, schedules: dict, offices, today: dt.date, now: dt.datetime,
+) -> tuple[list[list[Day]], list[NextWindow]]:
+    """The grid (weeks of seven Days) and each shown office's current or next counter window.
+
+    `posts` are the posts scheduled in the span, targets (with their accounts)
+    prefetched; `schedules` is office_hours._Schedule.load_many() for every
+    office those accounts belong to and every office in `offices` (the offices
+    whose hours the page shows), over at least the span.
+    """
+    days = {}
+    for day in window.days:
+        holiday = office_hours.holiday_name(day) or ""
+        shown = [
+            OfficeDay(office=office, windows=schedules[office.pk].windows_on(day),
+                      closure=schedules[office.pk].closure_reason(day) or "")
+            for office in offices
+        ]
+        days[day] = Day(date=day, in_focus=window.in_focus(day), is_today=day == today, holiday=holiday, offices=shown)
+    for post in posts:
+        at = post.scheduled_at.astimezone(JST)
+        day = days.get(at.date())
+        if day is None:
+            continue
+        entry = Entry(post=post, at=at)
+        for target in post.targets.all():
+            schedule = schedules.get(target.account.office_id)
+            reason = schedule.closed_reason(at) if schedule is not None else None
+            if reason:
+                entry.closed_on.append(f"{target.account.display_handle}: {reason}")
+        day.entries.append(entry)
+    for day in days.values():
+        day.entries.sort(key=lambda e: (e.at, e.post.pk))
+
+    upcoming = []
+    now_jst = now.astimezone(JST)
+    for office in offices:
+        try:
+            opens, closes = schedules[office.pk].window_at_or_after(now_jst)
+        except office_hours.NoOfficeHours:
+            continue
+        upcoming.append(NextWindow(office=office, opens=opens, closes=closes, is_open_now=opens <= now_jst))
+        if opens.date() in days:
+            days[opens.date()].is_next_window = True
+
+    ordered = [days[d] for d in window.days]
+    return [ordered[n:n + 7] for n in range(0, len(ordered), 7)], upcoming

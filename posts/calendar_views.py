@@ -1,0 +1,152 @@
+"""The calendar (/calendar/): a month or a week of posts in JST, and rescheduling from it.
+
+Reading asks the access module like every page; moving a post goes through
+services.post_update, the edit page's own service, so an approved post goes
+back for approval and the four-eyes rule holds as for any edit.
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts import access
+from immisns.redirects import next_or
+from posts import calendar, office_hours, selectors, services
+from posts.errors import PostError
+from posts.forms import CalendarFilterForm, MoveForm
+from posts.models import Post, PostTarget
+from posts.office_hours import JST
+from posts.readiness import Problem
+
+# The page names each office's counter hours per day for at most this many offices at once;
+# beyond that (an agency supervisor sees every bureau) it asks to choose an office.
+HOURS_OFFICES = 4
+MOVABLE_TARGET_STATES = (PostTarget.State.WAITING, PostTarget.State.SCHEDULED)
+
+
+def may_move(user, post: Post) -> bool:
+    """What the post page's Edit button asks: may edit, not cancelled, nothing sent yet."""
+    return (
+        access.can_edit_post(user, post) and post.state != Post.State.CANCELLED
+        and all(t.state in MOVABLE_TARGET_STATES for t in post.targets.all())
+    )
+
+
+def _url(params: dict) -> str:
+    kept = {key: value for key, value in params.items() if value not in (None, "")}
+    return reverse("calendar") + (f"?{urlencode(kept)}" if kept else "")
+
+
+@require_safe
+@login_required
+def calendar_page(request):
+    user = request.user
+    form = CalendarFilterForm(request.GET or None, user=user)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    now = timezone.now()
+    today = now.astimezone(JST).date()
+    view = filters.get("view") or calendar.MONTH
+    window = calendar.span(view, filters.get("date") or today)
+    posts = list(selectors.posts_on_calendar(
+        user, starts_at=window.starts_at, ends_at=window.ends_at,
+        state=filters.get("state") or "", account=filters.get("account"), office=filters.get("office"),
+    ))
+
+    visible = list(access.accounts_visible_to(user).order_by("office__sort_order", "platform", "sort_order"))
+    offices_of_accounts = {a.office_id: a.office for a in visible}
+    if filters.get("office"):
+        shown = [filters["office"]]
+    elif filters.get("account"):
+        shown = [filters["account"].office]
+    else:
+        shown = list(offices_of_accounts.values())
+    # Too many offices to name each one's hours every day: closure days are still marked, hours wait
+    # for an office to be chosen.
+    choose_office = len(shown) > HOURS_OFFICES
+    offices = {**offices_of_accounts, **{o.pk: o for o in shown}}
+    schedules = office_hours.schedules(
+        offices.values(), first=min(window.first, today),
+        last=max(window.last, today + dt.timedelta(days=office_hours.SEARCH_DAYS)),
+    )
+    weeks, upcoming = calendar.build(window, posts=posts, schedules=schedules, offices=shown, today=today, now=now)
+    if choose_office:
+        upcoming = []
+
+    # The filters, kept in every link the page makes (views, previous, next, today).
+    params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}
+    params = {**params, "view": view}
+    return render(request, "posts/calendar.html", {
+        "form": form,
+        "window": window,
+        "view": view,
+        "weeks": weeks,
+        "upcoming": upcoming,
+        "choose_office": choose_office,
+        "shown_offices": shown,
+        "today": today,
+        "movable": {post.pk for post in posts if may_move(user, post)},
+        "here": request.get_full_path(),
+        "previous_url": _url({**params, "date": window.previous.isoformat()}),
+        "next_url": _url({**params, "date": window.following.isoformat()}),
+        "today_url": _url(params),
+        "month_url": _url({**params, "view": calendar.MONTH, "date": window.anchor.isoformat()}),
+        "week_url": _url({**params, "view": calendar.WEEK, "date": window.anchor.isoformat()}),
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+    })
+
+
+@require_POST
+@login_required
+def calendar_move(request, pk: int):
+    """Reschedule one post to a new day and time (a drop on a day, or the keyboard's move form)."""
+    post = get_object_or_404(selectors.posts_for(request.user), pk=pk)  # another office's post: 404
+    if not may_move(request.user, post):
+        raise Http404  # viewers, and posts that can no longer change, have no move form
+    back = next_or(request, reverse("calendar"))
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Post #%(id)d was not moved.") % {"id": post.pk})
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    if form.cleaned_data["revision"] != post.revision:
+        messages.error(request, _("Post #%(id)d was edited while you were reading the calendar; it was not moved. "
+                                  "Look at it again.") % {"id": post.pk})
+        return redirect(back)
+    was = post.state
+    targets = list(post.targets.all())
+    try:
+        post = services.post_update(
+            post=post, by=request.user, body=post.body, scheduled_at=form.cleaned_data["scheduled_at"],
+            accounts=[t.account for t in targets],
+            overrides={t.account_id: t.body_override for t in targets if t.body_override},
+            outside_hours_reason=post.outside_hours_reason,
+        )
+    except PostError as exc:
+        messages.error(request, _("Post #%(id)d was not moved: %(reason)s") % {"id": post.pk, "reason": exc.message})
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect(back)
+    when = post.scheduled_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    if was == Post.State.APPROVED:
+        messages.warning(request, _("Post #%(id)d moved to %(when)s JST. Its approval was voided: it waits for "
+                                    "approval again.") % {"id": post.pk, "when": when})
+    else:
+        messages.success(request, _("Post #%(id)d moved to %(when)s JST.") % {"id": post.pk, "when": when})
+    # What the composer's preview says about the new time: a closed counter, and a reason still owed.
+    closed = [p for p in selectors.post_previews(post) if p.is_open is False]
+    for preview in closed:
+        messages.warning(request, _("%(account)s: the counter is closed then (%(reason)s).") % {
+            "account": preview.account.display_handle, "reason": preview.closed_reason or preview.hours_problem})
+    if closed and not post.outside_hours_reason.strip():
+        messages.warning(request, Problem("outside_hours", {"accounts": [p.account.display_handle for p in closed]}).message)
+    return redirect(back)
