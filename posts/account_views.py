@@ -23,12 +23,14 @@ def account_page(request, handle: str):
         raise Http404
     now = timezone.now()
     [state] = health.account_health([account], now=now)
+    footer = health.footer_in_force(account)
     context = {
         "account": account,
         "health": state,
         "last_published": health.last_published(account),
         "next_scheduled": health.next_scheduled(account),
-        "footer": health.footer_in_force(account),
+        "footer": footer,
+        "footer_text": health.footer_words(footer),
         "hours": health.office_hours_of(account.office, now=now),
         "week_chart": charts.posts_per_week(account, weeks=health.WEEKS, now=now),
         "weeks": health.WEEKS,

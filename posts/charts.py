@@ -28,7 +28,8 @@ def week_start(at: dt.datetime) -> dt.datetime:
 
 # --- Posts per week on one account -----------------------------------------------------------------
 
-WEEK_CHART = {"width": 520, "height": 150, "top": 18, "bottom": 22, "left": 4, "right": 4}
+# In the SVG's own units; the picture scales to the card, text with it (13 units, see immisns.css).
+WEEK_CHART = {"width": 390, "height": 150, "top": 18, "bottom": 24, "left": 18, "right": 18}
 
 
 @dataclass
@@ -87,16 +88,16 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
         monday = (first + dt.timedelta(weeks=index)).date()
         bars.append(WeekBar(
             week=monday, count=count, x=round(size["left"] + index * step + 1, 1), y=round(baseline - height, 1),
-            width=round(step - 2, 1), height=round(height, 1),
+            width=round(step - 3, 1), height=round(height, 1),
             label=f"{monday:%m/%d}" if (weeks - 1 - index) % 4 == 0 else "",
         ))
     return WeekChart(bars=bars, top=top, width=size["width"], height=size["height"], baseline=baseline,
-                     label_y=size["height"] - 6)
+                     label_y=size["height"] - 7)
 
 
 # --- This week's load per account ---------------------------------------------------------------
 
-LOAD_CHART = {"width": 520, "row": 24, "label": 190, "bar": 270, "top": 4}
+LOAD_CHART = {"width": 360, "row": 24, "label": 140, "bar": 180, "top": 4}
 
 
 @dataclass

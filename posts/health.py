@@ -170,6 +170,11 @@ def footer_in_force(account: SocialAccount) -> Footer | None:
     return footer.footer_for(account)
 
 
+def footer_words(found: Footer | None) -> str:
+    """The footer's words as they go out (the policy's address filled in)."""
+    return footer.footer_text(found) if found else ""
+
+
 @dataclass
 class Closure:
     date: dt.date
