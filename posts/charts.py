@@ -72,7 +72,7 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
     counts = [0] * weeks
     published = PostTarget.objects.filter(
         account=account, state=T.PUBLISHED, published_at__gte=first, published_at__lte=now,
-    ).values_list("published_at", flat=True)
+    ).order_by().values_list("published_at", flat=True)
     for at in published:
         index = (at.astimezone(JST) - first).days // 7
         if 0 <= index < weeks:

@@ -101,7 +101,7 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
             last_published_at=Max("published_at", filter=Q(state=T.PUBLISHED)),
             next_due_at=Min("due_at", filter=Q(state__in=[T.SCHEDULED, T.PUBLISHING])),
             waiting_for_a_person=Count("id", filter=Q(state__in=[T.FAILED, T.UNCONFIRMED])),
-        )
+        ).order_by()
     )}
     recent: dict[tuple[int, str], int] = {
         (row["target__account_id"], row["action"]): row["targets"] for row in (
