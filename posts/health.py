@@ -90,7 +90,7 @@ class AccountHealth:
 
 
 def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountHealth]:
-    """The health of each account given (a queryset or list), in four queries whatever their number."""
+    """The health of each account given (a queryset or list): two queries, three when one is stopped, whatever their number."""
     now = now or timezone.now()
     accounts = list(accounts)
     if not accounts:
