@@ -47,6 +47,7 @@ PASSWORD_ENOUGH = frozenset({
     "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
     "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
     "sandbox_delivery", "admin_login", "set_language",
+    "sns_account",  # reading how an account is doing
     # The public pages, without login.
     "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
 })

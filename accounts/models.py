@@ -173,6 +173,12 @@ class SocialAccount(models.Model):
     def display_handle(self) -> str:
         return f"@{self.handle}" if self.platform == self.Platform.X else self.handle
 
+    def get_absolute_url(self) -> str:
+        """The account's page in the console; its profile on the platform is one more click from there."""
+        from django.urls import reverse
+
+        return reverse("sns_account", args=[self.handle])
+
     @property
     def profile_url(self) -> str:
         if self.platform == self.Platform.X:

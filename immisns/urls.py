@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from posts import calendar_views
 from posts import views as post_views
+from posts.account_views import account_page
 
 admin.site.site_header = "immisns"
 admin.site.site_title = "immisns"
@@ -22,5 +23,7 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # After allauth, so its own pages (login/, logout/, 2fa/ …) win over a handle of the same name.
+    path("accounts/<str:handle>/", account_page, name="sns_account"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

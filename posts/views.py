@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import access
 from immisns import keyset
 from immisns.redirects import next_or
-from posts import selectors, services
+from posts import charts, health, selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import (
     BulkApproveForm, CancelForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, PublishingSwitchForm,
@@ -47,6 +47,7 @@ def dashboard(request):
     user = request.user
     attention = selectors.targets_needing_attention(user)
     queue = selectors.approval_queue(user) if access.can_approve_anything(user) else Post.objects.none()
+    visible = access.accounts_visible_to(user).order_by("platform", "sort_order")
     return render(request, "posts/dashboard.html", {
         "memberships": user.memberships.select_related("office").order_by("office__sort_order"),
         # Both lists can grow; the page shows the first few and how many there are.
@@ -58,7 +59,10 @@ def dashboard(request):
         "drafts": selectors.drafts_of(user),
         "pending": selectors.pending_of(user),
         "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
-        "visible": access.accounts_visible_to(user).order_by("platform", "sort_order"),
+        "visible": visible,
+        # Accounts with a problem or no post for 30 days, worst first; and this week's posts per account.
+        "account_health": health.accounts_needing_a_look(visible),
+        "load": charts.load_this_week(visible),
         "is_administrator": access.is_administrator(user),
         "resolve_form": ResolveForm(),
     })

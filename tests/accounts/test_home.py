@@ -15,7 +15,7 @@ def test_poster_sees_own_office_role_and_accounts(client, tokyo_poster):
     client.force_login(tokyo_poster)
     page = client.get(reverse("home")).content.decode()
     assert "東京出入国在留管理局" in page and "投稿担当" in page
-    assert "@IMMI_TOKYO" in page and 'href="https://x.com/IMMI_TOKYO"' in page
+    assert "@IMMI_TOKYO" in page and 'href="/accounts/IMMI_TOKYO/"' in page  # the account's page
     assert "稼働中" in page
     assert "@IMMI_NARITA" in page  # the bureau's branch offices are part of it
     assert "IMMI_OSAKA" not in page and "IMMI_HIROSHIMA" not in page
@@ -33,7 +33,7 @@ def test_viewer_sees_but_may_post_to_nothing(client, viewer):
     client.force_login(viewer)
     page = client.get(reverse("home")).content.decode()
     assert "投稿できるアカウントはありません" in page
-    assert "nagoya.nyukan.support" in page and 'href="https://www.facebook.com/nagoya.nyukan.support"' in page
+    assert "nagoya.nyukan.support" in page and 'href="/accounts/nagoya.nyukan.support/"' in page
 
 
 def test_paused_state_is_shown(client, tokyo_poster):

@@ -25,6 +25,7 @@ NEEDS_IT = {
 PASSWORD_ENOUGH = {
     "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
     "posts:django.views.generic.base.RedirectView", "sandbox_delivery", "admin_login", "set_language",
+    "sns_account",
     "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
 }
 
