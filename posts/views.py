@@ -90,6 +90,7 @@ def _compose(request, *, post: Post | None):
             overrides=form.overrides(), outside_hours_reason=data["outside_hours_reason"], new_images=data["new_images"],
         )
         try:
+            revision = post.revision if post is not None else None
             if post is None:
                 post = services.post_create(author=request.user, **fields)
             else:
@@ -97,6 +98,8 @@ def _compose(request, *, post: Post | None):
             if "submit" in request.POST and post.state == Post.State.DRAFT:
                 services.post_submit(post=post, by=request.user)
                 messages.success(request, _("Submitted for approval."))
+            elif post.revision == revision:
+                messages.info(request, _("Nothing was changed; the post stays as it was."))
             else:
                 messages.success(request, _("Saved."))
             return redirect("posts:detail", pk=post.pk)
