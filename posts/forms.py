@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from posts import images as post_images
 from posts.models import DisplayState, Post
+from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
 from posts.services import NewImage
 
 IMAGE_SLOTS = 4
@@ -223,13 +224,20 @@ class BulkApproveForm(forms.Form):
 
 
 class PostFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[])
     account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        choices = [("", _("Any state"))]
+        for value, label in DisplayState.choices:
+            choices.append((value, label))
+            if value == DisplayState.FAILED:
+                # "Needs attention" covers both; each can be asked for on its own.
+                choices += [(TARGET_FAILED, _("Failed")), (TARGET_UNCONFIRMED, _("To be checked"))]
+        self.fields["state"].choices = choices
 
 
 class ResolveForm(forms.Form):

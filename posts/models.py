@@ -37,6 +37,12 @@ class Post(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # A supervisor sent the post back (差戻し): it is a draft again, with their reason, until resubmitted.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent back by"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    returned_comment = models.TextField(_("reason for sending back"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -60,6 +66,8 @@ class Post(models.Model):
 
     def display_state(self) -> "DisplayState":
         """The state people see, derived from the targets once approved (never stored twice)."""
+        if self.state == self.State.DRAFT and self.returned_by_id is not None:
+            return DisplayState.RETURNED
         if self.state != self.State.APPROVED:
             return DisplayState(self.state)
         states = {t.state for t in self.targets.all()}
@@ -83,6 +91,7 @@ class DisplayState(models.TextChoices):
     """
 
     DRAFT = "draft", _("Draft")
+    RETURNED = "returned", _("Sent back")
     PENDING = "pending", _("Awaiting approval")
     SCHEDULED = "scheduled", _("Scheduled")
     PARTLY = "partly", _("Partly published")

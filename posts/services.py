@@ -205,7 +205,8 @@ def post_submit(*, post: Post, by) -> Post:
     if problems:
         raise PostError(_("The post cannot be submitted yet."), problems)
     post.state = State.PENDING
-    post.save(update_fields=["state", "updated_at"])
+    post.returned_by, post.returned_comment = None, ""  # submitted again: the sending back is dealt with
+    post.save(update_fields=["state", "returned_by", "returned_comment", "updated_at"])
     PostEvent.record(post_id=post.pk, actor=by, action=Action.SUBMIT, from_state=State.DRAFT, to_state=State.PENDING)
     _record_warnings(post, by)
     enqueue_on_commit(notifications.post_submitted, post.pk)
@@ -258,7 +259,7 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
 
 @transaction.atomic
 def post_reject(*, post: Post, by, comment: str) -> Post:
-    """pending → draft, with the reason the author will read."""
+    """pending → draft, sent back (差戻し) with the reason the author will read on the post and at home."""
     post = _locked(post)
     if not access.can_approve_post(by, post):
         raise NotAllowed(_("You may not reject this post."))
@@ -267,7 +268,8 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
     if not comment.strip():
         raise PostError(_("Say why the post is rejected, so the author can fix it."))
     post.state = State.DRAFT
-    post.save(update_fields=["state", "updated_at"])
+    post.returned_by, post.returned_comment = by, comment
+    post.save(update_fields=["state", "returned_by", "returned_comment", "updated_at"])
     PostEvent.record(post_id=post.pk, actor=by, action=Action.REJECT, from_state=State.PENDING,
                      to_state=State.DRAFT, comment=comment)
     enqueue_on_commit(notifications.post_decided, post.pk)

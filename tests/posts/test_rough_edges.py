@@ -63,3 +63,86 @@ def test_changing_an_approved_post_still_voids_the_approval(tokyo_poster, tokyo_
     post.refresh_from_db()
     assert post.state == "pending" and post.approved_by is None
     assert post.events.filter(action=PostEvent.Action.EDIT).count() == 1
+
+
+# --- 3. A post sent back says so, with the supervisor's comment -------------------------------------
+
+
+def test_a_sent_back_post_says_so_on_the_post_at_home_and_in_the_list(client, tokyo_poster, tokyo_supervisor):
+    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="差戻しになる投稿", submit=True)
+    plain_draft = make_post(tokyo_poster, body="ただの下書き")
+    services.post_reject(post=post, by=tokyo_supervisor, comment="日付の表記を確認してください")
+    client.force_login(tokyo_poster)
+    with translation.override("en"):
+        detail = client.get(reverse("posts:detail", args=[post.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        listed = client.get(reverse("posts:list"), {"state": "returned"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        drafts = client.get(reverse("posts:list"), {"state": "draft"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="sent-back"' in detail and "日付の表記を確認してください" in detail
+    assert "tokyo-supervisor" in detail or tokyo_supervisor.get_full_name() in detail
+    # The account rows say what the post says, not "Waiting for approval".
+    assert "Waiting for approval" not in detail and detail.count("state-returned") >= 3
+    assert f'data-testid="sent-back-{post.pk}"' in home and "日付の表記を確認してください" in home
+    assert f'data-testid="sent-back-{plain_draft.pk}"' not in home
+    assert f"#{post.pk}<" in listed and f"#{plain_draft.pk}<" not in listed and "Sent back" in listed
+    assert f"#{plain_draft.pk}<" in drafts and f"#{post.pk}<" not in drafts
+
+
+def test_submitting_again_clears_the_sending_back(tokyo_poster, tokyo_supervisor):
+    post = make_post(tokyo_poster, submit=True)
+    services.post_reject(post=post, by=tokyo_supervisor, comment="直してください")
+    post.refresh_from_db()
+    assert post.display_state() == "returned" and post.returned_comment == "直してください"
+    services.post_submit(post=post, by=tokyo_poster)
+    post.refresh_from_db()
+    assert post.display_state() == "pending" and post.returned_by is None and post.returned_comment == ""
+
+
+# --- 4. The list's state filter offers every state a post can be in -------------------------------
+
+from tests.factories import make_history  # noqa: E402
+from tests.posts.test_query_counts import CAPS, world  # noqa: E402, F401  (the query-count world at two sizes)
+
+LIST_FILTERS = {  # the filter's value → what every listed post must show
+    "scheduled": {"scheduled"}, "published": {"published"}, "failed": {"failed"},
+    "target-failed": {"failed"}, "target-unconfirmed": {"failed"}, "withdrawn": {"withdrawn"},
+    "returned": {"returned"}, "draft": {"draft"}, "pending": {"pending"}, "cancelled": {"cancelled"},
+}
+
+
+def test_the_list_filter_offers_scheduled_published_failed_withdrawn_and_to_be_checked(poster_client, tokyo_poster):
+    with translation.override("ja"):
+        page = poster_client.get(reverse("posts:list")).content.decode()
+    for value in LIST_FILTERS:
+        assert f'<option value="{value}"' in page, value
+    with translation.override("ja"):
+        labels = dict(poster_client.get(reverse("posts:list")).context["form"].fields["state"].choices)
+    assert {str(labels["scheduled"]), str(labels["published"]), str(labels["target-failed"]),
+            str(labels["withdrawn"])} == {"予約済み", "公開済み", "失敗", "取下げ済み"}
+
+
+def test_each_state_filter_lists_exactly_the_posts_in_that_state(poster_client, tokyo_poster, tokyo_supervisor, frozen_now):
+    history = make_history(posts=20, handles=["IMMI_TOKYO", "IMMI_NARITA"], authors=[tokyo_poster], now=frozen_now)
+    returned = make_post(tokyo_poster, submit=True)
+    services.post_reject(post=returned, by=tokyo_supervisor, comment="直してください")
+    every = {p.pk: p for p in Post.objects.prefetch_related("targets")}
+    assert len(every) == len(history) + 1
+    for value, shown in LIST_FILTERS.items():
+        listed = poster_client.get(reverse("posts:list"), {"state": value}).context["page"].items
+        assert listed, value
+        assert {p.display_state() for p in listed} == shown, value
+        wanted_target = {"target-failed": "failed", "target-unconfirmed": "unconfirmed"}.get(value)
+        if wanted_target:
+            expected = {pk for pk, p in every.items() if p.state == "approved"
+                        and wanted_target in {t.state for t in p.targets.all()}}
+        else:
+            expected = {pk for pk, p in every.items() if p.display_state() in shown}
+        assert {p.pk for p in listed} == expected, value
+
+
+def test_the_new_filters_keep_the_list_flat(client, world, django_assert_max_num_queries):
+    sign_in_with_second_factor(client, world["people"]["agency_supervisor"])
+    for value in ("target-failed", "target-unconfirmed", "returned"):
+        with django_assert_max_num_queries(CAPS["post list"]):
+            response = client.get(reverse("posts:list"), {"state": value})
+        assert response.status_code == 200
