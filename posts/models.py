@@ -10,6 +10,7 @@ States change only in posts.services; every change writes a PostEvent.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AppendOnly, SocialAccount
@@ -63,6 +64,11 @@ class Post(models.Model):
     def __str__(self) -> str:
         first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""
         return f"#{self.pk} {first_line[:40]}"
+
+    @property
+    def time_has_passed(self) -> bool:
+        """Its publishing time is past: approved now, it goes out at once."""
+        return self.scheduled_at <= timezone.now()
 
     def display_state(self) -> "DisplayState":
         """The state people see, derived from the targets once approved (never stored twice)."""

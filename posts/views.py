@@ -260,6 +260,7 @@ def post_approve(request, pk: int):
         services.post_approve(post=post, by=request.user, comment=form.cleaned_data["comment"],
                               revision=form.cleaned_data["revision"])
         messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
+        _say_if_going_out_at_once(request, [post])
 
     return _transition(request, pk, approve)
 
@@ -286,21 +287,30 @@ def approve_many(request):
     if not form.is_valid():
         messages.error(request, _("Choose posts from the queue to approve."))
         return redirect("posts:queue")
-    approved = 0
+    approved = []
     for post in form.cleaned_data["posts"]:
         try:
             revision = form.cleaned_data["revisions"][post.pk]
             if revision is None:
                 raise PostError(_("The queue did not say which revision you saw; reload it and approve again."))
             services.post_approve(post=post, by=request.user, revision=revision)
-            approved += 1
+            approved.append(post)
         except PostError as exc:
             messages.error(request, _("Post #%(id)d: %(reason)s") % {"id": post.pk, "reason": exc.message})
             for problem in exc.problems:
                 messages.error(request, problem)
     if approved:
-        messages.success(request, _("Approved %(count)d post(s).") % {"count": approved})
+        messages.success(request, _("Approved %(count)d post(s).") % {"count": len(approved)})
+        _say_if_going_out_at_once(request, approved)
     return redirect("posts:queue")
+
+
+def _say_if_going_out_at_once(request, posts) -> None:
+    """The queue and the post page warned before; after approving, say which went out at once."""
+    late = [post for post in posts if post.time_has_passed]
+    if late:
+        messages.warning(request, _("The time of %(posts)s had passed: published at once, not at the time shown.")
+                         % {"posts": ", ".join(f"#{post.pk}" for post in late)})
 
 
 # --- Publishing: targets and the kill switch ----------------------------------------------

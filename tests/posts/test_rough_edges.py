@@ -146,3 +146,48 @@ def test_the_new_filters_keep_the_list_flat(client, world, django_assert_max_num
         with django_assert_max_num_queries(CAPS["post list"]):
             response = client.get(reverse("posts:list"), {"state": value})
         assert response.status_code == 200
+
+
+# --- 6. Approving a post whose time has passed warns that it goes out at once ---------------------
+
+import time_machine  # noqa: E402
+
+from tests.posts.conftest import NOW  # noqa: E402
+
+SOON = NOW + dt.timedelta(hours=1)  # 10:30, inside office hours
+LATER = NOW + dt.timedelta(hours=2)  # past it, within the sign-in's lifetime
+
+
+def test_the_queue_and_the_post_page_warn_that_a_late_post_goes_out_at_once(supervisor_client, tokyo_poster):
+    late = make_post(tokyo_poster, body="遅れた投稿", submit=True, when=SOON)
+    on_time = make_post(tokyo_poster, body="間に合う投稿", submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST))
+    with time_machine.travel(LATER, tick=False), translation.override("en"):
+        queue = supervisor_client.get(reverse("posts:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        detail = supervisor_client.get(reverse("posts:detail", args=[late.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        fine = supervisor_client.get(reverse("posts:detail", args=[on_time.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'data-testid="time-passed-{late.pk}"' in queue and f'data-testid="time-passed-{on_time.pk}"' not in queue
+    assert "it is published at once" in detail and f'data-testid="time-passed-{late.pk}"' in detail
+    assert "time-passed" not in fine
+
+
+def test_approving_a_late_post_says_it_went_out_at_once(supervisor_client, tokyo_poster):
+    late = make_post(tokyo_poster, submit=True, when=SOON)
+    with time_machine.travel(LATER, tick=False):
+        response = supervisor_client.post(reverse("posts:approve", args=[late.pk]), {"revision": late.revision},
+                                          follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    late.refresh_from_db()
+    assert late.state == "approved"
+    assert {t.due_at for t in late.targets.all()} == {LATER}  # due now, not at the time shown
+    assert f"The time of #{late.pk} had passed: published at once, not at the time shown." in messages_of(response)
+
+
+def test_bulk_approval_says_which_went_out_at_once(supervisor_client, tokyo_poster):
+    late = make_post(tokyo_poster, submit=True, when=SOON)
+    on_time = make_post(tokyo_poster, submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST))
+    with time_machine.travel(LATER, tick=False):
+        response = supervisor_client.post(reverse("posts:approve_many"), {
+            "posts": [late.pk, on_time.pk], f"revision-{late.pk}": late.revision,
+            f"revision-{on_time.pk}": on_time.revision}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    said = messages_of(response)
+    assert "Approved 2 post(s)." in said
+    assert f"The time of #{late.pk} had passed: published at once, not at the time shown." in said
