@@ -63,7 +63,11 @@ class PostTextField(forms.CharField):
 
 class AccountChoiceField(IdsChoiceField):
     def label_from_instance(self, account):
-        return f"{account.display_handle} — {account.office.name}"
+        label = f"{account.display_handle} — {account.office.name}"
+        if account.state != account.State.ACTIVE:
+            # Warned before it is chosen (without script too): its posts wait until it is active again.
+            label += " (%s)" % account.get_state_display()
+        return label
 
 
 class PostForm(forms.Form):

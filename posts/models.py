@@ -166,6 +166,13 @@ class PostTarget(models.Model):
     def body(self) -> str:
         return self.body_override or self.post.body
 
+    @property
+    def held_by_account(self) -> str:
+        """"account_paused" or "account_needs_reauth" while this scheduled target waits on its account, else ""."""
+        if self.state != self.State.SCHEDULED or self.account.state == SocialAccount.State.ACTIVE:
+            return ""
+        return {SocialAccount.State.PAUSED: "account_paused"}.get(self.account.state, "account_needs_reauth")
+
 
 def _post_image_path(instance, filename: str) -> str:
     return f"post-images/{instance.post_id}/{filename}"

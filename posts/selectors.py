@@ -193,6 +193,7 @@ def posts_for(user) -> QuerySet[Post]:
 # What a row of the post list shows: the text, the time, the author, each target's account and state.
 _LISTED_TARGETS = PostTarget.objects.select_related("account").only(
     "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle", "account__sort_order",
+    "account__state",
 )
 
 

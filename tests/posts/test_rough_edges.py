@@ -191,3 +191,80 @@ def test_bulk_approval_says_which_went_out_at_once(supervisor_client, tokyo_post
     said = messages_of(response)
     assert "Approved 2 post(s)." in said
     assert f"The time of #{late.pk} had passed: published at once, not at the time shown." in said
+
+
+# --- 2. Targets held by a paused or needs-re-authorisation account ---------------------------------
+
+from accounts import services as account_services  # noqa: E402
+from posts import publishing  # noqa: E402
+from posts.tasks import sweep  # noqa: E402
+from tests.conftest import make_person  # noqa: E402
+
+DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
+
+
+def _approved_on_tokyo_and_narita(author, administrator):
+    post = make_post(author, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
+    services.post_approve(post=post, by=make_person("held-sup", "agency", "supervisor"), revision=post.revision)
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    account_services.account_pause(account=tokyo, by=administrator, reason="点検中")
+    return post, post.targets.get(account=tokyo), post.targets.get(account__handle="IMMI_NARITA")
+
+
+def held_events(target):
+    return list(PostEvent.objects.filter(target=target, action=PostEvent.Action.DEFER).values_list("data", flat=True))
+
+
+def test_a_due_target_on_a_paused_account_is_held_with_one_event_and_the_reason(client, tokyo_poster, administrator):
+    post, held, other = _approved_on_tokyo_and_narita(tokyo_poster, administrator)
+    with time_machine.travel(DUE + dt.timedelta(minutes=3), tick=False):
+        for _tick in range(3):  # beat's sweep, every few seconds
+            sweep()
+        client.force_login(tokyo_poster)
+        with translation.override("en"):
+            page = client.get(reverse("posts:detail", args=[post.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert held_events(held) == [{"reason": "account_paused", "account": "@IMMI_TOKYO"}]  # once, not every tick
+    assert held_events(other) == []
+    held.refresh_from_db()
+    assert held.state == "scheduled"  # it still goes out once the account is resumed
+    assert f'data-testid="held-{held.pk}"' in page and f'data-testid="held-{other.pk}"' not in page
+    assert "@IMMI_TOKYO is paused: held until the account is resumed, then published." in page
+
+
+def test_a_hold_that_ends_and_comes_back_is_recorded_again(tokyo_poster, administrator):
+    _post, held, _other = _approved_on_tokyo_and_narita(tokyo_poster, administrator)
+    tokyo = held.account
+    with time_machine.travel(DUE + dt.timedelta(minutes=1), tick=False):
+        assert publishing.record_held_targets() == 1
+        assert publishing.record_held_targets() == 0
+        account_services.account_resume(account=tokyo, by=administrator)
+        assert publishing.record_held_targets() == 0
+        held.refresh_from_db()
+        assert held.problem == {}  # the page no longer says it is held
+        tokyo.refresh_from_db()
+        account_services.account_mark_needs_reauth(account=tokyo, reason="token revoked")
+        assert publishing.record_held_targets() == 1
+    assert [d["reason"] for d in held_events(held)] == ["account_paused", "account_needs_reauth"]
+
+
+def test_a_target_not_yet_due_gets_no_event_but_the_page_says_it_is_held(client, tokyo_poster, administrator):
+    post, held, _other = _approved_on_tokyo_and_narita(tokyo_poster, administrator)
+    assert publishing.record_held_targets() == 0  # 12/2 10:00 is still ahead
+    client.force_login(tokyo_poster)
+    with translation.override("en"):
+        home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        listed = client.get(reverse("posts:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "state-held" in home and "state-held" in listed
+
+
+def test_the_composer_warns_when_a_chosen_account_is_paused(poster_client, administrator):
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    account_services.account_pause(account=tokyo, by=administrator, reason="点検中")
+    with translation.override("en"):
+        preview = poster_client.post(reverse("posts:preview"), {
+            "body": "お知らせ", "scheduled_at": "2026-12-02T10:00",
+            "accounts": [tokyo.pk, account_id("IMMI_NARITA")]}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        compose = poster_client.get(reverse("posts:new"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="account-held-IMMI_TOKYO"' in preview and 'data-testid="account-held-IMMI_NARITA"' not in preview
+    assert "@IMMI_TOKYO is paused: a post to it waits until the account is resumed." in preview
+    assert "(Paused)" in compose  # beside the account's checkbox, before any script runs
