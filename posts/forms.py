@@ -191,16 +191,31 @@ class DecisionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=DB_INTEGER_MAX)
 
 
-class CancelForm(forms.Form):
+class ConfirmedForm(forms.Form):
+    """An action that cannot be undone: done only when the request says it was confirmed.
+
+    The page's button sends confirm empty; the confirmation step (a page, or the
+    dialog site.js opens) sends it again with confirm=1. A request without it,
+    forged or not, only gets the question.
+    """
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["confirm"]
+
+
+class CancelForm(ConfirmedForm):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ConfirmedForm):
     reason = forms.CharField(label=_("Reason for withdrawing"), max_length=COMMENT_LENGTH,
                              error_messages={"required": _("Give the reason for withdrawing the post.")})
 
 
-class PublishingSwitchForm(forms.Form):
+class PublishingSwitchForm(ConfirmedForm):
     paused = forms.TypedChoiceField(choices=[("1", "paused"), ("0", "resumed")], coerce=lambda v: v == "1")
     reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_LENGTH)
 

@@ -40,6 +40,22 @@ def _problems_message(request, error: PostError) -> None:
         messages.error(request, problem)
 
 
+def _confirmation(request, *, form, title: str, question: str, button: str, back: str, details=()):
+    """The question before an action that cannot be undone, its form sent again with confirm=1.
+
+    Works without script; with it, site.js asks the same question in a dialog
+    on the page and this page is never seen.
+    """
+    fields = [(name, value) for name, value in form.cleaned_data.items() if name != "confirm"]
+    if request.POST.get("next"):
+        fields.append(("next", next_or(request, back)))
+    return render(request, "posts/confirm.html", {
+        "title": title, "question": question, "button": button, "back": back, "details": details,
+        "action": request.path, "fields": [(name, "1" if value is True else "0" if value is False else value)
+                                           for name, value in fields],
+    })
+
+
 @require_safe
 @login_required
 def dashboard(request):
@@ -220,6 +236,13 @@ def post_submit(request, pk: int):
 @login_required
 def post_cancel(request, pk: int):
     form = CancelForm(request.POST)
+    post = _get_post(request.user, pk)
+    if form.is_valid() and not form.confirmed and access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED:
+        return _confirmation(
+            request, form=form, title=_("Cancel post #%(id)d?") % {"id": post.pk},
+            question=_("The post will not be published, and it cannot be submitted or approved again."),
+            button=_("Cancel the post"), back=reverse("posts:detail", args=[post.pk]),
+        )
 
     def cancel(post):
         if not form.is_valid():
@@ -363,6 +386,16 @@ def target_resolve(request, pk: int):
 @login_required
 def target_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
+    target = _get_target(request.user, pk)
+    if (form.is_valid() and not form.confirmed and target.state == PostTarget.State.PUBLISHED
+            and access.can_approve_for(request.user, target.account)):
+        return _confirmation(
+            request, form=form, title=_("Withdraw post #%(id)d from %(account)s?") % {
+                "id": target.post_id, "account": target.account.display_handle},
+            question=_("The post is deleted from the platform. This cannot be undone."),
+            details=[(_("Reason for withdrawing"), form.cleaned_data["reason"])],
+            button=_("Withdraw from the platform"), back=next_or(request, reverse("posts:detail", args=[target.post_id])),
+        )
 
     def withdraw(target):
         if not form.is_valid():
@@ -382,6 +415,21 @@ def publishing_switch(request):
     try:
         if not form.is_valid():
             raise _invalid(form)
+        if not form.confirmed:
+            if form.cleaned_data["paused"]:
+                if not form.cleaned_data["reason"].strip():
+                    raise PostError(_("Give the reason for pausing all publishing."))
+                return _confirmation(
+                    request, form=form, title=_("Pause all publishing?"),
+                    question=_("Nothing goes out on any account until publishing is resumed; due posts wait."),
+                    details=[(_("Reason"), form.cleaned_data["reason"])],
+                    button=_("Pause all publishing"), back=reverse("home"),
+                )
+            return _confirmation(
+                request, form=form, title=_("Resume all publishing?"),
+                question=_("Posts that waited while publishing was paused go out now."),
+                button=_("Resume all publishing"), back=reverse("home"),
+            )
         if form.cleaned_data["paused"]:
             services.publishing_pause_all(by=request.user, reason=form.cleaned_data["reason"])
             messages.warning(request, _("All publishing is paused."))

@@ -268,3 +268,83 @@ def test_the_composer_warns_when_a_chosen_account_is_paused(poster_client, admin
     assert 'data-testid="account-held-IMMI_TOKYO"' in preview and 'data-testid="account-held-IMMI_NARITA"' not in preview
     assert "@IMMI_TOKYO is paused: a post to it waits until the account is resumed." in preview
     assert "(Paused)" in compose  # beside the account's checkbox, before any script runs
+
+
+# --- 5. Cancel, withdraw, pause-all and resume ask first --------------------------------------------
+
+from accounts.models import AccountStateChange  # noqa: E402
+from posts import selectors  # noqa: E402
+from posts.models import PostTarget  # noqa: E402
+from tests.posts.test_publishing_views import published_target  # noqa: E402
+
+
+def confirmation_fields(response) -> dict:
+    """The confirmation page's form: what it sends again, confirm=1 included."""
+    import re
+
+    page = response.content.decode()
+    assert 'data-testid="confirmation"' in page
+    form = page[page.index('data-testid="confirmation"'):]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def test_cancelling_asks_first_and_a_post_without_confirmation_cancels_nothing(poster_client, tokyo_poster):
+    post = make_post(tokyo_poster, submit=True)
+    page = poster_client.get(reverse("posts:detail", args=[post.pk])).content.decode()
+    assert 'data-confirm="' in page and 'name="confirm" value=""' in page  # the dialog's question, and the empty field
+    asked = poster_client.post(reverse("posts:cancel", args=[post.pk]), {"comment": "重複のため"})
+    assert asked.status_code == 200 and Post.objects.get(pk=post.pk).state == "pending"
+    fields = confirmation_fields(asked)
+    assert fields["confirm"] == "1" and fields["comment"] == "重複のため"
+    poster_client.post(reverse("posts:cancel", args=[post.pk]), fields)
+    post.refresh_from_db()
+    assert post.state == "cancelled" and post.events.get(action="cancel").comment == "重複のため"
+
+
+def test_withdrawing_asks_first_with_the_reason(client, tokyo_poster, tokyo_supervisor):
+    target = published_target(tokyo_poster, tokyo_supervisor)
+    sign_in_with_second_factor(client, tokyo_supervisor)
+    url = reverse("posts:target_withdraw", args=[target.pk])
+    asked = client.post(url, {"reason": "日付の誤り", "next": reverse("home")})
+    assert PostTarget.objects.get(pk=target.pk).state == "published"
+    assert "日付の誤り" in asked.content.decode()
+    fields = confirmation_fields(asked)
+    assert fields == {"reason": "日付の誤り", "next": reverse("home"), "confirm": "1"}
+    response = client.post(url, fields)
+    assert PostTarget.objects.get(pk=target.pk).state == "withdrawn"
+    assert response["Location"] == reverse("home")
+
+
+def test_pausing_and_resuming_all_publishing_ask_first(client, administrator):
+    sign_in_with_second_factor(client, administrator)
+    url = reverse("posts:publishing_switch")
+    asked = client.post(url, {"paused": "1", "reason": "障害対応"})
+    assert not selectors.publishing_paused()
+    client.post(url, confirmation_fields(asked))
+    assert selectors.publishing_paused()
+    asked = client.post(url, {"paused": "0", "reason": ""})
+    assert selectors.publishing_paused()
+    fields = confirmation_fields(asked)
+    assert fields["paused"] == "0"
+    client.post(url, fields)
+    assert not selectors.publishing_paused()
+
+
+def test_pausing_an_account_in_the_admin_asks_for_the_reason(client, administrator):
+    sign_in_with_second_factor(client, administrator)
+    url = reverse("admin:accounts_socialaccount_changelist")
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    asked = client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    assert "@IMMI_TOKYO" in asked.content.decode()
+    refused = client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": " "},
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert "Give the reason for pausing the accounts." in refused.content.decode()
+    tokyo.refresh_from_db()
+    assert tokyo.state == "active"
+    client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": "不正アクセスの疑い"})
+    tokyo.refresh_from_db()
+    assert tokyo.state == "paused"
+    assert AccountStateChange.objects.get(account=tokyo, to_state="paused").reason == "不正アクセスの疑い"
