@@ -1,17 +1,23 @@
 """The rough edges of the daily pages: each as a person meets it."""
 
 import datetime as dt
+import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import SocialAccount
-from posts import services
-from posts.models import Post, PostEvent
-from tests.conftest import sign_in_with_second_factor
-from tests.factories import make_post
-from tests.posts.conftest import JST
+from accounts import services as account_services
+from accounts.models import AccountStateChange, SocialAccount
+from posts import publishing, selectors, services
+from posts.models import Post, PostEvent, PostTarget
+from posts.tasks import sweep
+from tests.conftest import make_person, sign_in_with_second_factor
+from tests.factories import make_history, make_post
+from tests.posts.conftest import JST, NOW
+from tests.posts.test_publishing_views import published_target
+from tests.posts.test_query_counts import CAPS, world  # noqa: F401  (the query-count world, at two sizes)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -100,8 +106,6 @@ def test_submitting_again_clears_the_sending_back(tokyo_poster, tokyo_supervisor
 
 # --- 4. The list's state filter offers every state a post can be in -------------------------------
 
-from tests.factories import make_history  # noqa: E402
-from tests.posts.test_query_counts import CAPS, world  # noqa: E402, F401  (the query-count world at two sizes)
 
 LIST_FILTERS = {  # the filter's value → what every listed post must show
     "scheduled": {"scheduled"}, "published": {"published"}, "failed": {"failed"},
@@ -150,9 +154,6 @@ def test_the_new_filters_keep_the_list_flat(client, world, django_assert_max_num
 
 # --- 6. Approving a post whose time has passed warns that it goes out at once ---------------------
 
-import time_machine  # noqa: E402
-
-from tests.posts.conftest import NOW  # noqa: E402
 
 SOON = NOW + dt.timedelta(hours=1)  # 10:30, inside office hours
 LATER = NOW + dt.timedelta(hours=2)  # past it, within the sign-in's lifetime
@@ -195,10 +196,6 @@ def test_bulk_approval_says_which_went_out_at_once(supervisor_client, tokyo_post
 
 # --- 2. Targets held by a paused or needs-re-authorisation account ---------------------------------
 
-from accounts import services as account_services  # noqa: E402
-from posts import publishing  # noqa: E402
-from posts.tasks import sweep  # noqa: E402
-from tests.conftest import make_person  # noqa: E402
 
 DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
 
@@ -272,16 +269,9 @@ def test_the_composer_warns_when_a_chosen_account_is_paused(poster_client, admin
 
 # --- 5. Cancel, withdraw, pause-all and resume ask first --------------------------------------------
 
-from accounts.models import AccountStateChange  # noqa: E402
-from posts import selectors  # noqa: E402
-from posts.models import PostTarget  # noqa: E402
-from tests.posts.test_publishing_views import published_target  # noqa: E402
-
 
 def confirmation_fields(response) -> dict:
     """The confirmation page's form: what it sends again, confirm=1 included."""
-    import re
-
     page = response.content.decode()
     assert 'data-testid="confirmation"' in page
     form = page[page.index('data-testid="confirmation"'):]
