@@ -92,3 +92,19 @@ def test_cancelling_asks_in_a_dialog_first(page, live_server, people):
     with page.expect_navigation():
         page.locator("dialog.confirm-dialog button.danger").click()
     assert Post.objects.get(pk=post.pk).state == "cancelled"
+
+
+def test_without_the_dialog_the_server_asks_on_a_page_of_its_own(page, live_server, people):
+    post = make_post(people["poster"], body=LONG_TEXT, when=next_week_at_ten(), submit=True)
+    login(page, live_server, "tokyo-poster", PASSWORD)
+    page.goto(f"{live_server.url}/posts/{post.pk}/")
+    page.evaluate("delete window.HTMLDialogElement")  # a browser without <dialog>: the form goes as it is
+    with page.expect_navigation():
+        page.locator('form[action$="/cancel/"] button[type=submit]').click()
+    expect(page.locator('[data-testid="confirmation"]')).to_be_visible()
+    assert Post.objects.get(pk=post.pk).state == "pending"
+    assert_accessible(page)
+    shoot(page, "confirm-cancel")
+    with page.expect_navigation():
+        page.locator('[data-testid="confirmation"] button.danger').click()
+    assert Post.objects.get(pk=post.pk).state == "cancelled"
