@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -88,6 +89,13 @@ class SocialAccountForm(forms.ModelForm):
         return account
 
 
+class PauseReasonForm(forms.Form):
+    """Why the accounts are paused: the posters and the record read it (AccountStateChange.reason)."""
+
+    reason = forms.CharField(label=_("Reason for pausing"), max_length=300,
+                             error_messages={"required": _("Give the reason for pausing the accounts.")})
+
+
 class AccountStateChangeInline(LabelledTabularInline):
     model = AccountStateChange
     extra = 0
@@ -127,11 +135,11 @@ class SocialAccountAdmin(admin.ModelAdmin):
     def credentials_set(self, account):
         return account.has_credentials
 
-    def _apply(self, request, queryset, service, done_message):
+    def _apply(self, request, queryset, service, done_message, *, reason=None):
         changed = 0
         for account in queryset:
             try:
-                service(account=account, by=request.user, reason=_("From the admin"))
+                service(account=account, by=request.user, reason=reason or _("From the admin"))
                 changed += 1
             except services.InvalidTransition as exc:
                 self.message_user(request, str(exc), messages.WARNING)
@@ -140,7 +148,17 @@ class SocialAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Pause the selected accounts"))
     def pause_accounts(self, request, queryset):
-        self._apply(request, queryset, services.account_pause, _("%(count)d account(s) paused."))
+        """Asks for the reason first (kept in the account's history); pauses only once it is given."""
+        form = PauseReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(request, queryset, services.account_pause, _("%(count)d account(s) paused."), reason=reason)
+            return None
+        return TemplateResponse(request, "admin/accounts/socialaccount/pause_reason.html", {
+            **self.admin_site.each_context(request), "title": _("Pause the selected accounts"),
+            "opts": self.model._meta, "accounts": queryset, "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
 
     @admin.action(description=_("Resume the selected accounts"))
     def resume_accounts(self, request, queryset):

@@ -33,6 +33,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import access
+from immisns.redirects import next_or
 
 SECOND_FACTOR = frozenset({
     "posts:queue", "posts:approve", "posts:reject", "posts:approve_many",
@@ -52,6 +53,9 @@ PASSWORD_ENOUGH = frozenset({
     "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
 })
 SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})
+# Where someone sent to set up TOTP was going: kept through allauth's activation (which asks
+# for the password first and ends on the recovery codes), offered there as "Continue".
+AFTER_SET_UP = "immisns.after_second_factor_set_up"
 
 
 def mfa_required(view):
@@ -96,12 +100,30 @@ class RequireMFAMiddleware:
         match = request.resolver_match
         if not user.is_authenticated or match is None:
             return None
+        _remember_where_set_up_leads(request, match.view_name)
         if not needs_second_factor(match.view_name, match.namespaces, view_func):
             return None
         if not access.must_use_mfa(user) or used_second_factor(request):
             return None
         url = reverse("mfa_reauthenticate" if has_totp(user) else "mfa_activate_totp")
         return redirect(f"{url}?{urlencode({'next': _come_back_to(request)})}")
+
+
+def _remember_where_set_up_leads(request, view_name: str) -> None:
+    if view_name == "mfa_activate_totp" and request.GET.get("next"):
+        wanted = next_or(request, "")
+        if wanted:
+            request.session[AFTER_SET_UP] = wanted
+    elif request.session.get(AFTER_SET_UP) == request.get_full_path():
+        del request.session[AFTER_SET_UP]  # arrived
+
+
+def after_set_up(request) -> str:
+    """Where the person was going before setting up the second factor; "" when nowhere."""
+    wanted = request.session.get(AFTER_SET_UP, "")
+    safe = wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return wanted if safe else ""
 
 
 def _come_back_to(request) -> str:

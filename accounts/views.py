@@ -1,7 +1,9 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts import access
@@ -11,7 +13,14 @@ from immisns.redirects import next_or
 
 @require_safe
 def admin_login(request):
-    """The admin's own password form would skip the second factor: use ours."""
+    """The admin's own password form would skip the second factor: use ours.
+
+    Someone signed in who is not staff would be sent to sign in, straight back to
+    the admin and here again, for ever: they go home and are told why.
+    """
+    if request.user.is_authenticated and not request.user.is_staff:
+        messages.error(request, _("The administration pages are for administrators only."))
+        return redirect("home")
     return redirect_to_login(next_or(request, "/admin/"))
 
 

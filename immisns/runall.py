@@ -11,6 +11,8 @@ import sys
 import time
 
 ADDR = os.environ.get("ADDR", "127.0.0.1:8000")
+# Web, worker and beat read it too: links in notification e-mails point where the web listens.
+os.environ["ADDR"] = ADDR
 
 
 def main() -> int:

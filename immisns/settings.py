@@ -243,8 +243,20 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# Where links in e-mails point.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+
+def _site_url_from_addr(addr: str) -> str:
+    """The address `make run` serves at (ADDR, host:port or a port), as a link people can open."""
+    host, _colon, port = addr.rpartition(":")
+    if not _colon:
+        host, port = "", addr
+    if host in ("", "0.0.0.0", "[::]", "::"):
+        host = "127.0.0.1"  # listening everywhere: this machine's own address opens it
+    return f"http://{host}:{port}"
+
+
+# Where links in e-mails point; on the embedded defaults, where `make run` serves (ADDR).
+SITE_URL = env_str("SITE_URL", _site_url_from_addr(os.environ.get("ADDR") or "127.0.0.1:8000"))
 # Where the agency publishes the operating policy (the exported public pages):
 # footers write {policy_url}, and every published post carries this address.
 PUBLIC_POLICY_URL = env_url("PUBLIC_POLICY_URL", "https://www.moj.go.jp/isa/", schemes=("https", "http"))
@@ -407,3 +419,7 @@ LOGGING = {
 
 # The demo mode: seed_demo creates demo people only when this is on.
 DEMO_MODE = env_bool("IMMISNS_DEMO", DEBUG and _database_url.startswith("sqlite"))
+# With DEBUG on, Django answers a missing page with its technical page (the URL table and
+# settings); the demo shows the console's own "Page not found" instead.
+if DEMO_MODE:
+    MIDDLEWARE.append("immisns.not_found.OwnNotFoundPageMiddleware")

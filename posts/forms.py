@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from posts import images as post_images
 from posts.models import DisplayState, Post
+from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
 from posts.services import NewImage
 
 IMAGE_SLOTS = 4
@@ -72,7 +73,11 @@ class PostTextField(forms.CharField):
 
 class AccountChoiceField(IdsChoiceField):
     def label_from_instance(self, account):
-        return f"{account.display_handle} — {account.office.name}"
+        label = f"{account.display_handle} — {account.office.name}"
+        if account.state != account.State.ACTIVE:
+            # Warned before it is chosen (without script too): its posts wait until it is active again.
+            label += " (%s)" % account.get_state_display()
+        return label
 
 
 class PostForm(forms.Form):
@@ -191,16 +196,31 @@ class DecisionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=DB_INTEGER_MAX)
 
 
-class CancelForm(forms.Form):
+class ConfirmedForm(forms.Form):
+    """An action that cannot be undone: done only when the request says it was confirmed.
+
+    The page's button sends confirm empty; the confirmation step (a page, or the
+    dialog site.js opens) sends it again with confirm=1. A request without it,
+    forged or not, only gets the question.
+    """
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_valid() and self.cleaned_data["confirm"]
+
+
+class CancelForm(ConfirmedForm):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ConfirmedForm):
     reason = forms.CharField(label=_("Reason for withdrawing"), max_length=COMMENT_LENGTH,
                              error_messages={"required": _("Give the reason for withdrawing the post.")})
 
 
-class PublishingSwitchForm(forms.Form):
+class PublishingSwitchForm(ConfirmedForm):
     paused = forms.TypedChoiceField(choices=[("1", "paused"), ("0", "resumed")], coerce=lambda v: v == "1")
     reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_LENGTH)
 
@@ -228,13 +248,20 @@ class BulkApproveForm(forms.Form):
 
 
 class PostFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[])
     account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        choices = [("", _("Any state"))]
+        for value, label in DisplayState.choices:
+            choices.append((value, label))
+            if value == DisplayState.FAILED:
+                # "Needs attention" covers both; each can be asked for on its own.
+                choices += [(TARGET_FAILED, _("Failed")), (TARGET_UNCONFIRMED, _("To be checked"))]
+        self.fields["state"].choices = choices
 
 
 class ResolveForm(forms.Form):

@@ -59,6 +59,8 @@ def describe(action: str, data: dict) -> str:
     messages = {
         (Action.DEFER, "outside_hours"): _("Outside office hours now; deferred to %(until)s."),
         (Action.DEFER, "rate_limited"): _("Rate limited by the platform until %(until)s."),
+        (Action.DEFER, "account_paused"): _("%(account)s is paused: held until the account is resumed, then published."),
+        (Action.DEFER, "account_needs_reauth"): _("%(account)s needs re-authorisation: held until an administrator authorises the account again, then published."),
         (Action.DEFER, "auth_revoked"): _("The account's authorisation was revoked (%(error)s); waiting until it is re-authorised."),
         (Action.FAIL, "checks"): _("The post no longer passes the checks: %(problems)s"),
         (Action.FAIL, "gave_up"): _("Gave up after %(attempts)d attempts: %(error)s"),
@@ -91,11 +93,20 @@ def describe(action: str, data: dict) -> str:
         "until": _when(data.get("until")), "retry_at": _when(data.get("retry_at"), "%H:%M:%S"),
         "error": error, "attempts": data.get("attempts", 0), "url": data.get("url", ""),
         "problems": _problems(data), "lookup": f" ({lookup_error})" if lookup_error else "",
+        "account": data.get("account", ""),
     }).strip()
 
 
 def event_message(event: PostEvent) -> str:
     return describe(event.action, event.data)
+
+
+def target_held(target: PostTarget) -> str:
+    """Why a scheduled target waits on its account (paused, needs re-authorisation); "" when it does not."""
+    reason = target.held_by_account
+    if not reason:
+        return ""
+    return describe(Action.DEFER, {"reason": reason, "account": target.account.display_handle})
 
 
 def target_problem(target: PostTarget) -> str:

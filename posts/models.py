@@ -10,6 +10,7 @@ States change only in posts.services; every change writes a PostEvent.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AppendOnly, SocialAccount
@@ -37,6 +38,12 @@ class Post(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    # A supervisor sent the post back (差戻し): it is a draft again, with their reason, until resubmitted.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent back by"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    returned_comment = models.TextField(_("reason for sending back"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -58,8 +65,15 @@ class Post(models.Model):
         first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""
         return f"#{self.pk} {first_line[:40]}"
 
+    @property
+    def time_has_passed(self) -> bool:
+        """Its publishing time is past: approved now, it goes out at once."""
+        return self.scheduled_at <= timezone.now()
+
     def display_state(self) -> "DisplayState":
         """The state people see, derived from the targets once approved (never stored twice)."""
+        if self.state == self.State.DRAFT and self.returned_by_id is not None:
+            return DisplayState.RETURNED
         if self.state != self.State.APPROVED:
             return DisplayState(self.state)
         states = {t.state for t in self.targets.all()}
@@ -83,6 +97,7 @@ class DisplayState(models.TextChoices):
     """
 
     DRAFT = "draft", _("Draft")
+    RETURNED = "returned", _("Sent back")
     PENDING = "pending", _("Awaiting approval")
     SCHEDULED = "scheduled", _("Scheduled")
     PARTLY = "partly", _("Partly published")
@@ -150,6 +165,13 @@ class PostTarget(models.Model):
     @property
     def body(self) -> str:
         return self.body_override or self.post.body
+
+    @property
+    def held_by_account(self) -> str:
+        """"account_paused" or "account_needs_reauth" while this scheduled target waits on its account, else ""."""
+        if self.state != self.State.SCHEDULED or self.account.state == SocialAccount.State.ACTIVE:
+            return ""
+        return {SocialAccount.State.PAUSED: "account_paused"}.get(self.account.state, "account_needs_reauth")
 
 
 def _post_image_path(instance, filename: str) -> str:

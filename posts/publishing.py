@@ -173,6 +173,45 @@ def enqueue_soon(target_ids: list[int], due_at: dt.datetime) -> None:
     PostTarget.objects.filter(pk__in=target_ids, enqueued_at__isnull=True).update(enqueued_at=due_at)
 
 
+# --- Targets held by their account -------------------------------------------------------------
+
+# Why a due target waits, by its account's state; kept in the target's problem while it waits.
+HELD_BY = {SocialAccount.State.PAUSED: "account_paused", SocialAccount.State.NEEDS_REAUTH: "account_needs_reauth"}
+
+
+def record_held_targets(now: dt.datetime | None = None) -> int:
+    """Due targets that wait on a paused or needs-re-authorisation account: say why, once per hold.
+
+    Beat's sweep task calls this beside sweep(). Such a target stays scheduled
+    and goes out once its account is active again; until then its problem
+    names the reason (the post page shows it) and one DEFER event records the
+    hold. A hold that ended (the account active again, or the target no longer
+    scheduled) is forgotten, so a later hold is recorded anew. Returns how many
+    holds were recorded now.
+    """
+    now = now or timezone.now()
+    PostTarget.objects.filter(problem__has_key="held").filter(
+        ~Q(state=TState.SCHEDULED) | Q(account__state=SocialAccount.State.ACTIVE)).update(problem={})
+    waiting = list(
+        PostTarget.objects.filter(state=TState.SCHEDULED, due_at__lte=now, post__state=Post.State.APPROVED,
+                                  account__state__in=list(HELD_BY))
+        .exclude(problem__has_key="held").select_related("account").order_by("due_at", "id")[:SWEEP_LIMIT]
+    )
+    recorded = 0
+    for target in waiting:
+        reason = HELD_BY[target.account.state]
+        problem = {"action": Action.DEFER, "reason": reason, "held": True, "account": target.account.display_handle}
+        with transaction.atomic():
+            # Conditional, like a claim: a target claimed or changed meanwhile is left alone.
+            marked = (PostTarget.objects.filter(pk=target.pk, state=TState.SCHEDULED)
+                      .exclude(problem__has_key="held").update(problem=problem))
+            if marked:
+                PostEvent.record(post_id=target.post_id, target=target, action=Action.DEFER,
+                                 data={key: value for key, value in problem.items() if key not in ("action", "held")})
+                recorded += 1
+    return recorded
+
+
 # --- Claiming -----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ what the server enforces.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts import access
 from accounts.models import SocialAccount
@@ -193,26 +193,43 @@ def posts_for(user) -> QuerySet[Post]:
 # What a row of the post list shows: the text, the time, the author, each target's account and state.
 _LISTED_TARGETS = PostTarget.objects.select_related("account").only(
     "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle", "account__sort_order",
+    "account__state",
 )
 
 
 def posts_listed(user) -> QuerySet[Post]:
     """posts_for() with only what the list shows: a page of 50 posts to 21 accounts each stays light."""
     posts = Post.objects.select_related("author").only(
-        "id", "body", "state", "scheduled_at", "updated_at", "author_id",
+        "id", "body", "state", "scheduled_at", "updated_at", "author_id", "returned_by_id",
         "author__id", "author__username", "author__first_name", "author__last_name",
     )
     return access.posts_visible_to(user, posts).prefetch_related(Prefetch("targets", queryset=_LISTED_TARGETS))
 
 
+# The post list's filter also offers the two kinds of "needs attention" apart.
+TARGET_FAILED = "target-failed"
+TARGET_UNCONFIRMED = "target-unconfirmed"
+
+
 def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
     """Posts whose display state (Post.display_state) is `state`, decided in the database."""
-    if state in (DisplayState.DRAFT, DisplayState.PENDING, DisplayState.CANCELLED):
+    if state == DisplayState.DRAFT:
+        return posts.filter(state=Post.State.DRAFT, returned_by__isnull=True)
+    if state == DisplayState.RETURNED:
+        return posts.filter(state=Post.State.DRAFT, returned_by__isnull=False)
+    if state in (DisplayState.PENDING, DisplayState.CANCELLED):
         return posts.filter(state=state)
     T = PostTarget.State
 
     def having(condition: Q) -> Exists:
         return Exists(PostTarget.objects.filter(condition, post=OuterRef("pk")))
+
+    # Narrower than FAILED ("needs attention"), for the list's filter: a target that failed, or
+    # one whose outcome a person must check on the platform.
+    if state == TARGET_FAILED:
+        return posts.filter(state=Post.State.APPROVED).filter(having(Q(state=T.FAILED)))
+    if state == TARGET_UNCONFIRMED:
+        return posts.filter(state=Post.State.APPROVED).filter(having(Q(state=T.UNCONFIRMED)))
 
     failed = having(Q(state__in=[T.FAILED, T.UNCONFIRMED]))
     published = having(Q(state=T.PUBLISHED))
@@ -348,7 +365,9 @@ def targets_upcoming(user, *, limit: int = 10) -> QuerySet[PostTarget]:
 
 
 def drafts_of(user) -> QuerySet[Post]:
-    return _with_targets(Post.objects.filter(author=user, state=Post.State.DRAFT)).order_by("-updated_at")[:20]
+    """The user's drafts, those sent back first (with who sent them back and why), then the newest."""
+    drafts = _with_targets(Post.objects.filter(author=user, state=Post.State.DRAFT)).select_related("returned_by")
+    return drafts.order_by(F("returned_by").asc(nulls_last=True), "-updated_at")[:20]
 
 
 def pending_of(user) -> QuerySet[Post]:

@@ -147,13 +147,22 @@ def post_update(
     overrides: dict[int, str] | None = None, outside_hours_reason: str = "",
     new_images: Sequence[NewImage] = (), remove_image_ids: Sequence[int] = (),
 ) -> Post:
-    """Edit a draft, pending or approved post. §3: any edit voids an approval (back to pending)."""
+    """Edit a draft, pending or approved post. §3: any edit voids an approval (back to pending).
+
+    Saving without changing anything changes nothing: no new revision, no event, the approval stands.
+    """
     post = _locked(post)
     if not access.can_edit_post(by, post):
         raise NotAllowed(_("You may not edit this post."))
     if post.state == State.CANCELLED:
         raise PostError(_("A cancelled post cannot be edited."))
     _refuse_in_doubt(post, _("edited"))
+    changed = _changes(post, body=body, scheduled_at=scheduled_at, accounts=accounts, overrides=overrides or {},
+                       outside_hours_reason=outside_hours_reason, new_images=new_images,
+                       remove_image_ids=remove_image_ids)
+    if not changed:
+        # Saved as it was: nothing to approve again, so the approval (and the schedule) stands.
+        return post
     _hold_targets(post, to_state=TState.WAITING)
     _check_accounts(post.author, accounts)
     if by.pk != post.author_id:
@@ -162,9 +171,6 @@ def post_update(
         if any(a.pk not in approvable for a in accounts):
             raise NotAllowed(_("You may not post to one of the chosen accounts."))
     was = post.state
-    changed = _changes(post, body=body, scheduled_at=scheduled_at, accounts=accounts, overrides=overrides or {},
-                       outside_hours_reason=outside_hours_reason, new_images=new_images,
-                       remove_image_ids=remove_image_ids)
     post.body = body
     post.scheduled_at = scheduled_at
     post.outside_hours_reason = outside_hours_reason
@@ -199,7 +205,8 @@ def post_submit(*, post: Post, by) -> Post:
     if problems:
         raise PostError(_("The post cannot be submitted yet."), problems)
     post.state = State.PENDING
-    post.save(update_fields=["state", "updated_at"])
+    post.returned_by, post.returned_comment = None, ""  # submitted again: the sending back is dealt with
+    post.save(update_fields=["state", "returned_by", "returned_comment", "updated_at"])
     PostEvent.record(post_id=post.pk, actor=by, action=Action.SUBMIT, from_state=State.DRAFT, to_state=State.PENDING)
     _record_warnings(post, by)
     enqueue_on_commit(notifications.post_submitted, post.pk)
@@ -252,7 +259,7 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
 
 @transaction.atomic
 def post_reject(*, post: Post, by, comment: str) -> Post:
-    """pending → draft, with the reason the author will read."""
+    """pending → draft, sent back (差戻し) with the reason the author will read on the post and at home."""
     post = _locked(post)
     if not access.can_approve_post(by, post):
         raise NotAllowed(_("You may not reject this post."))
@@ -261,7 +268,8 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
     if not comment.strip():
         raise PostError(_("Say why the post is rejected, so the author can fix it."))
     post.state = State.DRAFT
-    post.save(update_fields=["state", "updated_at"])
+    post.returned_by, post.returned_comment = by, comment
+    post.save(update_fields=["state", "returned_by", "returned_comment", "updated_at"])
     PostEvent.record(post_id=post.pk, actor=by, action=Action.REJECT, from_state=State.PENDING,
                      to_state=State.DRAFT, comment=comment)
     enqueue_on_commit(notifications.post_decided, post.pk)

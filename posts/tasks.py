@@ -22,4 +22,5 @@ def reconcile_target(target_id: int) -> str:
 @shared_task(name="posts.sweep", ignore_result=True)
 def sweep() -> dict:
     """Beat, every few seconds: the database says what is due, whatever the broker lost."""
+    publishing.record_held_targets()  # and what waits on a paused account, and why
     return publishing.sweep()

@@ -40,6 +40,22 @@ def _problems_message(request, error: PostError) -> None:
         messages.error(request, problem)
 
 
+def _confirmation(request, *, form, title: str, question: str, button: str, back: str, details=()):
+    """The question before an action that cannot be undone, its form sent again with confirm=1.
+
+    Works without script; with it, site.js asks the same question in a dialog
+    on the page and this page is never seen.
+    """
+    fields = [(name, value) for name, value in form.cleaned_data.items() if name != "confirm"]
+    if request.POST.get("next"):
+        fields.append(("next", next_or(request, back)))
+    return render(request, "posts/confirm.html", {
+        "title": title, "question": question, "button": button, "back": back, "details": details,
+        "action": request.path, "fields": [(name, "1" if value is True else "0" if value is False else value)
+                                           for name, value in fields],
+    })
+
+
 @require_safe
 @login_required
 def dashboard(request):
@@ -94,6 +110,7 @@ def _compose(request, *, post: Post | None):
             overrides=form.overrides(), outside_hours_reason=data["outside_hours_reason"], new_images=data["new_images"],
         )
         try:
+            revision = post.revision if post is not None else None
             if post is None:
                 post = services.post_create(author=request.user, **fields)
             else:
@@ -101,6 +118,8 @@ def _compose(request, *, post: Post | None):
             if "submit" in request.POST and post.state == Post.State.DRAFT:
                 services.post_submit(post=post, by=request.user)
                 messages.success(request, _("Submitted for approval."))
+            elif post.revision == revision:
+                messages.info(request, _("Nothing was changed; the post stays as it was."))
             else:
                 messages.success(request, _("Saved."))
             return redirect("posts:detail", pk=post.pk)
@@ -221,6 +240,13 @@ def post_submit(request, pk: int):
 @login_required
 def post_cancel(request, pk: int):
     form = CancelForm(request.POST)
+    post = _get_post(request.user, pk)
+    if form.is_valid() and not form.confirmed and access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED:
+        return _confirmation(
+            request, form=form, title=_("Cancel post #%(id)d?") % {"id": post.pk},
+            question=_("The post will not be published, and it cannot be submitted or approved again."),
+            button=_("Cancel the post"), back=reverse("posts:detail", args=[post.pk]),
+        )
 
     def cancel(post):
         if not form.is_valid():
@@ -261,6 +287,7 @@ def post_approve(request, pk: int):
         services.post_approve(post=post, by=request.user, comment=form.cleaned_data["comment"],
                               revision=form.cleaned_data["revision"])
         messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
+        _say_if_going_out_at_once(request, [post])
 
     return _transition(request, pk, approve)
 
@@ -287,21 +314,30 @@ def approve_many(request):
     if not form.is_valid():
         messages.error(request, _("Choose posts from the queue to approve."))
         return redirect("posts:queue")
-    approved = 0
+    approved = []
     for post in form.cleaned_data["posts"]:
         try:
             revision = form.cleaned_data["revisions"][post.pk]
             if revision is None:
                 raise PostError(_("The queue did not say which revision you saw; reload it and approve again."))
             services.post_approve(post=post, by=request.user, revision=revision)
-            approved += 1
+            approved.append(post)
         except PostError as exc:
             messages.error(request, _("Post #%(id)d: %(reason)s") % {"id": post.pk, "reason": exc.message})
             for problem in exc.problems:
                 messages.error(request, problem)
     if approved:
-        messages.success(request, _("Approved %(count)d post(s).") % {"count": approved})
+        messages.success(request, _("Approved %(count)d post(s).") % {"count": len(approved)})
+        _say_if_going_out_at_once(request, approved)
     return redirect("posts:queue")
+
+
+def _say_if_going_out_at_once(request, posts) -> None:
+    """The queue and the post page warned before; after approving, say which went out at once."""
+    late = [post for post in posts if post.time_has_passed]
+    if late:
+        messages.warning(request, _("The time of %(posts)s had passed: published at once, not at the time shown.")
+                         % {"posts": ", ".join(f"#{post.pk}" for post in late)})
 
 
 # --- Publishing: targets and the kill switch ----------------------------------------------
@@ -354,6 +390,16 @@ def target_resolve(request, pk: int):
 @login_required
 def target_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
+    target = _get_target(request.user, pk)
+    if (form.is_valid() and not form.confirmed and target.state == PostTarget.State.PUBLISHED
+            and access.can_approve_for(request.user, target.account)):
+        return _confirmation(
+            request, form=form, title=_("Withdraw post #%(id)d from %(account)s?") % {
+                "id": target.post_id, "account": target.account.display_handle},
+            question=_("The post is deleted from the platform. This cannot be undone."),
+            details=[(_("Reason for withdrawing"), form.cleaned_data["reason"])],
+            button=_("Withdraw from the platform"), back=next_or(request, reverse("posts:detail", args=[target.post_id])),
+        )
 
     def withdraw(target):
         if not form.is_valid():
@@ -373,6 +419,21 @@ def publishing_switch(request):
     try:
         if not form.is_valid():
             raise _invalid(form)
+        if not form.confirmed:
+            if form.cleaned_data["paused"]:
+                if not form.cleaned_data["reason"].strip():
+                    raise PostError(_("Give the reason for pausing all publishing."))
+                return _confirmation(
+                    request, form=form, title=_("Pause all publishing?"),
+                    question=_("Nothing goes out on any account until publishing is resumed; due posts wait."),
+                    details=[(_("Reason"), form.cleaned_data["reason"])],
+                    button=_("Pause all publishing"), back=reverse("home"),
+                )
+            return _confirmation(
+                request, form=form, title=_("Resume all publishing?"),
+                question=_("Posts that waited while publishing was paused go out now."),
+                button=_("Resume all publishing"), back=reverse("home"),
+            )
         if form.cleaned_data["paused"]:
             services.publishing_pause_all(by=request.user, reason=form.cleaned_data["reason"])
             messages.warning(request, _("All publishing is paused."))

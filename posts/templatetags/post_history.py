@@ -15,3 +15,8 @@ def event_message(event) -> str:
 @register.filter
 def target_problem(target) -> str:
     return history.target_problem(target)
+
+
+@register.filter
+def target_held(target) -> str:
+    return history.target_held(target)

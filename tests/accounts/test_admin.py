@@ -70,7 +70,7 @@ def test_a_credential_of_the_other_platform_is_refused(admin_client):
 def test_pause_and_resume_actions_are_recorded(admin_client, administrator):
     url = reverse("admin:accounts_socialaccount_changelist")
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
-    admin_client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk]})
+    admin_client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": "点検のため"})
     tokyo.refresh_from_db()
     assert tokyo.state == "paused"
     admin_client.post(url, {"action": "resume_accounts", "_selected_action": [tokyo.pk]})
@@ -78,6 +78,7 @@ def test_pause_and_resume_actions_are_recorded(admin_client, administrator):
     assert tokyo.state == "active"
     changes = list(AccountStateChange.objects.filter(account=tokyo).order_by("id").values_list("from_state", "to_state", "actor"))
     assert changes == [("active", "paused", administrator.pk), ("paused", "active", administrator.pk)]
+    assert AccountStateChange.objects.filter(account=tokyo, to_state="paused").get().reason == "点検のため"
 
 
 def test_state_changes_are_append_only():

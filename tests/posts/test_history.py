@@ -62,7 +62,7 @@ def test_people_words_stay_in_the_comment_and_system_facts_in_data(tokyo_poster,
 
 def test_the_display_state_is_one_definition():
     assert [s.value for s in DisplayState] == [
-        "draft", "pending", "scheduled", "partly", "published", "failed", "withdrawn", "cancelled"]
+        "draft", "returned", "pending", "scheduled", "partly", "published", "failed", "withdrawn", "cancelled"]
     with translation.override("ja"):
         assert DisplayState.FAILED.label == "要対応"
 

@@ -195,7 +195,7 @@ def test_the_refusal_is_explained_on_the_page(client, tokyo_poster, tokyo_superv
     ambiguous(post.targets.get(), x, kind="unavailable")
     add_totp(tokyo_poster)
     client.force_login(tokyo_poster)
-    response = client.post(reverse("posts:cancel", args=[post.pk]), follow=True)
+    response = client.post(reverse("posts:cancel", args=[post.pk]), {"confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert "IMMI_TOKYO" in response.content.decode()
     assert Post.objects.get(pk=post.pk).state == "approved"
@@ -360,7 +360,7 @@ def test_a_withdrawal_without_an_answer_says_so_on_the_page(supervisor_client, t
     target = approved(tokyo_poster, approver=tokyo_supervisor).targets.get()
     assert publish(target) == "published"
     x.script("commit_then_timeout", endpoint="delete")  # X deleted it; we never heard
-    response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "日付の誤り"}, follow=True)
+    response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "日付の誤り", "confirm": "1"}, follow=True)
     assert x.posts == {}
     target = fresh(target)
     assert target.state == "published" and target.problem["reason"] == "delete_uncertain"

@@ -62,7 +62,7 @@ def test_withdraw_from_the_post_page(supervisor_client, tokyo_poster, tokyo_supe
     page = supervisor_client.get(reverse("posts:detail", args=[target.post_id])).content.decode()
     assert reverse("posts:target_withdraw", args=[target.pk]) in page
     assert target.published_text.splitlines()[0] in page
-    supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "誤記"})
+    supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "誤記", "confirm": "1"})
     assert PostTarget.objects.get(pk=target.pk).state == "withdrawn"
     assert SandboxDelivery.objects.get().deleted_at is not None
 
@@ -105,13 +105,13 @@ def test_pause_all_is_for_administrators_and_shows_a_banner(client, administrato
     assert client.post(url, {"paused": "1", "reason": "x"}).status_code == 404
     sign_in_with_second_factor(client, administrator)
     assert "すべての投稿を一時停止" in client.get(reverse("home")).content.decode()
-    client.post(url, {"paused": "1", "reason": "障害対応のため"})
+    client.post(url, {"paused": "1", "reason": "障害対応のため", "confirm": "1"})
     assert selectors.publishing_paused()
     client.force_login(tokyo_poster)
     page = client.get(reverse("home")).content.decode()
     assert "banner-paused" in page and "障害対応のため" in page
     sign_in_with_second_factor(client, administrator)
-    client.post(url, {"paused": "0"})
+    client.post(url, {"paused": "0", "confirm": "1"})
     assert not selectors.publishing_paused()
     assert "banner-paused" not in client.get(reverse("home")).content.decode()
     assert client.get(url).status_code == 405

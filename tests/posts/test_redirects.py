@@ -40,7 +40,7 @@ def test_resolve_ignores_an_off_site_next(supervisor_client, tokyo_poster, tokyo
 def test_withdraw_ignores_an_off_site_next(supervisor_client, tokyo_poster, tokyo_supervisor, next_url):
     target = published_target(tokyo_poster, tokyo_supervisor)
     response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]),
-                                      {"reason": "誤記", "next": next_url})
+                                      {"reason": "誤記", "next": next_url, "confirm": "1"})
     assert response["Location"] == reverse("posts:detail", args=[target.post_id])
     assert PostTarget.objects.get(pk=target.pk).state == "withdrawn"
 

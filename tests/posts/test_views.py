@@ -234,7 +234,7 @@ def test_submit_and_cancel_buttons(poster_client, tokyo_poster):
     post = make_post(tokyo_poster)
     poster_client.post(reverse("posts:submit", args=[post.pk]))
     assert Post.objects.get(pk=post.pk).state == "pending"
-    poster_client.post(reverse("posts:cancel", args=[post.pk]))
+    poster_client.post(reverse("posts:cancel", args=[post.pk]), {"confirm": "1"})
     assert Post.objects.get(pk=post.pk).state == "cancelled"
 
 
