@@ -278,7 +278,7 @@ def posts_on_calendar(
         "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle",
         "account__sort_order", "account__office_id",
     )
-    return (posts.only("id", "body", "state", "scheduled_at", "revision", "author_id")
+    return (posts.only("id", "body", "state", "scheduled_at", "revision", "author_id", "returned_by_id")
             .prefetch_related(Prefetch("targets", queryset=targets)).order_by("scheduled_at", "id"))
 
 
