@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
@@ -41,6 +42,27 @@ def highlighted(text: str, findings: list[dict]) -> list[tuple[str, dict | None]
     if position < len(text):
         pieces.append((text[position:], None))
     return pieces
+
+
+FINDING_LABELS = {
+    "residence_card": _lazy("Residence card number"),
+    "passport": _lazy("Passport number"),
+    "my_number": _lazy("Individual Number (My Number)"),
+    "phone": _lazy("Phone number"),
+    "email": _lazy("E-mail address"),
+    "url_shortener": _lazy("Shortened link"),
+    "link_domain": _lazy("Link outside the allowed domains"),
+    "repeated_text": _lazy("Same text on several accounts"),
+    "word_list": _lazy("Word list"),
+    "impersonation_handle": _lazy("Handle like an official account's"),
+    "impersonation_name": _lazy("Name like an official account's"),
+}
+
+
+def with_labels(findings: list[dict]) -> list[dict]:
+    """The findings, each with what it is in the reader's language (the stored kind stays a code)."""
+    return [{**finding, "label": FINDING_LABELS.get(finding.get("kind"), finding.get("kind", ""))}
+            for finding in findings]
 
 
 RULE_LABELS = {
@@ -77,7 +99,8 @@ def queue(request):
     removable = set(access.accounts_approvable_by(request.user).values_list("pk", flat=True))
     items = [{
         "reply": reply,
-        "pieces": highlighted(reply.text, reply.findings),
+        "pieces": highlighted(reply.text, with_labels(reply.findings)),
+        "findings": with_labels(reply.findings),
         "target": targets.get(reply.post_target_id),
         "may_remove": reply.account_id in removable,
         "is_x": reply.account.platform == reply.account.Platform.X,
