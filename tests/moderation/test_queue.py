@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import SocialAccount
 from moderation.categories import ProhibitedAct
@@ -64,9 +64,12 @@ def test_highest_risk_and_waiting_first_then_newest(poster):
     assert items.index(impostor.pk) < items.index(harmless.pk)
 
 
-def test_findings_are_highlighted(poster):
+def test_findings_are_highlighted_and_named_in_the_readers_language(poster):
     make_reply(text="友人の在留カード AB12345678CD です")
-    assert '<mark class="finding block" title="residence_card">AB12345678CD</mark>' in queue(poster).content.decode()
+    with translation.override("en"):
+        content = queue(poster).content.decode()
+    assert '<mark class="finding block" title="Residence card number">AB12345678CD</mark>' in content
+    assert "<li>Residence card number: <code>AB12345678CD</code>" in content
 
 
 def test_filters_by_account_category_and_state(poster):
