@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AppendOnly, AppendOnlyQuerySet
 from moderation import normalisation, personal_data
 from moderation.categories import ProhibitedAct
 
@@ -272,16 +273,13 @@ class Reply(models.Model):
         return ""
 
 
-class ReplyDecisionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("The reply decision log is append-only.")
+class ReplyDecision(AppendOnly, models.Model):
+    """Append-only log of what was done to a reply: who (or the system), when, what, under which category, why.
 
-    def delete(self):
-        raise ValueError("The reply decision log is append-only.")
-
-
-class ReplyDecision(models.Model):
-    """Append-only log of what was done to a reply: who (or the system), when, what, under which category, why."""
+    Enforced three times: the model refuses to save twice or delete, the
+    queryset refuses update() and delete(), and database triggers refuse
+    UPDATE and DELETE on the table (migration 0007).
+    """
 
     class Action(models.TextChoices):
         FLAG = "flag", _("Flagged")
@@ -303,20 +301,12 @@ class ReplyDecision(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = ReplyDecisionQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("reply decision")
         verbose_name_plural = _("reply decisions")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("ReplyDecision rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("ReplyDecision rows are append-only.")
 
 
 class WordList(models.Model):

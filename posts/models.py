@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AppendOnly, SocialAccount
+from accounts.models import AppendOnly, AppendOnlyQuerySet, SocialAccount
 
 
 class Post(models.Model):
@@ -232,14 +232,6 @@ class PublishingSwitch(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{'paused' if self.paused else 'running'} {self.at:%Y-%m-%d %H:%M}"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("The post event log is append-only.")
-
-    def delete(self):
-        raise ValueError("The post event log is append-only.")
 
 
 class PostEvent(AppendOnly, models.Model):

@@ -254,3 +254,45 @@ def test_decisions_are_append_only():
         ReplyDecision.objects.all().update(reason="x")
     with pytest.raises(ValueError):
         ReplyDecision.objects.all().delete()
+
+
+def test_the_database_refuses_to_rewrite_or_delete_decisions():
+    """Raw SQL too (migration 0007), once the test database's maintenance window is closed."""
+    from django.db import DatabaseError, connection, transaction
+
+    from tests.conftest import event_log_maintenance
+
+    reply = make_reply()
+    decision = ReplyDecision.objects.create(reply=reply, action="hide", category=ProhibitedAct.OTHER, reason="元の理由")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL immisns.replydecision_maintenance = 'off'")
+    else:
+        event_log_maintenance(connection, on=False)
+    try:
+        for sql in ("UPDATE moderation_replydecision SET reason = '書き換え'", "DELETE FROM moderation_replydecision"):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute(sql)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks to stop TRUNCATE first
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute("TRUNCATE moderation_replydecision CASCADE")
+        # Appending still works, and what was recorded is unchanged.
+        ReplyDecision.objects.create(reply=reply, action="unhide")
+        decision.refresh_from_db()
+        assert decision.reason == "元の理由" and reply.decisions.count() == 2
+    finally:
+        if connection.vendor == "sqlite":
+            event_log_maintenance(connection, on=True)
+
+
+def test_post_events_still_refuse_bulk_changes_with_the_shared_queryset(tokyo_poster):
+    from posts.models import PostEvent
+    from tests.factories import make_post
+
+    make_post(tokyo_poster)
+    with pytest.raises(ValueError, match="PostEvent rows are append-only"):
+        PostEvent.objects.all().update(comment="x")
+    with pytest.raises(ValueError, match="ReplyDecision rows are append-only"):
+        ReplyDecision.objects.all().delete()
