@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AppendOnly, AppendOnlyQuerySet
@@ -337,7 +338,17 @@ class WordList(models.Model):
 
 
 class ListeningState(models.Model):
-    """Where polling stands for one account: its cursors, today's reads against the budget, any wait."""
+    """Where polling stands for one account: its cursors, today's reads against the budget, any wait.
+
+    ``note`` is data, rendered in the reader's language by note_text():
+    {"code": "budget_reached", "reads": items read today, "budget": the daily
+    budget then, "cost": the estimated cost in USD}; empty when there is
+    nothing to say. ``polling_until`` is held while a poll runs (a lease that
+    expires, so a worker killed mid-poll does not stop the account for good):
+    a second poll of the same account meanwhile skips.
+    """
+
+    BUDGET_REACHED = "budget_reached"
 
     account = models.OneToOneField("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
                                    related_name="listening")
@@ -345,10 +356,11 @@ class ListeningState(models.Model):
     cursors = models.JSONField(_("cursors"), default=dict, blank=True)
     day = models.DateField(_("day"), null=True, blank=True)
     reads_today = models.PositiveIntegerField(_("items read today"), default=0)
-    budget_note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.JSONField(_("note"), default=dict, blank=True)
     wait_until = models.DateTimeField(_("waiting until"), null=True, blank=True)
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    polling_until = models.DateTimeField(_("poll running until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("listening state")
@@ -356,6 +368,19 @@ class ListeningState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.reads_today} today"
+
+    def note_budget_reached(self, *, budget: int, cost_per_item: float) -> None:
+        self.note = {"code": self.BUDGET_REACHED, "reads": self.reads_today, "budget": budget,
+                     "cost": round(self.reads_today * cost_per_item, 4)}
+
+    def note_text(self) -> str:
+        """The note in the active language ("" when there is none)."""
+        if self.note.get("code") == self.BUDGET_REACHED:
+            return gettext("Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes "
+                           "tomorrow.") % {"reads": self.note.get("reads", 0), "cost": self.note.get("cost", 0)}
+        return ""
+
+    note_text.short_description = _("note")
 
 
 class QueueVisit(models.Model):

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AccountStateChange, SocialAccount
 from moderation import listening, tasks
@@ -113,12 +113,12 @@ def test_facebook_comments_are_read_under_each_recent_post(fakes, page):
     assert rows[ok.id].post_target_id == target.pk and rows[ok.id].author_name == "佐藤"
     assert rows[bad.id].state == Reply.State.HIDDEN and graph.comments[bad.id].is_hidden
     assert all(c.params().get("filter") == "stream" for c in graph.calls_to("comments"))
-    assert ListeningState.objects.get(account=page).budget_note == ""
+    assert ListeningState.objects.get(account=page).note == {}
 
 
 def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes, tokyo, settings):
     x, _ = fakes
-    settings.LISTENING_X_DAILY_READ_BUDGET = 150
+    settings.LISTENING_X_DAILY_READ_BUDGET, settings.LISTENING_X_COST_PER_ITEM = 150, 0.005
     for i in range(220):
         x.add_public(f"@IMMI_TOKYO 質問 {i}", username=f"user{i}")
 
@@ -126,7 +126,9 @@ def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes,
     state = ListeningState.objects.get(account=tokyo)
     assert state.reads_today == 200  # pages of 100: the read stopped at the first page past the budget
     assert "mentions" not in state.cursors  # incomplete read: nothing skipped next time
-    assert "200" in state.budget_note  # the note names the count read
+    assert state.note == {"code": "budget_reached", "reads": 200, "budget": 150, "cost": 1.0}  # 200 x 0.005 USD
+    with translation.override("en"):
+        assert state.note_text() == "Daily read budget reached (200 items, about 1.00 USD): polling resumes tomorrow."
     calls = x.call_count("mentions")
     assert listening.poll_account(tokyo.pk) == "budget"
     assert x.call_count("mentions") == calls  # no more reads today
@@ -134,7 +136,7 @@ def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes,
     settings.LISTENING_X_DAILY_READ_BUDGET = 1000
     assert listening.poll_account(tokyo.pk, now=tomorrow) == "ok"
     assert Reply.objects.filter(account=tokyo).count() == 220
-    assert ListeningState.objects.get(account=tokyo).budget_note == ""
+    assert ListeningState.objects.get(account=tokyo).note == {}
 
 
 def test_rate_limited_waits_until_the_named_reset(fakes, tokyo):
