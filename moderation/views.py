@@ -17,7 +17,7 @@ from immisns.redirects import next_or
 from moderation import services
 from moderation.categories import ProhibitedAct
 from moderation.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
-from moderation.models import QueueVisit, Reply, ReplyDecision
+from moderation.models import ListeningState, QueueVisit, Reply, ReplyDecision
 from posts.models import PostTarget
 
 PAGE_SIZE = 50
@@ -107,11 +107,13 @@ def queue(request):
     } for reply in rows]
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
         QueueVisit.objects.get_or_create(user=request.user)
+    notes = [(state.account, state.note_text()) for state in ListeningState.objects.filter(
+        account__in=accounts, note__has_key="code").select_related("account").order_by("account__sort_order")]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "moderation/queue.html", {
         "form": form, "items": items, "page": page, "categories": ProhibitedAct.choices,
-        "query": query.urlencode(), "next": request.get_full_path(),
+        "query": query.urlencode(), "next": request.get_full_path(), "notes": notes,
     })
 
 
