@@ -72,6 +72,12 @@ RULE_LABELS = {
 }
 
 
+def _block_on_x_at(reply: Reply) -> str:
+    """The profile where a person must still block the author, once a ban on X is recorded (prefetched decisions)."""
+    bans = [d for d in reply.decisions.all() if d.action == ReplyDecision.Action.BAN and d.data.get("block_on_x_at")]
+    return bans[-1].data["block_on_x_at"] if bans else ""
+
+
 @require_safe
 @login_required
 def queue(request):
@@ -104,6 +110,7 @@ def queue(request):
         "target": targets.get(reply.post_target_id),
         "may_remove": reply.account_id in removable,
         "is_x": reply.account.platform == reply.account.Platform.X,
+        "block_on_x_at": _block_on_x_at(reply),
     } for reply in rows]
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
         QueueVisit.objects.get_or_create(user=request.user)

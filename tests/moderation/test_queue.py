@@ -195,6 +195,11 @@ def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor, tokyo
     assert decision.data == {"author_id": "2000001", "blocked_on_platform": False,
                              "block_on_x_at": "https://x.com/spam_bot"}
     assert "https://x.com/spam_bot" in response.content.decode()
+    # The reply shows, outside its history, the link to the profile where a person blocks the author.
+    page = supervisor.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
+    assert [item["block_on_x_at"] for item in page.context["items"]] == ["https://x.com/spam_bot"]
+    assert ('<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>'
+            in page.content.decode())
 
 
 def test_an_x_reply_cannot_be_deleted(supervisor):
