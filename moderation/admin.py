@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import AllowedLinkDomain, ListeningState, OfficialContact, WordList
+from moderation.models import AllowedLinkDomain, ListeningDay, ListeningState, OfficialContact, WordList
 
 
 @admin.register(AllowedLinkDomain)
@@ -68,3 +68,23 @@ class ListeningStateAdmin(admin.ModelAdmin):
                  "per item.") % {"seconds": settings.LISTENING_POLL_SECONDS,
                                  "budget": settings.LISTENING_X_DAILY_READ_BUDGET,
                                  "cost": settings.LISTENING_X_COST_PER_ITEM}
+
+
+@admin.register(ListeningDay)
+class ListeningDayAdmin(admin.ModelAdmin):
+    """Items read and their estimated cost, per account and day (what X bills), read-only."""
+
+    list_display = ["day", "account", "reads", "cost"]
+    list_filter = ["account__platform", "account"]
+    date_hierarchy = "day"
+    readonly_fields = ["day", "account", "reads", "cost"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,7 +13,8 @@ Guarantees:
   what a read returns is stored before its cursor is, so a worker killed
   mid-poll reads the same items again next time and recognises them.
 - A cursor is kept only when the read was complete (ReplyBatch.complete).
-- X bills every item read: reads are counted per account and day and an X
+- X bills every item read: reads (and their estimated cost) are counted per
+  account and day (ListeningDay; ListeningState has today's) and an X
   account stops for the day at LISTENING_X_DAILY_READ_BUDGET, with a note.
 - One poll per account at a time: a poll takes a lease on the account's
   ListeningState (a conditional UPDATE, so it holds on SQLite and
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -48,7 +50,7 @@ from accounts import platforms
 from accounts import services as account_services
 from accounts.models import SocialAccount
 from moderation import checks
-from moderation.models import ListeningState, Reply, ReplyDecision, text_digest
+from moderation.models import ListeningDay, ListeningState, Reply, ReplyDecision, text_digest
 from moderation.sorting import SortingRules, sort_reply
 from posts.models import PostTarget
 
@@ -83,6 +85,13 @@ def _budget(account: SocialAccount) -> int | None:
 
 def _note_budget(state: ListeningState, budget: int) -> None:
     state.note_budget_reached(budget=budget, cost_per_item=settings.LISTENING_X_COST_PER_ITEM)
+
+
+def _count_day(account: SocialAccount, state: ListeningState) -> None:
+    """The day's reads and estimated cost, kept per account and day (X bills every item read)."""
+    price = settings.LISTENING_X_COST_PER_ITEM if account.platform == SocialAccount.Platform.X else 0
+    ListeningDay.objects.update_or_create(account=account, day=state.day, defaults={
+        "reads": state.reads_today, "cost": Decimal(str(round(state.reads_today * price, 4)))})
 
 
 def _take_lease(state: ListeningState) -> dt.datetime | None:
@@ -166,7 +175,9 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
         if batch.complete and batch.cursor:
             state.cursors = {**state.cursors, key: batch.cursor}
         state.last_polled_at = now
-        state.save()
+        with transaction.atomic():
+            state.save()
+            _count_day(account, state)
     if budget is not None and state.reads_today >= budget:
         _note_budget(state, budget)
         outcome = "budget" if outcome == "ok" else outcome

@@ -383,6 +383,29 @@ class ListeningState(models.Model):
     note_text.short_description = _("note")
 
 
+class ListeningDay(models.Model):
+    """Items read for one account on one day, and what X bills for them (X charges per item read, §7).
+
+    Kept per day after the day is over (ListeningState holds today only), for
+    the admin's record of reads and cost per account.
+    """
+
+    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
+                                related_name="+")
+    day = models.DateField(_("day"))
+    reads = models.PositiveIntegerField(_("items read"), default=0)
+    cost = models.DecimalField(_("estimated cost (USD)"), max_digits=12, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["-day", "account"]
+        verbose_name = _("listening day")
+        verbose_name_plural = _("reads per account and day")
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="listeningday_unique_account_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.reads}"
+
+
 class QueueVisit(models.Model):
     """When a person last looked at the moderation queue: the dashboard counts automatic hides since then."""
 
