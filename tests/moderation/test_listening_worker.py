@@ -5,7 +5,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from immisns.celery import app
-from moderation.models import Reply, ReplyDecision
+from moderation.models import ListeningState, Reply, ReplyDecision
 from tests.posts.worker_harness import Harness, configure_accounts_for_fakes, database_url, wait_for
 
 try:
@@ -36,10 +36,14 @@ def test_the_worker_polls_stores_once_and_hides_personal_data(harness):
     ]
     harness.start_worker("w1", fakes={"x": {"public": public}, "facebook": {}})
 
-    for _ in range(2):  # twice: the second poll finds nothing new
+    # Twice, one after the other: the second poll finds nothing new. (Sent together, the worker's
+    # threads would run them at once and the second would skip: one poll per account at a time.)
+    for polls in (1, 2):
         app.send_task("moderation.poll_account", args=[tokyo.pk])
-    wait_for(lambda: len(harness.calls(endpoint="mentions", event="answered")) >= 2, timeout=60,
-             what="two polls of the mentions", explain=harness.output)
+        wait_for(lambda: len(harness.calls(endpoint="mentions", event="answered")) >= polls, timeout=60,
+                 what=f"{polls} poll(s) of the mentions", explain=harness.output)
+        wait_for(lambda: not ListeningState.objects.filter(account=tokyo, polling_until__isnull=False).exists(),
+                 timeout=30, what="the poll to finish", explain=harness.output)
     wait_for(lambda: Reply.objects.filter(account=tokyo).count() == 2, timeout=30, what="two replies stored",
              explain=harness.output)
 
