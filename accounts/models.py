@@ -21,6 +21,16 @@ class AppendOnly:
         raise ValueError(f"{type(self).__name__} rows are append-only.")
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """The queryset of an append-only log: no update() or delete() in bulk either."""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} rows are append-only.")
+
+
 class Office(models.Model):
     """An operating body (運営主体): the agency, a bureau, a branch or a center."""
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import AllowedLinkDomain, ListeningState, OfficialContact, WordList
+from moderation.models import AllowedLinkDomain, ListeningDay, ListeningState, OfficialContact, WordList
 
 
 @admin.register(AllowedLinkDomain)
@@ -36,21 +36,55 @@ class WordListAdmin(admin.ModelAdmin):
 
 @admin.register(ListeningState)
 class ListeningStateAdmin(admin.ModelAdmin):
-    """Polling per account: items read today against the daily budget, any wait, the last error."""
+    """Polling per account: items read today against the daily budget, the cost, any wait, the last error.
 
-    list_display = ["account", "day", "reads_today", "estimated_cost", "budget_note", "wait_until", "last_polled_at"]
-    readonly_fields = ["account", "cursors", "day", "reads_today", "estimated_cost", "budget_note", "wait_until",
-                       "last_polled_at", "last_error", "settings_note"]
+    The settings that govern it (the poll interval, X's daily read budget and
+    the price per item) are shown on every row and on each state's page.
+    """
+
+    list_display = ["account", "day", "reads_today", "estimated_cost", "note_text", "wait_until", "last_polled_at"]
+    readonly_fields = ["account", "settings_note", "cursors", "day", "reads_today", "estimated_cost", "note_text",
+                       "wait_until", "last_polled_at", "polling_until", "last_error"]
     fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "subtitle": self.settings_note()}
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description=_("estimated cost today (USD)"))
     def estimated_cost(self, obj):
         return f"{obj.reads_today * settings.LISTENING_X_COST_PER_ITEM:.2f}" if obj.account.platform == "x" else "-"
 
+    @admin.display(description=_("note"))
+    def note_text(self, obj):
+        return obj.note_text() or "-"
+
     @admin.display(description=_("settings"))
-    def settings_note(self, obj):
-        return _("Poll every %(seconds)s s; X daily read budget %(budget)s items per account.") % {
-            "seconds": settings.LISTENING_POLL_SECONDS, "budget": settings.LISTENING_X_DAILY_READ_BUDGET}
+    def settings_note(self, obj=None):
+        return _("Poll every %(seconds)s s; X daily read budget %(budget)s items per account, about %(cost)s USD "
+                 "per item.") % {"seconds": settings.LISTENING_POLL_SECONDS,
+                                 "budget": settings.LISTENING_X_DAILY_READ_BUDGET,
+                                 "cost": settings.LISTENING_X_COST_PER_ITEM}
+
+
+@admin.register(ListeningDay)
+class ListeningDayAdmin(admin.ModelAdmin):
+    """Items read and their estimated cost, per account and day (what X bills), read-only."""
+
+    list_display = ["day", "account", "reads", "cost"]
+    list_filter = ["account__platform", "account"]
+    date_hierarchy = "day"
+    readonly_fields = ["day", "account", "reads", "cost"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,8 +13,14 @@ Guarantees:
   what a read returns is stored before its cursor is, so a worker killed
   mid-poll reads the same items again next time and recognises them.
 - A cursor is kept only when the read was complete (ReplyBatch.complete).
-- X bills every item read: reads are counted per account and day and an X
+- X bills every item read: reads (and their estimated cost) are counted per
+  account and day (ListeningDay; ListeningState has today's) and an X
   account stops for the day at LISTENING_X_DAILY_READ_BUDGET, with a note.
+- One poll per account at a time: a poll takes a lease on the account's
+  ListeningState (a conditional UPDATE, so it holds on SQLite and
+  PostgreSQL alike, across processes); a second poll meanwhile (two beat
+  ticks, two workers) skips and says so in the log. The lease expires after
+  POLL_LEASE, so a worker killed mid-poll does not stop the account.
 - RateLimited: the account waits until the reset the platform names.
   AuthRevoked: the account is marked needs_reauth (accounts.services), as
   publishing does. Other errors are noted and the next read goes on.
@@ -33,17 +39,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts import platforms
 from accounts import services as account_services
 from accounts.models import SocialAccount
 from moderation import checks
-from moderation.models import ListeningState, Reply, ReplyDecision, text_digest
+from moderation.models import ListeningDay, ListeningState, Reply, ReplyDecision, text_digest
 from moderation.sorting import SortingRules, sort_reply
 from posts.models import PostTarget
 
@@ -51,6 +58,7 @@ log = logging.getLogger(__name__)
 
 MENTIONS = "mentions"
 READ_LIMIT = 500  # items per read when no budget is tighter
+POLL_LEASE = dt.timedelta(minutes=15)  # longer than any poll; a killed worker's lease runs out
 
 
 def accounts_to_poll():
@@ -75,9 +83,25 @@ def _budget(account: SocialAccount) -> int | None:
     return settings.LISTENING_X_DAILY_READ_BUDGET if account.platform == SocialAccount.Platform.X else None
 
 
-def _budget_note(account: SocialAccount, reads: int) -> str:
-    return _("Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes tomorrow.") % {
-        "reads": reads, "cost": reads * settings.LISTENING_X_COST_PER_ITEM}
+def _note_budget(state: ListeningState, budget: int) -> None:
+    state.note_budget_reached(budget=budget, cost_per_item=settings.LISTENING_X_COST_PER_ITEM)
+
+
+def _count_day(account: SocialAccount, state: ListeningState) -> None:
+    """The day's reads and estimated cost, kept per account and day (X bills every item read)."""
+    price = settings.LISTENING_X_COST_PER_ITEM if account.platform == SocialAccount.Platform.X else 0
+    ListeningDay.objects.update_or_create(account=account, day=state.day, defaults={
+        "reads": state.reads_today, "cost": Decimal(str(round(state.reads_today * price, 4)))})
+
+
+def _take_lease(state: ListeningState) -> dt.datetime | None:
+    """Hold the account's poll lease until the returned moment; None if another poll holds it."""
+    clock = timezone.now()  # the wall clock, whatever `now` a caller polls as of
+    until = clock + POLL_LEASE
+    free = Q(polling_until__isnull=True) | Q(polling_until__lte=clock)
+    if ListeningState.objects.filter(free, pk=state.pk).update(polling_until=until):
+        return until
+    return None
 
 
 def poll_account(account_id: int, *, now: dt.datetime | None = None) -> str:
@@ -87,15 +111,27 @@ def poll_account(account_id: int, *, now: dt.datetime | None = None) -> str:
     if account.state == SocialAccount.State.NEEDS_REAUTH:
         return "needs-reauth"
     state, _created = ListeningState.objects.get_or_create(account=account)
+    lease = _take_lease(state)
+    if lease is None:
+        log.info("Poll of %s skipped: another poll of this account is running.", account.display_handle)
+        return "busy"
+    try:
+        state.refresh_from_db()  # what the poll before this one left
+        return _poll(account, state, now=now)
+    finally:
+        ListeningState.objects.filter(pk=state.pk, polling_until=lease).update(polling_until=None)
+
+
+def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) -> str:
     if state.day != _today(now):
-        state.day, state.reads_today, state.budget_note = _today(now), 0, ""
+        state.day, state.reads_today, state.note = _today(now), 0, {}
     if state.wait_until and now < state.wait_until:
         state.save()
         return "waiting"
     state.wait_until = None
     budget = _budget(account)
     if budget is not None and state.reads_today >= budget:
-        state.budget_note = _budget_note(account, state.reads_today)
+        _note_budget(state, budget)
         state.save()
         return "budget"
     try:
@@ -116,7 +152,7 @@ def poll_account(account_id: int, *, now: dt.datetime | None = None) -> str:
     for key, read in reads:
         limit = READ_LIMIT if budget is None else min(READ_LIMIT, budget - state.reads_today)
         if limit <= 0:
-            state.budget_note = _budget_note(account, state.reads_today)
+            _note_budget(state, budget)
             outcome = "budget"
             break
         try:
@@ -139,9 +175,11 @@ def poll_account(account_id: int, *, now: dt.datetime | None = None) -> str:
         if batch.complete and batch.cursor:
             state.cursors = {**state.cursors, key: batch.cursor}
         state.last_polled_at = now
-        state.save()
+        with transaction.atomic():
+            state.save()
+            _count_day(account, state)
     if budget is not None and state.reads_today >= budget:
-        state.budget_note = _budget_note(account, state.reads_today)
+        _note_budget(state, budget)
         outcome = "budget" if outcome == "ok" else outcome
     state.last_polled_at = now
     state.save()

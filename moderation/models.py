@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AppendOnly, AppendOnlyQuerySet
 from moderation import normalisation, personal_data
 from moderation.categories import ProhibitedAct
 
@@ -272,16 +274,13 @@ class Reply(models.Model):
         return ""
 
 
-class ReplyDecisionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("The reply decision log is append-only.")
+class ReplyDecision(AppendOnly, models.Model):
+    """Append-only log of what was done to a reply: who (or the system), when, what, under which category, why.
 
-    def delete(self):
-        raise ValueError("The reply decision log is append-only.")
-
-
-class ReplyDecision(models.Model):
-    """Append-only log of what was done to a reply: who (or the system), when, what, under which category, why."""
+    Enforced three times: the model refuses to save twice or delete, the
+    queryset refuses update() and delete(), and database triggers refuse
+    UPDATE and DELETE on the table (migration 0007).
+    """
 
     class Action(models.TextChoices):
         FLAG = "flag", _("Flagged")
@@ -303,20 +302,12 @@ class ReplyDecision(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = ReplyDecisionQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("reply decision")
         verbose_name_plural = _("reply decisions")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("ReplyDecision rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("ReplyDecision rows are append-only.")
 
 
 class WordList(models.Model):
@@ -347,7 +338,17 @@ class WordList(models.Model):
 
 
 class ListeningState(models.Model):
-    """Where polling stands for one account: its cursors, today's reads against the budget, any wait."""
+    """Where polling stands for one account: its cursors, today's reads against the budget, any wait.
+
+    ``note`` is data, rendered in the reader's language by note_text():
+    {"code": "budget_reached", "reads": items read today, "budget": the daily
+    budget then, "cost": the estimated cost in USD}; empty when there is
+    nothing to say. ``polling_until`` is held while a poll runs (a lease that
+    expires, so a worker killed mid-poll does not stop the account for good):
+    a second poll of the same account meanwhile skips.
+    """
+
+    BUDGET_REACHED = "budget_reached"
 
     account = models.OneToOneField("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
                                    related_name="listening")
@@ -355,10 +356,11 @@ class ListeningState(models.Model):
     cursors = models.JSONField(_("cursors"), default=dict, blank=True)
     day = models.DateField(_("day"), null=True, blank=True)
     reads_today = models.PositiveIntegerField(_("items read today"), default=0)
-    budget_note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.JSONField(_("note"), default=dict, blank=True)
     wait_until = models.DateTimeField(_("waiting until"), null=True, blank=True)
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    polling_until = models.DateTimeField(_("poll running until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("listening state")
@@ -366,6 +368,42 @@ class ListeningState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.reads_today} today"
+
+    def note_budget_reached(self, *, budget: int, cost_per_item: float) -> None:
+        self.note = {"code": self.BUDGET_REACHED, "reads": self.reads_today, "budget": budget,
+                     "cost": round(self.reads_today * cost_per_item, 4)}
+
+    def note_text(self) -> str:
+        """The note in the active language ("" when there is none)."""
+        if self.note.get("code") == self.BUDGET_REACHED:
+            return gettext("Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes "
+                           "tomorrow.") % {"reads": self.note.get("reads", 0), "cost": self.note.get("cost", 0)}
+        return ""
+
+    note_text.short_description = _("note")
+
+
+class ListeningDay(models.Model):
+    """Items read for one account on one day, and what X bills for them (X charges per item read, §7).
+
+    Kept per day after the day is over (ListeningState holds today only), for
+    the admin's record of reads and cost per account.
+    """
+
+    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
+                                related_name="+")
+    day = models.DateField(_("day"))
+    reads = models.PositiveIntegerField(_("items read"), default=0)
+    cost = models.DecimalField(_("estimated cost (USD)"), max_digits=12, decimal_places=4, default=0)
+
+    class Meta:
+        ordering = ["-day", "account"]
+        verbose_name = _("listening day")
+        verbose_name_plural = _("reads per account and day")
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="listeningday_unique_account_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.reads}"
 
 
 class QueueVisit(models.Model):

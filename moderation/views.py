@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
@@ -16,7 +17,7 @@ from immisns.redirects import next_or
 from moderation import services
 from moderation.categories import ProhibitedAct
 from moderation.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
-from moderation.models import QueueVisit, Reply, ReplyDecision
+from moderation.models import ListeningState, QueueVisit, Reply, ReplyDecision
 from posts.models import PostTarget
 
 PAGE_SIZE = 50
@@ -43,11 +44,38 @@ def highlighted(text: str, findings: list[dict]) -> list[tuple[str, dict | None]
     return pieces
 
 
+FINDING_LABELS = {
+    "residence_card": _lazy("Residence card number"),
+    "passport": _lazy("Passport number"),
+    "my_number": _lazy("Individual Number (My Number)"),
+    "phone": _lazy("Phone number"),
+    "email": _lazy("E-mail address"),
+    "url_shortener": _lazy("Shortened link"),
+    "link_domain": _lazy("Link outside the allowed domains"),
+    "repeated_text": _lazy("Same text on several accounts"),
+    "word_list": _lazy("Word list"),
+    "impersonation_handle": _lazy("Handle like an official account's"),
+    "impersonation_name": _lazy("Name like an official account's"),
+}
+
+
+def with_labels(findings: list[dict]) -> list[dict]:
+    """The findings, each with what it is in the reader's language (the stored kind stays a code)."""
+    return [{**finding, "label": FINDING_LABELS.get(finding.get("kind"), finding.get("kind", ""))}
+            for finding in findings]
+
+
 RULE_LABELS = {
     "personal_data": ProhibitedAct.PERSONAL_DATA.label,
     "impersonation": ProhibitedAct.IMPERSONATION.label,
     "advertising": ProhibitedAct.ADVERTISING.label,
 }
+
+
+def _block_on_x_at(reply: Reply) -> str:
+    """The profile where a person must still block the author, once a ban on X is recorded (prefetched decisions)."""
+    bans = [d for d in reply.decisions.all() if d.action == ReplyDecision.Action.BAN and d.data.get("block_on_x_at")]
+    return bans[-1].data["block_on_x_at"] if bans else ""
 
 
 @require_safe
@@ -77,18 +105,22 @@ def queue(request):
     removable = set(access.accounts_approvable_by(request.user).values_list("pk", flat=True))
     items = [{
         "reply": reply,
-        "pieces": highlighted(reply.text, reply.findings),
+        "pieces": highlighted(reply.text, with_labels(reply.findings)),
+        "findings": with_labels(reply.findings),
         "target": targets.get(reply.post_target_id),
         "may_remove": reply.account_id in removable,
         "is_x": reply.account.platform == reply.account.Platform.X,
+        "block_on_x_at": _block_on_x_at(reply),
     } for reply in rows]
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
         QueueVisit.objects.get_or_create(user=request.user)
+    notes = [(state.account, state.note_text()) for state in ListeningState.objects.filter(
+        account__in=accounts, note__has_key="code").select_related("account").order_by("account__sort_order")]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "moderation/queue.html", {
         "form": form, "items": items, "page": page, "categories": ProhibitedAct.choices,
-        "query": query.urlencode(), "next": request.get_full_path(),
+        "query": query.urlencode(), "next": request.get_full_path(), "notes": notes,
     })
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AppendOnly, SocialAccount
+from accounts.models import AppendOnly, AppendOnlyQuerySet, SocialAccount
 
 
 class Post(models.Model):
@@ -254,14 +254,6 @@ class PublishingSwitch(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{'paused' if self.paused else 'running'} {self.at:%Y-%m-%d %H:%M}"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("The post event log is append-only.")
-
-    def delete(self):
-        raise ValueError("The post event log is append-only.")
 
 
 class PostEvent(AppendOnly, models.Model):

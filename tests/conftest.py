@@ -161,23 +161,33 @@ def media_in_a_temporary_folder(settings, tmp_path):
 COMMITTED_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def event_log_maintenance(connection, *, on: bool) -> None:
-    """Open or close the event log's maintenance window (posts/0002) on this database.
+# The append-only logs with database triggers, by maintenance window:
+# (PostgreSQL setting, SQLite table) — posts/0002 and moderation/0007.
+APPEND_ONLY_WINDOWS = (
+    ("immisns.postevent_maintenance", "posts_postevent_maintenance"),
+    ("immisns.replydecision_maintenance", "moderation_replydecision_maintenance"),
+)
 
-    Emptying tables between tests that commit must delete event rows, which the
-    append-only triggers otherwise refuse. Open for the whole test database;
-    the append-only test closes it inside its own transaction.
+
+def event_log_maintenance(connection, *, on: bool) -> None:
+    """Open or close the maintenance window of every append-only log (posts/0002, moderation/0007).
+
+    Emptying tables between tests that commit must delete the post event and
+    reply decision rows, which the append-only triggers otherwise refuse. Open
+    for the whole test database; the append-only tests close it inside their
+    own transaction.
     """
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            value = "on" if on else "off"
-            name = connection.ops.quote_name(connection.settings_dict["NAME"])
-            cursor.execute(f"ALTER DATABASE {name} SET immisns.postevent_maintenance = '{value}'")
-            cursor.execute(f"SET immisns.postevent_maintenance = '{value}'")
-        elif on:
-            cursor.execute("INSERT OR IGNORE INTO posts_postevent_maintenance (id) VALUES (1)")
-        else:
-            cursor.execute("DELETE FROM posts_postevent_maintenance")
+        for setting, table in APPEND_ONLY_WINDOWS:
+            if connection.vendor == "postgresql":
+                value = "on" if on else "off"
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET {setting} = '{value}'")
+                cursor.execute(f"SET {setting} = '{value}'")
+            elif on:
+                cursor.execute(f"INSERT OR IGNORE INTO {table} (id) VALUES (1)")
+            else:
+                cursor.execute(f"DELETE FROM {table}")
 
 
 @pytest.fixture(scope="session")

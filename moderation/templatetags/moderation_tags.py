@@ -1,4 +1,5 @@
-"""The dashboard's summary of what the public wrote: per account, waiting replies and automatic hides since the last look."""
+"""The dashboard's summary of what the public wrote: per account, waiting replies, automatic hides since the last
+look, and why listening stopped (the daily read budget), in the reader's language."""
 
 from django import template
 from django.db.models import Count, Q
@@ -15,11 +16,16 @@ def replies_summary_for(user) -> list:
     auto_hidden = Q(replies__decisions__actor__isnull=True, replies__decisions__action=ReplyDecision.Action.HIDE)
     if seen is not None:
         auto_hidden &= Q(replies__decisions__at__gt=seen)
-    accounts = access.accounts_draftable_by(user).annotate(
+    accounts = access.accounts_draftable_by(user).select_related("listening").annotate(
         waiting=Count("replies", filter=Q(replies__needs_review=True), distinct=True),
         auto_hidden=Count("replies__decisions", filter=auto_hidden, distinct=True),
-    ).filter(Q(waiting__gt=0) | Q(auto_hidden__gt=0)).order_by("platform", "sort_order")
-    return list(accounts)
+    ).filter(Q(waiting__gt=0) | Q(auto_hidden__gt=0) | Q(listening__note__has_key="code")).order_by(
+        "platform", "sort_order")
+    accounts = list(accounts)
+    for account in accounts:
+        state = getattr(account, "listening", None)  # None: never polled yet
+        account.listening_note = state.note_text() if state else ""
+    return accounts
 
 
 @register.inclusion_tag("moderation/_summary.html", takes_context=True)

@@ -1,14 +1,15 @@
 """Polling what the public writes: the engine against the fake platforms (tweepy and facebook-sdk really run)."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AccountStateChange, SocialAccount
 from moderation import listening, tasks
 from moderation.categories import ProhibitedAct
-from moderation.models import ListeningState, Reply, ReplyDecision
+from moderation.models import ListeningDay, ListeningState, Reply, ReplyDecision
 from tests.moderation.conftest import FB_PAGE, published
 
 pytestmark = pytest.mark.django_db
@@ -113,12 +114,12 @@ def test_facebook_comments_are_read_under_each_recent_post(fakes, page):
     assert rows[ok.id].post_target_id == target.pk and rows[ok.id].author_name == "佐藤"
     assert rows[bad.id].state == Reply.State.HIDDEN and graph.comments[bad.id].is_hidden
     assert all(c.params().get("filter") == "stream" for c in graph.calls_to("comments"))
-    assert ListeningState.objects.get(account=page).budget_note == ""
+    assert ListeningState.objects.get(account=page).note == {}
 
 
 def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes, tokyo, settings):
     x, _ = fakes
-    settings.LISTENING_X_DAILY_READ_BUDGET = 150
+    settings.LISTENING_X_DAILY_READ_BUDGET, settings.LISTENING_X_COST_PER_ITEM = 150, 0.005
     for i in range(220):
         x.add_public(f"@IMMI_TOKYO 質問 {i}", username=f"user{i}")
 
@@ -126,7 +127,9 @@ def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes,
     state = ListeningState.objects.get(account=tokyo)
     assert state.reads_today == 200  # pages of 100: the read stopped at the first page past the budget
     assert "mentions" not in state.cursors  # incomplete read: nothing skipped next time
-    assert "200" in state.budget_note  # the note names the count read
+    assert state.note == {"code": "budget_reached", "reads": 200, "budget": 150, "cost": 1.0}  # 200 x 0.005 USD
+    with translation.override("en"):
+        assert state.note_text() == "Daily read budget reached (200 items, about 1.00 USD): polling resumes tomorrow."
     calls = x.call_count("mentions")
     assert listening.poll_account(tokyo.pk) == "budget"
     assert x.call_count("mentions") == calls  # no more reads today
@@ -134,7 +137,13 @@ def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes,
     settings.LISTENING_X_DAILY_READ_BUDGET = 1000
     assert listening.poll_account(tokyo.pk, now=tomorrow) == "ok"
     assert Reply.objects.filter(account=tokyo).count() == 220
-    assert ListeningState.objects.get(account=tokyo).budget_note == ""
+    state = ListeningState.objects.get(account=tokyo)
+    assert state.note == {}
+    # Reads and their cost are kept per account and day, yesterday's too.
+    days = {d.day: (d.reads, d.cost) for d in ListeningDay.objects.filter(account=tokyo)}
+    assert days == {timezone.localdate(): (200, Decimal("1.0000")), state.day: (state.reads_today, Decimal(
+        str(round(state.reads_today * 0.005, 4))))}
+    assert state.day == timezone.localdate(tomorrow) and state.reads_today == 220  # read again from the start
 
 
 def test_rate_limited_waits_until_the_named_reset(fakes, tokyo):
@@ -212,3 +221,29 @@ def test_the_beat_task_polls_every_account_and_sandbox_reads_nothing(fakes, toky
 def test_the_poll_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["listening-poll"]
     assert entry == {"task": "moderation.poll_all", "schedule": float(settings.LISTENING_POLL_SECONDS)}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_budget_note_stored_as_a_sentence_becomes_data(settings):
+    """Migration 0008: an old note in whatever language becomes the code and the day's numbers."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.LISTENING_X_DAILY_READ_BUDGET, settings.LISTENING_X_COST_PER_ITEM = 2000, 0.005
+    before, after = [("moderation", "0007_replydecision_append_only")], [("moderation", "0008_listening_note_lease_days")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    State = old.get_model("moderation", "ListeningState")
+    Account = old.get_model("accounts", "SocialAccount")
+    State.objects.create(account=Account.objects.get(handle="IMMI_TOKYO"), reads_today=2000,
+                         budget_note="1日の読み取り上限に達しました（2000件、約10.00米ドル）。取得は明日再開します。")
+    State.objects.create(account=Account.objects.get(handle="IMMI_OSAKA"), reads_today=12)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("moderation", "ListeningState")
+    notes = {s.account.handle: s.note for s in new.objects.select_related("account")}
+    assert notes == {"IMMI_TOKYO": {"code": "budget_reached", "reads": 2000, "budget": 2000, "cost": 10.0},
+                     "IMMI_OSAKA": {}}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

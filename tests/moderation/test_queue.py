@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import SocialAccount
 from moderation.categories import ProhibitedAct
@@ -64,9 +64,12 @@ def test_highest_risk_and_waiting_first_then_newest(poster):
     assert items.index(impostor.pk) < items.index(harmless.pk)
 
 
-def test_findings_are_highlighted(poster):
+def test_findings_are_highlighted_and_named_in_the_readers_language(poster):
     make_reply(text="友人の在留カード AB12345678CD です")
-    assert '<mark class="finding block" title="residence_card">AB12345678CD</mark>' in queue(poster).content.decode()
+    with translation.override("en"):
+        content = queue(poster).content.decode()
+    assert '<mark class="finding block" title="Residence card number">AB12345678CD</mark>' in content
+    assert "<li>Residence card number: <code>AB12345678CD</code>" in content
 
 
 def test_filters_by_account_category_and_state(poster):
@@ -192,6 +195,11 @@ def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor, tokyo
     assert decision.data == {"author_id": "2000001", "blocked_on_platform": False,
                              "block_on_x_at": "https://x.com/spam_bot"}
     assert "https://x.com/spam_bot" in response.content.decode()
+    # The reply shows, outside its history, the link to the profile where a person blocks the author.
+    page = supervisor.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
+    assert [item["block_on_x_at"] for item in page.context["items"]] == ["https://x.com/spam_bot"]
+    assert ('<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>'
+            in page.content.decode())
 
 
 def test_an_x_reply_cannot_be_deleted(supervisor):
@@ -250,4 +258,46 @@ def test_decisions_are_append_only():
     with pytest.raises(ValueError):
         ReplyDecision.objects.all().update(reason="x")
     with pytest.raises(ValueError):
+        ReplyDecision.objects.all().delete()
+
+
+def test_the_database_refuses_to_rewrite_or_delete_decisions():
+    """Raw SQL too (migration 0007), once the test database's maintenance window is closed."""
+    from django.db import DatabaseError, connection, transaction
+
+    from tests.conftest import event_log_maintenance
+
+    reply = make_reply()
+    decision = ReplyDecision.objects.create(reply=reply, action="hide", category=ProhibitedAct.OTHER, reason="元の理由")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL immisns.replydecision_maintenance = 'off'")
+    else:
+        event_log_maintenance(connection, on=False)
+    try:
+        for sql in ("UPDATE moderation_replydecision SET reason = '書き換え'", "DELETE FROM moderation_replydecision"):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute(sql)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks to stop TRUNCATE first
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute("TRUNCATE moderation_replydecision CASCADE")
+        # Appending still works, and what was recorded is unchanged.
+        ReplyDecision.objects.create(reply=reply, action="unhide")
+        decision.refresh_from_db()
+        assert decision.reason == "元の理由" and reply.decisions.count() == 2
+    finally:
+        if connection.vendor == "sqlite":
+            event_log_maintenance(connection, on=True)
+
+
+def test_post_events_still_refuse_bulk_changes_with_the_shared_queryset(tokyo_poster):
+    from posts.models import PostEvent
+    from tests.factories import make_post
+
+    make_post(tokyo_poster)
+    with pytest.raises(ValueError, match="PostEvent rows are append-only"):
+        PostEvent.objects.all().update(comment="x")
+    with pytest.raises(ValueError, match="ReplyDecision rows are append-only"):
         ReplyDecision.objects.all().delete()
