@@ -11,6 +11,7 @@ urlpatterns = [
     path("", post_views.dashboard, name="home"),
     path("posts/", include("posts.urls")),
     path("moderation/", include("moderation.urls")),
+    path("audit/", include("audit.urls")),
     # The public pages (no login): the operating policy and the official account list.
     path("", include("public.urls")),
     path("sandbox/<int:pk>/", account_views.sandbox_delivery, name="sandbox_delivery"),
