@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -16,6 +17,7 @@ def _form(request) -> AuditFilterForm:
     return AuditFilterForm(request.GET, user=request.user)
 
 
+@login_required
 @require_GET
 def audit_log(request):
     form = _form(request)
@@ -45,6 +47,7 @@ def _in_language(language: str, lines):
         yield from lines
 
 
+@login_required
 @require_GET
 def audit_export(request, fmt: str):
     form = _form(request)
