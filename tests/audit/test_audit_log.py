@@ -263,6 +263,29 @@ def test_csv_starts_with_the_bom_keeps_japanese_and_jsonl_parses(english, world,
     assert footer["data"] == {"version": 3, "platform": "x"} and footer["after"] == "※返信は行っていません（第3版）"
 
 
+def test_post_events_keep_the_engines_data_in_the_export(english, world, administrator):
+    from posts.models import PostEvent
+
+    target = world["post"].targets.get()
+    PostEvent.record(post_id=world["post"].pk, target=target, action=PostEvent.Action.CLAIM,
+                     from_state="scheduled", to_state="publishing", data={"attempt": 2, "footer_version": 3})
+    PostEvent.record(post_id=world["post"].pk, target=target, action=PostEvent.Action.PUBLISH,
+                     from_state="publishing", to_state="published", data={"url": "https://x.com/IMMI_TOKYO/status/1"})
+    sign_in_with_second_factor(english, administrator)
+    _, body = export(english, "jsonl", kind="post", account=world["tokyo_account"].pk)
+    rows = {row["kind"]: row for row in map(json.loads, body.decode().splitlines())}
+    claim, publish = rows["post.claim"], rows["post.publish"]
+    assert claim["data"] == {"attempt": 2, "footer_version": 3, "target_id": target.pk}
+    assert claim["description"] == "Attempt 2, with footer version 3."
+    assert claim["office"] == "tokyo" and claim["account"] == "@IMMI_TOKYO"
+    assert publish["data"]["url"] == "https://x.com/IMMI_TOKYO/status/1" and publish["after"] == "published"
+    # The same data in Japanese when the reader reads Japanese.
+    english.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
+    _, body = export(english, "jsonl", kind="post")
+    claim_ja = next(row for row in map(json.loads, body.decode().splitlines()) if row["kind"] == "post.claim")
+    assert claim_ja["data"] == claim["data"] and claim_ja["kind_label"] != "Publishing started"
+
+
 def test_the_audit_table_refuses_changes(world):
     record = AuditEvent.objects.first()
     with pytest.raises(ValueError):
@@ -271,3 +294,25 @@ def test_the_audit_table_refuses_changes(world):
         AuditEvent.objects.all().delete()
     with pytest.raises(ValueError):
         AuditEvent.objects.update(kind="x")
+
+
+def test_the_database_refuses_rewriting_audit_records(world):
+    """The triggers of audit/0002, with the maintenance window (open for the test database) closed."""
+    from django.db import DatabaseError, connection, transaction
+
+    from tests.conftest import event_log_maintenance
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL immisns.postevent_maintenance = 'off'")
+        else:
+            event_log_maintenance(connection, on=False)
+        try:
+            for statement in ("UPDATE audit_auditevent SET kind = 'x'", "DELETE FROM audit_auditevent"):
+                with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(statement)
+        finally:
+            if connection.vendor == "sqlite":
+                event_log_maintenance(connection, on=True)
+    assert AuditEvent.objects.exclude(kind="x").count() == AuditEvent.objects.count() > 0
