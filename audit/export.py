@@ -31,11 +31,18 @@ def _rows(stream) -> Iterator[dict]:
         yield Entry.from_row(row, names).as_data()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; what people
+# typed (a reason, a user name at a failed sign-in) must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 

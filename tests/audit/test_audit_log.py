@@ -263,6 +263,18 @@ def test_csv_starts_with_the_bom_keeps_japanese_and_jsonl_parses(english, world,
     assert footer["data"] == {"version": 3, "platform": "x"} and footer["after"] == "※返信は行っていません（第3版）"
 
 
+def test_what_people_typed_never_becomes_a_spreadsheet_formula(client, world, administrator):
+    formula = '=HYPERLINK("https://evil.example","点検")'
+    account_services.account_resume(account=world["tokyo_account"], by=administrator, reason=formula)
+    sign_in_with_second_factor(client, administrator)
+    _, body = export(client, "csv", kind="account_state")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert "'" + formula in {row["comment"] for row in rows}
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
+    _, body = export(client, "jsonl", kind="account_state")
+    assert formula in {json.loads(line)["comment"] for line in body.decode().splitlines()}  # JSON keeps it as typed
+
+
 def test_post_events_keep_the_engines_data_in_the_export(english, world, administrator):
     from posts.models import PostEvent
 
