@@ -106,7 +106,6 @@ def test_an_export_of_100000_events_keeps_memory_flat(client, frozen_now):
     small_peak, small_lines = _export_peak(client, "jsonl")
     _records(90_000, frozen_now)
     large_peak, large_lines = _export_peak(client, "csv")
-    print(f"export peak: {small_lines} lines {small_peak} B; {large_lines} lines {large_peak} B")
     assert large_lines >= 100_000 > small_lines >= 10_000
     # Held in memory, 100,000 rows would take well over 50 MB; streamed, the peak stays that of a chunk.
     assert large_peak < small_peak * 1.5 + 1_000_000, (small_peak, large_peak)
