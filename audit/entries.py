@@ -87,6 +87,9 @@ class Names:
 
     offices: dict = field(default_factory=dict)
     accounts: dict = field(default_factory=dict)
+    # An export renders the same few kinds 100,000 times: each label is translated once.
+    labels: dict = field(default_factory=dict)
+    zone: object = field(default_factory=timezone.get_current_timezone)
 
     @classmethod
     def load(cls) -> Names:
@@ -159,7 +162,7 @@ class Entry:
 
     @property
     def local_at(self):
-        return timezone.localtime(self.at)
+        return self.at.astimezone(self.names.zone)
 
     @property
     def family(self) -> str:
@@ -167,6 +170,12 @@ class Entry:
 
     @property
     def label(self) -> str:
+        label = self.names.labels.get(self.kind)
+        if label is None:
+            label = self.names.labels[self.kind] = self._label()
+        return label
+
+    def _label(self) -> str:
         if self.src == selectors.POST:
             action = self.kind.split(".", 1)[1]
             return str(PostEvent.Action(action).label) if action in PostEvent.Action.values else action
