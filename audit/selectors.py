@@ -36,17 +36,21 @@ administrators and the person themselves.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts import access
 from accounts.models import AccountStateChange
 from audit.models import AuditEvent
+from immisns import keyset
 from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
 
 POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD = 1, 2, 3, 4, 5
@@ -240,22 +244,16 @@ def audit_stream(*, user, filters: Filters, cursor: tuple | None = None, older: 
 # --- Keyset pages over the stream -----------------------------------------------------------------
 
 def _encode(row: dict) -> str:
-    from immisns import keyset
-
     return keyset.encode([row["a_at"], row["a_src"], row["a_pk"]])
 
 
 def _decode(token: str) -> tuple | None:
-    import base64
-    import json
-
-    from django.utils.dateparse import parse_datetime
-
+    """The cursor's (at, source, id), or None when it is not one of ours (a stale or edited link)."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         when, src, pk = raw
         when = parse_datetime(when)
-        if when is None or not isinstance(src, int) or not isinstance(pk, int):
+        if when is None or timezone.is_naive(when) or not isinstance(src, int) or not isinstance(pk, int):
             return None
         return (when, src, pk)
     except (ValueError, TypeError):
@@ -264,8 +262,6 @@ def _decode(token: str) -> tuple | None:
 
 def audit_page(*, user, filters: Filters, params, size: int = PAGE_SIZE):
     """One page of the stream (immisns.keyset.Page), as the request's `after`/`before` cursor names it."""
-    from immisns import keyset
-
     kept = {key: value for key, value in params.items() if key not in (keyset.AFTER, keyset.BEFORE)}
     after = _decode(params[keyset.AFTER]) if params.get(keyset.AFTER) else None
     before = _decode(params[keyset.BEFORE]) if params.get(keyset.BEFORE) and after is None else None

@@ -236,6 +236,10 @@ def test_pages_follow_each_other_without_repeating_a_row(client, world, administ
     assert pages >= 3 and len(seen) == len(set(seen))
     _, body = export(client, "jsonl")
     assert len(body.splitlines()) == len(seen)
+    # A cursor that is not one of ours (edited, or naive) is the first page.
+    import base64
+    for token in ("not-a-cursor", base64.urlsafe_b64encode(b'["2026-12-01T00:00:00",5,1]').decode(), "W10"):
+        assert client.get(LOG, {"after": token}).context["page"].items == client.get(LOG).context["page"].items
     # and back
     response = client.get(LOG, {"before": page.previous_cursor})
     assert [(row["a_src"], row["a_pk"]) for row in response.context["page"]] == seen[-len(page) - 50:-len(page)]
