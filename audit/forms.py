@@ -22,6 +22,14 @@ class AuditFilterForm(forms.Form):
         self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
         self.fields["kind"].choices = [("", _("Any kind")), *((key, label) for key, label in entries.KIND_LABELS.items())]
 
+    def full_clean(self):
+        super().full_clean()
+        # A field in error says so and names its message (the message's id is in the template).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-errors"})
+
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")

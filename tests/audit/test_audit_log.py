@@ -215,6 +215,7 @@ def test_filters_by_kind_office_account_person_and_time(english, world, administ
     bad = client.get(LOG, {"since": "2026-13-45"})
     assert bad.status_code == 200
     assert 'id="id_since-errors"' in bad.content.decode() and "Enter a valid date." in bad.content.decode()
+    assert 'aria-describedby="id_since-errors"' in bad.content.decode()
     backwards = client.get(LOG, {"since": "2026-12-03", "until": "2026-12-01"}).content.decode()
     assert "The end date is before the start date." in backwards
     assert client.get(reverse("audit:export", args=["jsonl"]), {"since": "nonsense"}).status_code == 400
