@@ -214,6 +214,20 @@ def can_pause_account(user, account: SocialAccount) -> bool:
     return is_administrator(user)
 
 
+def can_view_audit_log(user) -> bool:
+    """Everyone with a role reads the audit log of what they may see; administrators read all of it."""
+    scope = scope_of(user)
+    return scope.administrator or bool(scope.see)
+
+
+def office_and_below(office_id: int) -> set[int]:
+    """The office and every office under it (a filter by office covers its subtree)."""
+    tree: dict[int | None, list[int]] = {}
+    for pk, parent_id in Office.objects.values_list("id", "parent_id"):
+        tree.setdefault(parent_id, []).append(pk)
+    return _with_descendants({office_id}, tree)
+
+
 def _ancestors_and_self(office_ids: set[int]) -> set[int]:
     parents = dict(Office.objects.values_list("id", "parent_id"))
     found: set[int] = set()

@@ -43,6 +43,8 @@ SECOND_FACTOR = frozenset({
     # What the public wrote: a supervisor's moderation reaches every account of their subtree.
     "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
     "moderation:delete", "moderation:ban",
+    # The audit log of a supervisor's subtree (or, for an administrator, everything).
+    "audit:log", "audit:export",
 })
 PASSWORD_ENOUGH = frozenset({
     "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",

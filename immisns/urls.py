@@ -16,6 +16,7 @@ urlpatterns = [
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/<int:pk>/move/", calendar_views.calendar_move, name="calendar_move"),
     path("moderation/", include("moderation.urls")),
+    path("audit/", include("audit.urls")),
     # The public pages (no login): the operating policy and the official account list.
     path("", include("public.urls")),
     path("sandbox/<int:pk>/", account_views.sandbox_delivery, name="sandbox_delivery"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("immisns", "accounts", "posts", "moderation", "public")
+PACKAGES = ("immisns", "accounts", "posts", "moderation", "public", "audit")
 
 
 def _modules() -> dict[str, Path]:

@@ -18,7 +18,7 @@ NEEDS_IT = {
     "posts:queue", "posts:approve", "posts:reject", "posts:approve_many", "posts:edit", "posts:cancel",
     "posts:target_retry", "posts:target_resolve", "posts:target_withdraw", "posts:publishing_switch",
     "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
-    "moderation:delete", "moderation:ban",
+    "moderation:delete", "moderation:ban", "audit:log", "audit:export",
     "calendar_move",  # moving a post is an edit of its time
 }
 # Reading and a poster's own work: the password is enough.

@@ -1,0 +1,291 @@
+"""The audit log: every record of every source, read as one time-ordered stream.
+
+Sources, each already append-only where it is written:
+
+    1 posts.PostEvent             post and target transitions (with the engine's data)
+    2 accounts.AccountStateChange pause, resume, re-authorisation of an account
+    3 posts.Footer                each footer version
+    4 posts.PublishingSwitch      stopping and resuming all publishing
+    5 audit.AuditEvent            memberships, office hours, closure days, account
+                                  settings, sign-ins, second-factor changes
+
+Why a UNION ALL rather than copying everything into one table: the sources
+stay the only record (nothing to keep in step, nothing to backfill, the engine's
+bulk writes need no second write), and the log is still one query. Each source
+becomes a values() queryset with the same columns (the `COLUMNS` below); the
+scope, the filters and the keyset bound are applied to each part before the
+UNION ALL, so the database reads only matching rows from each table's index
+and the page asks one query (plus the office and account names, once). The
+export iterates the same query with a server-side cursor (.iterator), so a
+year of events streams through without being held in memory.
+
+The stream is ordered by (at, source, id), newest first; (source, id) makes
+every row unique, so keyset pages (immisns.keyset's idea, with a three-part
+cursor) never repeat or skip a row.
+
+Scope (accounts.access): administrators read everything. Everyone else reads
+the records of the offices they may see (a poster their own office, a
+supervisor or viewer their subtree): post events on those offices' accounts
+(a post-level event when they may see the post), those accounts' state
+changes and footers, and the memberships, office hours, closure days and
+account settings of those offices. Records of no office: the publishing switch,
+the platform footers and closure days of every office concern everyone, so
+everyone with a role sees them; sign-ins and second-factor changes only the
+administrators and the person themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts import access
+from accounts.models import AccountStateChange
+from audit.models import AuditEvent
+from immisns import keyset
+from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
+
+POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD = 1, 2, 3, 4, 5
+SOURCE_NAMES = {POST: "post", ACCOUNT_STATE: "account_state", FOOTER: "footer", PUBLISHING: "publishing", RECORD: "record"}
+
+# The kinds a person filters by: a whole source, or a family of audit.AuditEvent kinds.
+KIND_SOURCES = {
+    "post": POST, "account_state": ACCOUNT_STATE, "footer": FOOTER, "publishing": PUBLISHING,
+    "membership": RECORD, "office_hours": RECORD, "closure_day": RECORD, "social_account": RECORD,
+    "login": RECORD, "mfa": RECORD,
+}
+# Records of no office that concern every office (seen by everyone with a role).
+SHARED_KINDS = ("closure_day.added", "closure_day.changed", "closure_day.removed")
+
+COLUMNS = (
+    "a_src", "a_pk", "a_at", "a_actor_id", "a_actor", "a_action", "a_object_type", "a_object_id",
+    "a_office_id", "a_account_id", "a_before", "a_after", "a_data", "a_note", "a_number",
+)
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+
+
+def _none_int():
+    return Value(None, output_field=IntegerField())
+
+
+def _text(value: str = ""):
+    return Value(value, output_field=TextField())
+
+
+def _columns(src: int, **columns) -> dict:
+    """The common columns in their one order; every source names all of them."""
+    columns = {"a_src": Value(src, output_field=IntegerField()), **columns}
+    return {name: columns[name] for name in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None  # exclusive
+    office_ids: frozenset[int] | None = None
+    account_id: int | None = None
+    person: str = ""
+    kind: str = ""
+
+
+def _post_events(user, scope, filters: Filters):
+    events = PostEvent.objects.all()
+    if not scope.administrator:
+        visible = scope.account_ids(scope.see)
+        posts = access.posts_visible_to(user, Post.objects.all()).values("pk")
+        events = events.filter(Q(target__account_id__in=visible) | Q(target__isnull=True, post__in=posts))
+
+    def on_accounts(condition: Q) -> Q:
+        on_post = PostTarget.objects.filter(condition, post=OuterRef("post_id"))
+        return Q(target__isnull=False, **{f"target__{key}": value for key, value in condition.children}) | Q(
+            Exists(on_post), target__isnull=True)
+
+    if filters.office_ids is not None:
+        events = events.filter(on_accounts(Q(account__office_id__in=filters.office_ids)))
+    if filters.account_id is not None:
+        events = events.filter(on_accounts(Q(account_id=filters.account_id)))
+    return events, "at", "actor__username", _columns(
+        POST, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor__username"), a_action=F("action"),
+        a_object_type=_text("post"), a_object_id=F("post_id"), a_office_id=F("target__account__office_id"),
+        a_account_id=F("target__account_id"), a_before=F("from_state"), a_after=F("to_state"),
+        a_data=Cast("data", TextField()), a_note=F("comment"), a_number=F("target_id"),
+    )
+
+
+def _state_changes(user, scope, filters: Filters):
+    changes = AccountStateChange.objects.all()
+    if not scope.administrator:
+        changes = changes.filter(account_id__in=scope.account_ids(scope.see))
+    if filters.office_ids is not None:
+        changes = changes.filter(account__office_id__in=filters.office_ids)
+    if filters.account_id is not None:
+        changes = changes.filter(account_id=filters.account_id)
+    return changes, "at", "actor__username", _columns(
+        ACCOUNT_STATE, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor__username"),
+        a_action=_text("state"), a_object_type=_text("social_account"), a_object_id=F("account_id"),
+        a_office_id=F("account__office_id"), a_account_id=F("account_id"), a_before=F("from_state"),
+        a_after=F("to_state"), a_data=_text(""), a_note=F("reason"), a_number=_none_int(),
+    )
+
+
+def _footers(user, scope, filters: Filters):
+    footers = Footer.objects.all()
+    if not scope.administrator:
+        footers = footers.filter(Q(account__isnull=True) | Q(account_id__in=scope.account_ids(scope.see)))
+    if filters.office_ids is not None:
+        footers = footers.filter(account__office_id__in=filters.office_ids)
+    if filters.account_id is not None:
+        footers = footers.filter(account_id=filters.account_id)
+    return footers, "created_at", "created_by__username", _columns(
+        FOOTER, a_pk=F("id"), a_at=F("created_at"), a_actor_id=F("created_by_id"), a_actor=F("created_by__username"),
+        a_action=F("platform"), a_object_type=_text("footer"), a_object_id=F("id"),
+        a_office_id=F("account__office_id"), a_account_id=F("account_id"), a_before=_text(""), a_after=_text(""),
+        a_data=_text(""), a_note=F("text"), a_number=F("version"),
+    )
+
+
+def _switches(user, scope, filters: Filters):
+    if filters.office_ids is not None or filters.account_id is not None:
+        return None  # of no office: not part of one office's or account's log
+    return PublishingSwitch.objects.all(), "at", "actor__username", _columns(
+        PUBLISHING, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor__username"),
+        a_action=_text("switch"), a_object_type=_text("publishing_switch"), a_object_id=F("id"),
+        a_office_id=_none_int(), a_account_id=_none_int(), a_before=_text(""), a_after=_text(""),
+        a_data=_text(""), a_note=F("reason"), a_number=Cast("paused", IntegerField()),
+    )
+
+
+def _records(user, scope, filters: Filters):
+    records = AuditEvent.objects.all()
+    if not scope.administrator:
+        records = records.filter(
+            Q(office_id__in=scope.see) | Q(office__isnull=True, kind__in=SHARED_KINDS)
+            | Q(office__isnull=True, actor_id=user.pk))
+    if filters.kind:
+        records = records.filter(kind__startswith=f"{filters.kind}.")
+    if filters.office_ids is not None:
+        records = records.filter(office_id__in=filters.office_ids)
+    if filters.account_id is not None:
+        records = records.filter(account_id=filters.account_id)
+    return records, "at", "actor_name", _columns(
+        RECORD, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor_name"), a_action=F("kind"),
+        a_object_type=F("object_type"), a_object_id=F("object_id"), a_office_id=F("office_id"),
+        a_account_id=F("account_id"), a_before=Cast("before", TextField()), a_after=Cast("after", TextField()),
+        a_data=Cast("data", TextField()), a_note=_text(""), a_number=_none_int(),
+    )
+
+
+SOURCES = ((POST, _post_events), (ACCOUNT_STATE, _state_changes), (FOOTER, _footers), (PUBLISHING, _switches), (RECORD, _records))
+
+
+def _beyond(src: int, cursor: tuple, *, older: bool, at: str) -> Q:
+    """This source's rows strictly after `cursor` in the stream's order (older = further down the page)."""
+    when, cursor_src, cursor_pk = cursor
+    strictly, or_equal, pk = ("lt", "lte", "lt") if older else ("gt", "gte", "gt")
+    if (src < cursor_src) if older else (src > cursor_src):
+        return Q(**{f"{at}__{or_equal}": when})
+    if src == cursor_src:
+        return Q(**{f"{at}__{or_equal}": when}) & (Q(**{f"{at}__{strictly}": when}) | Q(**{at: when, f"id__{pk}": cursor_pk}))
+    return Q(**{f"{at}__{strictly}": when})
+
+
+def audit_stream(*, user, filters: Filters, cursor: tuple | None = None, older: bool = True,
+                 limit: int | None = None) -> QuerySet | None:
+    """The scoped, filtered stream as one UNION ALL of values() querysets, newest first; None if empty.
+
+    With a `limit` (a page), each part is ordered and cut to it before the UNION
+    where the database allows (PostgreSQL), so each table's (at, id) index is
+    read backwards for at most `limit` rows (audit/0003).
+    """
+    if not access.can_view_audit_log(user):
+        return None
+    cut = limit is not None and connection.features.supports_slicing_ordering_in_compound
+    scope = access.scope_of(user)
+    parts = []
+    for src, build in SOURCES:
+        if filters.kind and KIND_SOURCES.get(filters.kind) != src:
+            continue
+        built = build(user, scope, filters)
+        if built is None:
+            continue
+        queryset, at, actor, columns = built
+        if filters.since is not None:
+            queryset = queryset.filter(**{f"{at}__gte": filters.since})
+        if filters.until is not None:
+            queryset = queryset.filter(**{f"{at}__lt": filters.until})
+        if filters.person:
+            queryset = queryset.filter(**{f"{actor}__iexact": filters.person})
+        if cursor is not None:
+            queryset = queryset.filter(_beyond(src, cursor, older=older, at=at))
+        parts.append((queryset.order_by().values(**columns), (f"-{at}", "-id") if older else (at, "id")))
+    if not parts:
+        return None
+    if len(parts) == 1:
+        stream = parts[0][0]
+    elif cut:
+        stream = parts[0][0].order_by(*parts[0][1])[:limit].union(
+            *(part.order_by(*order)[:limit] for part, order in parts[1:]), all=True)
+    else:
+        stream = parts[0][0].union(*(part for part, _order in parts[1:]), all=True)
+    if older:
+        return stream.order_by("-a_at", "-a_src", "-a_pk")
+    return stream.order_by("a_at", "a_src", "a_pk")
+
+
+# --- Keyset pages over the stream -----------------------------------------------------------------
+
+def _encode(row: dict) -> str:
+    return keyset.encode([row["a_at"], row["a_src"], row["a_pk"]])
+
+
+def _decode(token: str) -> tuple | None:
+    """The cursor's (at, source, id), or None when it is not one of ours (a stale or edited link)."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        when, src, pk = raw
+        when = parse_datetime(when)
+        if when is None or timezone.is_naive(when) or not isinstance(src, int) or not isinstance(pk, int):
+            return None
+        return (when, src, pk)
+    except (ValueError, TypeError):
+        return None
+
+
+def audit_page(*, user, filters: Filters, params, size: int = PAGE_SIZE):
+    """One page of the stream (immisns.keyset.Page), as the request's `after`/`before` cursor names it."""
+    kept = {key: value for key, value in params.items() if key not in (keyset.AFTER, keyset.BEFORE)}
+    after = _decode(params[keyset.AFTER]) if params.get(keyset.AFTER) else None
+    before = _decode(params[keyset.BEFORE]) if params.get(keyset.BEFORE) and after is None else None
+    if before is not None:
+        stream = audit_stream(user=user, filters=filters, cursor=before, older=False, limit=size + 1)
+        rows = list(stream[: size + 1]) if stream is not None else []
+        items = list(reversed(rows[:size]))
+        has_previous, has_next = len(rows) > size, True
+    else:
+        stream = audit_stream(user=user, filters=filters, cursor=after, older=True, limit=size + 1)
+        rows = list(stream[: size + 1]) if stream is not None else []
+        items = rows[:size]
+        has_previous, has_next = after is not None, len(rows) > size
+    return keyset.Page(
+        items=items,
+        next_cursor=_encode(items[-1]) if items and has_next else None,
+        previous_cursor=_encode(items[0]) if items and has_previous else None,
+        params=kept,
+    )
+
+
+def day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """From the start of `since` to the end of `until`, as JST days."""
+    zone = timezone.get_default_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone) if since else None
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if until else None
+    return start, end
