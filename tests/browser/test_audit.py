@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts import services as account_services
 from accounts.models import Membership, SocialAccount
 from posts import services as post_services
-from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
+from tests.browser.conftest import BROWSER_DB, DESKTOP, PHONE, assert_accessible, login, shoot
 from tests.conftest import add_totp, make_person
 from tests.factories import PASSWORD, make_post
 
@@ -37,6 +37,10 @@ def test_a_supervisor_filters_the_audit_log_and_downloads_the_csv(page, live_ser
     expect(page.locator("#audit-entries")).not_to_contain_text("大阪の点検作業")  # another office's
     assert_accessible(page)
     shoot(page, "audit-log")
+    page.set_viewport_size(PHONE)  # at phone width each event is one block: nothing scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.table-wrap'))")
+    page.set_viewport_size(DESKTOP)
 
     page.locator("select#id_kind").select_option("account_state")
     with page.expect_navigation():
