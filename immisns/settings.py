@@ -345,6 +345,16 @@ if PUBLISHING_STALE_SECONDS < 2 * PUBLISHING_SEND_DEADLINE_SECONDS:
     )
 if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
     raise ImproperlyConfigured("PUBLISHING_STALE_SECONDS must exceed the task time limit (180 s)")
+# Database connections (posts.publishing, immisns.capacity). Django keeps one
+# connection per thread; a worker process has its Celery threads
+# (CELERY_WORKER_CONCURRENCY, the worker's --concurrency) plus one shared pool of
+# PUBLISHING_SEND_THREADS threads that make the platform calls. The deployment's
+# shape (DEPLOY_WORKERS worker processes, DEPLOY_WEB_WORKERS gunicorn workers, one
+# beat) is checked against PostgreSQL's max_connections when a worker starts.
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 8, minimum=1)
+PUBLISHING_SEND_THREADS = env_int("PUBLISHING_SEND_THREADS", 16, minimum=1)
+DEPLOY_WORKERS = env_int("DEPLOY_WORKERS", 2, minimum=1)
+DEPLOY_WEB_WORKERS = env_int("DEPLOY_WEB_WORKERS", 3, minimum=1)
 # Listening (moderation.listening): what the public writes is polled (the console
 # sits on a closed network, so no webhooks). X bills every item read: each X
 # account stops for the day at its budget; the cost per item is an estimate
