@@ -321,6 +321,8 @@ if not FACEBOOK_GRAPH_API_VERSION.startswith("v"):
 # Publishing (posts.publishing): how often the sweep looks for due targets, how
 # long a claimed target may stay "publishing" before it is reconciled, retries.
 PUBLISHING_SWEEP_SECONDS = env_int("PUBLISHING_SWEEP_SECONDS", 5, minimum=1)
+# The sweep reads, marks and sends due targets in batches of this many, until none is left.
+PUBLISHING_SWEEP_BATCH = env_int("PUBLISHING_SWEEP_BATCH", 1000, minimum=1)
 PUBLISHING_STALE_SECONDS = env_int("PUBLISHING_STALE_SECONDS", 300, minimum=1)
 PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
 PUBLISHING_BACKOFF_SECONDS = env_int("PUBLISHING_BACKOFF_SECONDS", 30, minimum=1)

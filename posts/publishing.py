@@ -60,8 +60,6 @@ PUBLISH_TASK = "posts.publish_targets"
 RECONCILE_TASK = "posts.reconcile_target"
 # One task claims at most this many targets; a post has at most 21 (every account).
 GROUP_SIZE = 25
-# The sweep marks and sends due targets in batches of this many, until none is left.
-SWEEP_BATCH = 1000
 
 
 # --- Finding work and sending tasks ------------------------------------------------------------
@@ -100,7 +98,7 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
         targets_due(now + lookahead)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
         .order_by("due_at", "id")
-        .values_list("id", "due_at")[:SWEEP_BATCH]
+        .values_list("id", "due_at")[:settings.PUBLISHING_SWEEP_BATCH]
     )
     # Marked with the time its task will run: due ones with now, later ones with their due time.
     PostTarget.objects.filter(pk__in=[i for i, due_at in rows if due_at <= now]).update(enqueued_at=now)
@@ -121,7 +119,7 @@ def targets_stale(now: dt.datetime, *, requeue_after: dt.timedelta | None = None
     ids = list(
         PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
-        .order_by("claimed_at", "id").values_list("id", flat=True)[:SWEEP_BATCH]
+        .order_by("claimed_at", "id").values_list("id", flat=True)[:settings.PUBLISHING_SWEEP_BATCH]
     )
     PostTarget.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
@@ -159,14 +157,14 @@ def sweep(now: dt.datetime | None = None) -> dict:
         due = targets_to_enqueue(now, lookahead=_lookahead(), requeue_after=requeue_after)
         _send_batches(batches(due, now))
         enqueued += len(due)
-        if len(due) < SWEEP_BATCH:
+        if len(due) < settings.PUBLISHING_SWEEP_BATCH:
             break
     while True:
         stale = targets_stale(now, requeue_after=requeue_after)
         for target_id in stale:
             current_app.send_task(RECONCILE_TASK, args=[target_id])
         stale_count += len(stale)
-        if len(stale) < SWEEP_BATCH:
+        if len(stale) < settings.PUBLISHING_SWEEP_BATCH:
             break
     return {"enqueued": enqueued, "stale": stale_count}
 
