@@ -21,11 +21,11 @@ def check_database_connections(sender=None, **kwargs) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     django.setup()
-    from immisns import capacity
+    from immisns.capacity import check_database
 
     concurrency = getattr(sender, "concurrency", None)
     try:
-        shape = capacity.check_database(concurrency=concurrency if isinstance(concurrency, int) else None)
+        shape = check_database(concurrency=concurrency if isinstance(concurrency, int) else None)
     except ImproperlyConfigured as exc:
         log.critical("%s", exc)
         raise SystemExit(f"immisns worker not started: {exc}") from None

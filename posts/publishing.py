@@ -48,6 +48,7 @@ from accounts import services as account_services
 from accounts.models import SocialAccount
 from accounts.platforms import MediaItem, PublishResult
 from immisns.celery import enqueue_on_commit
+from moderation import checks
 from moderation.models import PublishedText
 from posts import footer, notifications, office_hours, readiness, selectors
 from posts.models import Footer, Post, PostEvent, PostTarget
@@ -292,7 +293,8 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
     round_ = _ClaimRound(now)
     outcomes: dict[int, str] = dict.fromkeys(target_ids, "not-scheduled")
     claims: list[Claim] = []
-    with transaction.atomic():
+    # The allow-list and contacts as they are now, read once for the round's checks.
+    with transaction.atomic(), checks.rules_pinned():
         targets = list(
             PostTarget.objects.select_for_update(of=("self",))
             .select_related("post", "account__office")
@@ -462,17 +464,21 @@ def targets_publish(*, target_ids: list[int], now: dt.datetime | None = None) ->
     other outcome (rare) is recorded by its own send as it happens.
     """
     outcomes, claims = _claim_round(list(target_ids), now or timezone.now())
-    if len(claims) == 1:
-        sent = [_send(claims[0])]
-    else:
-        sent = [future.result() for future in [send_pool().submit(_send, claim) for claim in claims]]
-    published = []
-    for claim, outcome in zip(claims, sent):
+    futures = [send_pool().submit(_send, claim) for claim in claims] if len(claims) > 1 else []
+    published, error = [], None
+    for n, claim in enumerate(claims):
+        try:
+            outcome = futures[n].result() if futures else _send(claim)
+        except Exception as exc:  # noqa: BLE001 — the others' successes are still recorded, then it is raised
+            error = error or exc
+            continue
         if isinstance(outcome, PublishResult):
             published.append((claim, outcome))
             outcome = "published"
         outcomes[claim.target_id] = outcome
     _published_round(published)
+    if error is not None:
+        raise error
     return outcomes
 
 
