@@ -7,8 +7,9 @@ in posts.services.
 
 The database is the source of truth. A target is claimed with a conditional
 UPDATE (scheduled → publishing; 0 rows means someone else has it), the
-platform is called outside any transaction, and the result is recorded in a
-new short transaction. A target whose attempt began but whose outcome is
+platform is called outside any transaction (on the worker's bounded send
+pool), and the result is recorded in a new short transaction: the successes
+of one task's round together, any other outcome on its own. A target whose attempt began but whose outcome is
 unknown is never sent blindly again:
 
 * Just before the request that creates the post, the target's ``sent_at`` is
