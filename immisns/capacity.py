@@ -3,7 +3,8 @@
 Django keeps one connection per thread that uses the database. At worst:
 
 * each worker process: its Celery threads (--concurrency) and its shared send
-  pool (PUBLISHING_SEND_THREADS), each with one connection;
+  pool (PUBLISHING_SEND_THREADS), each with one connection (with the prefork
+  pool, which docker-compose does not use, every child has its own send pool);
 * each gunicorn web worker (sync): one;
 * beat: one (it only sends the sweep task, but counts as a client);
 
@@ -28,9 +29,12 @@ class Shape:
     send_threads: int
     web_workers: int
     beat: int = 1
+    prefork: bool = False
 
     @property
     def per_worker(self) -> int:
+        if self.prefork:
+            return self.concurrency * (1 + self.send_threads)
         return self.concurrency + self.send_threads
 
     @property
@@ -38,19 +42,22 @@ class Shape:
         return self.workers * self.per_worker + self.web_workers + self.beat
 
     def describe(self) -> str:
-        return (
-            f"DEPLOY_WORKERS={self.workers} × (--concurrency {self.concurrency} + PUBLISHING_SEND_THREADS="
-            f"{self.send_threads}) + DEPLOY_WEB_WORKERS={self.web_workers} + beat {self.beat} = {self.worst_case}"
-        )
+        if self.prefork:
+            per_worker = f"--concurrency {self.concurrency} × (1 + PUBLISHING_SEND_THREADS={self.send_threads})"
+        else:
+            per_worker = f"--concurrency {self.concurrency} + PUBLISHING_SEND_THREADS={self.send_threads}"
+        return (f"DEPLOY_WORKERS={self.workers} × ({per_worker}) + DEPLOY_WEB_WORKERS={self.web_workers} "
+                f"+ beat {self.beat} = {self.worst_case}")
 
 
-def deployment_shape(*, concurrency: int | None = None) -> Shape:
-    """The configured shape; `concurrency` is this worker's actual thread count when known."""
+def deployment_shape(*, concurrency: int | None = None, prefork: bool = False) -> Shape:
+    """The configured shape; `concurrency` (and the pool) as this worker runs, when known."""
     return Shape(
         workers=settings.DEPLOY_WORKERS,
         concurrency=concurrency if concurrency is not None else settings.CELERY_WORKER_CONCURRENCY,
         send_threads=settings.PUBLISHING_SEND_THREADS,
         web_workers=settings.DEPLOY_WEB_WORKERS,
+        prefork=prefork,
     )
 
 
@@ -75,11 +82,11 @@ def check(shape: Shape, limit: int | None) -> None:
     )
 
 
-def check_database(*, concurrency: int | None = None) -> Shape:
+def check_database(*, concurrency: int | None = None, prefork: bool = False) -> Shape:
     """Check the configured shape against the database server; the connection used is closed after."""
     from django.db import connection
 
-    shape = deployment_shape(concurrency=concurrency)
+    shape = deployment_shape(concurrency=concurrency, prefork=prefork)
     try:
         limit = server_limit(connection)
     finally:

@@ -24,8 +24,10 @@ def check_database_connections(sender=None, **kwargs) -> None:
     from immisns.capacity import check_database
 
     concurrency = getattr(sender, "concurrency", None)
+    pool = getattr(sender, "pool_cls", "")
+    prefork = "prefork" in (pool if isinstance(pool, str) else getattr(pool, "__module__", "")).lower()
     try:
-        shape = check_database(concurrency=concurrency if isinstance(concurrency, int) else None)
+        shape = check_database(concurrency=concurrency if isinstance(concurrency, int) else None, prefork=prefork)
     except ImproperlyConfigured as exc:
         log.critical("%s", exc)
         raise SystemExit(f"immisns worker not started: {exc}") from None

@@ -136,6 +136,8 @@ def test_the_connection_check_counts_every_thread_and_names_the_settings():
                  "max_connections"):
         assert name in message
     capacity.check(capacity.Shape(workers=2, concurrency=8, send_threads=16, web_workers=3), 97)  # fits: no error
+    # With the prefork pool every child has its own send pool.
+    assert capacity.Shape(workers=1, concurrency=4, send_threads=16, web_workers=3, prefork=True).worst_case == 4 * 17 + 4
 
 
 def test_the_shipped_shape_fits_postgresql_defaults():
