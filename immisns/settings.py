@@ -318,6 +318,12 @@ if not FACEBOOK_GRAPH_API_VERSION.startswith("v"):
         f"FACEBOOK_GRAPH_API_VERSION must look like v23.0, not {FACEBOOK_GRAPH_API_VERSION!r}"
     )
 
+# Benchmarks only: every platform request goes to a fake platform at this origin
+# (http://127.0.0.1:PORT, tests/fakes/loopback.py). Refused when DEBUG is off.
+PLATFORM_API_ORIGIN = env_str("PLATFORM_API_ORIGIN", "")
+if PLATFORM_API_ORIGIN and not DEBUG:
+    raise ImproperlyConfigured("PLATFORM_API_ORIGIN points the platforms at a fake; it is refused when DEBUG is off")
+
 # Publishing (posts.publishing): how often the sweep looks for due targets, how
 # long a claimed target may stay "publishing" before it is reconciled, retries.
 PUBLISHING_SWEEP_SECONDS = env_int("PUBLISHING_SWEEP_SECONDS", 5, minimum=1)
