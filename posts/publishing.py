@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from celery import current_app
 from django.conf import settings
 from django.db import connection, close_old_connections, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Case, F, Q, TextField, Value, When
 from django.utils import timezone
 
 from accounts import platforms
@@ -322,15 +322,22 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
             footers[target.pk] = footer_version
             ready.setdefault((text, footer_version.pk if footer_version else None), []).append(target)
         events = []
-        for (text, footer_id), group in ready.items():
-            ids = [t.pk for t in group]
+        if ready:
+            # One conditional UPDATE claims them all, each with its own text and footer.
+            ids = [t.pk for group in ready.values() for t in group]
+            groups = [([t.pk for t in group], text, footer_id) for (text, footer_id), group in ready.items()]
             claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
                 state=TState.PUBLISHING, claimed_at=now, sent_at=None, attempts=F("attempts") + 1,
-                published_text=text, footer_id=footer_id, last_error="", problem={},
+                published_text=Case(*[When(pk__in=g, then=Value(text)) for g, text, _f in groups],
+                                    output_field=TextField()),
+                footer_id=Case(*[When(pk__in=g, then=Value(footer_id)) for g, _t, footer_id in groups],
+                               output_field=BigIntegerField()),
+                last_error="", problem={},
             )
             if claimed != len(ids):
                 # The rows are locked by this transaction; anything else is a fault: send nothing.
                 raise RuntimeError(f"Claimed {claimed} of targets {ids}; nothing was sent.")
+        for (text, _footer_id), group in ready.items():
             for target in group:
                 attempt = target.attempts + 1
                 version = footers[target.pk]
