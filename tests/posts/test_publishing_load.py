@@ -118,7 +118,7 @@ def test_a_backlog_drains_with_the_production_shape_within_the_connection_bound(
     output = "\n".join(worker.output() for worker in workers).lower()
     for sign in ("too many clients", "operationalerror", "interfaceerror", "connection refused"):
         assert sign not in output, sign
-    # This test's own connection is one of them; beat keeps none.
+    # This test's own connection is one of them (beat only sends the sweep task; it opens none).
     assert peak <= 2 * shape.per_worker + 1, (peak, shape.describe())
 
 
