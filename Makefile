@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test bench bench-checks bench-pages bench-replies corpus lock messages
+.PHONY: install run test bench bench-drain bench-checks bench-pages bench-replies corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,12 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/publish.py
+	$(BIN)/python benchmarks/drain.py
+
+# 10,000 due targets through 2 worker processes (DRAIN_TARGETS=1000 for a quick run); PostgreSQL
+# (DATABASE_URL) and Redis (CELERY_BROKER_URL) for the production shape.
+bench-drain: install
+	$(BIN)/python benchmarks/drain.py
 
 # The content checks over the labelled corpus: false blocks, missed items, texts/s on one core.
 bench-checks: install

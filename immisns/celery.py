@@ -3,7 +3,7 @@
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immisns.settings")
 
@@ -12,6 +12,26 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 log = logging.getLogger(__name__)
+
+
+@signals.worker_init.connect
+def check_database_connections(sender=None, **kwargs) -> None:
+    """Refuse to start a worker whose deployment could run PostgreSQL out of connection slots."""
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    django.setup()
+    from immisns.capacity import check_database
+
+    concurrency = getattr(sender, "concurrency", None)
+    pool = getattr(sender, "pool_cls", "")
+    prefork = "prefork" in (pool if isinstance(pool, str) else getattr(pool, "__module__", "")).lower()
+    try:
+        shape = check_database(concurrency=concurrency if isinstance(concurrency, int) else None, prefork=prefork)
+    except ImproperlyConfigured as exc:
+        log.critical("%s", exc)
+        raise SystemExit(f"immisns worker not started: {exc}") from None
+    log.info("Database connections at worst: %s", shape.describe())
 
 
 @app.task(name="immisns.ping")

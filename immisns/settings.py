@@ -332,9 +332,17 @@ if not FACEBOOK_GRAPH_API_VERSION.startswith("v"):
         f"FACEBOOK_GRAPH_API_VERSION must look like v23.0, not {FACEBOOK_GRAPH_API_VERSION!r}"
     )
 
+# Benchmarks only: every platform request goes to a fake platform at this origin
+# (http://127.0.0.1:PORT, tests/fakes/loopback.py). Refused when DEBUG is off.
+PLATFORM_API_ORIGIN = env_str("PLATFORM_API_ORIGIN", "")
+if PLATFORM_API_ORIGIN and not DEBUG:
+    raise ImproperlyConfigured("PLATFORM_API_ORIGIN points the platforms at a fake; it is refused when DEBUG is off")
+
 # Publishing (posts.publishing): how often the sweep looks for due targets, how
 # long a claimed target may stay "publishing" before it is reconciled, retries.
 PUBLISHING_SWEEP_SECONDS = env_int("PUBLISHING_SWEEP_SECONDS", 5, minimum=1)
+# The sweep reads, marks and sends due targets in batches of this many, until none is left.
+PUBLISHING_SWEEP_BATCH = env_int("PUBLISHING_SWEEP_BATCH", 1000, minimum=1)
 PUBLISHING_STALE_SECONDS = env_int("PUBLISHING_STALE_SECONDS", 300, minimum=1)
 PUBLISHING_MAX_ATTEMPTS = env_int("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
 PUBLISHING_BACKOFF_SECONDS = env_int("PUBLISHING_BACKOFF_SECONDS", 30, minimum=1)
@@ -359,6 +367,16 @@ if PUBLISHING_STALE_SECONDS < 2 * PUBLISHING_SEND_DEADLINE_SECONDS:
     )
 if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
     raise ImproperlyConfigured("PUBLISHING_STALE_SECONDS must exceed the task time limit (180 s)")
+# Database connections (posts.publishing, immisns.capacity). Django keeps one
+# connection per thread; a worker process has its Celery threads
+# (CELERY_WORKER_CONCURRENCY, the worker's --concurrency) plus one shared pool of
+# PUBLISHING_SEND_THREADS threads that make the platform calls. The deployment's
+# shape (DEPLOY_WORKERS worker processes, DEPLOY_WEB_WORKERS gunicorn workers, one
+# beat) is checked against PostgreSQL's max_connections when a worker starts.
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 8, minimum=1)
+PUBLISHING_SEND_THREADS = env_int("PUBLISHING_SEND_THREADS", 16, minimum=1)
+DEPLOY_WORKERS = env_int("DEPLOY_WORKERS", 2, minimum=1)
+DEPLOY_WEB_WORKERS = env_int("DEPLOY_WEB_WORKERS", 3, minimum=1)
 # Listening (moderation.listening): what the public writes is polled (the console
 # sits on a closed network, so no webhooks). X bills every item read: each X
 # account stops for the day at its budget; the cost per item is an estimate

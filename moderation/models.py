@@ -196,6 +196,17 @@ class PublishedText(models.Model):
         )
 
     @classmethod
+    def remember_many(cls, rows: list[tuple[int, str, int]], *, published_at: dt.datetime) -> None:
+        """remember() for many (account id, text, target id) at once, in the caller's transaction."""
+        if not rows:
+            return
+        cls.objects.filter(target_id__in=[target_id for _a, _t, target_id in rows]).delete()
+        cls.objects.bulk_create([
+            cls(account_id=account_id, digest=text_digest(text), target_id=target_id, published_at=published_at)
+            for account_id, text, target_id in rows
+        ])
+
+    @classmethod
     def forget(cls, *, target_id: int) -> None:
         cls.objects.filter(target_id=target_id).delete()
 

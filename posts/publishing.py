@@ -7,8 +7,9 @@ in posts.services.
 
 The database is the source of truth. A target is claimed with a conditional
 UPDATE (scheduled → publishing; 0 rows means someone else has it), the
-platform is called outside any transaction, and the result is recorded in a
-new short transaction. A target whose attempt began but whose outcome is
+platform is called outside any transaction (on the worker's bounded send
+pool), and the result is recorded in a new short transaction: the successes
+of one task's round together, any other outcome on its own. A target whose attempt began but whose outcome is
 unknown is never sent blindly again:
 
 * Just before the request that creates the post, the target's ``sent_at`` is
@@ -30,15 +31,17 @@ them and calls this module, never the other way round.
 
 import datetime as dt
 import logging
+import queue
 import random
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from celery import current_app
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import connection, close_old_connections, transaction
+from django.db.models import BigIntegerField, Case, F, Q, TextField, Value, When
 from django.utils import timezone
 
 from accounts import platforms
@@ -46,6 +49,7 @@ from accounts import services as account_services
 from accounts.models import SocialAccount
 from accounts.platforms import MediaItem, PublishResult
 from immisns.celery import enqueue_on_commit
+from moderation import checks
 from moderation.models import PublishedText
 from posts import footer, notifications, office_hours, readiness, selectors
 from posts.models import Footer, Post, PostEvent, PostTarget
@@ -58,8 +62,6 @@ PUBLISH_TASK = "posts.publish_targets"
 RECONCILE_TASK = "posts.reconcile_target"
 # One task claims at most this many targets; a post has at most 21 (every account).
 GROUP_SIZE = 25
-# The sweep sends at most this many targets' tasks per tick.
-SWEEP_LIMIT = 1000
 
 
 # --- Finding work and sending tasks ------------------------------------------------------------
@@ -98,13 +100,11 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
         targets_due(now + lookahead)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
         .order_by("due_at", "id")
-        .values_list("id", "due_at")[:SWEEP_LIMIT]
+        .values_list("id", "due_at")[:settings.PUBLISHING_SWEEP_BATCH]
     )
-    # Marked with the time its task will run; due ones share one UPDATE.
+    # Marked with the time its task will run: due ones with now, later ones with their due time.
     PostTarget.objects.filter(pk__in=[i for i, due_at in rows if due_at <= now]).update(enqueued_at=now)
-    for target_id, due_at in rows:
-        if due_at > now:
-            PostTarget.objects.filter(pk=target_id).update(enqueued_at=due_at)
+    PostTarget.objects.filter(pk__in=[i for i, due_at in rows if due_at > now]).update(enqueued_at=F("due_at"))
     return rows
 
 
@@ -121,7 +121,7 @@ def targets_stale(now: dt.datetime, *, requeue_after: dt.timedelta | None = None
     ids = list(
         PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
-        .order_by("claimed_at", "id").values_list("id", flat=True)[:SWEEP_LIMIT]
+        .order_by("claimed_at", "id").values_list("id", flat=True)[:settings.PUBLISHING_SWEEP_BATCH]
     )
     PostTarget.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
@@ -146,14 +146,29 @@ def _send_batches(grouped: list[tuple[dt.datetime | None, list[int]]]) -> None:
 
 
 def sweep(now: dt.datetime | None = None) -> dict:
-    """Beat, every few seconds: the database says what is due, whatever the broker lost."""
+    """Beat, every few seconds: the database says what is due, whatever the broker lost.
+
+    Batch after batch until nothing due is left without a task, so a backlog of
+    any size is on the queue after one tick (each batch's tasks are sent before
+    the next batch is read, so the workers start at once).
+    """
     now = now or timezone.now()
-    due = targets_to_enqueue(now, lookahead=_lookahead(), requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
-    _send_batches(batches(due, now))
-    stale = targets_stale(now, requeue_after=dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
-    for target_id in stale:
-        current_app.send_task(RECONCILE_TASK, args=[target_id])
-    return {"enqueued": len(due), "stale": len(stale)}
+    requeue_after = dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS)
+    enqueued = stale_count = 0
+    while True:
+        due = targets_to_enqueue(now, lookahead=_lookahead(), requeue_after=requeue_after)
+        _send_batches(batches(due, now))
+        enqueued += len(due)
+        if len(due) < settings.PUBLISHING_SWEEP_BATCH:
+            break
+    while True:
+        stale = targets_stale(now, requeue_after=requeue_after)
+        for target_id in stale:
+            current_app.send_task(RECONCILE_TASK, args=[target_id])
+        stale_count += len(stale)
+        if len(stale) < settings.PUBLISHING_SWEEP_BATCH:
+            break
+    return {"enqueued": enqueued, "stale": stale_count}
 
 
 def enqueue_soon(target_ids: list[int], due_at: dt.datetime) -> None:
@@ -318,7 +333,8 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
     round_ = _ClaimRound(now)
     outcomes: dict[int, str] = dict.fromkeys(target_ids, "not-scheduled")
     claims: list[Claim] = []
-    with transaction.atomic():
+    # The allow-list and contacts as they are now, read once for the round's checks.
+    with transaction.atomic(), checks.rules_pinned():
         targets = list(
             PostTarget.objects.select_for_update(of=("self",))
             .select_related("post", "account__office")
@@ -345,15 +361,22 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
             footers[target.pk] = footer_version
             ready.setdefault((text, footer_version.pk if footer_version else None), []).append(target)
         events = []
-        for (text, footer_id), group in ready.items():
-            ids = [t.pk for t in group]
+        if ready:
+            # One conditional UPDATE claims them all, each with its own text and footer.
+            ids = [t.pk for group in ready.values() for t in group]
+            groups = [([t.pk for t in group], text, footer_id) for (text, footer_id), group in ready.items()]
             claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
                 state=TState.PUBLISHING, claimed_at=now, sent_at=None, attempts=F("attempts") + 1,
-                published_text=text, footer_id=footer_id, last_error="", problem={},
+                published_text=Case(*[When(pk__in=g, then=Value(text)) for g, text, _f in groups],
+                                    output_field=TextField()),
+                footer_id=Case(*[When(pk__in=g, then=Value(footer_id)) for g, _t, footer_id in groups],
+                               output_field=BigIntegerField()),
+                last_error="", problem={},
             )
             if claimed != len(ids):
                 # The rows are locked by this transaction; anything else is a fault: send nothing.
                 raise RuntimeError(f"Claimed {claimed} of targets {ids}; nothing was sent.")
+        for (text, _footer_id), group in ready.items():
             for target in group:
                 attempt = target.attempts + 1
                 version = footers[target.pk]
@@ -483,26 +506,124 @@ def targets_publish(*, target_ids: list[int], now: dt.datetime | None = None) ->
     """Publish due targets (typically one post's accounts): claimed together, sent in parallel.
 
     Claiming is database work, done once for all; the platform calls are I/O,
-    so each runs in its own thread, after the claims are committed.
+    so they run on the process's send pool, after the claims are committed.
+    The successes of the round are recorded together, in one transaction; every
+    other outcome (rare) is recorded by its own send as it happens.
     """
     outcomes, claims = _claim_round(list(target_ids), now or timezone.now())
-    if len(claims) == 1:
-        outcomes[claims[0].target_id] = _send(claims[0])
-    elif claims:
-        with ThreadPoolExecutor(max_workers=len(claims), thread_name_prefix="publish") as pool:
-            for claim, outcome in zip(claims, pool.map(_send_in_thread, claims)):
-                outcomes[claim.target_id] = outcome
+    futures = [send_pool().submit(_send, claim) for claim in claims] if len(claims) > 1 else []
+    published, error = [], None
+    for n, claim in enumerate(claims):
+        try:
+            outcome = futures[n].result() if futures else _send(claim)
+        except Exception as exc:  # noqa: BLE001 — the others' successes are still recorded, then it is raised
+            error = error or exc
+            continue
+        if isinstance(outcome, PublishResult):
+            published.append((claim, outcome))
+            outcome = "published"
+        outcomes[claim.target_id] = outcome
+    _published_round(published)
+    if error is not None:
+        raise error
     return outcomes
 
 
-def _send_in_thread(claim: Claim) -> str:
-    try:
-        return _send(claim)
-    finally:
-        connection.close()  # each thread has its own database connection
+class SendPool:
+    """The process's threads for platform calls: a fixed number, each with its own database connection.
+
+    The threads live as long as the process, so a worker never has more
+    database connections than its Celery threads plus PUBLISHING_SEND_THREADS
+    (immisns.capacity counts them). A thread keeps its connection while there
+    is work (CONN_MAX_AGE still applies) and closes it after `idle_seconds`
+    with nothing to send.
+    """
+
+    def __init__(self, size: int, *, idle_seconds: float = 2.0) -> None:
+        self.size = size
+        self.idle_seconds = idle_seconds
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        self._work.put((future, fn, args))
+        with self._lock:
+            if len(self._threads) < self.size:
+                thread = threading.Thread(target=self._run, name=f"publish-send-{len(self._threads) + 1}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._work.get(timeout=self.idle_seconds)
+            except queue.Empty:
+                connection.close()  # nothing to send for a while: give the slot back
+                item = self._work.get()
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            close_old_connections()  # one that broke or outlived CONN_MAX_AGE is replaced
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 — handed to the waiting task, which raises it
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            finally:
+                if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
+                    connection.close()
 
 
-def _send(claim: Claim) -> str:
+_pool: SendPool | None = None
+_pool_lock = threading.Lock()
+
+
+def send_pool() -> SendPool:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool.size != settings.PUBLISHING_SEND_THREADS:
+            _pool = SendPool(settings.PUBLISHING_SEND_THREADS)
+        return _pool
+
+
+def _published_round(published: list[tuple[Claim, PublishResult]]) -> None:
+    """Record a round's successes in one transaction, as _published() would one by one.
+
+    A success is recorded even when it arrives late, after a reconciliation
+    took the target over (from publishing or unconfirmed), never over an
+    outcome someone else recorded first.
+    """
+    if not published:
+        return
+    results = {claim.target_id: result for claim, result in published}
+    now = timezone.now()
+    with transaction.atomic():
+        targets = list(
+            PostTarget.objects.select_for_update(of=("self",)).select_related("post")
+            .filter(pk__in=results, state__in=(TState.PUBLISHING, TState.UNCONFIRMED)).order_by("pk")
+        )
+        events, texts = [], []
+        for target in targets:
+            result = results[target.pk]
+            was = target.state
+            target.state, target.in_doubt = TState.PUBLISHED, False
+            target.external_id, target.external_url = result.external_id, result.url
+            target.published_at, target.last_error, target.problem = now, "", {}
+            events.append(PostEvent.build(post_id=target.post_id, target=target, action=Action.PUBLISH, from_state=was,
+                                          to_state=TState.PUBLISHED, data={"url": result.url, "external_id": result.external_id}))
+            texts.append((target.account_id, target.body, target.pk))
+        PostTarget.objects.bulk_update(targets, ["state", "in_doubt", "external_id", "external_url", "published_at",
+                                                 "last_error", "problem"])
+        PostEvent.objects.bulk_create(events)
+        PublishedText.remember_many(texts, published_at=now)
+
+
+def _send(claim: Claim) -> str | PublishResult:
+    """Send one claimed target. A success is returned for the round to record; anything else is recorded here."""
     deadline = send_deadline()
     try:
         adapter = platforms.adapter_for(claim.account)
@@ -539,9 +660,7 @@ def _send(claim: Claim) -> str:
                 data={"reason": "unexpected", "error": type(exc).__name__},
                 notify=True, problem=True, state=TState.UNCONFIRMED, last_error=type(exc).__name__)
         return "unconfirmed"
-    # A success is recorded even when it arrives late, after a reconciliation took the target over.
-    _published(claim.target_id, result)
-    return "published"
+    return result
 
 
 def _look_before_sending(claim: Claim, adapter, deadline: float) -> str | None:

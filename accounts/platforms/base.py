@@ -41,6 +41,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
 
 
 @dataclass(frozen=True)
@@ -192,3 +196,35 @@ def comparable_text(text: str) -> str:
     whitespace, so a post read back differs from what we sent in those ways only.
     """
     return unicodedata.normalize("NFC", text).strip()
+
+
+# --- Benchmarks: a fake platform on this machine -----------------------------------------------------
+
+FAKE_PLATFORM_URL_HEADER = "X-Immisns-Platform-Url"
+
+
+class _ToFakePlatform(HTTPAdapter):
+    """Sends every request, signed for the platform's own address, to a fake platform at `origin`.
+
+    The platform's address travels in a header, so the fake (tests/fakes/loopback.py)
+    answers exactly as that platform would.
+    """
+
+    def __init__(self, origin: str) -> None:
+        super().__init__()
+        self.origin = origin.rstrip("/")
+
+    def send(self, request: requests.PreparedRequest, **kwargs):  # type: ignore[override]
+        parts = urlsplit(str(request.url))
+        request.headers[FAKE_PLATFORM_URL_HEADER] = str(request.url)
+        request.url = self.origin + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return super().send(request, **kwargs)
+
+
+def route_to_fake_platform(session: requests.Session) -> None:
+    """With PLATFORM_API_ORIGIN set (benchmarks, never production), the session talks to that fake platform."""
+    from django.conf import settings
+
+    origin = getattr(settings, "PLATFORM_API_ORIGIN", "")
+    if origin:
+        session.mount("https://", _ToFakePlatform(origin))

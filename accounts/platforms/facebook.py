@@ -44,6 +44,7 @@ from .base import (
     Transient,
     comparable_text,
     request_timeout,
+    route_to_fake_platform,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class _RecordingSession(requests.Session):
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
+        route_to_fake_platform(self)
         self.default_timeout = timeout
         self.last_response: requests.Response | None = None
         self.deadline: float | None = None  # time.monotonic() value, set for one call

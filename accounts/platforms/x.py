@@ -47,6 +47,7 @@ from .base import (
     Transient,
     comparable_text,
     request_timeout,
+    route_to_fake_platform,
 )
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class _TimeoutSession(requests.Session):
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
+        route_to_fake_platform(self)
         self.default_timeout = timeout
         self.deadline: float | None = None  # time.monotonic() value, set for one call
 

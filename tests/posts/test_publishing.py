@@ -386,6 +386,15 @@ def test_the_sweep_finds_due_targets_in_the_database_and_resends_lost_ones(tokyo
     assert publishing.targets_to_enqueue(later, lookahead=lookahead, requeue_after=requeue) == [(target.pk, DUE)]
 
 
+def test_the_sweep_sends_a_backlog_larger_than_one_batch_in_one_tick(tokyo_poster, settings):
+    settings.PUBLISHING_SWEEP_BATCH = 2
+    posts = [approved(tokyo_poster, body=f"在留手続のお知らせ第{n}号です。") for n in range(5)]
+    with time_machine.travel(AT_DUE, tick=False):
+        assert sweep() == {"enqueued": 5, "stale": 0}
+        assert sweep() == {"enqueued": 0, "stale": 0}
+    assert not PostTarget.objects.filter(post__in=posts, enqueued_at__isnull=True).exists()
+
+
 def test_the_sweep_task_sends_tasks(tokyo_poster):
     approved(tokyo_poster)
     with time_machine.travel(AT_DUE, tick=False):

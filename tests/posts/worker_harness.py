@@ -169,13 +169,20 @@ class Harness:
         return service
 
     def start_worker(self, name: str = "w1", *, concurrency: int = 8, fakes: dict[str, Any] | None = None,
-                     wait: bool = True, timeout: float = 60, **extra: str) -> Service:
+                     wait: bool = True, timeout: float = 60, platform_origin: str = "", **extra: str) -> Service:
+        """A worker with the fakes in its process, or, given `platform_origin`, talking HTTP to the
+        fakes served there (tests/fakes/loopback.py)."""
+        runner = ["-m", "celery"] if platform_origin else ["-m", "tests.fakes.platforms", "celery"]
         args = [
-            sys.executable, "-m", "tests.fakes.platforms", "celery", "-A", "immisns", "worker",
+            sys.executable, *runner, "-A", "immisns", "worker",
             "--pool=threads", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
             "--without-heartbeat", "--loglevel=INFO", "-n", f"{name}@%h",
         ]
-        service = self._start(name, args, self.environment(fakes=fakes, **extra), " ready.")
+        environ = self.environment(fakes=fakes, **extra)
+        if platform_origin:
+            environ.pop("IMMISNS_FAKE_PLATFORMS")
+            environ["PLATFORM_API_ORIGIN"] = platform_origin
+        service = self._start(name, args, environ, " ready.")
         if wait:
             self.wait_ready(service, timeout=timeout)
         return service
