@@ -210,7 +210,7 @@ def record_held_targets(now: dt.datetime | None = None) -> int:
     waiting = list(
         PostTarget.objects.filter(state=TState.SCHEDULED, due_at__lte=now, post__state=Post.State.APPROVED,
                                   account__state__in=list(HELD_BY))
-        .exclude(problem__has_key="held").select_related("account").order_by("due_at", "id")[:SWEEP_LIMIT]
+        .exclude(problem__has_key="held").select_related("account").order_by("due_at", "id")[:settings.PUBLISHING_SWEEP_BATCH]
     )
     recorded = 0
     for target in waiting:
