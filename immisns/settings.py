@@ -373,8 +373,10 @@ if PUBLISHING_STALE_SECONDS <= CELERY_TASK_TIME_LIMIT and not DEBUG:
 # PUBLISHING_SEND_THREADS threads that make the platform calls. The deployment's
 # shape (DEPLOY_WORKERS worker processes, DEPLOY_WEB_WORKERS gunicorn workers, one
 # beat) is checked against PostgreSQL's max_connections when a worker starts.
+# The send pool is larger than the 21 accounts, so one post to all of them goes
+# out in one wave rather than two.
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 8, minimum=1)
-PUBLISHING_SEND_THREADS = env_int("PUBLISHING_SEND_THREADS", 16, minimum=1)
+PUBLISHING_SEND_THREADS = env_int("PUBLISHING_SEND_THREADS", 24, minimum=1)
 DEPLOY_WORKERS = env_int("DEPLOY_WORKERS", 2, minimum=1)
 DEPLOY_WEB_WORKERS = env_int("DEPLOY_WEB_WORKERS", 3, minimum=1)
 # Listening (moderation.listening): what the public writes is polled (the console

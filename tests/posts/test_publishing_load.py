@@ -163,3 +163,9 @@ def test_a_worker_refuses_to_start_a_shape_the_database_cannot_serve(harness):
     assert f"PUBLISHING_SEND_THREADS={slots}" in output and "max_connections" in output
     assert " ready." not in output
 
+
+
+def test_the_default_shape_sends_a_post_to_all_21_accounts_in_one_wave_and_fits_postgresql():
+    shape = capacity.deployment_shape()
+    assert shape.send_threads >= 21  # one post to every account: all its requests at once
+    capacity.check(shape, 97)  # PostgreSQL's default 100 slots less the 3 kept for superusers
