@@ -57,18 +57,6 @@ def move(client, post, date, time="10:00", **extra):
     return client.post(reverse("calendar_move", args=[post.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
 
 
-@pytest.fixture
-def poster_client(client, tokyo_poster):
-    client.force_login(tokyo_poster)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
-
-
 # --- the grid, without the database ------------------------------------------------------------
 
 

@@ -27,12 +27,6 @@ HUGE_ID = "99999999999999999999"
 
 
 @pytest.fixture
-def supervisor_client(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
-
-
-@pytest.fixture
 def pending(tokyo_poster):
     return make_post(tokyo_poster, submit=True)
 

@@ -28,12 +28,6 @@ def published_target(author, approver):
     return PostTarget.objects.get(pk=target.pk)
 
 
-@pytest.fixture
-def supervisor_client(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
-
-
 def test_dashboard_lists_what_needs_a_person_first(client, tokyo_poster, tokyo_supervisor):
     target = published_target(tokyo_poster, tokyo_supervisor)
     PostTarget.objects.filter(pk=target.pk).update(state="failed", last_error="The platform refused the post: 重複")

@@ -4,18 +4,11 @@ import pytest
 from django.urls import reverse
 
 from posts.models import PostTarget
-from tests.conftest import sign_in_with_second_factor
 from tests.posts.test_publishing_views import published_target
 
 pytestmark = pytest.mark.django_db
 
 OFF_SITE = ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "\\\\evil.example/", "https:evil.example"]
-
-
-@pytest.fixture
-def supervisor_client(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
 
 
 @pytest.mark.parametrize("next_url", OFF_SITE)

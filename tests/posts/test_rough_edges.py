@@ -30,18 +30,6 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
-@pytest.fixture
-def poster_client(client, tokyo_poster):
-    client.force_login(tokyo_poster)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
-
-
 # --- 1. Saving an approved post unchanged keeps its approval ------------------------------------
 
 

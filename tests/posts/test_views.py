@@ -27,18 +27,6 @@ def compose_data(**overrides):
     return data
 
 
-@pytest.fixture
-def poster_client(client, tokyo_poster):
-    client.force_login(tokyo_poster)
-    return client
-
-
-@pytest.fixture
-def supervisor_client(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
-
-
 # --- compose ---------------------------------------------------------------------------------
 
 
