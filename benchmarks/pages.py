@@ -119,7 +119,10 @@ class Copier:
     def copy(self, model, rows) -> int:
         from psycopg.types.json import Jsonb
 
-        columns = [f.column for f in model._meta.concrete_fields]
+        fields = model._meta.concrete_fields
+        columns = [f.column for f in fields]
+        # A column the generator does not fill gets the model's default, as an ORM insert would.
+        defaults = {f.column: f.get_default() for f in fields}
         table = model._meta.db_table
         count = 0
         with self.raw.cursor() as cursor:
@@ -127,7 +130,8 @@ class Copier:
             statement = f'COPY "{table}" ({quoted}) FROM STDIN'
             with cursor.copy(statement) as copy:
                 for row in rows:
-                    copy.write_row([Jsonb(row[c]) if isinstance(row.get(c), dict) else row.get(c) for c in columns])
+                    values = [row[c] if c in row else defaults[c] for c in columns]
+                    copy.write_row([Jsonb(v) if isinstance(v, dict) else v for v in values])
                     count += 1
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
@@ -436,6 +440,10 @@ def explain(people: dict) -> None:
         print(queryset.explain(analyze=True))
 
 
+# Roles whose pages sit behind the second factor (accounts/middleware.py): signed in with it.
+SECOND_FACTOR_ROLES = ("bureau_supervisor", "agency_supervisor", "administrator")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000, help="posts to generate (100,000)")
@@ -455,6 +463,8 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.test import Client
+
+    from tests.conftest import sign_in_with_second_factor
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host, and e-mail kept in memory
@@ -475,7 +485,10 @@ def main() -> int:
     roles = ["poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator"]
     for role in roles:
         client = Client()
-        client.force_login(people[role])
+        if role in SECOND_FACTOR_ROLES:  # supervisors and administrators pass the second factor, as at sign-in
+            sign_in_with_second_factor(client, people[role])
+        else:
+            client.force_login(people[role])
         pages = admin_pages() if role == "administrator" else staff_pages(people[role])
         for name, method, page_url, data in pages:
             if data == "page-20":
@@ -483,9 +496,10 @@ def main() -> int:
             status, queries, times = time_page(client, method, page_url, data, args.requests)
             p50, p95 = statistics.median(times), percentile(times, 95)
             target = PREVIEW_TARGET_MS if name.startswith("preview (21") else PAGE_TARGET_MS
-            ok = status != 200 or p95 <= target
+            # A redirect (to sign-in or the second factor) measures nothing: it is a miss, not a pass.
+            ok = status in (200, 404) and (status != 200 or p95 <= target)
             if not ok:
-                missed.append((name, role, p95, target))
+                missed.append((name, role, p95, target, status))
             results.append((name, role, status, queries, p50, p95))
             print(f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
                   f"{'≤ %d' % target}{'' if ok else '  MISSED'}", flush=True)
@@ -494,7 +508,9 @@ def main() -> int:
         explain(people)
     print(f"\n{len(results)} page × role timings; machine at the end: {machine()}")
     if missed:
-        print("missed targets: " + "; ".join(f"{n} ({r}) p95 {p:.0f} > {t:.0f} ms" for n, r, p, t in missed))
+        print("missed targets: " + "; ".join(
+            f"{n} ({r}) " + (f"p95 {p:.0f} > {t:.0f} ms" if status == 200 else f"answered {status}")
+            for n, r, p, t, status in missed))
         return 1
     print("every page met its target (404s are pages the role may not open)")
     return 0
