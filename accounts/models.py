@@ -1,5 +1,7 @@
 """Offices, their SNS accounts, office hours and the people's roles (§2, §3, §4)."""
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -185,9 +187,10 @@ class SocialAccount(models.Model):
 
     def get_absolute_url(self) -> str:
         """The account's page in the console; its profile on the platform is one more click from there."""
-        from django.urls import reverse
+        from django.urls import get_script_prefix, get_urlconf
 
-        return reverse("sns_account", args=[self.handle])
+        # Lists name the same few accounts on every row: each URL is worked out once per process.
+        return _account_page_url(get_script_prefix(), get_urlconf(), self.handle)
 
     @property
     def profile_url(self) -> str:
@@ -273,3 +276,10 @@ class SandboxDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox-{self.pk} {self.account.display_handle}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _account_page_url(script_prefix: str, urlconf, handle: str) -> str:
+    from django.urls import reverse
+
+    return reverse("sns_account", args=[handle], urlconf=urlconf)

@@ -65,9 +65,11 @@ class PostAdmin(admin.ModelAdmin):
     list_select_related = ["author", "approved_by"]
     # A count of every post besides the filtered one is one more full scan per page.
     show_full_result_count = False
-    list_filter = ["state", "targets__account__platform", "targets__account__office"]
+    list_filter = ["state", "scheduled_at", "targets__account__platform", "targets__account__office"]
     search_fields = ["body", "author__username"]
-    date_hierarchy = "scheduled_at"
+    # Newest first, in the order of an index (post_created_order). A date hierarchy is left out:
+    # its first row reads the year of every post ever written, on every page.
+    ordering = ["-created_at", "-id"]
     inlines = [PostTargetInline, PostEventInline]
     readonly_fields = ["author", "body", "state", "scheduled_at", "outside_hours_reason", "approved_by", "approved_at", "revision"]
     fields = readonly_fields

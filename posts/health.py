@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import access
@@ -96,13 +97,17 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
     if not accounts:
         return []
     ids = [account.pk for account in accounts]
-    found = {row["account_id"]: row for row in (
-        PostTarget.objects.filter(account_id__in=ids).values("account_id").annotate(
-            last_published_at=Max("published_at", filter=Q(state=T.PUBLISHED)),
-            next_due_at=Min("due_at", filter=Q(state__in=[T.SCHEDULED, T.PUBLISHING])),
-            waiting_for_a_person=Count("id", filter=Q(state__in=[T.FAILED, T.UNCONFIRMED])),
-        ).order_by()
-    )}
+    # One row per account, each figure an index probe (posttarget_state_account_published,
+    # posttarget_state_account_due) rather than a pass over three years of the account's targets.
+    targets = PostTarget.objects.filter(account=OuterRef("pk")).order_by()
+    found = {row["pk"]: row for row in SocialAccount.objects.filter(pk__in=ids).annotate(
+        last_published_at=Subquery(
+            targets.filter(state=T.PUBLISHED, published_at__isnull=False).order_by("-published_at").values("published_at")[:1]),
+        next_due_at=Subquery(
+            targets.filter(state__in=[T.SCHEDULED, T.PUBLISHING], due_at__isnull=False).order_by("due_at").values("due_at")[:1]),
+        waiting_for_a_person=Coalesce(Subquery(
+            targets.filter(state__in=[T.FAILED, T.UNCONFIRMED]).values("account").annotate(n=Count("pk")).values("n")), 0),
+    ).values("pk", "last_published_at", "next_due_at", "waiting_for_a_person").order_by()}
     recent: dict[tuple[int, str], int] = {
         (row["target__account_id"], row["action"]): row["targets"] for row in (
             PostEvent.objects.filter(

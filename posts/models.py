@@ -59,6 +59,8 @@ class Post(models.Model):
             models.Index(fields=["state", "updated_at", "id"], name="post_state_updated"),
             # A person's own drafts and pending posts (the dashboard), and "only mine".
             models.Index(fields=["author", "state", "updated_at"], name="post_author_state_updated"),
+            # The admin's list of posts, newest written first.
+            models.Index(fields=["created_at", "id"], name="post_created_order"),
         ]
 
     def __str__(self) -> str:
@@ -84,9 +86,11 @@ class Post(models.Model):
             return DisplayState.FAILED
         if T.PUBLISHED in states:
             return DisplayState.PARTLY
-        if states and states <= {T.WITHDRAWN, T.PUBLISHED}:
-            return DisplayState.WITHDRAWN
-        return DisplayState.SCHEDULED
+        if T.SCHEDULED in states or T.PUBLISHING in states:
+            return DisplayState.SCHEDULED
+        # Nothing left to go out: every target withdrawn. (An approved post's targets are never
+        # waiting or cancelled: holding and cancelling take the post out of approval with them.)
+        return DisplayState.WITHDRAWN
 
 
 class DisplayState(models.TextChoices):
@@ -157,7 +161,14 @@ class PostTarget(models.Model):
         verbose_name = _("post target")
         verbose_name_plural = _("post targets")
         constraints = [models.UniqueConstraint(fields=["post", "account"], name="posttarget_one_per_account")]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        indexes = [
+            models.Index(fields=["state", "due_at"]),
+            # The post list's state filters start from the posts with a target in a rare state.
+            models.Index(fields=["state", "post"], name="target_state_post"),
+            # Per account: the last published (health, the week's load) and what waits or comes next.
+            models.Index(fields=["state", "account", "published_at"], name="target_state_account_published"),
+            models.Index(fields=["state", "account", "due_at"], name="target_state_account_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.post_id} → {self.account.display_handle}"

@@ -251,11 +251,12 @@ class Assessment:
     problem: str = ""  # NoOfficeHours' message when there is no window to offer
 
 
-def assess_many(offices, times) -> dict[tuple[dt.datetime, int], Assessment]:
+def assess_many(offices, times, *, only=None) -> dict[tuple[dt.datetime, int], Assessment]:
     """is_open, next_open and closed_reason for several offices at several times, in two queries for all.
 
     For pages that show many accounts at once (the composer's preview, the
-    queue); keyed by (time, office id).
+    queue); keyed by (time, office id). `only`, a set of such keys, leaves out
+    the pairs nobody asked about (a queue's posts each go to a few offices).
     """
     offices = list(offices)
     moments = {at: _to_jst(at) for at in times}
@@ -267,6 +268,8 @@ def assess_many(offices, times) -> dict[tuple[dt.datetime, int], Assessment]:
     for at, at_jst in moments.items():
         day = at_jst.date()
         for pk, schedule in schedules.items():
+            if only is not None and (at, pk) not in only:
+                continue
             is_open_now = any(opens <= at_jst < closes for opens, closes in schedule.windows_on(day))
             reason = None if is_open_now else schedule.closed_reason(at_jst)
             try:

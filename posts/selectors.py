@@ -113,12 +113,17 @@ def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
     scanned = checks.scan_many([(r.body, r.account) if r.body.strip() else ("", None) for r in requests])
     timed = [r for r in requests if r.scheduled_at is not None]
     hours = office_hours.assess_many(
-        {r.account.office_id: r.account.office for r in timed}.values(), {r.scheduled_at for r in timed})
+        {r.account.office_id: r.account.office for r in timed}.values(), {r.scheduled_at for r in timed},
+        only={(r.scheduled_at, r.account.office_id) for r in timed})
+    measures: dict[tuple[str, str], tuple[int, int]] = {}  # the same text on many accounts is measured once
     previews = []
     for request, (findings, official) in zip(requests, scanned, strict=True):
         account, body = request.account, request.body
         final_text = footer.join(body, footer.footer_for(account, versions=versions))
-        measured, limit = length.measure(final_text, platform=account.platform)
+        key = (final_text, account.platform)
+        if key not in measures:
+            measures[key] = length.measure(final_text, platform=account.platform)
+        measured, limit = measures[key]
         preview = TargetPreview(
             account=account, body=body, final_text=final_text, length=measured, limit=limit,
             findings=findings if body.strip() else [], official=official if body.strip() else [],
@@ -183,7 +188,7 @@ POST_LIST_ORDER = ("-scheduled_at", "-id")
 QUEUE_ORDER = ("updated_at", "id")
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 20
-DASHBOARD_ATTENTION = 30  # failed and unconfirmed targets shown on the home page; the list links to the rest
+DASHBOARD_ATTENTION = 10  # failed and unconfirmed targets shown on the home page, oldest first; the list links to the rest
 
 
 def posts_for(user) -> QuerySet[Post]:
@@ -191,10 +196,9 @@ def posts_for(user) -> QuerySet[Post]:
 
 
 # What a row of the post list shows: the text, the time, the author, each target's account and state.
-_LISTED_TARGETS = PostTarget.objects.select_related("account").only(
-    "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle", "account__sort_order",
-    "account__state",
-)
+# The accounts are read once for the page and shared by its targets (a page names the same few).
+_LISTED_TARGETS = PostTarget.objects.only("id", "post_id", "account_id", "state")
+_LISTED_ACCOUNTS = SocialAccount.objects.only("id", "platform", "handle", "sort_order", "state")
 
 
 def posts_listed(user) -> QuerySet[Post]:
@@ -203,7 +207,8 @@ def posts_listed(user) -> QuerySet[Post]:
         "id", "body", "state", "scheduled_at", "updated_at", "author_id", "returned_by_id",
         "author__id", "author__username", "author__first_name", "author__last_name",
     )
-    return access.posts_visible_to(user, posts).prefetch_related(Prefetch("targets", queryset=_LISTED_TARGETS))
+    return access.posts_visible_to(user, posts).prefetch_related(
+        Prefetch("targets", queryset=_LISTED_TARGETS), Prefetch("targets__account", queryset=_LISTED_ACCOUNTS))
 
 
 # The post list's filter also offers the two kinds of "needs attention" apart.
@@ -224,33 +229,39 @@ def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
     def having(condition: Q) -> Exists:
         return Exists(PostTarget.objects.filter(condition, post=OuterRef("pk")))
 
+    def among(*states: str) -> Q:
+        # The posts with a target in one of these states, a set the database reads from the
+        # target index (target_state_post) before it looks at a single post: each filter below
+        # starts from the states few targets are in, so three years of published posts are
+        # never walked to fill a page of the few that need a person.
+        return Q(pk__in=PostTarget.objects.filter(state__in=states).values("post_id"))
+
+    approved = posts.filter(state=Post.State.APPROVED)
     # Narrower than FAILED ("needs attention"), for the list's filter: a target that failed, or
     # one whose outcome a person must check on the platform.
     if state == TARGET_FAILED:
-        return posts.filter(state=Post.State.APPROVED).filter(having(Q(state=T.FAILED)))
+        return approved.filter(among(T.FAILED))
     if state == TARGET_UNCONFIRMED:
-        return posts.filter(state=Post.State.APPROVED).filter(having(Q(state=T.UNCONFIRMED)))
+        return approved.filter(among(T.UNCONFIRMED))
+    if state == DisplayState.FAILED:
+        return approved.filter(among(T.FAILED, T.UNCONFIRMED))
 
     failed = having(Q(state__in=[T.FAILED, T.UNCONFIRMED]))
     published = having(Q(state=T.PUBLISHED))
-    any_target = having(Q())
-    approved = posts.filter(state=Post.State.APPROVED)
     if state == DisplayState.PUBLISHED:
-        return approved.filter(any_target).exclude(having(~Q(state=T.PUBLISHED)))
-    if state == DisplayState.FAILED:
-        return approved.filter(failed)
+        # Most posts: walked in the list's order, each checked for a target not yet published.
+        return approved.filter(having(Q())).exclude(having(~Q(state=T.PUBLISHED)))
+    # Nothing failed; partly published: a target still to go or withdrawn beside a published one.
     settled = approved.exclude(failed)
     if state == DisplayState.PARTLY:
-        return settled.filter(published).filter(having(~Q(state=T.PUBLISHED)))
-    # Each asks first for a target in a state few targets are in (served by the state index), so
-    # the database starts from those posts rather than reading three years of published ones.
-    if state == DisplayState.WITHDRAWN:
-        return settled.filter(having(Q(state=T.WITHDRAWN))).exclude(published).exclude(having(~Q(state=T.WITHDRAWN)))
+        return settled.filter(among(T.SCHEDULED, T.PUBLISHING, T.WITHDRAWN)).filter(published)
+    to_go = [T.SCHEDULED, T.PUBLISHING]
     if state == DisplayState.SCHEDULED:
-        # No published, failed or unconfirmed target, and one not withdrawn: one still to go out.
-        # (An approved post always has a target: readiness refuses to approve one without accounts.)
-        still_to_go = [T.WAITING, T.SCHEDULED, T.PUBLISHING, T.CANCELLED]
-        return settled.filter(having(Q(state__in=still_to_go))).exclude(published)
+        # No published, failed or unconfirmed target, and one still to go out.
+        return settled.filter(among(*to_go)).exclude(published)
+    if state == DisplayState.WITHDRAWN:
+        # Nothing published, failed or still to go: withdrawn everywhere.
+        return settled.filter(among(T.WITHDRAWN)).exclude(published).exclude(having(Q(state__in=to_go)))
     return posts.none()
 
 
@@ -350,9 +361,20 @@ def targets_needing_attention(user) -> QuerySet[PostTarget]:
     visible = access.accounts_visible_to(user).values("pk")
     return (
         PostTarget.objects.filter(state__in=[PostTarget.State.FAILED, PostTarget.State.UNCONFIRMED], account__in=visible)
-        .select_related("post__author", "account")
+        .select_related("post", "account")
+        .defer("published_text", "post__outside_hours_reason", "post__returned_comment")
         .order_by("due_at", "id")
     )
+
+
+def first_needing_attention(user, *, limit: int) -> list[PostTarget]:
+    """The `limit` oldest of targets_needing_attention(): each state read in due order from its
+    index (posttarget state, due_at) and the two merged, so three years of failures are never sorted."""
+    found = targets_needing_attention(user)
+    ids = []
+    for state in (PostTarget.State.FAILED, PostTarget.State.UNCONFIRMED):
+        ids += found.filter(state=state).values_list("pk", flat=True)[:limit]
+    return list(found.filter(pk__in=ids)[:limit])
 
 
 def targets_upcoming(user, *, limit: int = 10) -> QuerySet[PostTarget]:
@@ -364,15 +386,27 @@ def targets_upcoming(user, *, limit: int = 10) -> QuerySet[PostTarget]:
     )
 
 
+# What the home page's short lists show of a post: its number, text and time.
+_SUMMARY = ("id", "body", "state", "scheduled_at", "updated_at", "author_id", "returned_by_id")
+
+
+def approval_queue_summary(user) -> QuerySet[Post]:
+    """approval_queue() as the home page lists it: the same posts, without their targets and history."""
+    pending = Post.objects.filter(state=Post.State.PENDING).only(*_SUMMARY)
+    return access.posts_approvable_by(user, pending).order_by(*QUEUE_ORDER)
+
+
 def drafts_of(user) -> QuerySet[Post]:
     """The user's drafts, those sent back first (with who sent them back and why), then the newest."""
-    drafts = _with_targets(Post.objects.filter(author=user, state=Post.State.DRAFT)).select_related("returned_by")
+    drafts = Post.objects.filter(author=user, state=Post.State.DRAFT).select_related("returned_by")
+    drafts = drafts.only(*_SUMMARY, "returned_comment", "returned_by__id", "returned_by__username",
+                         "returned_by__first_name", "returned_by__last_name")
     return drafts.order_by(F("returned_by").asc(nulls_last=True), "-updated_at")[:20]
 
 
 def pending_of(user) -> QuerySet[Post]:
     """The user's own posts waiting for a supervisor."""
-    return _with_targets(Post.objects.filter(author=user, state=Post.State.PENDING)).order_by("updated_at")[:20]
+    return Post.objects.filter(author=user, state=Post.State.PENDING).only(*_SUMMARY).order_by("updated_at")[:20]
 
 
 # --- The kill switch ------------------------------------------------------------------------------

@@ -62,12 +62,12 @@ def dashboard(request):
     """Where staff look first: what failed, what waits for them, what goes out next, my drafts."""
     user = request.user
     attention = selectors.targets_needing_attention(user)
-    queue = selectors.approval_queue(user) if access.can_approve_anything(user) else Post.objects.none()
+    queue = selectors.approval_queue_summary(user) if access.can_approve_anything(user) else Post.objects.none()
     visible = access.accounts_visible_to(user).order_by("platform", "sort_order")
     return render(request, "posts/dashboard.html", {
         "memberships": user.memberships.select_related("office").order_by("office__sort_order"),
         # Both lists can grow; the page shows the first few and how many there are.
-        "attention": attention[:selectors.DASHBOARD_ATTENTION],
+        "attention": selectors.first_needing_attention(user, limit=selectors.DASHBOARD_ATTENTION),
         "attention_count": attention.count(),
         "queue": queue[:8],
         "queue_count": queue.count(),

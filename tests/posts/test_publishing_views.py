@@ -129,3 +129,26 @@ def test_the_home_page_shows_my_posts_awaiting_approval(client, tokyo_poster):
     client.force_login(tokyo_poster)
     page = client.get(reverse("home")).content.decode()
     assert "承認待ちの自分の投稿" in page and reverse("posts:detail", args=[post.pk]) in page
+
+
+def test_the_home_page_lists_the_oldest_ten_of_both_kinds_that_need_a_person(client, tokyo_poster, osaka_poster):
+    """Failed and unconfirmed targets come in one list, oldest due first, whichever state each is in."""
+    from accounts.models import SocialAccount
+
+    osaka = SocialAccount.objects.get(office__code="osaka", platform="x")
+    posts = [make_post(tokyo_poster) for _ in range(13)]
+    hidden = make_post(osaka_poster, (osaka.handle,))
+    # Due times out of step with the states and with the order the posts were written in.
+    for index, post in enumerate(posts):
+        state = "unconfirmed" if index % 3 == 0 else "failed"
+        post.targets.update(state=state, due_at=DUE + dt.timedelta(hours=(index * 7) % 13))
+    hidden.targets.update(state="failed", due_at=DUE - dt.timedelta(days=1))  # oldest, on an account Tokyo may not see
+    expected = sorted(posts, key=lambda p: ((posts.index(p) * 7) % 13, p.targets.get().pk))[:selectors.DASHBOARD_ATTENTION]
+
+    client.force_login(tokyo_poster)
+    response = client.get(reverse("home"))
+    shown = [target.post_id for target in response.context["attention"]]
+    assert shown == [post.pk for post in expected]
+    assert {t.state for t in response.context["attention"]} == {"failed", "unconfirmed"}
+    assert response.context["attention_count"] == 13 and hidden.pk not in shown
+    assert f'{reverse("posts:list")}?state=failed' in response.content.decode()  # the way to the other three
