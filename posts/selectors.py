@@ -6,7 +6,7 @@ what the server enforces.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
@@ -31,6 +31,8 @@ class TargetPreview:
     next_open: dt.datetime | None = None
     closed_reason: str = ""  # why the office is closed at the chosen time (土曜日, 天皇誕生日, …)
     hours_problem: str = ""
+    # The other accounts this same card stands for (grouped_previews(): the queue).
+    also: list[SocialAccount] = field(default_factory=list)
 
     # Bounded work per preview: a text full of numbers lists and marks only the first of them.
     LISTED = 20
@@ -87,6 +89,29 @@ class TargetPreview:
     @property
     def footer_text(self) -> str:
         return self.final_text[len(self.body):].lstrip("\n")
+
+
+def grouped_previews(previews: list[TargetPreview]) -> list[TargetPreview]:
+    """The previews that would show the same card, merged into one that names every account it stands for.
+
+    A post to 21 accounts shows one card per different outcome (platform,
+    text with its footer, findings, office hours), in the order of the first
+    account of each, rather than the same words 18 times. An account that is
+    paused or awaits re-authorisation keeps a card of its own, which says so.
+    """
+    groups: dict[tuple, TargetPreview] = {}
+    for preview in previews:
+        account = preview.account
+        key = (
+            account.platform, account.pk if account.state != SocialAccount.State.ACTIVE else None,
+            preview.final_text, preview.length, preview.limit, tuple(preview.findings), tuple(preview.official),
+            preview.is_open, preview.next_open, preview.closed_reason, preview.hours_problem,
+        )
+        if key in groups:
+            groups[key].also.append(account)
+        else:
+            groups[key] = replace(preview, also=[])
+    return list(groups.values())
 
 
 def target_preview(*, account: SocialAccount, body: str, scheduled_at: dt.datetime | None) -> TargetPreview:
@@ -183,7 +208,7 @@ def _with_targets(posts: QuerySet[Post]) -> QuerySet[Post]:
 
 
 # The post list, newest publishing time first; the approval queue, oldest first (§3).
-# Both are paged by keyset (immisns.keyset) on these orders, which indexes serve (posts/0009).
+# Both are paged by keyset (immisns.keyset) on these orders, which indexes serve (posts/0010).
 POST_LIST_ORDER = ("-scheduled_at", "-id")
 QUEUE_ORDER = ("updated_at", "id")
 PAGE_SIZE = 50

@@ -269,7 +269,7 @@ def approval_queue(request):
     for post in page:
         revisions = selectors.post_revisions(post)
         wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
-        rows.append((post, previews[post.pk], revisions, wrote_it))
+        rows.append((post, selectors.grouped_previews(previews[post.pk]), revisions, wrote_it))
     return render(request, "posts/queue.html", {"rows": rows, "page": page, "decision_form": DecisionForm()})
 
 

@@ -397,3 +397,20 @@ def test_single_approval_needs_the_revision_shown(supervisor_client, tokyo_poste
     post = make_post(tokyo_poster, submit=True)
     supervisor_client.post(reverse("posts:approve", args=[post.pk]), {})
     assert Post.objects.get(pk=post.pk).state == "pending"
+
+
+def test_queue_shows_one_card_for_accounts_that_would_publish_the_same(supervisor_client, tokyo_poster):
+    """A post to several accounts shows its text once per different outcome, naming every account."""
+    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="同じ文面のお知らせです。", submit=True)
+    page = supervisor_client.get(reverse("posts:queue")).content.decode()
+    card = page[page.index(f'id="post-{post.pk}"'):]  # the only post in the queue: the rest of the page
+    assert card.count('class="preview-card') == 1 and card.count("同じ文面のお知らせです。") == 1
+    also = card[card.index('data-testid="also-IMMI_TOKYO"'):]
+    assert "@IMMI_NARITA" in also[:400]
+
+    # An account that is paused keeps a card of its own, which says so.
+    SocialAccount.objects.filter(handle="IMMI_NARITA").update(state=SocialAccount.State.PAUSED)
+    page = supervisor_client.get(reverse("posts:queue")).content.decode()
+    card = page[page.index(f'id="post-{post.pk}"'):]
+    assert card.count('class="preview-card') == 2 and 'data-testid="also-IMMI_TOKYO"' not in card
+    assert 'data-testid="account-held-IMMI_NARITA"' in card
