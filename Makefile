@@ -37,10 +37,10 @@ bench-checks: install
 	$(BIN)/python benchmarks/checks.py
 
 # Every staff page at 100,000 posts on PostgreSQL (needs DATABASE_URL naming a database of its own;
-# POSTS=5000 for a quick run).
+# POSTS=5000 for a quick run), then the publishing engine's drain; fails when either misses a target.
 POSTS ?= 100000
 bench-pages: install
-	$(BIN)/python benchmarks/pages.py --posts $(POSTS)
+	$(BIN)/python benchmarks/pages.py --posts $(POSTS); pages=$$?; $(BIN)/python benchmarks/drain.py && exit $$pages
 
 bench-replies: install
 	$(BIN)/python benchmarks/replies.py

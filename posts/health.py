@@ -97,8 +97,8 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
     if not accounts:
         return []
     ids = [account.pk for account in accounts]
-    # One row per account, each figure an index probe (posttarget_state_account_published,
-    # posttarget_state_account_due) rather than a pass over three years of the account's targets.
+    # One row per account, each figure an index probe (target_state_account_published,
+    # target_state_account_due) rather than a pass over three years of the account's targets.
     targets = PostTarget.objects.filter(account=OuterRef("pk")).order_by()
     found = {row["pk"]: row for row in SocialAccount.objects.filter(pk__in=ids).annotate(
         last_published_at=Subquery(

@@ -255,10 +255,11 @@ def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
         return Exists(PostTarget.objects.filter(condition, post=OuterRef("pk")))
 
     def among(*states: str) -> Q:
-        # The posts with a target in one of these states, a set the database reads from the
-        # target index (target_state_post) before it looks at a single post: each filter below
-        # starts from the states few targets are in, so three years of published posts are
-        # never walked to fill a page of the few that need a person.
+        # The posts with a target in one of these states, a set the database can read from the
+        # target index (target_state_post) before it looks at a single post. Each filter below
+        # names the states few targets are in: for the rarest (scheduled) PostgreSQL starts from
+        # them; for failed, partly and withdrawn it may still walk the list's order when it
+        # judges that cheaper (benchmarks/pages.py prints both plans).
         return Q(pk__in=PostTarget.objects.filter(state__in=states).values("post_id"))
 
     approved = posts.filter(state=Post.State.APPROVED)
