@@ -504,7 +504,7 @@ def main() -> int:
 
     load = (f"{Post.objects.count():,} posts, {PostTarget.objects.count():,} targets, "
             f"{PostEvent.objects.count():,} events")
-    print(f"\n{dt.date.today():%Y-%m-%d}, {machine()}; {load}; {args.runs} runs of {args.requests} timed requests "
+    print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}; {load}; {args.runs} runs of {args.requests} timed requests "
           "per page after 2 warm-ups")
 
     roles = ["poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator"]
