@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.models import ClosureDay, Membership, Office, SandboxDelivery, SocialAccount
 from posts import services
-from tests.browser.conftest import BROWSER_DB, assert_accessible, login, totp_code
+from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot, totp_code
 from tests.conftest import add_totp, make_person
 from tests.factories import PASSWORD, make_post
 
@@ -31,7 +31,8 @@ def posts_of_every_state(poster, supervisor):
     """A draft, a pending post and an approved one, made at a fixed working-day morning."""
     with time_machine.travel(dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.timezone.utc), tick=True):
         draft = make_post(poster, body="下書きのお知らせです。")
-        pending = make_post(poster, body="承認待ちのお知らせです。", submit=True)
+        # To two accounts that publish the same card: the queue shows it once, naming both.
+        pending = make_post(poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="承認待ちのお知らせです。", submit=True)
         approved = services.post_approve(post=make_post(poster, body="承認済みのお知らせです。", submit=True), by=supervisor)
     return draft, pending, approved
 
@@ -88,6 +89,9 @@ def test_supervisor_pages(page, live_server):
         form.locator('button[type="submit"]').first.click()
     for path in ("/", "/posts/queue/", f"/posts/{pending.pk}/", f"/posts/{approved.pk}/", "/accounts/2fa/"):
         visit(page, live_server, path)
+    visit(page, live_server, "/posts/queue/")
+    expect(page.locator('[data-testid="also-IMMI_TOKYO"]')).to_contain_text("@IMMI_NARITA")
+    shoot(page, "queue-shared-card")
 
 
 def test_supervisor_setting_up_totp(page, live_server):
