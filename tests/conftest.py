@@ -109,6 +109,20 @@ def viewer(db):
 
 
 @pytest.fixture
+def poster_client(client, tokyo_poster):
+    """The test client signed in as the Tokyo poster."""
+    client.force_login(tokyo_poster)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, tokyo_supervisor):
+    """Supervisors act through guarded views only after the second factor."""
+    sign_in_with_second_factor(client, tokyo_supervisor)
+    return client
+
+
+@pytest.fixture
 def administrator(db):
     user = make_person("admin", is_staff=True, is_superuser=True)
     add_totp(user)

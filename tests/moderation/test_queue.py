@@ -28,69 +28,57 @@ def make_reply(handle="IMMI_TOKYO", text="ありがとうございます", **fie
     return Reply.objects.create(account=account, text=text, **values)
 
 
-@pytest.fixture
-def poster(client, tokyo_poster):
-    client.force_login(tokyo_poster)
-    return client
-
-
-@pytest.fixture
-def supervisor(client, tokyo_supervisor):
-    sign_in_with_second_factor(client, tokyo_supervisor)
-    return client
-
-
 def queue(client, **params):
     response = client.get(reverse("moderation:queue"), params)
     assert response.status_code == 200
     return response
 
 
-def test_a_poster_sees_the_replies_of_the_accounts_they_post_to_only(poster):
+def test_a_poster_sees_the_replies_of_the_accounts_they_post_to_only(poster_client):
     mine = make_reply("IMMI_TOKYO", "東京への質問")
     branch = make_reply("IMMI_NARITA", "成田への質問")
     other = make_reply("IMMI_OSAKA", "大阪への質問")
-    content = queue(poster).content.decode()
+    content = queue(poster_client).content.decode()
     assert "東京への質問" in content and "成田への質問" in content and "大阪への質問" not in content
     assert mine and branch and other
 
 
-def test_highest_risk_and_waiting_first_then_newest(poster):
+def test_highest_risk_and_waiting_first_then_newest(poster_client):
     harmless = make_reply(text="無害な質問です")
     impostor = make_reply(text="DMください", author_handle="IMMI_T0KYO")
     card = make_reply(text="友人の在留カード AB12345678CD")
-    items = [item["reply"].pk for item in queue(poster).context["items"]]
+    items = [item["reply"].pk for item in queue(poster_client).context["items"]]
     assert items.index(card.pk) < items.index(harmless.pk)
     assert items.index(impostor.pk) < items.index(harmless.pk)
 
 
-def test_findings_are_highlighted_and_named_in_the_readers_language(poster):
+def test_findings_are_highlighted_and_named_in_the_readers_language(poster_client):
     make_reply(text="友人の在留カード AB12345678CD です")
     with translation.override("en"):
-        content = queue(poster).content.decode()
+        content = queue(poster_client).content.decode()
     assert '<mark class="finding block" title="Residence card number">AB12345678CD</mark>' in content
     assert "<li>Residence card number: <code>AB12345678CD</code>" in content
 
 
-def test_filters_by_account_category_and_state(poster):
+def test_filters_by_account_category_and_state(poster_client):
     make_reply("IMMI_TOKYO", "東京 無害")
     make_reply("IMMI_NARITA", "成田 在留カード AB12345678CD", state=Reply.State.HIDDEN)
     narita = SocialAccount.objects.get(handle="IMMI_NARITA")
-    assert [i["reply"].text for i in queue(poster, account=narita.pk).context["items"]] == ["成田 在留カード AB12345678CD"]
-    assert len(queue(poster, category="personal_data").context["items"]) == 1
-    assert [i["reply"].text for i in queue(poster, state="visible").context["items"]] == ["東京 無害"]
+    assert [i["reply"].text for i in queue(poster_client, account=narita.pk).context["items"]] == ["成田 在留カード AB12345678CD"]
+    assert len(queue(poster_client, category="personal_data").context["items"]) == 1
+    assert [i["reply"].text for i in queue(poster_client, state="visible").context["items"]] == ["東京 無害"]
     osaka = SocialAccount.objects.get(handle="IMMI_OSAKA")
-    assert queue(poster, account=osaka.pk).context["form"].errors  # outside scope: refused, not shown
+    assert queue(poster_client, account=osaka.pk).context["form"].errors  # outside scope: refused, not shown
 
 
-def test_the_post_it_answers_is_shown(poster, tokyo_poster):
+def test_the_post_it_answers_is_shown(poster_client, tokyo_poster):
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
     target = published(tokyo, "1900000000000000001")
     make_reply(text="返信です", post_target_id=target.pk)
-    assert reverse("posts:detail", args=[target.post_id]) in queue(poster).content.decode()
+    assert reverse("posts:detail", args=[target.post_id]) in queue(poster_client).content.decode()
 
 
-def test_query_count_stays_flat(poster):
+def test_query_count_stays_flat(poster_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -105,60 +93,60 @@ def test_query_count_stays_flat(poster):
     counts = []
     for size, start in ((3, 0), (27, 3)):
         add(size, start)
-        queue(poster)  # the first visit creates the person's QueueVisit
+        queue(poster_client)  # the first visit creates the person's QueueVisit
         with CaptureQueriesContext(connection) as captured:
-            assert len(queue(poster).context["items"]) == start + size
+            assert len(queue(poster_client).context["items"]) == start + size
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 20, counts
 
 
-def test_hide_with_a_category_is_recorded_and_unhide_too(poster, tokyo_poster):
+def test_hide_with_a_category_is_recorded_and_unhide_too(poster_client, tokyo_poster):
     reply = make_reply(text="DMください", author_handle="IMMI_T0KYO")
-    response = poster.post(reverse("moderation:hide", args=[reply.pk]),
+    response = poster_client.post(reverse("moderation:hide", args=[reply.pk]),
                            {"category": "impersonation", "reason": "なりすまし"})
     assert response.status_code == 302 and response.url.endswith(f"#reply-{reply.pk}")
     reply.refresh_from_db()
     assert (reply.state, reply.category, reply.needs_review) == ("hidden", "impersonation", False)
     decision = reply.decisions.get()
     assert (decision.actor, decision.action, decision.category, decision.reason) == (tokyo_poster, "hide", "impersonation", "なりすまし")
-    poster.post(reverse("moderation:unhide", args=[reply.pk]), {"reason": "誤り"})
+    poster_client.post(reverse("moderation:unhide", args=[reply.pk]), {"reason": "誤り"})
     reply.refresh_from_db()
     assert reply.state == "visible"
     assert list(reply.decisions.values_list("action", flat=True)) == ["hide", "unhide"]
 
 
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
-def test_after_an_action_the_page_stays_home(poster, next_url):
+def test_after_an_action_the_page_stays_home(poster_client, next_url):
     reply = make_reply(text="宣伝です")
-    response = poster.post(reverse("moderation:hide", args=[reply.pk]),
+    response = poster_client.post(reverse("moderation:hide", args=[reply.pk]),
                            {"category": "advertising", "reason": "", "next": next_url})
     assert response.url == f"{reverse('moderation:queue')}#reply-{reply.pk}"
-    kept = poster.post(reverse("moderation:unhide", args=[reply.pk]),
+    kept = poster_client.post(reverse("moderation:unhide", args=[reply.pk]),
                        {"reason": "", "next": reverse("moderation:queue") + "?state=hidden"})
     assert kept.url == f"{reverse('moderation:queue')}?state=hidden#reply-{reply.pk}"
 
 
-def test_hide_needs_a_valid_category(poster):
+def test_hide_needs_a_valid_category(poster_client):
     reply = make_reply()
-    poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "nonsense"})
+    poster_client.post(reverse("moderation:hide", args=[reply.pk]), {"category": "nonsense"})
     reply.refresh_from_db()
     assert reply.state == "visible" and not reply.decisions.exists()
 
 
-def test_confirming_an_automatic_hide(poster, tokyo_poster):
+def test_confirming_an_automatic_hide(poster_client, tokyo_poster):
     reply = make_reply(text="在留カード AB12345678CD", state=Reply.State.HIDDEN)
     ReplyDecision.objects.create(reply=reply, action="hide", category="personal_data", rule="personal_data:residence_card")
-    assert "Confirm the hide" in queue(poster).content.decode() or "確認" in queue(poster).content.decode()
-    poster.post(reverse("moderation:confirm", args=[reply.pk]), {"category": "personal_data"})
+    assert "Confirm the hide" in queue(poster_client).content.decode() or "確認" in queue(poster_client).content.decode()
+    poster_client.post(reverse("moderation:confirm", args=[reply.pk]), {"category": "personal_data"})
     reply.refresh_from_db()
     assert not reply.needs_review and reply.state == "hidden"
     assert reply.decisions.last().actor == tokyo_poster
 
 
 @pytest.mark.parametrize("action", ["hide", "unhide", "confirm", "delete", "ban"])
-def test_other_offices_replies_are_not_found(poster, action):
+def test_other_offices_replies_are_not_found(poster_client, action):
     reply = make_reply("IMMI_OSAKA", state=Reply.State.HIDDEN)
-    response = poster.post(reverse(f"moderation:{action}", args=[reply.pk]),
+    response = poster_client.post(reverse(f"moderation:{action}", args=[reply.pk]),
                            {"category": "other", "reason": "x", "confirm": "on"})
     assert response.status_code == 404
     assert not reply.decisions.exists()
@@ -170,25 +158,25 @@ def test_a_viewer_has_no_queue(client, viewer):
 
 
 @pytest.mark.parametrize("action", ["delete", "ban"])
-def test_posters_may_not_delete_or_ban(poster, action):
+def test_posters_may_not_delete_or_ban(poster_client, action):
     reply = make_reply("IMMI_TOKYO")
-    response = poster.post(reverse(f"moderation:{action}", args=[reply.pk]),
+    response = poster_client.post(reverse(f"moderation:{action}", args=[reply.pk]),
                            {"category": "advertising", "reason": "spam", "confirm": "on"})
     assert response.status_code == 403
     assert not reply.decisions.exists()
-    assert "Delete or ban" not in queue(poster).content.decode()
+    assert "Delete or ban" not in queue(poster_client).content.decode()
 
 
-def test_delete_and_ban_need_a_reason_and_the_confirmation(supervisor):
+def test_delete_and_ban_need_a_reason_and_the_confirmation(supervisor_client):
     reply = make_reply("IMMI_TOKYO")
-    supervisor.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "reason": "spam"})
-    supervisor.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "confirm": "on"})
+    supervisor_client.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "reason": "spam"})
+    supervisor_client.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "confirm": "on"})
     assert not reply.decisions.exists()
 
 
-def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor, tokyo_supervisor):
+def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor_client, tokyo_supervisor):
     reply = make_reply("IMMI_TOKYO", author_handle="spam_bot")
-    response = supervisor.post(reverse("moderation:ban", args=[reply.pk]),
+    response = supervisor_client.post(reverse("moderation:ban", args=[reply.pk]),
                                {"category": "advertising", "reason": "宣伝の繰り返し", "confirm": "on"}, follow=True)
     decision = reply.decisions.get()
     assert (decision.action, decision.actor, decision.category) == ("ban", tokyo_supervisor, "advertising")
@@ -196,15 +184,15 @@ def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor, tokyo
                              "block_on_x_at": "https://x.com/spam_bot"}
     assert "https://x.com/spam_bot" in response.content.decode()
     # The reply shows, outside its history, the link to the profile where a person blocks the author.
-    page = supervisor.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
+    page = supervisor_client.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
     assert [item["block_on_x_at"] for item in page.context["items"]] == ["https://x.com/spam_bot"]
     assert ('<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>'
             in page.content.decode())
 
 
-def test_an_x_reply_cannot_be_deleted(supervisor):
+def test_an_x_reply_cannot_be_deleted(supervisor_client):
     reply = make_reply("IMMI_TOKYO")
-    supervisor.post(reverse("moderation:delete", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"})
+    supervisor_client.post(reverse("moderation:delete", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"})
     reply.refresh_from_db()
     assert reply.state == "visible" and not reply.decisions.exists()
 
@@ -227,22 +215,22 @@ def test_a_supervisor_deletes_and_bans_on_facebook(fakes, client, administrator)
     assert reply.decisions.first().data["blocked_on_platform"] is True
 
 
-def test_hiding_on_x_goes_to_the_platform(fakes, poster):
+def test_hiding_on_x_goes_to_the_platform(fakes, poster_client):
     x, _ = fakes
     ours = x.add_post("お知らせ")
     public = x.add_public("なりすまし", username="IMMI_T0KYO", reply_to=ours.id)
     reply = make_reply("IMMI_TOKYO", public.text, external_id=public.id, author_handle="IMMI_T0KYO")
-    poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "impersonation"})
+    poster_client.post(reverse("moderation:hide", args=[reply.pk]), {"category": "impersonation"})
     assert x.public[public.id].hidden is True
     reply.refresh_from_db()
     assert reply.state == "hidden"
 
 
-def test_a_platform_refusal_is_shown_and_nothing_recorded(fakes, poster):
+def test_a_platform_refusal_is_shown_and_nothing_recorded(fakes, poster_client):
     x, _ = fakes
     public = x.add_public("@IMMI_TOKYO mention")  # not in our conversation: X refuses
     reply = make_reply("IMMI_TOKYO", public.text, external_id=public.id)
-    response = poster.post(reverse("moderation:hide", args=[reply.pk]), {"category": "other"}, follow=True)
+    response = poster_client.post(reverse("moderation:hide", args=[reply.pk]), {"category": "other"}, follow=True)
     reply.refresh_from_db()
     assert reply.state == "visible" and not reply.decisions.exists()
     assert list(response.context["messages"])
