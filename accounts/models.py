@@ -9,28 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
-
-
-class AppendOnly:
-    """For record rows (history, audit): written once, never changed or deleted."""
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are append-only.")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """The queryset of an append-only log: no update() or delete() in bulk either."""
-
-    def update(self, **kwargs):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
-
-    def delete(self):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
+# AccountStateChange is append-only; the frozen audit/0001 also reads the mixin as accounts.models.AppendOnly.
+from immisns.append_only import AppendOnly
 
 
 class Office(models.Model):

@@ -49,8 +49,8 @@ from accounts import services as account_services
 from accounts.models import SocialAccount
 from accounts.platforms import MediaItem, PublishResult
 from immisns.celery import enqueue_on_commit
-from moderation import checks
-from moderation.models import PublishedText
+from checks import checks
+from checks.models import PublishedText
 from posts import footer, notifications, office_hours, readiness, selectors
 from posts.models import Footer, Post, PostEvent, PostTarget
 

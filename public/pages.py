@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
-from moderation.categories import ProhibitedAct
+from replies.categories import ProhibitedAct
 from posts import footer as post_footer
 from posts.models import Footer
 from public.models import AccountListRevision, PolicyVersion

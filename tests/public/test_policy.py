@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
-from moderation.categories import ProhibitedAct
+from replies.categories import ProhibitedAct
 from posts import footer
 from posts import services
 from posts.models import Footer
