@@ -9,8 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
-# AccountStateChange is append-only; the frozen audit/0001 also reads the mixin as accounts.models.AppendOnly.
-from immisns.append_only import AppendOnly
+from immisns.append_only import AppendOnly  # the frozen audit/0001 reads it here too
 
 
 class Office(models.Model):

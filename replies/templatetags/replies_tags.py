@@ -48,6 +48,6 @@ def account_replies(context, account):
     decisions = Paginator(selectors.decision_history(account=account), selectors.HISTORY_PAGE)
     return {
         "account": account,
-        "moderation": selectors.reply_counts(account=account),
+        "counts": selectors.reply_counts(account=account),
         "decisions": decisions.get_page(context["request"].GET.get("page")),
     }
