@@ -45,6 +45,8 @@ SECOND_FACTOR = frozenset({
     "moderation:delete", "moderation:ban",
     # The audit log of a supervisor's subtree (or, for an administrator, everything).
     "audit:log", "audit:export",
+    # The admin pages' old addresses (/admin/moderation/...), redirected into the admin.
+    "moderation_admin_moved",
 })
 PASSWORD_ENOUGH = frozenset({
     "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",

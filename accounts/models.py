@@ -9,28 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
-
-
-class AppendOnly:
-    """For record rows (history, audit): written once, never changed or deleted."""
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are append-only.")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """The queryset of an append-only log: no update() or delete() in bulk either."""
-
-    def update(self, **kwargs):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
-
-    def delete(self):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
+from immisns.append_only import AppendOnly  # the frozen audit/0001 reads it here too
 
 
 class Office(models.Model):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AppendOnly
+from immisns.append_only import AppendOnly
 
 
 class AuditEventQuerySet(models.QuerySet):

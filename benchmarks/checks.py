@@ -1,6 +1,6 @@
 """Content-checks benchmark: `make bench-checks` (no arguments).
 
-Runs moderation.checks over the labelled corpus in benchmarks/corpus/ (see
+Runs checks.checks over the labelled corpus in benchmarks/corpus/ (see
 build.py there) and prints, in one table:
 
 - false blocks on the clean set: announcements with a blocking finding
@@ -20,7 +20,7 @@ added as an administrator would (corpus/official_contacts.json). Exits
 non-zero when a target is missed. Optional environment: BENCH_ROUNDS
 (passes over the corpus for the timing, 5).
 
-The tests run the same evaluation on the same corpus (tests/moderation/test_corpus.py).
+The tests run the same evaluation on the same corpus (tests/checks/test_corpus.py).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def load(name: str) -> list[dict]:
 
 def install_official_contacts() -> None:
     """Add the corpus's official numbers through the model's own validation, as the admin does."""
-    from moderation.models import OfficialContact
+    from checks.models import OfficialContact
 
     for row in json.loads((CORPUS / "official_contacts.json").read_text(encoding="utf-8")):
         contact = OfficialContact(kind=row["kind"], value=row["value"], note=row["note"])
@@ -82,7 +82,7 @@ class Report:
 
 
 def evaluate(clean: list[dict], personal: list[dict]) -> Report:
-    from moderation import checks
+    from checks import checks
 
     report = Report()
     with checks.rules_pinned():
@@ -112,7 +112,7 @@ def evaluate(clean: list[dict], personal: list[dict]) -> Report:
 
 
 def texts_per_second(texts: list[str], rounds: int, *, pinned: bool) -> float:
-    from moderation import checks
+    from checks import checks
 
     started = time.perf_counter()
     for _ in range(rounds):

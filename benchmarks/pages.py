@@ -182,7 +182,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     from django.db import connection
 
     from accounts.models import Office, SocialAccount
-    from moderation.models import PublishedText, text_digest
+    from checks.models import PublishedText, text_digest
     from posts.models import Post, PostEvent, PostTarget
 
     rng = random.Random(SEED)
@@ -413,7 +413,7 @@ def time_page(client, method: str, url: str, data, requests: int) -> tuple[int, 
 def explain(people: dict) -> None:
     """EXPLAIN ANALYZE of the queries the indexes serve, as the pages send them."""
     from accounts import access
-    from moderation.models import PublishedText, text_digest
+    from checks.models import PublishedText, text_digest
     from posts import selectors
     from django.db.models import Q
 

@@ -52,9 +52,10 @@ def ingest_rate() -> tuple[float, int]:
 
     from accounts.models import SocialAccount
     from accounts.platforms import PublicReply, adapter_for
-    from moderation import checks, listening
-    from moderation.models import Reply
-    from moderation.sorting import SortingRules
+    from checks import checks
+    from replies import listening
+    from replies.models import Reply
+    from replies.sorting import SortingRules
 
     rng = random.Random(7)
     accounts = list(SocialAccount.objects.order_by("pk"))
@@ -82,8 +83,8 @@ def poll_durations(trials: int) -> list[float]:
     from django.conf import settings
 
     from accounts.models import SocialAccount
-    from moderation import listening
-    from moderation.models import Reply
+    from replies import listening
+    from replies.models import Reply
     from tests.fakes.platforms import FakeX, fake_platforms
 
     durations = []
@@ -95,7 +96,7 @@ def poll_durations(trials: int) -> list[float]:
     tokyo.save()
     settings.LISTENING_X_DAILY_READ_BUDGET = 10**9
     ours = x.add_post("お知らせ")
-    from tests.moderation.conftest import published
+    from tests.replies.conftest import published
 
     published(tokyo, ours.id)
     with fake_platforms(x=x):

@@ -88,7 +88,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "accounts",
+    "checks",
     "posts",
+    "replies",
+    # Holds only the migrations that first made the checks' and the replies' tables.
     "moderation",
     "public",
     "audit",
@@ -379,7 +382,7 @@ CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 8, minimum=1)
 PUBLISHING_SEND_THREADS = env_int("PUBLISHING_SEND_THREADS", 24, minimum=1)
 DEPLOY_WORKERS = env_int("DEPLOY_WORKERS", 2, minimum=1)
 DEPLOY_WEB_WORKERS = env_int("DEPLOY_WEB_WORKERS", 3, minimum=1)
-# Listening (moderation.listening): what the public writes is polled (the console
+# Listening (replies.listening): what the public writes is polled (the console
 # sits on a closed network, so no webhooks). X bills every item read: each X
 # account stops for the day at its budget; the cost per item is an estimate
 # shown beside the count in the admin.
@@ -390,6 +393,7 @@ LISTENING_X_COST_PER_ITEM = float(env_str("LISTENING_X_COST_PER_ITEM", "0.005"))
 LISTENING_POST_DAYS = env_int("LISTENING_POST_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "posts.sweep", "schedule": float(PUBLISHING_SWEEP_SECONDS)},
+    # The task's name from before replies left moderation (replies/tasks.py), kept for queued messages.
     "listening-poll": {"task": "moderation.poll_all", "schedule": float(LISTENING_POLL_SECONDS)},
 }
 

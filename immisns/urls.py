@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as account_views
+from immisns import moved
 from posts import calendar_views
 from posts import views as post_views
 from posts.account_views import account_page
@@ -15,13 +16,17 @@ urlpatterns = [
     # The calendar: a month or week of posts in JST; moving a post there is an edit of its time.
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/<int:pk>/move/", calendar_views.calendar_move, name="calendar_move"),
-    path("moderation/", include("moderation.urls")),
+    # The replies queue keeps the address (and the URL namespace "moderation") it had as the moderation app.
+    path("moderation/", include("replies.urls")),
     path("audit/", include("audit.urls")),
     # The public pages (no login): the operating policy and the official account list.
     path("", include("public.urls")),
     path("sandbox/<int:pk>/", account_views.sandbox_delivery, name="sandbox_delivery"),
     # The admin signs in through the same login as everyone (password, then TOTP).
     path("admin/login/", account_views.admin_login, name="admin_login"),
+    # The checks' and the replies' admin pages were under /admin/moderation/ before the app was split.
+    re_path(r"^admin/moderation/(?P<model>[a-z]+)/(?P<rest>.*)$", moved.moderation_admin,
+            name="moderation_admin_moved"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # After allauth, so its own pages (login/, logout/, 2fa/ …) win over a handle of the same name.

@@ -1,7 +1,6 @@
 """The account page: how one SNS account is doing, for those who may see it (404 for anyone else)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,11 +33,8 @@ def account_page(request, handle: str):
         "hours": health.office_hours_of(account.office, now=now),
         "week_chart": charts.posts_per_week(account, weeks=health.WEEKS, now=now),
         "weeks": health.WEEKS,
-        # What the public wrote is shown to those who may moderate it (access.replies_visible_to).
+        # What the public wrote is shown to those who may moderate it (access.replies_visible_to); the
+        # replies app renders that card ({% account_replies %}), so posts never reads its tables.
         "may_moderate": access.can_moderate_replies(request.user, account),
     }
-    if context["may_moderate"]:
-        context["moderation"] = health.moderation_counts(account)
-        context["decisions"] = Paginator(health.moderation_history(account), health.HISTORY_PAGE).get_page(
-            request.GET.get("page"))
     return render(request, "accounts/detail.html", context)

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.models import AccountStateChange, ClosureDay, OfficeHours, SocialAccount
-from moderation.models import Reply, ReplyDecision
 from posts import footer, office_hours
 from posts.models import Footer, PostEvent, PostTarget
 
@@ -30,7 +29,6 @@ RECENT = dt.timedelta(days=30)
 WEEKS = 26  # the account page's chart of posts per week
 CLOSURES_AHEAD = 60  # days ahead the account page lists closures and holidays
 CLOSURES_LISTED = 5
-HISTORY_PAGE = 20  # moderation decisions per page on the account page
 
 # Worst first on the health card.
 NEEDS_REAUTH, PAUSED, NEEDS_A_PERSON, QUIET_RANK = 4, 3, 2, 1
@@ -219,28 +217,3 @@ def office_hours_of(office, *, now: dt.datetime | None = None) -> Hours:
         if len(closures) == CLOSURES_LISTED:
             break
     return Hours(weekdays=weekdays, closures=closures)
-
-
-@dataclass
-class Moderation:
-    waiting: int
-    visible: int
-    hidden: int
-    deleted: int
-
-
-def moderation_counts(account: SocialAccount) -> Moderation:
-    """What the public wrote to the account: waiting for a decision, and by state on the platform."""
-    counts = Reply.objects.filter(account=account).aggregate(
-        waiting=Count("id", filter=Q(needs_review=True)),
-        visible=Count("id", filter=Q(state=Reply.State.VISIBLE)),
-        hidden=Count("id", filter=Q(state=Reply.State.HIDDEN)),
-        deleted=Count("id", filter=Q(state=Reply.State.DELETED)),
-    )
-    return Moderation(**counts)
-
-
-def moderation_history(account: SocialAccount):
-    """The decisions on the account's replies, newest first (the page shows them a page at a time)."""
-    return (ReplyDecision.objects.filter(reply__account=account)
-            .select_related("actor", "reply").order_by("-at", "-id"))

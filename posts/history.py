@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from moderation import checks
+from checks import checks
 from posts.models import PostEvent, PostTarget
 from posts.readiness import Problem
 

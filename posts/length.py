@@ -48,7 +48,7 @@ import unicodedata
 
 import emoji
 
-from moderation.links import x_url_spans
+from checks.links import x_url_spans
 
 X_MAX_WEIGHTED_LENGTH = 280
 FACEBOOK_MAX_LENGTH = 63206

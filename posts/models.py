@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AppendOnly, AppendOnlyQuerySet, SocialAccount
+from accounts.models import SocialAccount
+from immisns.append_only import AppendOnly, AppendOnlyQuerySet
 
 
 class Post(models.Model):

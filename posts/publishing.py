@@ -48,9 +48,9 @@ from accounts import platforms
 from accounts import services as account_services
 from accounts.models import SocialAccount
 from accounts.platforms import MediaItem, PublishResult
+from checks import checks
+from checks.models import PublishedText
 from immisns.celery import enqueue_on_commit
-from moderation import checks
-from moderation.models import PublishedText
 from posts import footer, notifications, office_hours, readiness, selectors
 from posts.models import Footer, Post, PostEvent, PostTarget
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import SocialAccount
-from moderation import checks
+from checks import checks
 from posts import images as post_images
 from posts import length, selectors
 from posts.models import Post

@@ -12,7 +12,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts import access
 from accounts.models import SocialAccount
-from moderation import checks
+from checks import checks
 from posts import footer, length, office_hours
 from posts.models import DisplayState, Footer, Post, PostEvent, PostTarget, PublishingSwitch
 

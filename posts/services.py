@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts import access, platforms
 from accounts.models import SocialAccount
+from checks.models import PublishedText
 from immisns.celery import enqueue_on_commit
-from moderation.models import PublishedText
 from posts import images as post_images
 from posts import notifications, publishing, readiness, selectors
 from posts.errors import NotAllowed, PostError, PostInDoubt

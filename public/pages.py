@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
-from moderation.categories import ProhibitedAct
 from posts import footer as post_footer
 from posts.models import Footer
 from public.models import AccountListRevision, PolicyVersion
 from public.texts import LANGUAGE_NAMES, LANGUAGES, TEXTS, format_date
+from replies.categories import ProhibitedAct
 
 JSON_SCHEMA_VERSION = 1
 PLATFORMS = (SocialAccount.Platform.X, SocialAccount.Platform.FACEBOOK)

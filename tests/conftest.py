@@ -222,3 +222,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
             connection.creation.deserialize_db_from_string(contents)
+            # The rows came back with their ids; on PostgreSQL the flush restarted the sequences at 1,
+            # so the next run's first office, domain or contact would collide with a restored one.
+            from django.apps import apps
+            from django.core.management.color import no_style
+
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                    cursor.execute(statement)

@@ -61,7 +61,7 @@ def make_history(*, posts: int, handles, authors, now, body="在留手続のお�
     import datetime as dt
 
     from accounts.models import SocialAccount
-    from moderation.models import PublishedText, text_digest
+    from checks.models import PublishedText, text_digest
     from posts.models import Post, PostEvent, PostTarget
 
     accounts = [SocialAccount.objects.get(handle=h) for h in handles]

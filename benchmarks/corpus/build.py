@@ -39,7 +39,7 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from moderation.personal_data import my_number_check_digit  # noqa: E402 - after the path is set
+from checks.personal_data import my_number_check_digit  # noqa: E402 - after the path is set
 
 SEED = 20261202
 WEEKDAYS_JA = "月火水木金土日"

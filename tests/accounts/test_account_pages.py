@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 
 from accounts import services as account_services
 from accounts.models import ClosureDay, Membership, SocialAccount
-from moderation.models import Reply, ReplyDecision
 from posts.models import Footer, Post, PostEvent, PostTarget
+from replies.models import Reply, ReplyDecision
 from tests.conftest import add_totp, make_person, sign_in_with_second_factor
 from tests.factories import make_history
 from tests.posts.conftest import NOW

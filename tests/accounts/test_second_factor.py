@@ -20,6 +20,7 @@ NEEDS_IT = {
     "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
     "moderation:delete", "moderation:ban", "audit:log", "audit:export",
     "calendar_move",  # moving a post is an edit of its time
+    "moderation_admin_moved",  # the admin's old addresses, as the admin
 }
 # Reading and a poster's own work: the password is enough.
 PASSWORD_ENOUGH = {

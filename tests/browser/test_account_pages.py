@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from accounts import services as account_services
 from accounts.models import Membership, SocialAccount
-from moderation.models import Reply, ReplyDecision
 from posts.models import Post, PostTarget
+from replies.models import Reply, ReplyDecision
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
 from tests.conftest import add_totp, make_person
 from tests.factories import PASSWORD

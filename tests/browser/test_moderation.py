@@ -12,14 +12,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Membership, SocialAccount
-from moderation import listening
-from moderation.categories import ProhibitedAct
-from moderation.models import Reply, ReplyDecision
+from replies import listening
+from replies.categories import ProhibitedAct
+from replies.models import Reply, ReplyDecision
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
 from tests.conftest import add_totp, make_person
 from tests.factories import PASSWORD
 from tests.fakes.platforms import FakeGraph, FakeX, fake_platforms
-from tests.moderation.conftest import FB_PAGE, published
+from tests.replies.conftest import FB_PAGE, published
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -11,14 +11,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Membership, SocialAccount
-from moderation import listening
-from moderation.categories import ProhibitedAct
-from moderation.models import Reply, ReplyDecision
+from replies import listening
+from replies.categories import ProhibitedAct
+from replies.models import Reply, ReplyDecision
 from tests.browser.conftest import BROWSER_DB
 from tests.browser.test_keyboard import FOCUS_SHOWN, press_and_wait, sign_in, tab_to
 from tests.browser.test_moderation import CARD_TEXT, COMMENTER, SPAM_TEXT, platforms  # noqa: F401 (fixture)
 from tests.conftest import add_totp, make_person
-from tests.moderation.conftest import FB_PAGE, published
+from tests.replies.conftest import FB_PAGE, published
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

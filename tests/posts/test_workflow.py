@@ -246,7 +246,7 @@ def test_the_same_text_on_the_same_account_within_30_days_warns(tokyo_poster, to
     """§5: published through the engine, the text is remembered; withdrawn, it is forgotten."""
     import time_machine
 
-    from moderation.checks import scan
+    from checks.checks import scan
     from posts import publishing
 
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
-from moderation.categories import ProhibitedAct
 from posts import footer
 from posts import services
 from posts.models import Footer
 from public.models import PolicyVersion
+from replies.categories import ProhibitedAct
 from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,280 @@
+"""Listening: poll what the public writes to each account, store it once, sort it, hide what must be hidden (§7).
+
+The console sits on a closed network, so it polls (no webhooks). Per account:
+
+- X: the mentions timeline (replies to our posts are mentions too) and the
+  replies in the conversation of each post published in the last
+  LISTENING_POST_DAYS days (recent search reaches 7 days back);
+- Facebook: the comments on each post published in that window.
+
+Guarantees:
+
+- Idempotent: one Reply per platform item and account (unique constraint);
+  what a read returns is stored before its cursor is, so a worker killed
+  mid-poll reads the same items again next time and recognises them.
+- A cursor is kept only when the read was complete (ReplyBatch.complete).
+- X bills every item read: reads (and their estimated cost) are counted per
+  account and day (ListeningDay; ListeningState has today's) and an X
+  account stops for the day at LISTENING_X_DAILY_READ_BUDGET, with a note.
+- One poll per account at a time: a poll takes a lease on the account's
+  ListeningState (a conditional UPDATE, so it holds on SQLite and
+  PostgreSQL alike, across processes); a second poll meanwhile (two beat
+  ticks, two workers) skips and says so in the log. The lease expires after
+  POLL_LEASE, so a worker killed mid-poll does not stop the account.
+- RateLimited: the account waits until the reset the platform names.
+  AuthRevoked: the account is marked needs_reauth (accounts.services), as
+  publishing does. Other errors are noted and the next read goes on.
+- A reply that carries personal data (or matches a "hide" word list) is
+  hidden by the system at once, recorded with the rule and the finding; a
+  hide that could not be sent (a transient error, a killed worker) is tried
+  again on the next poll.
+
+Nothing here writes to the platforms except hiding: the console never answers.
+
+Like the whole replies app, this module sits above posts (it reads which of
+our posts a reply answers). Every decision the system takes is written by
+replies.services.reply_decision_record(), as a person's are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import platforms
+from accounts import services as account_services
+from accounts.models import SocialAccount
+from checks import checks
+from checks.models import text_digest
+from posts.models import PostTarget
+from replies import services
+from replies.models import ListeningDay, ListeningState, Reply, ReplyDecision
+from replies.sorting import SortingRules, sort_reply
+
+log = logging.getLogger(__name__)
+
+MENTIONS = "mentions"
+READ_LIMIT = 500  # items per read when no budget is tighter
+POLL_LEASE = dt.timedelta(minutes=15)  # longer than any poll; a killed worker's lease runs out
+
+
+def accounts_to_poll():
+    """Accounts whose public is listened to: all but those waiting for new credentials."""
+    return SocialAccount.objects.exclude(state=SocialAccount.State.NEEDS_REAUTH).order_by("pk")
+
+
+def recent_posts(account: SocialAccount, *, now: dt.datetime) -> dict[str, int]:
+    """{platform post id: PostTarget id} of the account's posts published in the listening window."""
+    since = now - dt.timedelta(days=settings.LISTENING_POST_DAYS)
+    return dict(
+        PostTarget.objects.filter(account=account, state=PostTarget.State.PUBLISHED, published_at__gte=since)
+        .exclude(external_id="").order_by("-published_at").values_list("external_id", "pk")
+    )
+
+
+def _today(now: dt.datetime) -> dt.date:
+    return timezone.localtime(now).date()
+
+
+def _budget(account: SocialAccount) -> int | None:
+    return settings.LISTENING_X_DAILY_READ_BUDGET if account.platform == SocialAccount.Platform.X else None
+
+
+def _note_budget(state: ListeningState, budget: int) -> None:
+    state.note_budget_reached(budget=budget, cost_per_item=settings.LISTENING_X_COST_PER_ITEM)
+
+
+def _count_day(account: SocialAccount, state: ListeningState) -> None:
+    """The day's reads and estimated cost, kept per account and day (X bills every item read)."""
+    price = settings.LISTENING_X_COST_PER_ITEM if account.platform == SocialAccount.Platform.X else 0
+    ListeningDay.objects.update_or_create(account=account, day=state.day, defaults={
+        "reads": state.reads_today, "cost": Decimal(str(round(state.reads_today * price, 4)))})
+
+
+def _take_lease(state: ListeningState) -> dt.datetime | None:
+    """Hold the account's poll lease until the returned moment; None if another poll holds it."""
+    clock = timezone.now()  # the wall clock, whatever `now` a caller polls as of
+    until = clock + POLL_LEASE
+    free = Q(polling_until__isnull=True) | Q(polling_until__lte=clock)
+    if ListeningState.objects.filter(free, pk=state.pk).update(polling_until=until):
+        return until
+    return None
+
+
+def poll_account(account_id: int, *, now: dt.datetime | None = None) -> str:
+    """One poll of one account; returns what happened (for logs and tests)."""
+    now = now or timezone.now()
+    account = SocialAccount.objects.get(pk=account_id)
+    if account.state == SocialAccount.State.NEEDS_REAUTH:
+        return "needs-reauth"
+    state, _created = ListeningState.objects.get_or_create(account=account)
+    lease = _take_lease(state)
+    if lease is None:
+        log.info("Poll of %s skipped: another poll of this account is running.", account.display_handle)
+        return "busy"
+    try:
+        state.refresh_from_db()  # what the poll before this one left
+        return _poll(account, state, now=now)
+    finally:
+        ListeningState.objects.filter(pk=state.pk, polling_until=lease).update(polling_until=None)
+
+
+def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) -> str:
+    if state.day != _today(now):
+        state.day, state.reads_today, state.note = _today(now), 0, {}
+    if state.wait_until and now < state.wait_until:
+        state.save()
+        return "waiting"
+    state.wait_until = None
+    budget = _budget(account)
+    if budget is not None and state.reads_today >= budget:
+        _note_budget(state, budget)
+        state.save()
+        return "budget"
+    try:
+        adapter = platforms.adapter_for(account)
+    except platforms.AuthRevoked as exc:
+        return _auth_revoked(account, state, exc)
+
+    rules = SortingRules()
+    _retry_pending_hides(account, adapter)
+    posts = recent_posts(account, now=now)
+    reads: list[tuple[str, object]] = []
+    if account.platform == SocialAccount.Platform.X:
+        reads.append((MENTIONS, adapter.mentions))
+    reads.extend((post_id, _replies_under(adapter, post_id)) for post_id in posts)
+
+    outcome = "ok"
+    state.last_error = ""
+    for key, read in reads:
+        limit = READ_LIMIT if budget is None else min(READ_LIMIT, budget - state.reads_today)
+        if limit <= 0:
+            _note_budget(state, budget)
+            outcome = "budget"
+            break
+        try:
+            batch = read(after=state.cursors.get(key), limit=limit)
+        except platforms.RateLimited as exc:
+            state.wait_until = exc.until
+            state.last_error = exc.message[:300]
+            outcome = "rate-limited"
+            break
+        except platforms.AuthRevoked as exc:
+            return _auth_revoked(account, state, exc)
+        except platforms.PlatformError as exc:
+            state.last_error = exc.message[:300]
+            outcome = "error"
+            continue
+        with checks.rules_pinned():
+            ingest(account, batch.replies, adapter=adapter, rules=rules, posts=posts)
+        # The items are stored; only now move the cursor (and only past a complete read).
+        state.reads_today += batch.items_read
+        if batch.complete and batch.cursor:
+            state.cursors = {**state.cursors, key: batch.cursor}
+        state.last_polled_at = now
+        with transaction.atomic():
+            state.save()
+            _count_day(account, state)
+    if budget is not None and state.reads_today >= budget:
+        _note_budget(state, budget)
+        outcome = "budget" if outcome == "ok" else outcome
+    state.last_polled_at = now
+    state.save()
+    return outcome
+
+
+def _replies_under(adapter, post_id: str):
+    return lambda *, after, limit: adapter.replies_to(post_id, after=after, limit=limit)
+
+
+def _auth_revoked(account: SocialAccount, state: ListeningState, exc: platforms.AuthRevoked) -> str:
+    account_services.account_mark_needs_reauth(account=account, reason=exc.message)
+    state.last_error = exc.message[:300]
+    state.save()
+    return "needs-reauth"
+
+
+def ingest(account: SocialAccount, replies, *, adapter, rules: SortingRules, posts: dict[str, int]) -> list[Reply]:
+    """Store each reply once, sorted; hide at once what must be. Returns the rows created now."""
+    known = set(Reply.objects.filter(account=account, external_id__in=[r.external_id for r in replies])
+                .values_list("external_id", flat=True))
+    fresh = [r for r in replies if r.external_id not in known]
+    # Answers to our older posts: resolve them in one query.
+    wanted = {i for r in fresh for i in (r.conversation, r.answers) if i and i not in posts}
+    targets = dict(posts)
+    if wanted:
+        targets.update(PostTarget.objects.filter(account=account, external_id__in=wanted)
+                       .values_list("external_id", "pk"))
+    created: list[Reply] = []
+    for item in fresh:
+        result = sort_reply(text=item.text, author_id=item.author_id, author_handle=item.author_handle,
+                            author_name=item.author_name, account_id=account.pk, external_id=item.external_id,
+                            rules=rules)
+        state = Reply.State.HIDDEN if item.hidden else Reply.State.VISIBLE
+        reply = Reply(
+            account=account, external_id=item.external_id, author_id=item.author_id,
+            author_handle=item.author_handle, author_name=item.author_name[:200], text=item.text,
+            text_digest=text_digest(item.text), created_at=item.created_at, url=item.url[:500],
+            answers_id=item.answers or "", conversation_id=item.conversation or "",
+            post_target_id=targets.get(item.conversation or "") or targets.get(item.answers or ""),
+            state=state, findings=result.findings, category=result.category, risk=result.risk,
+            needs_review=result.needs_review, hide_pending=bool(result.hide_rule) and state == Reply.State.VISIBLE,
+        )
+        try:
+            with transaction.atomic():
+                reply.save()
+                if result.findings:
+                    services.reply_decision_record(
+                        reply=reply, action=ReplyDecision.Action.FLAG, category=result.category,
+                        rule=(result.hide_rule or result.findings[0]["rule"]),
+                        data={"findings": result.findings},
+                    )
+        except IntegrityError:  # another poll stored it a moment ago
+            continue
+        created.append(reply)
+        if reply.hide_pending:
+            hide_by_system(reply, adapter=adapter, rule=result.hide_rule, finding=result.hide_finding)
+    return created
+
+
+def hide_by_system(reply: Reply, *, adapter, rule: str, finding: dict | None) -> bool:
+    """Hide ``reply`` on the platform at once, recorded as done by the system with the rule and the finding."""
+    try:
+        adapter.set_hidden(reply.external_id, True)
+    except (platforms.Transient, platforms.RateLimited) as exc:
+        log.warning("Could not hide reply %s yet: %s", reply.pk, exc.message)
+        return False  # hide_pending stays: the next poll tries again
+    except platforms.PlatformError as exc:
+        with transaction.atomic():
+            Reply.objects.filter(pk=reply.pk).update(hide_pending=False)
+            services.reply_decision_record(
+                reply=reply, action=ReplyDecision.Action.FLAG, category=reply.category, rule=rule,
+                data={"finding": finding, "hide_failed": exc.message[:300]},
+            )
+        reply.hide_pending = False
+        return False
+    with transaction.atomic():
+        Reply.objects.filter(pk=reply.pk).update(state=Reply.State.HIDDEN, hide_pending=False, needs_review=True)
+        services.reply_decision_record(
+            reply=reply, action=ReplyDecision.Action.HIDE, category=reply.category, rule=rule,
+            reason="", data={"finding": finding},
+        )
+    reply.state, reply.hide_pending, reply.needs_review = Reply.State.HIDDEN, False, True
+    return True
+
+
+def _retry_pending_hides(account: SocialAccount, adapter) -> None:
+    for reply in Reply.objects.filter(account=account, hide_pending=True, state=Reply.State.VISIBLE):
+        finding = next((f for f in reply.findings if f.get("hides")), None)
+        hide_by_system(reply, adapter=adapter, rule=(finding or {}).get("rule", ""), finding=finding)
+
+
+def poll_all() -> list[int]:
+    """The ids of the accounts to poll now (the task sends one poll per account)."""
+    return list(accounts_to_poll().values_list("pk", flat=True))

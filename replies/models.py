@@ -1,0 +1,236 @@
+"""What the public writes to the accounts (§7): replies, mentions and comments, the decisions on them, and listening.
+
+The tables were first made by the moderation app (its migrations 0006–0008)
+and keep their names.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from checks import normalisation
+from immisns.append_only import AppendOnly, AppendOnlyQuerySet
+from replies.categories import ProhibitedAct
+
+
+class Reply(models.Model):
+    """One reply, mention or comment a member of the public wrote to one of the accounts.
+
+    One row per platform item and account (``external_id`` is unique per
+    account), so polling again or after a worker died duplicates nothing.
+    ``post_target`` is the post the reply answers, when it is one of ours.
+    """
+
+    class State(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+        DELETED = "deleted", _("Deleted")
+
+    class Risk(models.IntegerChoices):
+        NONE = 0, _("None")
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+
+    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.PROTECT,
+                                related_name="replies")
+    external_id = models.CharField(_("platform id"), max_length=100)
+    author_id = models.CharField(_("author id"), max_length=100, blank=True)
+    author_handle = models.CharField(_("author handle"), max_length=100, blank=True)
+    author_name = models.CharField(_("author name"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    # text_digest(text): the same text from one author on several accounts is spam (§7).
+    text_digest = models.CharField(max_length=64, editable=False, blank=True)
+    created_at = models.DateTimeField(_("written at"))
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    answers_id = models.CharField(_("answers"), max_length=100, blank=True)
+    conversation_id = models.CharField(_("conversation"), max_length=100, blank=True)
+    # Column post_target_id, as when it was a plain number; a target removed later leaves the reply unlinked.
+    post_target = models.ForeignKey("posts.PostTarget", verbose_name=_("post target"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="replies")
+    state = models.CharField(_("state on the platform"), max_length=10, choices=State.choices, default=State.VISIBLE)
+    # What sorting found: [{"kind", "category", "severity", "start", "end", "excerpt", "rule"}].
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices, blank=True)
+    risk = models.PositiveSmallIntegerField(_("risk"), choices=Risk.choices, default=Risk.NONE)
+    # The system must still hide it (set on arrival; cleared once the platform confirmed, or refused).
+    hide_pending = models.BooleanField(default=False, editable=False)
+    # True until a person has decided (or confirmed what the system did).
+    needs_review = models.BooleanField(_("waiting for a decision"), default=False)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "moderation_reply"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="reply_unique_platform_item"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="reply_account_newest"),
+            models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
+            models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_handle or self.author_name}: {self.text[:40]}"
+
+    @property
+    def author_profile_url(self) -> str:
+        if self.author_handle:
+            return f"https://x.com/{self.author_handle}"
+        if self.author_id:
+            return f"https://www.facebook.com/{self.author_id}"
+        return ""
+
+
+class ReplyDecision(AppendOnly, models.Model):
+    """Append-only log of what was done to a reply: who (or the system), when, what, under which category, why.
+
+    Enforced three times: the model refuses to save twice or delete, the
+    queryset refuses update() and delete(), and database triggers refuse
+    UPDATE and DELETE on the table (moderation's migration 0007). Every row is
+    written by replies.services.reply_decision_record(), the system's included.
+    """
+
+    class Action(models.TextChoices):
+        FLAG = "flag", _("Flagged")
+        HIDE = "hide", _("Hidden")
+        UNHIDE = "unhide", _("Shown again")
+        CONFIRM = "confirm", _("Confirmed")
+        DELETE = "delete", _("Deleted")
+        BAN = "ban", _("Banned")
+
+    reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="decisions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")  # None: the system
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # The automatic rule that did it ("personal_data:residence_card", "word_list:3"), empty for a person.
+    rule = models.CharField(_("rule"), max_length=100, blank=True)
+    # What the system knows: the finding, or for an X ban that the block must be done on X.
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        db_table = "moderation_replydecision"
+        ordering = ["at", "id"]
+        verbose_name = _("reply decision")
+        verbose_name_plural = _("reply decisions")
+
+
+class WordList(models.Model):
+    """Words an administrator lists for one prohibited act: a reply containing one is flagged or hidden (§7)."""
+
+    class Action(models.TextChoices):
+        FLAG = "flag", _("Flag for a person")
+        HIDE = "hide", _("Hide at once")
+
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.FLAG)
+    words = models.TextField(_("words"), help_text=_("One word or phrase per line, Japanese first. "
+                                                     "Width and case do not matter."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        db_table = "moderation_wordlist"
+        ordering = ["category", "name"]
+        verbose_name = _("word list")
+        verbose_name_plural = _("word lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def word_set(self) -> list[str]:
+        return [normalisation.for_matching(line).text.strip().casefold()
+                for line in self.words.splitlines() if line.strip()]
+
+
+class ListeningState(models.Model):
+    """Where polling stands for one account: its cursors, today's reads against the budget, any wait.
+
+    ``note`` is data, rendered in the reader's language by note_text():
+    {"code": "budget_reached", "reads": items read today, "budget": the daily
+    budget then, "cost": the estimated cost in USD}; empty when there is
+    nothing to say. ``polling_until`` is held while a poll runs (a lease that
+    expires, so a worker killed mid-poll does not stop the account for good):
+    a second poll of the same account meanwhile skips.
+    """
+
+    BUDGET_REACHED = "budget_reached"
+
+    account = models.OneToOneField("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
+                                   related_name="listening")
+    # {"mentions": cursor, "<platform post id>": cursor}; a cursor is kept only after a complete read.
+    cursors = models.JSONField(_("cursors"), default=dict, blank=True)
+    day = models.DateField(_("day"), null=True, blank=True)
+    reads_today = models.PositiveIntegerField(_("items read today"), default=0)
+    note = models.JSONField(_("note"), default=dict, blank=True)
+    wait_until = models.DateTimeField(_("waiting until"), null=True, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    polling_until = models.DateTimeField(_("poll running until"), null=True, blank=True, editable=False)
+
+    class Meta:
+        db_table = "moderation_listeningstate"
+        verbose_name = _("listening state")
+        verbose_name_plural = _("listening states")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.reads_today} today"
+
+    def note_budget_reached(self, *, budget: int, cost_per_item: float) -> None:
+        self.note = {"code": self.BUDGET_REACHED, "reads": self.reads_today, "budget": budget,
+                     "cost": round(self.reads_today * cost_per_item, 4)}
+
+    def note_text(self) -> str:
+        """The note in the active language ("" when there is none)."""
+        if self.note.get("code") == self.BUDGET_REACHED:
+            return gettext("Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes "
+                           "tomorrow.") % {"reads": self.note.get("reads", 0), "cost": self.note.get("cost", 0)}
+        return ""
+
+    note_text.short_description = _("note")
+
+
+class ListeningDay(models.Model):
+    """Items read for one account on one day, and what X bills for them (X charges per item read, §7).
+
+    Kept per day after the day is over (ListeningState holds today only), for
+    the admin's record of reads and cost per account.
+    """
+
+    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
+                                related_name="+")
+    day = models.DateField(_("day"))
+    reads = models.PositiveIntegerField(_("items read"), default=0)
+    cost = models.DecimalField(_("estimated cost (USD)"), max_digits=12, decimal_places=4, default=0)
+
+    class Meta:
+        db_table = "moderation_listeningday"
+        ordering = ["-day", "account"]
+        verbose_name = _("listening day")
+        verbose_name_plural = _("reads per account and day")
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="listeningday_unique_account_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: {self.reads}"
+
+
+class QueueVisit(models.Model):
+    """When a person last looked at the moderation queue: the dashboard counts automatic hides since then."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "moderation_queuevisit"
+        verbose_name = _("moderation queue visit")
+        verbose_name_plural = _("moderation queue visits")
