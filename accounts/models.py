@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
+from accounts.platforms.capabilities import capabilities_for
 
 
 class AppendOnly:
@@ -183,7 +184,7 @@ class SocialAccount(models.Model):
 
     @property
     def display_handle(self) -> str:
-        return f"@{self.handle}" if self.platform == self.Platform.X else self.handle
+        return capabilities_for(self).display_handle(self.handle)
 
     def get_absolute_url(self) -> str:
         """The account's page in the console; its profile on the platform is one more click from there."""
@@ -194,9 +195,7 @@ class SocialAccount(models.Model):
 
     @property
     def profile_url(self) -> str:
-        if self.platform == self.Platform.X:
-            return f"https://x.com/{self.handle}"
-        return f"https://www.facebook.com/{self.handle}"
+        return capabilities_for(self).profile_url(self.handle)
 
     @property
     def has_credentials(self) -> bool:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.platforms.capabilities import ALL as ALL_PLATFORMS
 from posts import images as post_images
 from posts.models import DisplayState, Post
 from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
@@ -13,8 +14,8 @@ from posts.services import NewImage
 
 IMAGE_SLOTS = 4
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-# The largest text any platform takes (Facebook, 63,206 characters; X is far below): no form takes more.
-LONGEST_TEXT = 63206
+# The largest text any platform takes: no form takes more.
+LONGEST_TEXT = max(capabilities.text_limit for capabilities in ALL_PLATFORMS)
 COMMENT_LENGTH = 2000
 REASON_LENGTH = 300  # PublishingSwitch.reason and Post.outside_hours_reason
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
