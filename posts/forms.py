@@ -12,7 +12,8 @@ from posts.models import DisplayState, Post
 from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
 from posts.services import NewImage
 
-IMAGE_SLOTS = 4
+# The composer's image slots: as many as the strictest platform takes, so a post can go to any account.
+IMAGE_SLOTS = min(capabilities.images.max_count for capabilities in ALL_PLATFORMS)
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 # The largest text any platform takes: no form takes more.
 LONGEST_TEXT = max(capabilities.text_limit for capabilities in ALL_PLATFORMS)

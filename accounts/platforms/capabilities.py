@@ -15,6 +15,10 @@ platform's documentation, or the installed library the adapter relies on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import SocialAccount
 
 MB = 1024 * 1024
 
@@ -122,13 +126,13 @@ _BY_PLATFORM = {capabilities.platform: capabilities for capabilities in (X, FACE
 ALL: tuple[Capabilities, ...] = tuple(_BY_PLATFORM.values())
 
 
-def capabilities_for(account_or_platform) -> Capabilities:
+def capabilities_for(account_or_platform: SocialAccount | str) -> Capabilities:
     """What the platform of a SocialAccount (or a platform value, "x" or "facebook") lets the console do.
 
     Whoever publishes for the account (the sandbox included), the answer is its
     platform's: the sandbox stands in for that platform.
     """
-    platform = getattr(account_or_platform, "platform", account_or_platform)
+    platform = account_or_platform if isinstance(account_or_platform, str) else account_or_platform.platform
     try:
         return _BY_PLATFORM[platform]
     except KeyError:

@@ -32,7 +32,6 @@ import requests
 
 from immisns import log_redaction
 
-from .capabilities import FACEBOOK as FACEBOOK_CAPABILITIES
 from .base import (
     AuthRevoked,
     MediaItem,
@@ -47,6 +46,7 @@ from .base import (
     request_timeout,
     route_to_fake_platform,
 )
+from .capabilities import FACEBOOK as FACEBOOK_CAPABILITIES
 
 log = logging.getLogger(__name__)
 

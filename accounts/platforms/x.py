@@ -34,7 +34,6 @@ import tweepy
 
 from immisns import log_redaction
 
-from .capabilities import X as X_CAPABILITIES
 from .base import (
     AuthRevoked,
     MediaItem,
@@ -50,6 +49,7 @@ from .base import (
     request_timeout,
     route_to_fake_platform,
 )
+from .capabilities import X as X_CAPABILITIES
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,12 @@ rather than which platform the account is on.
 
 from django import template
 
+from accounts.models import SocialAccount
 from accounts.platforms.capabilities import Capabilities, capabilities_for
 
 register = template.Library()
 
 
 @register.filter
-def capabilities(account_or_platform) -> Capabilities:
+def capabilities(account_or_platform: SocialAccount | str) -> Capabilities:
     return capabilities_for(account_or_platform)
