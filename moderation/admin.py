@@ -57,7 +57,9 @@ class ListeningStateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("estimated cost today (USD)"))
     def estimated_cost(self, obj):
-        return f"{obj.reads_today * settings.LISTENING_X_COST_PER_ITEM:.2f}" if capabilities_for(obj.account).bills_reads else "-"
+        if not capabilities_for(obj.account).bills_reads:
+            return "-"
+        return f"{obj.reads_today * settings.LISTENING_X_COST_PER_ITEM:.2f}"
 
     @admin.display(description=_("note"))
     def note_text(self, obj):

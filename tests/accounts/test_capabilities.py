@@ -326,7 +326,8 @@ def test_the_template_scan_sees_a_restatement(line: str) -> None:
 
 
 def test_the_template_scan_lets_capabilities_be() -> None:
-    line = "{% if item.capabilities.block_author %}{{ p.account.get_platform_display }} platform-{{ p.account.platform }}"
+    line = ("{% if item.capabilities.block_author %}{{ p.account.get_platform_display }} "
+            "platform-{{ p.account.platform }}")
     assert template_restatements(line, "templates/example.html") == []
 
 
