@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
 from immisns.append_only import AppendOnly  # the frozen audit/0001 reads it here too
+from accounts.platforms.capabilities import capabilities_for
 
 
 class Office(models.Model):
@@ -162,7 +163,7 @@ class SocialAccount(models.Model):
 
     @property
     def display_handle(self) -> str:
-        return f"@{self.handle}" if self.platform == self.Platform.X else self.handle
+        return capabilities_for(self).display_handle(self.handle)
 
     def get_absolute_url(self) -> str:
         """The account's page in the console; its profile on the platform is one more click from there."""
@@ -173,9 +174,7 @@ class SocialAccount(models.Model):
 
     @property
     def profile_url(self) -> str:
-        if self.platform == self.Platform.X:
-            return f"https://x.com/{self.handle}"
-        return f"https://www.facebook.com/{self.handle}"
+        return capabilities_for(self).profile_url(self.handle)
 
     @property
     def has_credentials(self) -> bool:

@@ -6,15 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.platforms.capabilities import ALL as ALL_PLATFORMS
 from posts import images as post_images
 from posts.models import DisplayState, Post
 from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
 from posts.services import NewImage
 
-IMAGE_SLOTS = 4
+# The composer's image slots: as many as the strictest platform takes, so a post can go to any account.
+IMAGE_SLOTS = min(capabilities.images.max_count for capabilities in ALL_PLATFORMS)
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
-# The largest text any platform takes (Facebook, 63,206 characters; X is far below): no form takes more.
-LONGEST_TEXT = 63206
+# The largest text any platform takes: no form takes more.
+LONGEST_TEXT = max(capabilities.text_limit for capabilities in ALL_PLATFORMS)
 COMMENT_LENGTH = 2000
 REASON_LENGTH = 300  # PublishingSwitch.reason and Post.outside_hours_reason
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100

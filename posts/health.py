@@ -149,13 +149,13 @@ def accounts_needing_a_look(accounts, *, now: dt.datetime | None = None) -> list
 def account_for_page(user, handle: str, platform: str = "") -> SocialAccount | None:
     """The account with this handle (any case) if the user may see it, else None (the page answers 404).
 
-    Handles are unique per platform; should X and Facebook share one, X's comes
-    first unless ?platform= says otherwise.
+    Handles are unique per platform; should X and Facebook share one, the
+    platform listed first (X) comes first unless ?platform= says otherwise.
     """
     accounts = access.accounts_visible_to(user).filter(handle__iexact=handle)
     if platform:
         accounts = accounts.filter(platform=platform)
-    found = sorted(accounts, key=lambda account: account.platform != SocialAccount.Platform.X)
+    found = sorted(accounts, key=lambda account: SocialAccount.Platform.values.index(account.platform))
     return found[0] if found else None
 
 

@@ -20,8 +20,11 @@ the pixels and nothing else:
 * a WebP stays lossless when every bitstream in the source was lossless (VP8L);
   otherwise it is re-encoded lossy at quality 90.
 
-Platform limits (how many images, how many bytes) are checked separately by
-``check_platform_limits`` on the *cleaned* images, since those are what we upload.
+Platform limits (how many images, how many bytes) are the adapters' to state
+(``accounts.platforms.capabilities_for``); ``check_platform_limits`` asks them
+and checks the *cleaned* images, since those are what we upload. The limits
+below are the console's own, the same whatever the platform: what it is willing
+to decode and how.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from typing import TypeVar
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from accounts.platforms.capabilities import ALL as ALL_PLATFORMS
+from accounts.platforms.capabilities import capabilities_for
 
 T = TypeVar("T")
 
@@ -63,8 +69,9 @@ MAX_FRAMES = 1000
 # Adobe RGB) take a few kilobytes, and a big blob could carry anything.
 MAX_ICC_BYTES = 256 * 1024
 
-# X's limit on an image description ("alt text"); Facebook documents none lower.
-ALT_TEXT_MAX_CHARS = 1000
+# The strictest platform's limit on an image description ("alt text"): an image is
+# described once, before anyone knows where it will go (X's 1000; Facebook documents none).
+ALT_TEXT_MAX_CHARS = min(c.images.alt_text_max_chars for c in ALL_PLATFORMS if c.images.alt_text_max_chars)
 
 # Pillow plugins we let parse an upload. Opening with "JPEG" can also yield "MPO"
 # (multi-picture JPEG), which is what many ordinary phone photos are: we keep
@@ -107,21 +114,6 @@ class CleanImage:
     size: int  # len(data), in bytes
 
 
-@dataclass(frozen=True)
-class ImageLimits:
-    max_count: int  # images in one post
-    max_bytes: int  # bytes per image, after cleaning
-    label: str = ""  # the platform's name as users know it
-
-
-PLATFORM_LIMITS: dict[str, ImageLimits] = {
-    # X: up to four photos per post, 5 MB per image.
-    "x": ImageLimits(max_count=4, max_bytes=5 * MB, label="X"),
-    # Facebook Pages: up to ten photos attached to one feed post, 10 MB per photo.
-    "facebook": ImageLimits(max_count=10, max_bytes=10 * MB, label="Facebook"),
-}
-
-
 # --- public API ------------------------------------------------------------------------------
 
 
@@ -144,12 +136,9 @@ def clean_image(data: bytes, *, filename: str = "") -> CleanImage:
 def check_platform_limits(images: Sequence[CleanImage], platforms: Iterable[str]) -> None:
     """Raise ImageRejected if the cleaned ``images`` cannot go out on one of ``platforms``."""
     for platform in dict.fromkeys(platforms):  # de-duplicated, in the caller's order
-        try:
-            limits = PLATFORM_LIMITS[platform]
-        except KeyError:
-            # A programming error, not a user's mistake: not an ImageRejected.
-            raise ValueError(f"Unknown platform {platform!r}.") from None
-        label = limits.label or platform
+        # An unknown platform is a programming error, not a user's mistake: ValueError, not ImageRejected.
+        capabilities = capabilities_for(platform)
+        limits, label = capabilities.images, capabilities.label
         if len(images) > limits.max_count:
             raise ImageRejected(
                 _("%(platform)s accepts at most %(limit)d images in one post; this post has %(count)d.")

@@ -10,8 +10,8 @@ configuration v3 (config/v3.json of github.com/twitter/twitter-text):
 * every URL weighs ``transformedURLLength`` (23) * 100, whatever its length;
 * every emoji sequence (``emojiParsingEnabled``: ZWJ families, flags, skin
   tones, keycaps, tag sequences) weighs 200 as a whole;
-* the result is the sum divided by ``scale`` (100). X accepts up to
-  ``X_MAX_WEIGHTED_LENGTH`` (280).
+* the result is the sum divided by ``scale`` (100). X accepts up to 280
+  (its ``capabilities.text_limit``).
 
 Why our own implementation and not a package
 --------------------------------------------
@@ -29,7 +29,7 @@ js/src/regexp/) and plug in current data:
   followed by a ZWJ that starts no known sequence ("❤️" + ZWJ + "x").
   twitter-text (twemoji-parser, TwitterTextEmojiRegex.java) treats a bare "©"
   or "®" (no U+FE0F) as text, weighing 1, so those two are left out.
-* URLs: ``moderation.links.x_url_spans``, twitter-text's extractor, which
+* URLs: ``checks.links.x_url_spans``, twitter-text's extractor, which
   the link checks share (see there).
 
 Known, accepted differences from X: Python's Unicode tables (NFC) and the
@@ -38,8 +38,10 @@ also treats a text-style emoji followed by U+FE0E as text, which changes
 nothing here because every such character other than "©" and "®" weighs 2
 either way.
 
-``facebook_length(text)`` is the plain length of the NFC-normalised text;
-Facebook's limit for a post is ``FACEBOOK_MAX_LENGTH`` characters.
+``facebook_length(text)`` is the plain length of the NFC-normalised text.
+
+``measure`` asks the platform's capabilities (``accounts.platforms``) how it
+counts and how much it takes; the limits are not restated here.
 """
 
 from __future__ import annotations
@@ -48,10 +50,8 @@ import unicodedata
 
 import emoji
 
+from accounts.platforms.capabilities import capabilities_for
 from checks.links import x_url_spans
-
-X_MAX_WEIGHTED_LENGTH = 280
-FACEBOOK_MAX_LENGTH = 63206
 
 # config/v3.json
 _SCALE = 100
@@ -118,7 +118,7 @@ def _char_weight(code_point: int) -> int:
 
 
 def weighted_length(text: str) -> int:
-    """X's weighted length of ``text`` (twitter-text v3); X accepts up to 280."""
+    """X's weighted length of ``text`` (twitter-text v3)."""
     normalized = unicodedata.normalize("NFC", text)
     url_ends = dict(x_url_spans(normalized))
     emoji_ends = dict(_emoji_spans(normalized))
@@ -144,6 +144,6 @@ def facebook_length(text: str) -> int:
 
 def measure(text: str, *, platform: str) -> tuple[int, int]:
     """(length, limit) of a final text on a platform ("x" or "facebook"), as that platform counts."""
-    if platform == "x":
-        return weighted_length(text), X_MAX_WEIGHTED_LENGTH
-    return facebook_length(text), FACEBOOK_MAX_LENGTH
+    capabilities = capabilities_for(platform)
+    counted = weighted_length(text) if capabilities.counts_weighted_length else facebook_length(text)
+    return counted, capabilities.text_limit

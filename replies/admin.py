@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.platforms import capabilities_for
 from replies.models import ListeningDay, ListeningState, WordList
 
 
@@ -36,7 +37,9 @@ class ListeningStateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("estimated cost today (USD)"))
     def estimated_cost(self, obj):
-        return f"{obj.reads_today * settings.LISTENING_X_COST_PER_ITEM:.2f}" if obj.account.platform == "x" else "-"
+        if not capabilities_for(obj.account).bills_reads:
+            return "-"
+        return f"{obj.reads_today * settings.LISTENING_X_COST_PER_ITEM:.2f}"
 
     @admin.display(description=_("note"))
     def note_text(self, obj):

@@ -83,7 +83,7 @@ def _today(now: dt.datetime) -> dt.date:
 
 
 def _budget(account: SocialAccount) -> int | None:
-    return settings.LISTENING_X_DAILY_READ_BUDGET if account.platform == SocialAccount.Platform.X else None
+    return settings.LISTENING_X_DAILY_READ_BUDGET if platforms.capabilities_for(account).bills_reads else None
 
 
 def _note_budget(state: ListeningState, budget: int) -> None:
@@ -92,7 +92,7 @@ def _note_budget(state: ListeningState, budget: int) -> None:
 
 def _count_day(account: SocialAccount, state: ListeningState) -> None:
     """The day's reads and estimated cost, kept per account and day (X bills every item read)."""
-    price = settings.LISTENING_X_COST_PER_ITEM if account.platform == SocialAccount.Platform.X else 0
+    price = settings.LISTENING_X_COST_PER_ITEM if platforms.capabilities_for(account).bills_reads else 0
     ListeningDay.objects.update_or_create(account=account, day=state.day, defaults={
         "reads": state.reads_today, "cost": Decimal(str(round(state.reads_today * price, 4)))})
 
@@ -146,7 +146,7 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
     _retry_pending_hides(account, adapter)
     posts = recent_posts(account, now=now)
     reads: list[tuple[str, object]] = []
-    if account.platform == SocialAccount.Platform.X:
+    if platforms.capabilities_for(account).lists_mentions:
         reads.append((MENTIONS, adapter.mentions))
     reads.extend((post_id, _replies_under(adapter, post_id)) for post_id in posts)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.platforms.capabilities import capabilities_for
 from checks import normalisation
 from immisns.append_only import AppendOnly, AppendOnlyQuerySet
 from replies.categories import ProhibitedAct
@@ -80,11 +81,7 @@ class Reply(models.Model):
 
     @property
     def author_profile_url(self) -> str:
-        if self.author_handle:
-            return f"https://x.com/{self.author_handle}"
-        if self.author_id:
-            return f"https://www.facebook.com/{self.author_id}"
-        return ""
+        return capabilities_for(self.account).author_profile_url(handle=self.author_handle, author_id=self.author_id)
 
 
 class ReplyDecision(AppendOnly, models.Model):

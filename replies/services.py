@@ -101,7 +101,7 @@ def reply_delete(*, reply: Reply, by, category: str, reason: str) -> Reply:
     _check(access.can_remove_replies(by, reply.account))
     if reply.state == Reply.State.DELETED:
         raise ModerationError(_("This reply was already deleted."))
-    if reply.account.platform == reply.account.Platform.X:
+    if not platforms.capabilities_for(reply.account).delete_reply:
         raise ModerationError(_("X lets an account delete only its own posts; hide the reply instead."))
     _on_platform(reply, lambda adapter: adapter.delete_reply(reply.external_id))
     return _record(reply, by=by, action=Action.DELETE, category=category, reason=reason, state=Reply.State.DELETED)
@@ -110,7 +110,7 @@ def reply_delete(*, reply: Reply, by, category: str, reason: str) -> Reply:
 def author_ban(*, reply: Reply, by, category: str, reason: str) -> Reply:
     """Facebook: the Page's blocked list. X: recorded only; a person blocks the author on X itself."""
     _check(access.can_remove_replies(by, reply.account))
-    adapter_bans = reply.account.platform != reply.account.Platform.X
+    adapter_bans = platforms.capabilities_for(reply.account).block_author
     if adapter_bans:
         _on_platform(reply, lambda adapter: adapter.ban(reply.author_id))
         data = {"author_id": reply.author_id, "blocked_on_platform": True}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import access
+from accounts import access, platforms
 from immisns.redirects import next_or
 from replies import services
 from replies.categories import ProhibitedAct
@@ -106,7 +106,7 @@ def queue(request):
         "findings": with_labels(reply.findings),
         "target": reply.post_target,
         "may_remove": reply.account_id in removable,
-        "is_x": reply.account.platform == reply.account.Platform.X,
+        "capabilities": platforms.capabilities_for(reply.account),
         "block_on_x_at": _block_on_x_at(reply),
     } for reply in rows]
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
@@ -180,9 +180,11 @@ def reply_delete(request, pk: int):
 def author_ban(request, pk: int):
     def ban(reply, data):
         reply = services.author_ban(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
-        if reply.account.platform == reply.account.Platform.X:
+        capabilities = platforms.capabilities_for(reply.account)
+        if not capabilities.block_author:
             messages.warning(request, _("Recorded. X offers no block to this console: block %(author)s on X itself at "
-                                        "%(url)s") % {"author": "@" + reply.author_handle, "url": reply.author_profile_url})
+                                        "%(url)s") % {"author": capabilities.display_handle(reply.author_handle),
+                                                      "url": reply.author_profile_url})
         else:
             messages.success(request, _("The author is blocked from the Page."))
     return _act(request, pk, RemoveForm, ban)

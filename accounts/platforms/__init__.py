@@ -4,6 +4,10 @@
 (DESIGN §4: which one is configuration). The X and Facebook adapters are
 imported only when an account needs them, so importing the interface
 (``accounts.platforms.base``) loads neither platform library.
+
+``capabilities_for(account)`` says what the account's platform lets the
+console do, and its limits, without building a client; every adapter carries
+the same answer as ``capabilities``. Ask it rather than test the platform.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from .base import (
     ReplyBatch,
     Transient,
 )
+from .capabilities import Capabilities, ImageLimits, capabilities_for
 
 __all__ = [
     "AuthRevoked",
+    "Capabilities",
+    "ImageLimits",
     "ListeningAdapter",
     "MediaItem",
     "OutOfCredits",
@@ -42,6 +49,7 @@ __all__ = [
     "ReplyBatch",
     "Transient",
     "adapter_for",
+    "capabilities_for",
 ]
 
 

@@ -46,6 +46,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from .capabilities import Capabilities
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -166,9 +168,8 @@ class PlatformAdapter(Protocol):
 class ListeningAdapter(Protocol):
     """Reading and moderating what the public writes to an account."""
 
-    # What the platform lets this kind of app do beyond hiding.
-    can_delete_replies: bool
-    can_ban: bool
+    # What the platform lets the console do, and its limits (capabilities.py).
+    capabilities: Capabilities
 
     def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
         """What mentions the account (on X, replies to its posts included), newest first."""
@@ -181,11 +182,11 @@ class ListeningAdapter(Protocol):
     def set_hidden(self, reply_id: str, hidden: bool) -> None: ...
 
     def delete_reply(self, reply_id: str) -> None:
-        """Rejected where the platform does not allow it (see ``can_delete_replies``)."""
+        """Rejected where the platform does not allow it (see ``capabilities.delete_reply``)."""
         ...
 
     def ban(self, author_id: str) -> None:
-        """Rejected where the platform does not allow it (see ``can_ban``)."""
+        """Rejected where the platform does not allow it (see ``capabilities.block_author``)."""
         ...
 
 

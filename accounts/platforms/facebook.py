@@ -46,6 +46,7 @@ from .base import (
     request_timeout,
     route_to_fake_platform,
 )
+from .capabilities import FACEBOOK as FACEBOOK_CAPABILITIES
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +169,7 @@ class FacebookAdapter:
 
     # -- ListeningAdapter -------------------------------------------------------
 
-    can_delete_replies = True
-    can_ban = True  # the Page's blocked list
+    capabilities = FACEBOOK_CAPABILITIES  # deletes comments; blocks through the Page's blocked list
 
     def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
         # What the public writes to a Page arrives as comments on its posts (replies_to).

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import SandboxDelivery
 from accounts.platforms.base import MediaItem, PublishResult, Rejected, ReplyBatch, comparable_text
+from accounts.platforms.capabilities import Capabilities, capabilities_for
 
 
 class SandboxAdapter:
@@ -44,10 +45,12 @@ class SandboxAdapter:
                 return self._result(delivery)
         return None
 
-    # -- ListeningAdapter: no public, nothing to read, nothing sent --------------
+    @property
+    def capabilities(self) -> Capabilities:
+        # The sandbox stands in for its account's platform and offers no more than it does.
+        return capabilities_for(self.account)
 
-    can_delete_replies = True
-    can_ban = True
+    # -- ListeningAdapter: no public, nothing to read, nothing sent --------------
 
     def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
         return ReplyBatch((), after, 0)

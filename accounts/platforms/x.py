@@ -49,6 +49,7 @@ from .base import (
     request_timeout,
     route_to_fake_platform,
 )
+from .capabilities import X as X_CAPABILITIES
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,6 @@ READ_EXPANSIONS = ["author_id"]
 READ_USER_FIELDS = ["username", "name"]
 READ_PAGE_SIZE = 100  # the most X returns per page for mentions and recent search
 
-MAX_IMAGES = 4  # X accepts up to four photos in one post.
 # The 403 X answers for a repeated text (problem document "detail").
 DUPLICATE_MESSAGE = "You are not allowed to create a Tweet with duplicate content."
 # When a 429 carries no usable reset header: X's rate-limit windows are 15 minutes.
@@ -151,8 +151,9 @@ class XAdapter:
             self._session.deadline = None
 
     def _publish(self, text: str, media: Sequence[MediaItem], sending: Callable[[], None] | None) -> PublishResult:
-        if len(media) > MAX_IMAGES:
-            raise Rejected(f"X accepts at most {MAX_IMAGES} images in one post, not {len(media)}.")
+        most = self.capabilities.images.max_count
+        if len(media) > most:
+            raise Rejected(f"X accepts at most {most} images in one post, not {len(media)}.")
         for item in media:
             if not item.mime_type.startswith("image/"):
                 raise Rejected(f"X posts accept images only, not {item.mime_type}.")
@@ -200,8 +201,7 @@ class XAdapter:
 
     # X offers no block endpoint to this kind of app (Enterprise only; removed
     # from tweepy in 4.15) and lets an account delete only its own posts.
-    can_delete_replies = False
-    can_ban = False
+    capabilities = X_CAPABILITIES
 
     def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
         """GET /2/users/:id/mentions since ``after`` (a post id); replies to our posts are mentions too."""

@@ -30,8 +30,8 @@ def query(call) -> dict[str, list[str]]:
 def test_both_adapters_listen(x_publisher: XAdapter, fb_publisher: FacebookAdapter) -> None:
     assert isinstance(x_publisher, ListeningAdapter)
     assert isinstance(fb_publisher, ListeningAdapter)
-    assert (x_publisher.can_delete_replies, x_publisher.can_ban) == (False, False)
-    assert (fb_publisher.can_delete_replies, fb_publisher.can_ban) == (True, True)
+    assert (x_publisher.capabilities.delete_reply, x_publisher.capabilities.block_author) == (False, False)
+    assert (fb_publisher.capabilities.delete_reply, fb_publisher.capabilities.block_author) == (True, True)
 
 
 # -- X -------------------------------------------------------------------------

@@ -15,9 +15,9 @@ import pytest
 from django.utils import translation
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 
+from accounts.platforms import capabilities_for
 from posts.images import (
     ALT_TEXT_MAX_CHARS,
-    PLATFORM_LIMITS,
     CleanImage,
     ImageRejected,
     check_alt_text,
@@ -450,8 +450,9 @@ def small() -> CleanImage:
 
 
 def test_limits_are_the_platforms_own():
-    assert (PLATFORM_LIMITS["x"].max_count, PLATFORM_LIMITS["x"].max_bytes) == (4, 5 * 1024 * 1024)
-    assert (PLATFORM_LIMITS["facebook"].max_count, PLATFORM_LIMITS["facebook"].max_bytes) == (10, 10 * 1024 * 1024)
+    x, facebook = capabilities_for("x").images, capabilities_for("facebook").images
+    assert (x.max_count, x.max_bytes) == (4, 5 * 1024 * 1024)
+    assert (facebook.max_count, facebook.max_bytes) == (10, 10 * 1024 * 1024)
 
 
 def test_five_images_are_too_many_for_x_but_fine_for_facebook(small: CleanImage):

@@ -18,9 +18,8 @@ import time
 
 import pytest
 
+from accounts.platforms import capabilities_for
 from posts.length import (
-    FACEBOOK_MAX_LENGTH,
-    X_MAX_WEIGHTED_LENGTH,
     facebook_length,
     weighted_length,
 )
@@ -251,9 +250,10 @@ def test_our_cases(text: str, expected: int) -> None:
 
 
 def test_limits() -> None:
-    assert X_MAX_WEIGHTED_LENGTH == 280
-    assert FACEBOOK_MAX_LENGTH == 63206
-    assert weighted_length("あ" * 140) <= X_MAX_WEIGHTED_LENGTH < weighted_length("あ" * 140 + "a")
+    x_limit = capabilities_for("x").text_limit
+    assert x_limit == 280
+    assert capabilities_for("facebook").text_limit == 63206
+    assert weighted_length("あ" * 140) <= x_limit < weighted_length("あ" * 140 + "a")
 
 
 def test_facebook_length() -> None:
