@@ -23,7 +23,7 @@ from accounts.models import SocialAccount
 from immisns.celery import enqueue_on_commit
 from moderation.models import PublishedText
 from posts import images as post_images
-from posts import notifications, publishing, readiness, selectors
+from posts import notifications, preview, publishing, readiness, selectors
 from posts.errors import NotAllowed, PostError, PostInDoubt
 from posts.models import Post, PostEvent, PostImage, PostTarget, PublishingSwitch
 
@@ -215,10 +215,10 @@ def post_submit(*, post: Post, by) -> Post:
 
 def _record_warnings(post: Post, by) -> None:
     """§5: a soft finding warns and is recorded."""
-    for preview in selectors.post_previews(post):
-        for finding in preview.warnings:
+    for target in preview.post_previews(post):
+        for finding in target.warnings:
             PostEvent.record(post_id=post.pk, actor=by, action=Action.WARNING, data={
-                "account": preview.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt})
+                "account": target.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt})
 
 
 @transaction.atomic

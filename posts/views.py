@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import access
 from immisns import keyset
 from immisns.redirects import next_or
-from posts import charts, health, selectors, services
+from posts import charts, health, preview, selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import (
     BulkApproveForm, CancelForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, PublishingSwitchForm,
@@ -134,7 +134,7 @@ def _compose(request, *, post: Post | None):
                 return redirect("posts:edit", pk=post.pk)
     previews = []
     if post is not None and request.method == "GET":
-        previews = selectors.post_previews(post)
+        previews = preview.post_previews(post)
     return render(request, "posts/compose.html", {"form": form, "post": post, "previews": previews})
 
 
@@ -160,7 +160,7 @@ def post_edit(request, pk: int):
             **{f"override_{pk}": t.body_override for pk, t in targets.items()},
         }
         form = PostForm(initial=initial, user=request.user, post=post)
-        return render(request, "posts/compose.html", {"form": form, "post": post, "previews": selectors.post_previews(post)})
+        return render(request, "posts/compose.html", {"form": form, "post": post, "previews": preview.post_previews(post)})
     return _compose(request, post=post)
 
 
@@ -173,7 +173,7 @@ def post_preview(request):
         # Refused before any check runs: a text longer than any platform takes, a time no calendar has.
         return render(request, "posts/_preview.html", {"previews": [], "errors": _invalid(form).problems})
     data = form.cleaned_data
-    previews = selectors.target_previews(
+    previews = preview.target_previews(
         body=data.get("body") or "", accounts=list(data.get("accounts") or []), overrides=form.overrides(),
         scheduled_at=data.get("scheduled_at"),
     )
@@ -193,7 +193,7 @@ def post_detail(request, pk: int):
     wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
     return render(request, "posts/detail.html", {
         "post": post,
-        "previews": selectors.post_previews(post) if before_publishing else [],
+        "previews": preview.post_previews(post) if before_publishing else [],
         "before_publishing": before_publishing,
         "events": selectors.post_timeline(post),
         "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED and before_publishing,
@@ -264,12 +264,12 @@ def approval_queue(request):
         raise Http404
     page = keyset.paginate(selectors.approval_queue(request.user), ordering=selectors.QUEUE_ORDER,
                            params=request.GET, size=selectors.QUEUE_PAGE_SIZE)
-    previews = selectors.posts_previews(page.items)
+    previews = preview.posts_previews(page.items)
     rows = []
     for post in page:
         revisions = selectors.post_revisions(post)
         wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
-        rows.append((post, selectors.grouped_previews(previews[post.pk]), revisions, wrote_it))
+        rows.append((post, preview.grouped_previews(previews[post.pk]), revisions, wrote_it))
     return render(request, "posts/queue.html", {"rows": rows, "page": page, "decision_form": DecisionForm()})
 
 
