@@ -22,22 +22,19 @@ from immisns.redirects import next_or
 from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
 from posts.forms import CalendarFilterForm, MoveForm
-from posts.models import Post, PostTarget
+from posts.models import Post
 from posts.office_hours import JST
 from posts.readiness import Problem
+from posts.rights import post_rights
 
 # The page names each office's counter hours per day for at most this many offices at once;
 # beyond that (an agency supervisor sees every bureau) it asks to choose an office.
 HOURS_OFFICES = 4
-MOVABLE_TARGET_STATES = (PostTarget.State.WAITING, PostTarget.State.SCHEDULED)
 
 
 def may_move(user, post: Post) -> bool:
-    """What the post page's Edit button asks: may edit, not cancelled, nothing sent yet."""
-    return (
-        access.can_edit_post(user, post) and post.state != Post.State.CANCELLED
-        and all(t.state in MOVABLE_TARGET_STATES for t in post.targets.all())
-    )
+    """What the post page's Edit button asks (posts.rights), from the targets the calendar prefetched."""
+    return post_rights(user, post).edit
 
 
 def _url(params: dict) -> str:

@@ -130,7 +130,7 @@ def posts_on_calendar(
         posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account__office=office)))
     targets = PostTarget.objects.select_related("account").only(
         "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle",
-        "account__sort_order", "account__office_id",
+        "account__sort_order", "account__office_id", "in_doubt",  # in_doubt: posts.rights asks it
     )
     return (posts.only("id", "body", "state", "scheduled_at", "revision", "author_id", "returned_by_id")
             .prefetch_related(Prefetch("targets", queryset=targets)).order_by("scheduled_at", "id"))
@@ -176,20 +176,6 @@ def post_revisions(post: Post) -> list[Revision]:
             number = event.data.get("revision", 1 if event.action == PostEvent.Action.CREATE else 0)
             revisions.append(Revision(number=number, by=event.actor, at=event.at, changed=changed))
     return revisions
-
-
-def post_editors_since_approval(post: Post, revisions: list[Revision] | None = None) -> set[int]:
-    """§3, four eyes: the author and everyone who changed the post since its last approval.
-
-    None of them may approve the revision that stands now.
-    """
-    editors = {post.author_id}
-    for revision in post_revisions(post) if revisions is None else revisions:
-        if revision.approved:
-            editors = {post.author_id}
-        elif revision.by is not None:
-            editors.add(revision.by.pk)
-    return editors
 
 
 def post_timeline(post: Post) -> QuerySet[PostEvent]:

@@ -22,6 +22,7 @@ from posts.forms import (
     ResolveForm, WithdrawForm,
 )
 from posts.models import Post, PostImage, PostTarget
+from posts.rights import post_rights
 
 
 def _get_post(user, pk: int) -> Post:
@@ -150,7 +151,7 @@ def post_new(request):
 @login_required
 def post_edit(request, pk: int):
     post = _get_post(request.user, pk)
-    if not access.can_edit_post(request.user, post) or post.state == Post.State.CANCELLED:
+    if not post_rights(request.user, post).open_editor:
         raise Http404
     if request.method == "GET":
         targets = {t.account_id: t for t in post.targets.all()}
@@ -184,21 +185,20 @@ def post_preview(request):
 @login_required
 def post_detail(request, pk: int):
     post = _get_post(request.user, pk)
-    # Until publishing begins the post can change, and the page shows what would go out now.
-    before_publishing = not post.targets.exclude(
-        state__in=[PostTarget.State.WAITING, PostTarget.State.SCHEDULED]).exists()
     revisions = selectors.post_revisions(post)
-    may_approve = access.can_approve_post(request.user, post) and post.state == Post.State.PENDING
-    # §3, four eyes: whoever wrote part of this revision leaves the approval to another supervisor.
-    wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
+    rights = post_rights(request.user, post, revisions=revisions)
+    # Until publishing begins the post can change, and the page shows what would go out now.
+    before_publishing = not rights.publishing_began
     return render(request, "posts/detail.html", {
         "post": post,
         "previews": preview.post_previews(post) if before_publishing else [],
         "before_publishing": before_publishing,
         "events": selectors.post_timeline(post),
-        "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED and before_publishing,
-        "may_approve": may_approve and not wrote_it,
-        "wrote_it": may_approve and wrote_it,
+        "may_edit": rights.edit,
+        "may_submit": rights.submit,
+        "may_cancel": rights.cancel,
+        "may_approve": rights.approve,
+        "wrote_it": rights.wrote_it,  # §3, four eyes: the page says another supervisor must approve
         "revisions": revisions,
         "decision_form": DecisionForm(initial={"revision": post.revision}),
         "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
@@ -241,7 +241,7 @@ def post_submit(request, pk: int):
 def post_cancel(request, pk: int):
     form = CancelForm(request.POST)
     post = _get_post(request.user, pk)
-    if form.is_valid() and not form.confirmed and access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED:
+    if form.is_valid() and not form.confirmed and post_rights(request.user, post).ask_to_cancel:
         return _confirmation(
             request, form=form, title=_("Cancel post #%(id)d?") % {"id": post.pk},
             question=_("The post will not be published, and it cannot be submitted or approved again."),
@@ -267,9 +267,9 @@ def approval_queue(request):
     previews = preview.posts_previews(page.items)
     rows = []
     for post in page:
-        revisions = selectors.post_revisions(post)
-        wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
-        rows.append((post, preview.grouped_previews(previews[post.pk]), revisions, wrote_it))
+        revisions = selectors.post_revisions(post)  # from the queue's prefetch
+        rights = post_rights(request.user, post, revisions=revisions)
+        rows.append((post, preview.grouped_previews(previews[post.pk]), revisions, rights))
     return render(request, "posts/queue.html", {"rows": rows, "page": page, "decision_form": DecisionForm()})
 
 
