@@ -9,6 +9,12 @@
 
 Every view, form, queryset, task and admin page asks this module. The
 querysets it returns are already scoped; nothing else filters by role.
+
+Whether a person may approve, edit, submit or cancel a post *now* is answered
+by posts.rights (this app sits below posts and never imports it): it asks
+can_edit_post / can_approve_post here for scope, and adds four eyes, the
+post's state and doubt. Services, the queue, the post page and the calendar
+ask posts.rights, not these two.
 """
 
 import itertools
@@ -308,7 +314,10 @@ def can_view_post(user, post) -> bool:
 
 
 def can_edit_post(user, post) -> bool:
-    """The author while they may still draft for every target, or a supervisor over every target."""
+    """Scope only: the author while they may still draft for every target, or a supervisor over every target.
+
+    posts.rights adds the post's state and doubt; ask it whether an edit or a cancel may happen now.
+    """
     if not _active(user):
         return False
     scope = scope_of(user)
@@ -321,7 +330,10 @@ def can_edit_post(user, post) -> bool:
 
 
 def can_approve_post(user, post) -> bool:
-    """§3: nobody approves their own post; the approver's scope covers every target."""
+    """§3: nobody approves their own post; the approver's scope covers every target.
+
+    Scope only: posts.rights adds four eyes (editors since the last approval), the state and doubt.
+    """
     if not _active(user) or post.author_id == user.pk:
         return False
     scope = scope_of(user)

@@ -19,25 +19,22 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
 from immisns.redirects import next_or
-from posts import calendar, office_hours, selectors, services
+from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
 from posts.forms import CalendarFilterForm, MoveForm
-from posts.models import Post, PostTarget
+from posts.models import Post
 from posts.office_hours import JST
 from posts.readiness import Problem
+from posts.rights import post_rights
 
 # The page names each office's counter hours per day for at most this many offices at once;
 # beyond that (an agency supervisor sees every bureau) it asks to choose an office.
 HOURS_OFFICES = 4
-MOVABLE_TARGET_STATES = (PostTarget.State.WAITING, PostTarget.State.SCHEDULED)
 
 
 def may_move(user, post: Post) -> bool:
-    """What the post page's Edit button asks: may edit, not cancelled, nothing sent yet."""
-    return (
-        access.can_edit_post(user, post) and post.state != Post.State.CANCELLED
-        and all(t.state in MOVABLE_TARGET_STATES for t in post.targets.all())
-    )
+    """What the post page's Edit button asks (posts.rights), from the targets the calendar prefetched."""
+    return post_rights(user, post).edit
 
 
 def _url(params: dict) -> str:
@@ -143,10 +140,10 @@ def calendar_move(request, pk: int):
     else:
         messages.success(request, _("Post #%(id)d moved to %(when)s JST.") % {"id": post.pk, "when": when})
     # What the composer's preview says about the new time: a closed counter, and a reason still owed.
-    closed = [p for p in selectors.post_previews(post) if p.is_open is False]
-    for preview in closed:
+    closed = [p for p in preview.post_previews(post) if p.is_open is False]
+    for target in closed:
         messages.warning(request, _("%(account)s: the counter is closed then (%(reason)s).") % {
-            "account": preview.account.display_handle, "reason": preview.closed_reason or preview.hours_problem})
+            "account": target.account.display_handle, "reason": target.closed_reason or target.hours_problem})
     if closed and not post.outside_hours_reason.strip():
         messages.warning(request, Problem("outside_hours", {"accounts": [p.account.display_handle for p in closed]}).message)
     return redirect(back)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import SocialAccount
 from checks import checks
 from posts import images as post_images
-from posts import length, selectors
+from posts import length, preview
 from posts.models import Post
 
 
@@ -96,16 +96,16 @@ def post_problems(post: Post, *, now: dt.datetime | None = None, for_approval: b
         problems.append(Problem("empty"))
     if not for_approval and post.scheduled_at <= now:
         problems.append(Problem("past", {"time": timezone.localtime(post.scheduled_at).strftime("%Y-%m-%d %H:%M")}))
-    previews = selectors.post_previews(post)
+    previews = preview.post_previews(post)
     if not previews:
         problems.append(Problem("no_accounts"))
     outside = []
-    for preview in previews:
+    for target in previews:
         problems.extend(text_problems(
-            account=preview.account, body=preview.body, final_text=preview.final_text, findings=preview.findings,
+            account=target.account, body=target.body, final_text=target.final_text, findings=target.findings,
         ))
-        if preview.is_open is False:
-            outside.append(preview.account.display_handle)
+        if target.is_open is False:
+            outside.append(target.account.display_handle)
     if outside and not post.outside_hours_reason.strip():
         problems.append(Problem("outside_hours", {"accounts": outside}))
     images = list(post.images.all())

@@ -1,7 +1,8 @@
 """Every change to a post: one function per transition (§3 of DESIGN).
 
-Each function takes keyword arguments, checks permission through
-accounts.access and the current state, changes state inside a transaction
+Each function takes keyword arguments, asks posts.rights whether this person
+may do it to this post now (scope, four eyes, state, doubt) or accounts.access
+for the account-level actions, changes state inside a transaction
 (the post row locked), writes a PostEvent and sends its notifications only
 once the transaction has committed. Views, forms and admin actions call these;
 nothing else sets a state.
@@ -23,9 +24,10 @@ from accounts.models import SocialAccount
 from checks.models import PublishedText
 from immisns.celery import enqueue_on_commit
 from posts import images as post_images
-from posts import notifications, publishing, readiness, selectors
-from posts.errors import NotAllowed, PostError, PostInDoubt
+from posts import notifications, preview, publishing, readiness, rights
+from posts.errors import NotAllowed, PostError
 from posts.models import Post, PostEvent, PostImage, PostTarget, PublishingSwitch
+from posts.rights import post_rights
 
 State = Post.State
 TState = PostTarget.State
@@ -61,24 +63,6 @@ def _store_images(post: Post, new_images: Sequence[NewImage], *, start: int = 0)
         )
         image.file.save(f"image-{position + 1}.{item.image.extension}", ContentFile(item.image.data), save=False)
         image.save()
-
-
-def _refuse_in_doubt(post: Post, doing: str) -> None:
-    """DESIGN §3: a post one of whose attempts may have gone out cannot be edited, re-approved or cancelled.
-
-    Changing it would either send a second post with the new text or mark a
-    live post cancelled; a supervisor must first decide the target in doubt.
-    """
-    doubtful = [t.account.display_handle for t in post.targets.select_related("account")
-                if t.in_doubt or t.state == TState.UNCONFIRMED]
-    if doubtful:
-        raise PostInDoubt(
-            _("This post cannot be %(doing)s now: an attempt to publish it on %(accounts)s may already have gone out, "
-              "and its outcome is not known yet. Wait for the next attempt, which first looks for it on the platform, "
-              "or, if the target is unconfirmed, have a supervisor check the platform and record what they found "
-              "(published, or publish again); then try again.")
-            % {"doing": doing, "accounts": ", ".join(doubtful)}
-        )
 
 
 def _hold_targets(post: Post, *, to_state: str) -> None:
@@ -152,11 +136,7 @@ def post_update(
     Saving without changing anything changes nothing: no new revision, no event, the approval stands.
     """
     post = _locked(post)
-    if not access.can_edit_post(by, post):
-        raise NotAllowed(_("You may not edit this post."))
-    if post.state == State.CANCELLED:
-        raise PostError(_("A cancelled post cannot be edited."))
-    _refuse_in_doubt(post, _("edited"))
+    post_rights(by, post).refuse(rights.EDIT)  # scope, not cancelled, not in doubt
     changed = _changes(post, body=body, scheduled_at=scheduled_at, accounts=accounts, overrides=overrides or {},
                        outside_hours_reason=outside_hours_reason, new_images=new_images,
                        remove_image_ids=remove_image_ids)
@@ -197,10 +177,7 @@ def post_update(
 def post_submit(*, post: Post, by) -> Post:
     """draft → pending: every check must pass; soft findings are recorded."""
     post = _locked(post)
-    if post.author_id != by.pk or not access.can_edit_post(by, post):
-        raise NotAllowed(_("Only the author may submit this post."))
-    if post.state != State.DRAFT:
-        raise PostError(_("Only a draft can be submitted."))
+    post_rights(by, post).refuse(rights.SUBMIT)
     problems = readiness.post_problems(post)
     if problems:
         raise PostError(_("The post cannot be submitted yet."), problems)
@@ -215,28 +192,19 @@ def post_submit(*, post: Post, by) -> Post:
 
 def _record_warnings(post: Post, by) -> None:
     """§5: a soft finding warns and is recorded."""
-    for preview in selectors.post_previews(post):
-        for finding in preview.warnings:
+    for target in preview.post_previews(post):
+        for finding in target.warnings:
             PostEvent.record(post_id=post.pk, actor=by, action=Action.WARNING, data={
-                "account": preview.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt})
+                "account": target.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt})
 
 
 @transaction.atomic
 def post_approve(*, post: Post, by, comment: str = "", revision: int | None = None) -> Post:
     """pending → approved; the targets are scheduled for the post's time."""
     post = _locked(post)
-    if post.author_id == by.pk:
-        raise NotAllowed(_("Nobody approves their own post."))
-    if not access.can_approve_post(by, post):
-        raise NotAllowed(_("You may not approve this post."))
-    if by.pk in selectors.post_editors_since_approval(post):
-        # §3, four eyes: the approver has not written any of what goes out.
-        raise NotAllowed(_("You changed this post since it was last approved, so another supervisor must approve it."))
-    if post.state != State.PENDING:
-        raise PostError(_("Only a post awaiting approval can be approved."))
-    if revision is not None and revision != post.revision:
-        raise PostError(_("The post was edited while you were reading it; review it again."))
-    _refuse_in_doubt(post, _("approved"))
+    # Not the author nor an editor since the last approval (four eyes), in scope, pending, the
+    # revision the person read, not in doubt.
+    post_rights(by, post).refuse(rights.APPROVE, revision=revision)
     problems = readiness.post_problems(post, for_approval=True)
     if problems:
         raise PostError(_("The post cannot be approved as it stands."), problems)
@@ -261,10 +229,7 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
 def post_reject(*, post: Post, by, comment: str) -> Post:
     """pending → draft, sent back (差戻し) with the reason the author will read on the post and at home."""
     post = _locked(post)
-    if not access.can_approve_post(by, post):
-        raise NotAllowed(_("You may not reject this post."))
-    if post.state != State.PENDING:
-        raise PostError(_("Only a post awaiting approval can be rejected."))
+    post_rights(by, post).refuse(rights.REJECT)
     if not comment.strip():
         raise PostError(_("Say why the post is rejected, so the author can fix it."))
     post.state = State.DRAFT
@@ -280,11 +245,7 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
 def post_cancel(*, post: Post, by, comment: str = "") -> Post:
     """draft / pending / approved → cancelled, as long as nothing has gone out."""
     post = _locked(post)
-    if not access.can_edit_post(by, post):
-        raise NotAllowed(_("You may not cancel this post."))
-    if post.state == State.CANCELLED:
-        raise PostError(_("The post is already cancelled."))
-    _refuse_in_doubt(post, _("cancelled"))
+    post_rights(by, post).refuse(rights.CANCEL)  # scope, not cancelled already, not in doubt
     _hold_targets(post, to_state=TState.CANCELLED)
     was = post.state
     post.state = State.CANCELLED

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts import access
 from immisns import keyset
 from immisns.redirects import next_or
-from posts import charts, health, selectors, services
+from posts import charts, health, preview, selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import (
     BulkApproveForm, CancelForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, PublishingSwitchForm,
     ResolveForm, WithdrawForm,
 )
 from posts.models import Post, PostImage, PostTarget
+from posts.rights import post_rights
 
 
 def _get_post(user, pk: int) -> Post:
@@ -134,7 +135,7 @@ def _compose(request, *, post: Post | None):
                 return redirect("posts:edit", pk=post.pk)
     previews = []
     if post is not None and request.method == "GET":
-        previews = selectors.post_previews(post)
+        previews = preview.post_previews(post)
     return render(request, "posts/compose.html", {"form": form, "post": post, "previews": previews})
 
 
@@ -150,7 +151,7 @@ def post_new(request):
 @login_required
 def post_edit(request, pk: int):
     post = _get_post(request.user, pk)
-    if not access.can_edit_post(request.user, post) or post.state == Post.State.CANCELLED:
+    if not post_rights(request.user, post).open_editor:
         raise Http404
     if request.method == "GET":
         targets = {t.account_id: t for t in post.targets.all()}
@@ -160,7 +161,7 @@ def post_edit(request, pk: int):
             **{f"override_{pk}": t.body_override for pk, t in targets.items()},
         }
         form = PostForm(initial=initial, user=request.user, post=post)
-        return render(request, "posts/compose.html", {"form": form, "post": post, "previews": selectors.post_previews(post)})
+        return render(request, "posts/compose.html", {"form": form, "post": post, "previews": preview.post_previews(post)})
     return _compose(request, post=post)
 
 
@@ -173,7 +174,7 @@ def post_preview(request):
         # Refused before any check runs: a text longer than any platform takes, a time no calendar has.
         return render(request, "posts/_preview.html", {"previews": [], "errors": _invalid(form).problems})
     data = form.cleaned_data
-    previews = selectors.target_previews(
+    previews = preview.target_previews(
         body=data.get("body") or "", accounts=list(data.get("accounts") or []), overrides=form.overrides(),
         scheduled_at=data.get("scheduled_at"),
     )
@@ -184,21 +185,20 @@ def post_preview(request):
 @login_required
 def post_detail(request, pk: int):
     post = _get_post(request.user, pk)
-    # Until publishing begins the post can change, and the page shows what would go out now.
-    before_publishing = not post.targets.exclude(
-        state__in=[PostTarget.State.WAITING, PostTarget.State.SCHEDULED]).exists()
     revisions = selectors.post_revisions(post)
-    may_approve = access.can_approve_post(request.user, post) and post.state == Post.State.PENDING
-    # §3, four eyes: whoever wrote part of this revision leaves the approval to another supervisor.
-    wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
+    rights = post_rights(request.user, post, revisions=revisions)
+    # Until publishing begins the post can change, and the page shows what would go out now.
+    before_publishing = not rights.publishing_began
     return render(request, "posts/detail.html", {
         "post": post,
-        "previews": selectors.post_previews(post) if before_publishing else [],
+        "previews": preview.post_previews(post) if before_publishing else [],
         "before_publishing": before_publishing,
         "events": selectors.post_timeline(post),
-        "may_edit": access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED and before_publishing,
-        "may_approve": may_approve and not wrote_it,
-        "wrote_it": may_approve and wrote_it,
+        "may_edit": rights.edit,
+        "may_submit": rights.submit,
+        "may_cancel": rights.cancel,
+        "may_approve": rights.approve,
+        "wrote_it": rights.wrote_it,  # §3, four eyes: the page says another supervisor must approve
         "revisions": revisions,
         "decision_form": DecisionForm(initial={"revision": post.revision}),
         "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
@@ -241,7 +241,7 @@ def post_submit(request, pk: int):
 def post_cancel(request, pk: int):
     form = CancelForm(request.POST)
     post = _get_post(request.user, pk)
-    if form.is_valid() and not form.confirmed and access.can_edit_post(request.user, post) and post.state != Post.State.CANCELLED:
+    if form.is_valid() and not form.confirmed and post_rights(request.user, post).ask_to_cancel:
         return _confirmation(
             request, form=form, title=_("Cancel post #%(id)d?") % {"id": post.pk},
             question=_("The post will not be published, and it cannot be submitted or approved again."),
@@ -264,12 +264,12 @@ def approval_queue(request):
         raise Http404
     page = keyset.paginate(selectors.approval_queue(request.user), ordering=selectors.QUEUE_ORDER,
                            params=request.GET, size=selectors.QUEUE_PAGE_SIZE)
-    previews = selectors.posts_previews(page.items)
+    previews = preview.posts_previews(page.items)
     rows = []
     for post in page:
-        revisions = selectors.post_revisions(post)
-        wrote_it = request.user.pk in selectors.post_editors_since_approval(post, revisions)
-        rows.append((post, selectors.grouped_previews(previews[post.pk]), revisions, wrote_it))
+        revisions = selectors.post_revisions(post)  # from the queue's prefetch
+        rights = post_rights(request.user, post, revisions=revisions)
+        rows.append((post, preview.grouped_previews(previews[post.pk]), revisions, rights))
     return render(request, "posts/queue.html", {"rows": rows, "page": page, "decision_form": DecisionForm()})
 
 
