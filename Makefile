@@ -1,11 +1,12 @@
-# immisns — `make run` starts the console on the embedded defaults; `make test` runs every test.
+# immisns — `make run` starts the console on the embedded defaults; `make test` runs every test;
+# `make test-fast` leaves out the browser, worker-process and large-data tests for the edit-run loop.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test bench bench-drain bench-checks bench-pages bench-replies corpus lock messages
+.PHONY: install run test test-fast lint bench bench-drain bench-checks bench-pages bench-replies corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -22,6 +23,17 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not worker and not scale" $(PYTEST_ARGS)
+
+# The checkers CI runs before the tests (configured in pyproject.toml); each runs even when one before it failed.
+lint: install
+	status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check --output-format concise . || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 bench: install
 	$(BIN)/python benchmarks/publish.py
@@ -51,7 +63,7 @@ corpus: install
 
 # Rewrite requirements.lock from pyproject.toml (needs uv: pip install uv).
 lock:
-	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+	uv pip compile pyproject.toml --extra test --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 # Refresh the Japanese catalogue after changing texts (needs GNU gettext).
 messages: install

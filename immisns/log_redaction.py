@@ -1,4 +1,4 @@
-"""Secrets never reach a log, at any level (README, "Security").
+"""Secrets never reach a log, at any level (docs/architecture.md, "Security").
 
 At DEBUG, oauthlib logs the X consumer key and access token (its collected
 parameters, the signature base string, URL-encoded twice there),

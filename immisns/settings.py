@@ -220,7 +220,7 @@ STORAGES = {
     },
 }
 
-# Bounded work per request (README, "Security"). Form fields: at most 5 MB and 2,000 fields
+# Bounded work per request (docs/architecture.md, "Security"). Form fields: at most 5 MB and 2,000 fields
 # (the composer's longest text, 63,206 characters, is under 0.6 MB even URL-encoded);
 # files: at most 4 images of 50 MB each, refused by declared and streamed size
 # (immisns/uploads.py) before Django reads them; files over 2.5 MB stream to disk.

@@ -123,7 +123,7 @@ def _account_groups(accounts: list[SocialAccount], language: str) -> list[dict]:
 
 
 def account_list_data(accounts: list[SocialAccount] | None = None) -> dict:
-    """The machine-readable list (/official-accounts.json; schema in the README)."""
+    """The machine-readable list (/official-accounts.json; schema in docs/architecture.md)."""
     accounts = _accounts() if accounts is None else accounts
     entries = [{
         "platform": a.platform,

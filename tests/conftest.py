@@ -1,10 +1,14 @@
 """Shared fixtures: personas per role and office, and the service guards.
 
-In CI (CI=true) a test that needs Redis fails when Redis is missing; on a
-developer's machine without Redis it is skipped with the reason.
+Tests that need Redis (marked redis) use only the database that
+IMMISNS_TEST_REDIS_URL names, and empty it with FLUSHDB before and after,
+never FLUSHALL: other databases of the same server (a developer's own data,
+the console's broker and cache) are left alone. Without that setting, or with
+Redis down, they are skipped with the reason; in CI (CI=true) they fail.
 """
 
 import os
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -13,24 +17,86 @@ from accounts.models import Membership, Office
 from tests.factories import MembershipFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-REDIS_URL = os.environ.get("IMMISNS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A Redis database the tests may empty, named by number: redis://127.0.0.1:6379/15.
+REDIS_URL = os.environ.get("IMMISNS_TEST_REDIS_URL", "")
 
 
-def redis_available() -> bool:
+def redis_database(url: str) -> tuple[str, int, int] | None:
+    """(host, port, database number) of a redis:// URL, or None when it names no number.
+
+    redis-py reads the number from the path (/15) or from ?db=15; without either it uses 0,
+    which is where a developer's own data usually is.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return None
+    number = parts.path.strip("/") or parse_qs(parts.query).get("db", [""])[0]
+    if not number.isdigit():
+        return None
+    return (parts.hostname or "localhost", parts.port or 6379, int(number))
+
+
+def redis_misconfigured() -> str | None:
+    """Why IMMISNS_TEST_REDIS_URL must not be emptied, or None: these fail wherever the tests run."""
+    if not REDIS_URL:
+        return None
+    ours = redis_database(REDIS_URL)
+    if ours is None:
+        return f"IMMISNS_TEST_REDIS_URL={REDIS_URL} names no database number (redis://127.0.0.1:6379/15)"
+    for setting in ("CELERY_BROKER_URL", "CACHE_URL"):
+        if redis_database(os.environ.get(setting, "")) == ours:
+            return f"IMMISNS_TEST_REDIS_URL names the same Redis database as {setting}; the tests empty theirs"
+    return None
+
+
+def redis_missing() -> str | None:
+    """Why the Redis tests cannot run here (no setting, Redis down), or None."""
+    if not REDIS_URL:
+        return "IMMISNS_TEST_REDIS_URL is not set (a Redis database the tests may empty: redis://127.0.0.1:6379/15)"
     import redis
 
     try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+        if redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping():
+            return None
     except redis.RedisError:
-        return False
+        pass
+    return f"Redis is not reachable at {REDIS_URL}"
+
+
+def empty_test_redis() -> None:
+    """FLUSHDB on the tests' own Redis database, the only cleanup a Redis test does.
+
+    Never FLUSHALL: that would empty every database of a server that may be shared.
+    """
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def pytest_runtest_setup(item):
-    if item.get_closest_marker("redis") and not redis_available():
-        message = f"Redis is not reachable at {REDIS_URL}"
+    if not item.get_closest_marker("redis"):
+        return
+    if reason := redis_misconfigured():
+        pytest.fail(reason, pytrace=False)
+    if reason := redis_missing():
         if IN_CI:
-            pytest.fail(message + " (CI must run every Redis test)", pytrace=False)
-        pytest.skip(message)
+            pytest.fail(reason + " (CI must run every Redis test)", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _redis_tests_empty_their_database(request):
+    """A Redis test starts on an empty database of its own and leaves it empty."""
+    if request.node.get_closest_marker("redis") is None:
+        yield
+        return
+    empty_test_redis()
+    yield
+    empty_test_redis()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from tests.conftest import make_person, sign_in_with_second_factor
 from tests.factories import make_history
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+pytestmark = [pytest.mark.scale, pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 SIZES = {"small": (5, 1, 10), "large": (200, 21, 600)}
 

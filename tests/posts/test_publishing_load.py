@@ -64,6 +64,7 @@ def _connections_to_this_database() -> int:
 
 
 @pytest.mark.worker
+@pytest.mark.scale
 @needs_postgresql
 @COMMITTED_DB
 def test_a_backlog_drains_with_the_production_shape_within_the_connection_bound(harness):

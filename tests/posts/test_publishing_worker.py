@@ -23,7 +23,7 @@ from accounts.models import Membership, SocialAccount
 from posts import footer, services
 from posts.models import PostEvent, PostTarget
 from posts.tasks import publish_targets
-from tests.conftest import REDIS_URL, make_person
+from tests.conftest import make_person
 from tests.factories import make_post
 from tests.posts.worker_harness import ROOT, Harness, configure_accounts_for_fakes, created_text, database_url, wait_for
 
@@ -215,7 +215,8 @@ def test_a_worker_killed_during_the_call_is_reconciled_never_resent(harness, peo
 
 
 @pytest.mark.redis
-def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, transactional_db, people, settings):
+def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, transactional_db, people, settings,
+                                                                   redis_url):
     import redis
 
     poster, approver = people
@@ -223,10 +224,10 @@ def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, tra
     configure_accounts_for_fakes(["IMMI_TOKYO", "IMMI_OSAKA", "ImmigrationServicesAgency.MOJ"])
     harness = Harness(
         directory=tmp_path, database_url=database_url(connection.settings_dict),
-        broker_url=REDIS_URL, var_dir=str(django_settings.VAR_DIR),
+        broker_url=redis_url, var_dir=str(django_settings.VAR_DIR),
         env={"PUBLISHING_SWEEP_SECONDS": "1", "PUBLISHING_REQUEUE_SECONDS": "3"},
     )
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     harness.purge()
     try:
         # Only subprocesses enqueue (on Redis): approval in this process sends nothing, as
@@ -251,7 +252,9 @@ def test_targets_still_go_out_once_after_redis_loses_every_message(tmp_path, tra
         assert client.llen("celery") == 3
         assert not PostTarget.objects.filter(pk__in=ids, enqueued_at__isnull=True).exists()
 
-        client.flushall()  # Redis loses everything: the queued tasks and kombu's bindings
+        # The broker's database loses everything: the queued tasks and kombu's bindings (both live in
+        # it). FLUSHDB, never FLUSHALL: the other databases of this Redis are not the test's.
+        client.flushdb()
         assert client.llen("celery") == 0
         assert set(states(ids).values()) == {"scheduled"}
 

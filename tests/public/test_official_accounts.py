@@ -68,7 +68,7 @@ def test_the_date_the_list_last_changed(client):
         assert client.get(JSON).json()["updated"] == "2026-04-06"
 
 
-# The documented schema (README, "The public pages"), checked key by key.
+# The documented schema (docs/architecture.md, "The public pages"), checked key by key.
 ENTRY_KEYS = {"platform", "handle", "url", "office"}
 
 
