@@ -138,7 +138,11 @@ def _compute_scope(user) -> Scope:
         return frozenset(found)
 
     return Scope(
-        user_id=user.pk, administrator=False, see=reached(_SEE), draft=reached(_DRAFT), approve=reached(_APPROVE),
+        user_id=user.pk,
+        administrator=False,
+        see=reached(_SEE),
+        draft=reached(_DRAFT),
+        approve=reached(_APPROVE),
         supervisor=any(role == Role.SUPERVISOR for _office, role in memberships),
     )
 
@@ -249,9 +253,15 @@ def supervisors_for(accounts) -> "QuerySet":
     from django.contrib.auth import get_user_model
 
     office_ids = _ancestors_and_self({account.office_id for account in accounts})
-    return get_user_model().objects.filter(
-        is_active=True, memberships__role=Role.SUPERVISOR, memberships__office_id__in=office_ids,
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.SUPERVISOR,
+            memberships__office_id__in=office_ids,
+        )
+        .distinct()
+    )
 
 
 # --- Posts --------------------------------------------------------------------------------
@@ -278,8 +288,11 @@ def posts_visible_to(user, posts: QuerySet) -> QuerySet:
     # into a hash of every target of every post (built before the first row of a page): asked
     # row by row, it costs one index probe per post read, 51 for a page.
     on_visible = (
-        _targets_model(posts).objects.filter(post=OuterRef("pk"), account_id__in=visible)
-        .values("post").annotate(targets=Count("pk")).filter(targets__gt=0)
+        _targets_model(posts)
+        .objects.filter(post=OuterRef("pk"), account_id__in=visible)
+        .values("post")
+        .annotate(targets=Count("pk"))
+        .filter(targets__gt=0)
     )
     return posts.filter(Q(author=user) | Exists(on_visible))
 
@@ -341,7 +354,6 @@ def can_approve_post(user, post) -> bool:
     if scope.administrator:
         return bool(offices)
     return bool(offices) and all(office in scope.approve for office in offices)
-
 
 
 # --- What the public writes (replies, mentions, comments) ------------------------------------

@@ -2,8 +2,8 @@ from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +44,9 @@ class ClosureDayAdmin(admin.ModelAdmin):
 
 def _credential_input(label) -> forms.CharField:
     return forms.CharField(
-        label=label, required=False, strip=True,
+        label=label,
+        required=False,
+        strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
 
@@ -72,14 +74,20 @@ class SocialAccountForm(forms.ModelForm):
         cleaned = super().clean()
         platform = cleaned.get("platform")
         if platform:
-            foreign = [n for n in CREDENTIAL_LABELS if cleaned.get(n) and n not in SocialAccount.CREDENTIAL_FIELDS[platform]]
+            foreign = [
+                n for n in CREDENTIAL_LABELS if cleaned.get(n) and n not in SocialAccount.CREDENTIAL_FIELDS[platform]
+            ]
             for name in foreign:
                 self.add_error(name, _("This credential does not belong to the chosen platform."))
         return cleaned
 
     def save(self, commit=True):
         account = super().save(commit=False)
-        entered = {n: self.cleaned_data[n] for n in SocialAccount.CREDENTIAL_FIELDS[account.platform] if self.cleaned_data.get(n)}
+        entered = {
+            n: self.cleaned_data[n]
+            for n in SocialAccount.CREDENTIAL_FIELDS[account.platform]
+            if self.cleaned_data.get(n)
+        }
         if entered:
             values = account.get_credentials() if account.has_credentials else {}
             values.update(entered)
@@ -92,8 +100,11 @@ class SocialAccountForm(forms.ModelForm):
 class PauseReasonForm(forms.Form):
     """Why the accounts are paused: the posters and the record read it (AccountStateChange.reason)."""
 
-    reason = forms.CharField(label=_("Reason for pausing"), max_length=300,
-                             error_messages={"required": _("Give the reason for pausing the accounts.")})
+    reason = forms.CharField(
+        label=_("Reason for pausing"),
+        max_length=300,
+        error_messages={"required": _("Give the reason for pausing the accounts.")},
+    )
 
 
 class AccountStateChangeInline(LabelledTabularInline):
@@ -123,7 +134,21 @@ class SocialAccountAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["platform", "handle", "display_name", "office", "state", "publisher", "platform_id", "sort_order"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "platform",
+                        "handle",
+                        "display_name",
+                        "office",
+                        "state",
+                        "publisher",
+                        "platform_id",
+                        "sort_order",
+                    ]
+                },
+            ),
             (_("Credentials (write-only)"), {"fields": [*CREDENTIAL_LABELS, "credentials_updated_at"]}),
         ]
 
@@ -154,11 +179,18 @@ class SocialAccountAdmin(admin.ModelAdmin):
             reason = form.cleaned_data["reason"]
             self._apply(request, queryset, services.account_pause, _("%(count)d account(s) paused."), reason=reason)
             return None
-        return TemplateResponse(request, "admin/accounts/socialaccount/pause_reason.html", {
-            **self.admin_site.each_context(request), "title": _("Pause the selected accounts"),
-            "opts": self.model._meta, "accounts": queryset, "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "admin/accounts/socialaccount/pause_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Pause the selected accounts"),
+                "opts": self.model._meta,
+                "accounts": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=_("Resume the selected accounts"))
     def resume_accounts(self, request, queryset):

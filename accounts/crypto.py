@@ -7,7 +7,7 @@ encrypted with the first, old values still decrypt with any of them.
 import json
 from functools import cache
 
-from cryptography.fernet import InvalidToken, MultiFernet, Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
@@ -33,6 +33,5 @@ def decrypt_json(token: str) -> dict[str, str]:
         return json.loads(_current().decrypt(token.encode()))
     except InvalidToken:
         raise CredentialsUnreadable(
-            "The stored credentials cannot be decrypted with FIELD_ENCRYPTION_KEY; "
-            "enter them again in the admin."
+            "The stored credentials cannot be decrypted with FIELD_ENCRYPTION_KEY; enter them again in the admin."
         ) from None

@@ -35,27 +35,55 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts import access
 from immisns.redirects import next_or
 
-SECOND_FACTOR = frozenset({
-    "posts:queue", "posts:approve", "posts:reject", "posts:approve_many",
-    "posts:edit", "posts:cancel", "calendar_move",
-    "posts:target_retry", "posts:target_resolve", "posts:target_withdraw",
-    "posts:publishing_switch",
-    # What the public wrote: a supervisor's moderation reaches every account of their subtree.
-    "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
-    "moderation:delete", "moderation:ban",
-    # The audit log of a supervisor's subtree (or, for an administrator, everything).
-    "audit:log", "audit:export",
-    # The admin pages' old addresses (/admin/moderation/...), redirected into the admin.
-    "moderation_admin_moved",
-})
-PASSWORD_ENOUGH = frozenset({
-    "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
-    "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
-    "sandbox_delivery", "admin_login", "set_language",
-    "sns_account",  # reading how an account is doing
-    # The public pages, without login.
-    "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
-})
+SECOND_FACTOR = frozenset(
+    {
+        "posts:queue",
+        "posts:approve",
+        "posts:reject",
+        "posts:approve_many",
+        "posts:edit",
+        "posts:cancel",
+        "calendar_move",
+        "posts:target_retry",
+        "posts:target_resolve",
+        "posts:target_withdraw",
+        "posts:publishing_switch",
+        # What the public wrote: a supervisor's moderation reaches every account of their subtree.
+        "moderation:queue",
+        "moderation:hide",
+        "moderation:unhide",
+        "moderation:confirm",
+        "moderation:delete",
+        "moderation:ban",
+        # The audit log of a supervisor's subtree (or, for an administrator, everything).
+        "audit:log",
+        "audit:export",
+        # The admin pages' old addresses (/admin/moderation/...), redirected into the admin.
+        "moderation_admin_moved",
+    }
+)
+PASSWORD_ENOUGH = frozenset(
+    {
+        "home",
+        "calendar",
+        "posts:list",
+        "posts:new",
+        "posts:preview",
+        "posts:detail",
+        "posts:submit",
+        "posts:image",
+        "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
+        "sandbox_delivery",
+        "admin_login",
+        "set_language",
+        "sns_account",  # reading how an account is doing
+        # The public pages, without login.
+        "public:policy",
+        "public:policy_version",
+        "public:official_accounts",
+        "public:official_accounts_json",
+    }
+)
 SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})
 # Where someone sent to set up TOTP was going: kept through allauth's activation (which asks
 # for the password first and ends on the recovery codes), offered there as "Continue".
@@ -126,7 +154,8 @@ def after_set_up(request) -> str:
     """Where the person was going before setting up the second factor; "" when nowhere."""
     wanted = request.session.get(AFTER_SET_UP, "")
     safe = wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return wanted if safe else ""
 
 

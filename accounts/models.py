@@ -9,8 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
-from immisns.append_only import AppendOnly  # the frozen audit/0001 reads it here too
 from accounts.platforms.capabilities import capabilities_for
+from immisns.append_only import AppendOnly  # the frozen audit/0001 reads it here too
 
 
 class Office(models.Model):
@@ -25,8 +25,12 @@ class Office(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent office"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     name_ja = models.CharField(_("name (Japanese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=150)
@@ -76,7 +80,9 @@ class OfficeHours(models.Model):
         verbose_name = _("office hours")
         verbose_name_plural = _("office hours")
         constraints = [
-            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="officehours_opens_before_closes"),
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")), name="officehours_opens_before_closes"
+            ),
             models.UniqueConstraint(fields=["office", "weekday", "opens"], name="officehours_unique_window"),
         ]
 
@@ -89,8 +95,13 @@ class ClosureDay(models.Model):
 
     date = models.DateField(_("date"))
     office = models.ForeignKey(
-        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="closure_days", help_text=_("Leave empty to close every office."),
+        Office,
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="closure_days",
+        help_text=_("Leave empty to close every office."),
     )
     reason = models.CharField(_("reason"), max_length=200)
 
@@ -100,7 +111,9 @@ class ClosureDay(models.Model):
         verbose_name_plural = _("closure days")
         constraints = [
             models.UniqueConstraint(fields=["date", "office"], name="closureday_unique_per_office"),
-            models.UniqueConstraint(fields=["date"], condition=models.Q(office__isnull=True), name="closureday_unique_all_offices"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(office__isnull=True), name="closureday_unique_all_offices"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,14 +145,21 @@ class SocialAccount(models.Model):
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     handle = models.CharField(_("handle"), max_length=100)
     display_name = models.CharField(_("display name"), max_length=150)
-    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="social_accounts")
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="social_accounts"
+    )
     state = models.CharField(_("state"), max_length=15, choices=State.choices, default=State.ACTIVE)
     publisher = models.CharField(
-        _("publisher"), max_length=10, choices=Publisher.choices, default=Publisher.SANDBOX,
+        _("publisher"),
+        max_length=10,
+        choices=Publisher.choices,
+        default=Publisher.SANDBOX,
         help_text=_("Sandbox records what would have gone out; only 'platform' posts for real."),
     )
     platform_id = models.CharField(
-        _("platform id"), max_length=64, blank=True,
+        _("platform id"),
+        max_length=64,
+        blank=True,
         help_text=_("The numeric user id on X, or the page id on Facebook."),
     )
     credentials_encrypted = models.TextField(editable=False, blank=True, default="")
@@ -200,7 +220,9 @@ class Membership(models.Model):
         SUPERVISOR = "supervisor", _("Supervisor")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
 
@@ -219,9 +241,15 @@ class Membership(models.Model):
 class AccountStateChange(AppendOnly, models.Model):
     """Append-only record of every pause, resume and re-authorisation of an account."""
 
-    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="state_changes")
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="state_changes"
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     from_state = models.CharField(_("from"), max_length=15, choices=SocialAccount.State.choices)
@@ -241,7 +269,9 @@ class AccountStateChange(AppendOnly, models.Model):
 class SandboxDelivery(models.Model):
     """What the sandbox publisher "published": recorded, never sent anywhere."""
 
-    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="sandbox_deliveries")
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="sandbox_deliveries"
+    )
     text = models.TextField(_("text"))
     media = models.JSONField(_("images"), default=list)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

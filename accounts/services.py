@@ -19,7 +19,11 @@ def _change_state(*, account: SocialAccount, by, to_state: str, reason: str) -> 
     locked.state = to_state
     locked.save(update_fields=["state"])
     AccountStateChange.objects.create(
-        account=locked, actor=by, from_state=from_state, to_state=to_state, reason=reason,
+        account=locked,
+        actor=by,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
     )
     return locked
 

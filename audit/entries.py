@@ -152,10 +152,20 @@ class Entry:
             kind = action
             before, after = _json(before), _json(after)
         return cls(
-            src=src, pk=row["a_pk"], at=row["a_at"], actor=row["a_actor"] or "", kind=kind,
-            object_type=row["a_object_type"] or "", object_id=row["a_object_id"], office_id=row["a_office_id"],
-            account_id=row["a_account_id"], before=before or None, after=after or None, data=data,
-            note="" if src == selectors.FOOTER else (row["a_note"] or ""), names=names,
+            src=src,
+            pk=row["a_pk"],
+            at=row["a_at"],
+            actor=row["a_actor"] or "",
+            kind=kind,
+            object_type=row["a_object_type"] or "",
+            object_id=row["a_object_id"],
+            office_id=row["a_office_id"],
+            account_id=row["a_account_id"],
+            before=before or None,
+            after=after or None,
+            data=data,
+            note="" if src == selectors.FOOTER else (row["a_note"] or ""),
+            names=names,
         )
 
     # --- words ---
@@ -221,8 +231,10 @@ class Entry:
         family = self.family
         if family == "membership":
             return _("%(user)s: %(role)s at %(office)s") % {
-                "user": value.get("user", ""), "role": ROLES.get(value.get("role"), value.get("role")),
-                "office": self.names.office(value.get("office_id"))}
+                "user": value.get("user", ""),
+                "role": ROLES.get(value.get("role"), value.get("role")),
+                "office": self.names.office(value.get("office_id")),
+            }
         if family == "office_hours":
             return f"{self.names.office(value.get('office_id'))} {WEEKDAYS.get(value.get('weekday'), '')} {value.get('opens')}–{value.get('closes')}"
         if family == "closure_day":
@@ -257,12 +269,17 @@ class Entry:
             parts.append(history.describe(self.kind.split(".", 1)[1], self.data))
         elif self.src == selectors.FOOTER:
             platform = PLATFORMS.get(self.data.get("platform"), self.data.get("platform"))
-            parts.append(_("Version %(version)s of the footer for %(platform)s.") % {
-                "version": self.data.get("version"), "platform": platform})
+            parts.append(
+                _("Version %(version)s of the footer for %(platform)s.")
+                % {"version": self.data.get("version"), "platform": platform}
+            )
         elif self.kind == "login.failed":
             parts.append(_("User name entered: %(name)s") % {"name": self.data.get("username", "")})
         elif self.family == "mfa":
-            parts.append(_("%(type)s of %(user)s") % {"type": self.data.get("authenticator", ""), "user": self.data.get("user", "")})
+            parts.append(
+                _("%(type)s of %(user)s")
+                % {"type": self.data.get("authenticator", ""), "user": self.data.get("user", "")}
+            )
         parts.append(self.note)
         return " ".join(part for part in parts if part)
 
@@ -270,10 +287,19 @@ class Entry:
 
     def as_data(self) -> dict:
         return {
-            "at": self.local_at.isoformat(), "source": selectors.SOURCE_NAMES[self.src], "id": self.pk,
-            "kind": self.kind, "kind_label": self.label, "actor": self.actor,
-            "object_type": self.object_type, "object_id": self.object_id,
-            "office": self.names.office_code(self.office_id), "account": self.account,
-            "before": self.before, "after": self.after, "data": self.data, "comment": self.note,
+            "at": self.local_at.isoformat(),
+            "source": selectors.SOURCE_NAMES[self.src],
+            "id": self.pk,
+            "kind": self.kind,
+            "kind_label": self.label,
+            "actor": self.actor,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "office": self.names.office_code(self.office_id),
+            "account": self.account,
+            "before": self.before,
+            "after": self.after,
+            "data": self.data,
+            "comment": self.note,
             "description": self.description,
         }

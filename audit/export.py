@@ -18,8 +18,21 @@ from audit.entries import Entry, Names
 
 BOM = "\ufeff"
 CSV_COLUMNS = (
-    "at", "source", "id", "kind", "kind_label", "actor", "object_type", "object_id", "office", "account",
-    "before", "after", "data", "comment", "description",
+    "at",
+    "source",
+    "id",
+    "kind",
+    "kind_label",
+    "actor",
+    "object_type",
+    "object_id",
+    "office",
+    "account",
+    "before",
+    "after",
+    "data",
+    "comment",
+    "description",
 )
 
 

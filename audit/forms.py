@@ -20,7 +20,10 @@ class AuditFilterForm(forms.Form):
         # Only what the person may see is offered; another office's id is "not one of the choices".
         self.fields["office"].queryset = access.offices_visible_to(user)
         self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
-        self.fields["kind"].choices = [("", _("Any kind")), *((key, label) for key, label in entries.KIND_LABELS.items())]
+        self.fields["kind"].choices = [
+            ("", _("Any kind")),
+            *((key, label) for key, label in entries.KIND_LABELS.items()),
+        ]
 
     def full_clean(self):
         super().full_clean()
@@ -28,7 +31,8 @@ class AuditFilterForm(forms.Form):
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-errors"})
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-errors"}
+                )
 
     def clean(self):
         data = super().clean()
@@ -42,8 +46,10 @@ class AuditFilterForm(forms.Form):
         since, until = selectors.day_bounds(data.get("since"), data.get("until"))
         office = data.get("office")
         return selectors.Filters(
-            since=since, until=until,
+            since=since,
+            until=until,
             office_ids=frozenset(access.office_and_below(office.pk)) if office else None,
             account_id=data["account"].pk if data.get("account") else None,
-            person=data.get("person", "").strip(), kind=data.get("kind", ""),
+            person=data.get("person", "").strip(),
+            kind=data.get("kind", ""),
         )

@@ -37,20 +37,35 @@ class AuditEvent(AppendOnly, models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, related_name="+",
-        on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
     actor_name = models.CharField(_("by (user name)"), max_length=150, blank=True)
     kind = models.CharField(_("kind"), max_length=40)
     object_type = models.CharField(_("object type"), max_length=40, blank=True)
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     office = models.ForeignKey(
-        "accounts.Office", verbose_name=_("office"), null=True, blank=True, related_name="+",
-        on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.Office",
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
     account = models.ForeignKey(
-        "accounts.SocialAccount", verbose_name=_("SNS account"), null=True, blank=True, related_name="+",
-        on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.SocialAccount",
+        verbose_name=_("SNS account"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)

@@ -31,11 +31,21 @@ def _value(value):
 
 
 def _membership(row: Membership) -> dict:
-    return {"user_id": row.user_id, "user": row.user.get_username() if row.user_id else "", "office_id": row.office_id, "role": row.role}
+    return {
+        "user_id": row.user_id,
+        "user": row.user.get_username() if row.user_id else "",
+        "office_id": row.office_id,
+        "role": row.role,
+    }
 
 
 def _office_hours(row: OfficeHours) -> dict:
-    return {"office_id": row.office_id, "weekday": row.weekday, "opens": _value(row.opens), "closes": _value(row.closes)}
+    return {
+        "office_id": row.office_id,
+        "weekday": row.weekday,
+        "opens": _value(row.opens),
+        "closes": _value(row.closes),
+    }
 
 
 def _closure_day(row: ClosureDay) -> dict:
@@ -56,22 +66,54 @@ def _social_account(row: SocialAccount) -> dict:
 # model: (object type, fields as data, office id, account id, fields whose save matters)
 TRACKED = {
     Membership: ("membership", _membership, lambda row: row.office_id, lambda row: None, {"user", "office", "role"}),
-    OfficeHours: ("office_hours", _office_hours, lambda row: row.office_id, lambda row: None, {"office", "weekday", "opens", "closes"}),
-    ClosureDay: ("closure_day", _closure_day, lambda row: row.office_id, lambda row: None, {"office", "date", "reason"}),
+    OfficeHours: (
+        "office_hours",
+        _office_hours,
+        lambda row: row.office_id,
+        lambda row: None,
+        {"office", "weekday", "opens", "closes"},
+    ),
+    ClosureDay: (
+        "closure_day",
+        _closure_day,
+        lambda row: row.office_id,
+        lambda row: None,
+        {"office", "date", "reason"},
+    ),
     SocialAccount: (
-        "social_account", _social_account, lambda row: row.office_id, lambda row: row.pk,
+        "social_account",
+        _social_account,
+        lambda row: row.office_id,
+        lambda row: row.pk,
         {*ACCOUNT_FIELDS, "office", "credentials_encrypted", "credentials_updated_at"},
     ),
 }
 
 
-def event_record(*, kind: str, actor=None, object_type: str = "", object_id=None, office_id=None,
-                 account_id=None, before=None, after=None, data: dict | None = None) -> AuditEvent:
+def event_record(
+    *,
+    kind: str,
+    actor=None,
+    object_type: str = "",
+    object_id=None,
+    office_id=None,
+    account_id=None,
+    before=None,
+    after=None,
+    data: dict | None = None,
+) -> AuditEvent:
     """The one way an audit record is written."""
     return AuditEvent.objects.create(
-        kind=kind, actor=actor, actor_name=actor.get_username() if actor is not None else "",
-        object_type=object_type, object_id=object_id, office_id=office_id, account_id=account_id,
-        before=before, after=after, data=data or {},
+        kind=kind,
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "",
+        object_type=object_type,
+        object_id=object_id,
+        office_id=office_id,
+        account_id=account_id,
+        before=before,
+        after=after,
+        data=data or {},
     )
 
 
@@ -97,17 +139,28 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     if not created and before == after:
         return  # saved without a change worth recording
     event_record(
-        kind=f"{object_type}.{'added' if created or before is None else 'changed'}", actor=current_actor(),
-        object_type=object_type, object_id=instance.pk, office_id=office_of(instance), account_id=account_of(instance),
-        before=before, after=after,
+        kind=f"{object_type}.{'added' if created or before is None else 'changed'}",
+        actor=current_actor(),
+        object_type=object_type,
+        object_id=instance.pk,
+        office_id=office_of(instance),
+        account_id=account_of(instance),
+        before=before,
+        after=after,
     )
 
 
 def _record_delete(sender, instance, **kwargs):
     object_type, fields, office_of, account_of, _watched = TRACKED[sender]
     event_record(
-        kind=f"{object_type}.removed", actor=current_actor(), object_type=object_type, object_id=instance.pk,
-        office_id=office_of(instance), account_id=account_of(instance), before=fields(instance), after=None,
+        kind=f"{object_type}.removed",
+        actor=current_actor(),
+        object_type=object_type,
+        object_id=instance.pk,
+        office_id=office_of(instance),
+        account_id=account_of(instance),
+        before=fields(instance),
+        after=None,
     )
 
 
@@ -134,7 +187,10 @@ def _mfa(kind: str):
     def receiver(sender, request, user, authenticator, **kwargs):
         actor = _user_of(request, getattr(request, "user", None)) or user
         event_record(
-            kind=kind, actor=actor, object_type="user", object_id=user.pk,
+            kind=kind,
+            actor=actor,
+            object_type="user",
+            object_id=user.pk,
             data={"user_id": user.pk, "user": user.get_username(), "authenticator": authenticator.type},
         )
 

@@ -54,20 +54,46 @@ from immisns import keyset
 from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
 
 POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD = 1, 2, 3, 4, 5
-SOURCE_NAMES = {POST: "post", ACCOUNT_STATE: "account_state", FOOTER: "footer", PUBLISHING: "publishing", RECORD: "record"}
+SOURCE_NAMES = {
+    POST: "post",
+    ACCOUNT_STATE: "account_state",
+    FOOTER: "footer",
+    PUBLISHING: "publishing",
+    RECORD: "record",
+}
 
 # The kinds a person filters by: a whole source, or a family of audit.AuditEvent kinds.
 KIND_SOURCES = {
-    "post": POST, "account_state": ACCOUNT_STATE, "footer": FOOTER, "publishing": PUBLISHING,
-    "membership": RECORD, "office_hours": RECORD, "closure_day": RECORD, "social_account": RECORD,
-    "login": RECORD, "mfa": RECORD,
+    "post": POST,
+    "account_state": ACCOUNT_STATE,
+    "footer": FOOTER,
+    "publishing": PUBLISHING,
+    "membership": RECORD,
+    "office_hours": RECORD,
+    "closure_day": RECORD,
+    "social_account": RECORD,
+    "login": RECORD,
+    "mfa": RECORD,
 }
 # Records of no office that concern every office (seen by everyone with a role).
 SHARED_KINDS = ("closure_day.added", "closure_day.changed", "closure_day.removed")
 
 COLUMNS = (
-    "a_src", "a_pk", "a_at", "a_actor_id", "a_actor", "a_action", "a_object_type", "a_object_id",
-    "a_office_id", "a_account_id", "a_before", "a_after", "a_data", "a_note", "a_number",
+    "a_src",
+    "a_pk",
+    "a_at",
+    "a_actor_id",
+    "a_actor",
+    "a_action",
+    "a_object_type",
+    "a_object_id",
+    "a_office_id",
+    "a_account_id",
+    "a_before",
+    "a_after",
+    "a_data",
+    "a_note",
+    "a_number",
 )
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -107,17 +133,34 @@ def _post_events(user, scope, filters: Filters):
     def on_accounts(condition: Q) -> Q:
         on_post = PostTarget.objects.filter(condition, post=OuterRef("post_id"))
         return Q(target__isnull=False, **{f"target__{key}": value for key, value in condition.children}) | Q(
-            Exists(on_post), target__isnull=True)
+            Exists(on_post), target__isnull=True
+        )
 
     if filters.office_ids is not None:
         events = events.filter(on_accounts(Q(account__office_id__in=filters.office_ids)))
     if filters.account_id is not None:
         events = events.filter(on_accounts(Q(account_id=filters.account_id)))
-    return events, "at", "actor__username", _columns(
-        POST, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor__username"), a_action=F("action"),
-        a_object_type=_text("post"), a_object_id=F("post_id"), a_office_id=F("target__account__office_id"),
-        a_account_id=F("target__account_id"), a_before=F("from_state"), a_after=F("to_state"),
-        a_data=Cast("data", TextField()), a_note=F("comment"), a_number=F("target_id"),
+    return (
+        events,
+        "at",
+        "actor__username",
+        _columns(
+            POST,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor__username"),
+            a_action=F("action"),
+            a_object_type=_text("post"),
+            a_object_id=F("post_id"),
+            a_office_id=F("target__account__office_id"),
+            a_account_id=F("target__account_id"),
+            a_before=F("from_state"),
+            a_after=F("to_state"),
+            a_data=Cast("data", TextField()),
+            a_note=F("comment"),
+            a_number=F("target_id"),
+        ),
     )
 
 
@@ -129,11 +172,27 @@ def _state_changes(user, scope, filters: Filters):
         changes = changes.filter(account__office_id__in=filters.office_ids)
     if filters.account_id is not None:
         changes = changes.filter(account_id=filters.account_id)
-    return changes, "at", "actor__username", _columns(
-        ACCOUNT_STATE, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor__username"),
-        a_action=_text("state"), a_object_type=_text("social_account"), a_object_id=F("account_id"),
-        a_office_id=F("account__office_id"), a_account_id=F("account_id"), a_before=F("from_state"),
-        a_after=F("to_state"), a_data=_text(""), a_note=F("reason"), a_number=_none_int(),
+    return (
+        changes,
+        "at",
+        "actor__username",
+        _columns(
+            ACCOUNT_STATE,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor__username"),
+            a_action=_text("state"),
+            a_object_type=_text("social_account"),
+            a_object_id=F("account_id"),
+            a_office_id=F("account__office_id"),
+            a_account_id=F("account_id"),
+            a_before=F("from_state"),
+            a_after=F("to_state"),
+            a_data=_text(""),
+            a_note=F("reason"),
+            a_number=_none_int(),
+        ),
     )
 
 
@@ -145,22 +204,54 @@ def _footers(user, scope, filters: Filters):
         footers = footers.filter(account__office_id__in=filters.office_ids)
     if filters.account_id is not None:
         footers = footers.filter(account_id=filters.account_id)
-    return footers, "created_at", "created_by__username", _columns(
-        FOOTER, a_pk=F("id"), a_at=F("created_at"), a_actor_id=F("created_by_id"), a_actor=F("created_by__username"),
-        a_action=F("platform"), a_object_type=_text("footer"), a_object_id=F("id"),
-        a_office_id=F("account__office_id"), a_account_id=F("account_id"), a_before=_text(""), a_after=_text(""),
-        a_data=_text(""), a_note=F("text"), a_number=F("version"),
+    return (
+        footers,
+        "created_at",
+        "created_by__username",
+        _columns(
+            FOOTER,
+            a_pk=F("id"),
+            a_at=F("created_at"),
+            a_actor_id=F("created_by_id"),
+            a_actor=F("created_by__username"),
+            a_action=F("platform"),
+            a_object_type=_text("footer"),
+            a_object_id=F("id"),
+            a_office_id=F("account__office_id"),
+            a_account_id=F("account_id"),
+            a_before=_text(""),
+            a_after=_text(""),
+            a_data=_text(""),
+            a_note=F("text"),
+            a_number=F("version"),
+        ),
     )
 
 
 def _switches(user, scope, filters: Filters):
     if filters.office_ids is not None or filters.account_id is not None:
         return None  # of no office: not part of one office's or account's log
-    return PublishingSwitch.objects.all(), "at", "actor__username", _columns(
-        PUBLISHING, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor__username"),
-        a_action=_text("switch"), a_object_type=_text("publishing_switch"), a_object_id=F("id"),
-        a_office_id=_none_int(), a_account_id=_none_int(), a_before=_text(""), a_after=_text(""),
-        a_data=_text(""), a_note=F("reason"), a_number=Cast("paused", IntegerField()),
+    return (
+        PublishingSwitch.objects.all(),
+        "at",
+        "actor__username",
+        _columns(
+            PUBLISHING,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor__username"),
+            a_action=_text("switch"),
+            a_object_type=_text("publishing_switch"),
+            a_object_id=F("id"),
+            a_office_id=_none_int(),
+            a_account_id=_none_int(),
+            a_before=_text(""),
+            a_after=_text(""),
+            a_data=_text(""),
+            a_note=F("reason"),
+            a_number=Cast("paused", IntegerField()),
+        ),
     )
 
 
@@ -168,23 +259,47 @@ def _records(user, scope, filters: Filters):
     records = AuditEvent.objects.all()
     if not scope.administrator:
         records = records.filter(
-            Q(office_id__in=scope.see) | Q(office__isnull=True, kind__in=SHARED_KINDS)
-            | Q(office__isnull=True, actor_id=user.pk))
+            Q(office_id__in=scope.see)
+            | Q(office__isnull=True, kind__in=SHARED_KINDS)
+            | Q(office__isnull=True, actor_id=user.pk)
+        )
     if filters.kind:
         records = records.filter(kind__startswith=f"{filters.kind}.")
     if filters.office_ids is not None:
         records = records.filter(office_id__in=filters.office_ids)
     if filters.account_id is not None:
         records = records.filter(account_id=filters.account_id)
-    return records, "at", "actor_name", _columns(
-        RECORD, a_pk=F("id"), a_at=F("at"), a_actor_id=F("actor_id"), a_actor=F("actor_name"), a_action=F("kind"),
-        a_object_type=F("object_type"), a_object_id=F("object_id"), a_office_id=F("office_id"),
-        a_account_id=F("account_id"), a_before=Cast("before", TextField()), a_after=Cast("after", TextField()),
-        a_data=Cast("data", TextField()), a_note=_text(""), a_number=_none_int(),
+    return (
+        records,
+        "at",
+        "actor_name",
+        _columns(
+            RECORD,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor_name"),
+            a_action=F("kind"),
+            a_object_type=F("object_type"),
+            a_object_id=F("object_id"),
+            a_office_id=F("office_id"),
+            a_account_id=F("account_id"),
+            a_before=Cast("before", TextField()),
+            a_after=Cast("after", TextField()),
+            a_data=Cast("data", TextField()),
+            a_note=_text(""),
+            a_number=_none_int(),
+        ),
     )
 
 
-SOURCES = ((POST, _post_events), (ACCOUNT_STATE, _state_changes), (FOOTER, _footers), (PUBLISHING, _switches), (RECORD, _records))
+SOURCES = (
+    (POST, _post_events),
+    (ACCOUNT_STATE, _state_changes),
+    (FOOTER, _footers),
+    (PUBLISHING, _switches),
+    (RECORD, _records),
+)
 
 
 def _beyond(src: int, cursor: tuple, *, older: bool, at: str) -> Q:
@@ -194,12 +309,15 @@ def _beyond(src: int, cursor: tuple, *, older: bool, at: str) -> Q:
     if (src < cursor_src) if older else (src > cursor_src):
         return Q(**{f"{at}__{or_equal}": when})
     if src == cursor_src:
-        return Q(**{f"{at}__{or_equal}": when}) & (Q(**{f"{at}__{strictly}": when}) | Q(**{at: when, f"id__{pk}": cursor_pk}))
+        return Q(**{f"{at}__{or_equal}": when}) & (
+            Q(**{f"{at}__{strictly}": when}) | Q(**{at: when, f"id__{pk}": cursor_pk})
+        )
     return Q(**{f"{at}__{strictly}": when})
 
 
-def audit_stream(*, user, filters: Filters, cursor: tuple | None = None, older: bool = True,
-                 limit: int | None = None) -> QuerySet | None:
+def audit_stream(
+    *, user, filters: Filters, cursor: tuple | None = None, older: bool = True, limit: int | None = None
+) -> QuerySet | None:
     """The scoped, filtered stream as one UNION ALL of values() querysets, newest first; None if empty.
 
     With a `limit` (a page), each part is ordered and cut to it before the UNION
@@ -232,8 +350,11 @@ def audit_stream(*, user, filters: Filters, cursor: tuple | None = None, older: 
     if len(parts) == 1:
         stream = parts[0][0]
     elif cut:
-        stream = parts[0][0].order_by(*parts[0][1])[:limit].union(
-            *(part.order_by(*order)[:limit] for part, order in parts[1:]), all=True)
+        stream = (
+            parts[0][0]
+            .order_by(*parts[0][1])[:limit]
+            .union(*(part.order_by(*order)[:limit] for part, order in parts[1:]), all=True)
+        )
     else:
         stream = parts[0][0].union(*(part for part, _order in parts[1:]), all=True)
     if older:
@@ -242,6 +363,7 @@ def audit_stream(*, user, filters: Filters, cursor: tuple | None = None, older: 
 
 
 # --- Keyset pages over the stream -----------------------------------------------------------------
+
 
 def _encode(row: dict) -> str:
     return keyset.encode([row["a_at"], row["a_src"], row["a_pk"]])

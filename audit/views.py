@@ -30,9 +30,16 @@ def audit_log(request):
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
-    return render(request, "audit/log.html", {
-        "form": form, "page": page, "entries": rows, "export_query": query.urlencode(),
-    })
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": rows,
+            "export_query": query.urlencode(),
+        },
+    )
 
 
 FORMATS = {

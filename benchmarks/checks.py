@@ -55,7 +55,9 @@ def install_official_contacts() -> None:
 
     for row in json.loads((CORPUS / "official_contacts.json").read_text(encoding="utf-8")):
         contact = OfficialContact(kind=row["kind"], value=row["value"], note=row["note"])
-        if not OfficialContact.objects.filter(kind=contact.kind, key=OfficialContact.key_for(contact.kind, contact.value)).exists():
+        if not OfficialContact.objects.filter(
+            kind=contact.kind, key=OfficialContact.key_for(contact.kind, contact.value)
+        ).exists():
             contact.full_clean()
             contact.save()
 
@@ -138,11 +140,13 @@ def _one_core() -> str:
 def main() -> int:
     rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     folder = Path(tempfile.mkdtemp(prefix="immisns-bench-checks-"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "immisns.settings",
-        "IMMISNS_VAR_DIR": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "immisns.settings",
+            "IMMISNS_VAR_DIR": str(folder),
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        }
+    )
     import django
 
     django.setup()
@@ -161,12 +165,23 @@ def main() -> int:
 
     print(f"immisns content-checks benchmark — {platform.python_implementation()} {platform.python_version()}, {core}")
     print(f"corpus: {len(clean)} clean announcements, {len(personal)} texts with one piece of personal data each\n")
-    rows = [("clean set: texts with a false block", str(len({text_id for text_id, _kind, _excerpt in report.false_blocks})), "0"),
-            ("clean set: warnings (links outside the allow-list)", str(len(report.clean_warnings)), ""),
-            ("clean set: official contacts found / labelled",
-             f"{report.official_found} / {report.official_labelled}", "all")]
+    rows = [
+        (
+            "clean set: texts with a false block",
+            str(len({text_id for text_id, _kind, _excerpt in report.false_blocks})),
+            "0",
+        ),
+        ("clean set: warnings (links outside the allow-list)", str(len(report.clean_warnings)), ""),
+        (
+            "clean set: official contacts found / labelled",
+            f"{report.official_found} / {report.official_labelled}",
+            "all",
+        ),
+    ]
     for kind in KINDS:
-        rows.append((f"personal data: {kind} missed / items", f"{len(report.missed[kind])} / {report.items[kind]}", "0"))
+        rows.append(
+            (f"personal data: {kind} missed / items", f"{len(report.missed[kind])} / {report.items[kind]}", "0")
+        )
     rows.append(("personal data: missed in all", f"{report.missed_total} / {sum(report.items.values())}", "0"))
     rows.append(("personal data: other blocking findings", str(len(report.extra_blocks)), ""))
     rows.append(("texts whose official contacts differ from the labels", str(len(report.official_wrong)), "0"))

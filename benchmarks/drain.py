@@ -71,12 +71,14 @@ def main() -> int:
     var_dir.mkdir()
     database = Database(os.environ.get("DATABASE_URL", ""), var_dir)
     database.create()
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "immisns.settings",
-        "IMMISNS_VAR_DIR": str(var_dir),
-        "DATABASE_URL": database.url,
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "immisns.settings",
+            "IMMISNS_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database.url,
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+    )
     try:
         return run(folder, var_dir, database, started)
     finally:
@@ -98,19 +100,35 @@ def backlog(poster, approver, accounts, count: int, per_post: int = 5) -> list[i
     due = now - dt.timedelta(seconds=1)
     posts_count = -(-count // per_post)
     with transaction.atomic():
-        posts = Post.objects.bulk_create([
-            Post(author=poster, body=f"在留手続のお知らせ（排出試験第{n + 1}報）です。", state=Post.State.APPROVED,
-                 scheduled_at=due, outside_hours_reason=REASON, approved_by=approver, approved_at=now)
-            for n in range(posts_count)
-        ])
+        posts = Post.objects.bulk_create(
+            [
+                Post(
+                    author=poster,
+                    body=f"在留手続のお知らせ（排出試験第{n + 1}報）です。",
+                    state=Post.State.APPROVED,
+                    scheduled_at=due,
+                    outside_hours_reason=REASON,
+                    approved_by=approver,
+                    approved_at=now,
+                )
+                for n in range(posts_count)
+            ]
+        )
         targets = []
         for n, post in enumerate(posts):
             for k in range(per_post):
                 if len(targets) == count:
                     break
                 account = accounts[(n * per_post + k) % len(accounts)]
-                targets.append(PostTarget(post=post, account=account, body_override=f"{post.body}［{account.handle}］",
-                                          state=PostTarget.State.SCHEDULED, due_at=due))
+                targets.append(
+                    PostTarget(
+                        post=post,
+                        account=account,
+                        body_override=f"{post.body}［{account.handle}］",
+                        state=PostTarget.State.SCHEDULED,
+                        due_at=due,
+                    )
+                )
         PostTarget.objects.bulk_create(targets, batch_size=2000)
     return list(PostTarget.objects.filter(post__in=posts).values_list("id", flat=True))
 
@@ -139,11 +157,14 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     shape = capacity.deployment_shape()
     bound = WORKERS * shape.per_worker
 
-    harness = Harness(directory=folder, database_url=database_url(connection.settings_dict),
-                      broker_url=broker, var_dir=str(var_dir))
+    harness = Harness(
+        directory=folder, database_url=database_url(connection.settings_dict), broker_url=broker, var_dir=str(var_dir)
+    )
     harness.purge()
-    fakes = {"x": FakeX(latency=CALL_SECONDS, log_path=harness.log_path, log_received=True),
-             "facebook": FakeGraph(latency=CALL_SECONDS, log_path=harness.log_path, log_received=True)}
+    fakes = {
+        "x": FakeX(latency=CALL_SECONDS, log_path=harness.log_path, log_received=True),
+        "facebook": FakeGraph(latency=CALL_SECONDS, log_path=harness.log_path, log_received=True),
+    }
     server = serve(fakes)
     postgres = connection.vendor == "postgresql"
 
@@ -154,9 +175,12 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
             return cursor.fetchone()[0] - 1  # not this process's own
 
-    workers = [harness.start_worker(f"drain-worker{n + 1}", concurrency=shape.concurrency, wait=False,
-                                    platform_origin=server.origin)
-               for n in range(WORKERS)]
+    workers = [
+        harness.start_worker(
+            f"drain-worker{n + 1}", concurrency=shape.concurrency, wait=False, platform_origin=server.origin
+        )
+        for n in range(WORKERS)
+    ]
     beat = harness.start_beat("drain-beat", wait=False)
     try:
         for service in [*workers, beat]:
@@ -221,25 +245,47 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         f"{'measure':<62} {'value':>10} {'target':>10}  result",
     ]
     rows = [
-        (f"drain rate: {len(ids):,} due targets, commit → last answer", f"{rate:.0f}/s", f"≥ {RATE_TARGET:.0f}/s",
-         rate >= RATE_TARGET),
+        (
+            f"drain rate: {len(ids):,} due targets, commit → last answer",
+            f"{rate:.0f}/s",
+            f"≥ {RATE_TARGET:.0f}/s",
+            rate >= RATE_TARGET,
+        ),
         ("duplicate platform calls (creates − distinct texts)", f"{duplicates}", "0", duplicates == 0),
         ("targets not published at the end", f"{unpublished}", "0", unpublished == 0),
-        (f"most database connections open at once (bound {bound})", f"{peak}" if postgres else "n/a", f"≤ {bound}",
-         (peak <= bound) if postgres else None),
-        (f"idle CPU, CPU s in {IDLE_SECONDS:.0f} s: worker 1 / worker 2 / beat",
-         " / ".join(f"{c:.2f}" for c in idle), "", None),
-        ("CPU per target during the drain, both workers",
-         f"{sum(busy[:WORKERS]) / max(len(ids), 1) * 1000:.1f} ms", "", None),
-        ("CPU per target, the fake platforms' (this) process",
-         f"{fake_cpu / max(len(ids), 1) * 1000:.1f} ms", "", None),
+        (
+            f"most database connections open at once (bound {bound})",
+            f"{peak}" if postgres else "n/a",
+            f"≤ {bound}",
+            (peak <= bound) if postgres else None,
+        ),
+        (
+            f"idle CPU, CPU s in {IDLE_SECONDS:.0f} s: worker 1 / worker 2 / beat",
+            " / ".join(f"{c:.2f}" for c in idle),
+            "",
+            None,
+        ),
+        (
+            "CPU per target during the drain, both workers",
+            f"{sum(busy[:WORKERS]) / max(len(ids), 1) * 1000:.1f} ms",
+            "",
+            None,
+        ),
+        (
+            "CPU per target, the fake platforms' (this) process",
+            f"{fake_cpu / max(len(ids), 1) * 1000:.1f} ms",
+            "",
+            None,
+        ),
     ]
     for label, value, target, ok in rows:
         verdict = "" if ok is None else ("PASS" if ok else "FAIL")
         lines.append(f"{label:<62} {value:>10} {target:>10}  {verdict}")
     lines.append("")
-    lines.append(f"first create {first - committed:.1f} s after the commit, last answer {elapsed:.1f} s; "
-                 f"states {states}" + (f"; {unmatched} create calls matched no target" if unmatched else ""))
+    lines.append(
+        f"first create {first - committed:.1f} s after the commit, last answer {elapsed:.1f} s; "
+        f"states {states}" + (f"; {unmatched} create calls matched no target" if unmatched else "")
+    )
     lines.append(f"total run time {time.monotonic() - started:.0f} s")
     print("\n".join(lines))
     failed = any(ok is False for *_, ok in rows)

@@ -92,14 +92,17 @@ def fail(message: str) -> None:
 
 def ensure_database(url: str) -> None:
     """Create the database DATABASE_URL names when it does not exist (the server must answer)."""
+    import dj_database_url
     import psycopg
     from psycopg import sql
 
-    import dj_database_url
-
     config = dj_database_url.parse(url)
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
-              "password": config["PASSWORD"] or None}
+    params = {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+    }
     try:
         with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
@@ -137,7 +140,8 @@ class Copier:
                     copy.write_row([Jsonb(v) if isinstance(v, dict) else v for v in values])
                     count += 1
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
+            )
         return count
 
 
@@ -167,7 +171,9 @@ def make_people():
     for code in account_offices:
         posters[code] = [person(f"bench-{code}-poster-{n}", code, Membership.Role.POSTER) for n in range(3)]
     for office in Office.objects.filter(kind=Office.Kind.BUREAU):
-        people[f"supervisor-{office.code}"] = person(f"bench-{office.code}-supervisor", office.code, Membership.Role.SUPERVISOR)
+        people[f"supervisor-{office.code}"] = person(
+            f"bench-{office.code}-supervisor", office.code, Membership.Role.SUPERVISOR
+        )
     people["poster"] = posters["tokyo"][0]
     people["bureau_supervisor"] = people["supervisor-tokyo"]
     people["agency_supervisor"] = person("bench-agency-supervisor", "agency", Membership.Role.SUPERVISOR)
@@ -192,7 +198,9 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     bureau_of = {}
     for office in Office.objects.select_related("parent"):
         bureau_of[office.code] = office.parent.code if office.kind == Office.Kind.BRANCH else office.code
-    supervisors = {key.removeprefix("supervisor-"): user for key, user in people.items() if key.startswith("supervisor-")}
+    supervisors = {
+        key.removeprefix("supervisor-"): user for key, user in people.items() if key.startswith("supervisor-")
+    }
     agency_supervisor = people["agency_supervisor"]
     # Busier accounts post more: the agency's and the big bureaus' accounts.
     weights = [5 if a.office.code in ("agency", "tokyo", "osaka", "nagoya") else 2 for a in accounts]
@@ -206,8 +214,20 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     def event(post_id, action, at, *, target=None, actor=None, from_state="", to_state="", data=None):
         nonlocal event_id
         event_id += 1
-        events.append({"id": event_id, "post_id": post_id, "target_id": target, "actor_id": actor, "action": action,
-                       "from_state": from_state, "to_state": to_state, "data": data or {}, "comment": "", "at": at})
+        events.append(
+            {
+                "id": event_id,
+                "post_id": post_id,
+                "target_id": target,
+                "actor_id": actor,
+                "action": action,
+                "from_state": from_state,
+                "to_state": to_state,
+                "data": data or {},
+                "comment": "",
+                "at": at,
+            }
+        )
 
     future = max(1, posts_wanted // 250)  # posts still ahead: pending, drafts and scheduled in the coming weeks
     for n in range(posts_wanted):
@@ -231,19 +251,49 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
         approver = agency_supervisor if len(chosen) > 1 else supervisors.get(bureau_of[first], agency_supervisor)
         created = scheduled - dt.timedelta(hours=rng.uniform(2, 72))
         approved = state == S.APPROVED
-        posts.append({
-            "id": post_id, "author_id": author.pk, "body": f"{rng.choice(BODIES)}（{post_id}）", "state": state,
-            "scheduled_at": scheduled, "outside_hours_reason": "", "revision": 1,
-            "approved_by_id": approver.pk if approved else None, "approved_at": created + dt.timedelta(hours=1) if approved else None,
-            "created_at": created, "updated_at": created + dt.timedelta(hours=1),
-        })
+        posts.append(
+            {
+                "id": post_id,
+                "author_id": author.pk,
+                "body": f"{rng.choice(BODIES)}（{post_id}）",
+                "state": state,
+                "scheduled_at": scheduled,
+                "outside_hours_reason": "",
+                "revision": 1,
+                "approved_by_id": approver.pk if approved else None,
+                "approved_at": created + dt.timedelta(hours=1) if approved else None,
+                "created_at": created,
+                "updated_at": created + dt.timedelta(hours=1),
+            }
+        )
         event(post_id, A.CREATE, created, actor=author.pk, to_state=S.DRAFT)
         if state != S.DRAFT:
-            event(post_id, A.SUBMIT, created + dt.timedelta(minutes=5), actor=author.pk, from_state=S.DRAFT, to_state=S.PENDING)
+            event(
+                post_id,
+                A.SUBMIT,
+                created + dt.timedelta(minutes=5),
+                actor=author.pk,
+                from_state=S.DRAFT,
+                to_state=S.PENDING,
+            )
         if approved:
-            event(post_id, A.APPROVE, created + dt.timedelta(hours=1), actor=approver.pk, from_state=S.PENDING, to_state=S.APPROVED)
+            event(
+                post_id,
+                A.APPROVE,
+                created + dt.timedelta(hours=1),
+                actor=approver.pk,
+                from_state=S.PENDING,
+                to_state=S.APPROVED,
+            )
         if state == S.CANCELLED:
-            event(post_id, A.CANCEL, created + dt.timedelta(hours=2), actor=author.pk, from_state=S.PENDING, to_state=S.CANCELLED)
+            event(
+                post_id,
+                A.CANCEL,
+                created + dt.timedelta(hours=2),
+                actor=author.pk,
+                from_state=S.PENDING,
+                to_state=S.CANCELLED,
+            )
         for account in chosen:
             target_id += 1
             if state in (S.DRAFT, S.PENDING):
@@ -253,32 +303,78 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
             elif ahead:
                 target_state = T.SCHEDULED
             else:
-                target_state = rng.choices([T.PUBLISHED, T.FAILED, T.UNCONFIRMED, T.WITHDRAWN], weights=[965, 10, 3, 22])[0]
+                target_state = rng.choices(
+                    [T.PUBLISHED, T.FAILED, T.UNCONFIRMED, T.WITHDRAWN], weights=[965, 10, 3, 22]
+                )[0]
             went_out = target_state in (T.PUBLISHED, T.WITHDRAWN)
             text = posts[-1]["body"]
-            targets.append({
-                "id": target_id, "post_id": post_id, "account_id": account.pk, "body_override": "", "state": target_state,
-                "due_at": scheduled if approved else None, "claimed_at": scheduled if went_out or target_state in (T.FAILED, T.UNCONFIRMED) else None,
-                "enqueued_at": None, "attempts": 1 if approved and not ahead else 0,
-                "last_error": "Rate limit exceeded" if target_state == T.FAILED else "",
-                "problem": {"kind": "rejected", "message": "Rate limit exceeded"} if target_state == T.FAILED else {},
-                "external_id": str(10**17 + target_id) if went_out else "",
-                "external_url": f"https://x.com/{account.handle}/status/{10**17 + target_id}" if went_out else "",
-                "published_text": text if went_out else "", "footer_id": None,
-                "published_at": scheduled if went_out else None,
-            })
+            targets.append(
+                {
+                    "id": target_id,
+                    "post_id": post_id,
+                    "account_id": account.pk,
+                    "body_override": "",
+                    "state": target_state,
+                    "due_at": scheduled if approved else None,
+                    "claimed_at": scheduled if went_out or target_state in (T.FAILED, T.UNCONFIRMED) else None,
+                    "enqueued_at": None,
+                    "attempts": 1 if approved and not ahead else 0,
+                    "last_error": "Rate limit exceeded" if target_state == T.FAILED else "",
+                    "problem": {"kind": "rejected", "message": "Rate limit exceeded"}
+                    if target_state == T.FAILED
+                    else {},
+                    "external_id": str(10**17 + target_id) if went_out else "",
+                    "external_url": f"https://x.com/{account.handle}/status/{10**17 + target_id}" if went_out else "",
+                    "published_text": text if went_out else "",
+                    "footer_id": None,
+                    "published_at": scheduled if went_out else None,
+                }
+            )
             if approved and not ahead:
-                event(post_id, A.CLAIM, scheduled, target=target_id, from_state=T.SCHEDULED, to_state=T.PUBLISHING,
-                      data={"attempt": 1})
-                result = {T.PUBLISHED: A.PUBLISH, T.WITHDRAWN: A.PUBLISH, T.FAILED: A.FAIL, T.UNCONFIRMED: A.UNCONFIRMED}[target_state]
-                event(post_id, result, scheduled + dt.timedelta(seconds=1), target=target_id, from_state=T.PUBLISHING,
-                      to_state=T.PUBLISHED if went_out else target_state, data={"attempt": 1})
+                event(
+                    post_id,
+                    A.CLAIM,
+                    scheduled,
+                    target=target_id,
+                    from_state=T.SCHEDULED,
+                    to_state=T.PUBLISHING,
+                    data={"attempt": 1},
+                )
+                result = {
+                    T.PUBLISHED: A.PUBLISH,
+                    T.WITHDRAWN: A.PUBLISH,
+                    T.FAILED: A.FAIL,
+                    T.UNCONFIRMED: A.UNCONFIRMED,
+                }[target_state]
+                event(
+                    post_id,
+                    result,
+                    scheduled + dt.timedelta(seconds=1),
+                    target=target_id,
+                    from_state=T.PUBLISHING,
+                    to_state=T.PUBLISHED if went_out else target_state,
+                    data={"attempt": 1},
+                )
                 if target_state == T.WITHDRAWN:
-                    event(post_id, A.WITHDRAW, scheduled + dt.timedelta(days=1), target=target_id, actor=approver.pk,
-                          from_state=T.PUBLISHED, to_state=T.WITHDRAWN)
+                    event(
+                        post_id,
+                        A.WITHDRAW,
+                        scheduled + dt.timedelta(days=1),
+                        target=target_id,
+                        actor=approver.pk,
+                        from_state=T.PUBLISHED,
+                        to_state=T.WITHDRAWN,
+                    )
             if target_state == T.PUBLISHED:
-                published.append({"id": len(published) + 1, "account_id": account.pk, "digest": text_digest(text),
-                                  "published_at": scheduled, "target_id": target_id})
+                published.append(
+                    {
+                        "id": len(published) + 1,
+                        "account_id": account.pk,
+                        "digest": text_digest(text),
+                        "published_at": scheduled,
+                        "target_id": target_id,
+                    }
+                )
 
     copier = Copier(connection)
     with connection.cursor() as cursor:
@@ -289,8 +385,10 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
-    print(f"generated {len(posts):,} posts, {len(targets):,} targets, {len(events):,} events, "
-          f"{len(published):,} published texts in {time.monotonic() - started:.0f} s")
+    print(
+        f"generated {len(posts):,} posts, {len(targets):,} targets, {len(events):,} events, "
+        f"{len(published):,} published texts in {time.monotonic() - started:.0f} s"
+    )
 
 
 def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> dict:
@@ -307,8 +405,10 @@ def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> d
         print(f"emptying the database ({have:,} posts)")
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
-            cursor.execute("TRUNCATE posts_postevent, posts_posttarget, posts_postimage, posts_post, "
-                           "moderation_publishedtext RESTART IDENTITY CASCADE")
+            cursor.execute(
+                "TRUNCATE posts_postevent, posts_posttarget, posts_postimage, posts_post, "
+                "moderation_publishedtext RESTART IDENTITY CASCADE"
+            )
             cursor.execute("SET session_replication_role = DEFAULT")
         User.objects.filter(username__startswith="bench-").delete()
         have = 0
@@ -320,8 +420,13 @@ def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> d
         # As autovacuum leaves a database that has grown for three years: statistics current and
         # the visibility map set, so index-only scans read no table pages (a few seconds when done).
         cursor.execute("VACUUM ANALYZE")
-    names = {"poster": "bench-tokyo-poster-0", "bureau_supervisor": "bench-tokyo-supervisor",
-             "agency_supervisor": "bench-agency-supervisor", "viewer": "bench-viewer", "administrator": "bench-admin"}
+    names = {
+        "poster": "bench-tokyo-poster-0",
+        "bureau_supervisor": "bench-tokyo-supervisor",
+        "agency_supervisor": "bench-agency-supervisor",
+        "viewer": "bench-viewer",
+        "administrator": "bench-admin",
+    }
     return {role: User.objects.get(username=name) for role, name in names.items()}
 
 
@@ -342,7 +447,11 @@ def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
     # The newest pending post to all 21 accounts this person may see, and a published one.
     pending = posts.filter(state=Post.State.PENDING).order_by("-scheduled_at", "-id")
     pending_wide = next((p for p in pending[:200] if len(p.targets.all()) == 21), None) or pending.first()
-    published = posts.filter(state=Post.State.APPROVED, scheduled_at__lt=dt.datetime.now(dt.UTC)).order_by("-scheduled_at", "-id").first()
+    published = (
+        posts.filter(state=Post.State.APPROVED, scheduled_at__lt=dt.datetime.now(dt.UTC))
+        .order_by("-scheduled_at", "-id")
+        .first()
+    )
     pages = [
         ("dashboard", "get", reverse("home"), None),
         ("post list", "get", list_url, None),
@@ -351,14 +460,30 @@ def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
         ("post list: mine", "get", list_url, {"mine": "on"}),
         ("post list: page 20", "get", list_url, "page-20"),
         ("queue", "get", reverse("posts:queue"), None),
-        (f"detail: pending ({len(pending_wide.targets.all())} accounts)", "get", reverse("posts:detail", args=[pending_wide.pk]), None),
+        (
+            f"detail: pending ({len(pending_wide.targets.all())} accounts)",
+            "get",
+            reverse("posts:detail", args=[pending_wide.pk]),
+            None,
+        ),
         ("detail: published", "get", reverse("posts:detail", args=[published.pk]), None),
-        (f"edit: pending ({len(pending_wide.targets.all())} accounts)", "get", reverse("posts:edit", args=[pending_wide.pk]), None),
+        (
+            f"edit: pending ({len(pending_wide.targets.all())} accounts)",
+            "get",
+            reverse("posts:edit", args=[pending_wide.pk]),
+            None,
+        ),
         ("compose", "get", reverse("posts:new"), None),
-        (f"preview ({len(visible)} accounts)", "post", reverse("posts:preview"), {
-            "body": BODIES[1] + " 0570-013904", "scheduled_at": (dt.datetime.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
-            "accounts": [a.pk for a in visible],
-        }),
+        (
+            f"preview ({len(visible)} accounts)",
+            "post",
+            reverse("posts:preview"),
+            {
+                "body": BODIES[1] + " 0570-013904",
+                "scheduled_at": (dt.datetime.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
+                "accounts": [a.pk for a in visible],
+            },
+        ),
     ]
     return pages
 
@@ -369,9 +494,15 @@ def admin_pages() -> list[tuple[str, str, str, dict | None]]:
 
     from posts.models import Post
 
-    pages = [(f"admin: {model._meta.verbose_name_plural}", "get",
-              reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"), None)
-             for model in site._registry]
+    pages = [
+        (
+            f"admin: {model._meta.verbose_name_plural}",
+            "get",
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
+            None,
+        )
+        for model in site._registry
+    ]
     post = Post.objects.filter(state=Post.State.APPROVED).order_by("-id").first()
     pages.append(("admin: post change page", "get", reverse("admin:posts_post_change", args=[post.pk]), None))
     return pages
@@ -412,11 +543,11 @@ def time_page(client, method: str, url: str, data, requests: int) -> tuple[int, 
 
 def explain(people: dict) -> None:
     """EXPLAIN ANALYZE of the queries the indexes serve, as the pages send them."""
+    from django.db.models import Q
+
     from accounts import access
     from checks.models import PublishedText, text_digest
     from posts import selectors
-    from django.db.models import Q
-
     from posts.models import DisplayState, Post, PostTarget
 
     poster, bureau = people["poster"], people["bureau_supervisor"]
@@ -424,39 +555,89 @@ def explain(people: dict) -> None:
     newest = Post.objects.order_by("-id").first()
     published = PublishedText.objects.order_by("-id").first()
     plans = [
-        ("post list of a poster (posts.Index post_list_order: scheduled_at, id)",
-         selectors.posts_for(poster).order_by(*selectors.POST_LIST_ORDER)[:51]),
-        ("post list, state failed (target_state_post: state, post)",
-         selectors.posts_in_display_state(selectors.posts_listed(poster), DisplayState.FAILED).order_by(*selectors.POST_LIST_ORDER)[:51]),
-        ("post list, state scheduled (target_state_post: state, post)",
-         selectors.posts_in_display_state(selectors.posts_listed(poster), DisplayState.SCHEDULED).order_by(*selectors.POST_LIST_ORDER)[:51]),
-        ("post list, partly published (target_state_post: state, post)",
-         selectors.posts_in_display_state(selectors.posts_listed(poster), DisplayState.PARTLY).order_by(*selectors.POST_LIST_ORDER)[:51]),
-        ("post list, one account (post_list_order, probing posttarget_one_per_account: post, account)",
-         selectors.posts_on_account(selectors.posts_for(poster), first_account).order_by(*selectors.POST_LIST_ORDER)[:51]),
-        ("approval queue of a bureau supervisor (post_state_updated: state, updated_at, id)",
-         selectors.approval_queue(bureau).order_by(*selectors.QUEUE_ORDER)[:21]),
+        (
+            "post list of a poster (posts.Index post_list_order: scheduled_at, id)",
+            selectors.posts_for(poster).order_by(*selectors.POST_LIST_ORDER)[:51],
+        ),
+        (
+            "post list, state failed (target_state_post: state, post)",
+            selectors.posts_in_display_state(selectors.posts_listed(poster), DisplayState.FAILED).order_by(
+                *selectors.POST_LIST_ORDER
+            )[:51],
+        ),
+        (
+            "post list, state scheduled (target_state_post: state, post)",
+            selectors.posts_in_display_state(selectors.posts_listed(poster), DisplayState.SCHEDULED).order_by(
+                *selectors.POST_LIST_ORDER
+            )[:51],
+        ),
+        (
+            "post list, partly published (target_state_post: state, post)",
+            selectors.posts_in_display_state(selectors.posts_listed(poster), DisplayState.PARTLY).order_by(
+                *selectors.POST_LIST_ORDER
+            )[:51],
+        ),
+        (
+            "post list, one account (post_list_order, probing posttarget_one_per_account: post, account)",
+            selectors.posts_on_account(selectors.posts_for(poster), first_account).order_by(*selectors.POST_LIST_ORDER)[
+                :51
+            ],
+        ),
+        (
+            "approval queue of a bureau supervisor (post_state_updated: state, updated_at, id)",
+            selectors.approval_queue(bureau).order_by(*selectors.QUEUE_ORDER)[:21],
+        ),
         ("my drafts (post_author_state_updated: author, state, updated_at)", selectors.drafts_of(poster)),
-        ("needs attention, one state of the two (posttarget state, due_at)",
-         selectors.targets_needing_attention(poster).filter(state=PostTarget.State.FAILED).values_list("pk", flat=True)[:10]),
-        ("account health: last published per account (target_state_account_published: state, account, published_at)",
-         PostTarget.objects.filter(state=PostTarget.State.PUBLISHED, account=first_account, published_at__isnull=False)
-         .order_by("-published_at").values("published_at")[:1]),
-        ("account health: next due per account (target_state_account_due: state, account, due_at)",
-         PostTarget.objects.filter(state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING], account=first_account,
-                                   due_at__isnull=False).order_by("due_at").values("due_at")[:1]),
-        ("this week's load (target_state_account_published, target_state_account_due)",
-         PostTarget.objects.filter(account_id__in=[first_account.pk]).filter(
-             Q(state=PostTarget.State.PUBLISHED, published_at__gte=newest.created_at - dt.timedelta(days=7))
-             | Q(state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING], due_at__gte=newest.created_at)).values("account_id")),
-        ("admin list of posts, newest written first (post_created_order: created_at, id)",
-         Post.objects.order_by("-created_at", "-id")[:100]),
+        (
+            "needs attention, one state of the two (posttarget state, due_at)",
+            selectors.targets_needing_attention(poster)
+            .filter(state=PostTarget.State.FAILED)
+            .values_list("pk", flat=True)[:10],
+        ),
+        (
+            "account health: last published per account (target_state_account_published: state, account, published_at)",
+            PostTarget.objects.filter(
+                state=PostTarget.State.PUBLISHED, account=first_account, published_at__isnull=False
+            )
+            .order_by("-published_at")
+            .values("published_at")[:1],
+        ),
+        (
+            "account health: next due per account (target_state_account_due: state, account, due_at)",
+            PostTarget.objects.filter(
+                state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING],
+                account=first_account,
+                due_at__isnull=False,
+            )
+            .order_by("due_at")
+            .values("due_at")[:1],
+        ),
+        (
+            "this week's load (target_state_account_published, target_state_account_due)",
+            PostTarget.objects.filter(account_id__in=[first_account.pk])
+            .filter(
+                Q(state=PostTarget.State.PUBLISHED, published_at__gte=newest.created_at - dt.timedelta(days=7))
+                | Q(state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING], due_at__gte=newest.created_at)
+            )
+            .values("account_id"),
+        ),
+        (
+            "admin list of posts, newest written first (post_created_order: created_at, id)",
+            Post.objects.order_by("-created_at", "-id")[:100],
+        ),
         ("timeline of a post (postevent post_id)", selectors.post_timeline(newest)),
-        ("recent duplicate (publishedtext_lookup: account, digest, published_at)",
-         PublishedText.objects.filter(account_id=published.account_id, digest=text_digest("x"),
-                                      published_at__gte=published.published_at - PublishedText.WINDOW)),
-        ("targets of a post (posttarget_one_per_account: post, account)",
-         PostTarget.objects.filter(post=newest).select_related("account__office")),
+        (
+            "recent duplicate (publishedtext_lookup: account, digest, published_at)",
+            PublishedText.objects.filter(
+                account_id=published.account_id,
+                digest=text_digest("x"),
+                published_at__gte=published.published_at - PublishedText.WINDOW,
+            ),
+        ),
+        (
+            "targets of a post (posttarget_one_per_account: post, account)",
+            PostTarget.objects.filter(post=newest).select_related("account__office"),
+        ),
     ]
     print("\nEXPLAIN ANALYZE of the indexed queries")
     for title, queryset in plans:
@@ -479,8 +660,10 @@ def main() -> int:
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        fail("needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/immisns_bench "
-             "(a database of its own: the benchmark fills it with 100,000 posts).")
+        fail(
+            "needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/immisns_bench "
+            "(a database of its own: the benchmark fills it with 100,000 posts)."
+        )
     ensure_database(url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "immisns.settings")
     import django
@@ -488,9 +671,9 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.test import Client
+    from django.test.utils import setup_test_environment
 
     from tests.conftest import sign_in_with_second_factor
-    from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host, and e-mail kept in memory
     settings.DEBUG = False  # no query log, as in production
@@ -502,10 +685,13 @@ def main() -> int:
     freeze_what_is_loaded()  # as each gunicorn worker does before its first request
     from posts.models import Post, PostEvent, PostTarget
 
-    load = (f"{Post.objects.count():,} posts, {PostTarget.objects.count():,} targets, "
-            f"{PostEvent.objects.count():,} events")
-    print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}; {load}; {args.runs} runs of {args.requests} timed requests "
-          "per page after 2 warm-ups")
+    load = (
+        f"{Post.objects.count():,} posts, {PostTarget.objects.count():,} targets, {PostEvent.objects.count():,} events"
+    )
+    print(
+        f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}; {load}; {args.runs} runs of {args.requests} timed requests "
+        "per page after 2 warm-ups"
+    )
 
     roles = ["poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator"]
     header = f"{'page':<34} {'role':<18} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}  target"
@@ -532,7 +718,12 @@ def main() -> int:
 
     # Each figure the median of the runs, so that a re-run reproduces it.
     missed = []
-    print(f"\nmedians of {args.runs} runs ({args.requests} timed requests per page and run)\n" + header + "\n" + "-" * len(header))
+    print(
+        f"\nmedians of {args.runs} runs ({args.requests} timed requests per page and run)\n"
+        + header
+        + "\n"
+        + "-" * len(header)
+    )
     table = {}
     for name, role in order:
         measured = runs[name, role]
@@ -545,10 +736,14 @@ def main() -> int:
         ok = status in (200, 404) and (status != 200 or p95 <= target)
         if not ok:
             missed.append((name, role, p95, target, status))
-        table[name, role] = (f"{status} ({queries} q)" if status != 200
-                             else f"{queries} q, {p50:.0f} / {p95:.0f}{'' if ok else ' ✗'}")
-        print(f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
-              f"{'≤ %d' % target}{'' if ok else '  MISSED'}", flush=True)
+        table[name, role] = (
+            f"{status} ({queries} q)" if status != 200 else f"{queries} q, {p50:.0f} / {p95:.0f}{'' if ok else ' ✗'}"
+        )
+        print(
+            f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
+            f"{'≤ %d' % target}{'' if ok else '  MISSED'}",
+            flush=True,
+        )
     print("\nAs a table (queries, p50 / p95 ms; ✗ misses its target):\n")
     print("| page | " + " | ".join(roles) + " |\n| --- |" + " --- |" * len(roles))
     for name in dict.fromkeys(n for n, _r in order):
@@ -559,9 +754,13 @@ def main() -> int:
         explain(people)
     print(f"\n{len(results)} page × role timings; machine at the end: {machine()}")
     if missed:
-        print("missed targets: " + "; ".join(
-            f"{n} ({r}) " + (f"p95 {p:.0f} > {t:.0f} ms" if status == 200 else f"answered {status}")
-            for n, r, p, t, status in missed))
+        print(
+            "missed targets: "
+            + "; ".join(
+                f"{n} ({r}) " + (f"p95 {p:.0f} > {t:.0f} ms" if status == 200 else f"answered {status}")
+                for n, r, p, t, status in missed
+            )
+        )
         return 1
     print("every page met its target (404s are pages the role may not open)")
     return 0

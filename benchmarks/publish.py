@@ -127,10 +127,16 @@ def burst_profile(ids: list[int], due: dt.datetime, requested: dict[int, float],
     from posts.models import PostEvent
 
     events: dict[str, dict[int, float]] = {"claim": {}, "publish": {}}
-    for target_id, action, at in PostEvent.objects.filter(target_id__in=ids, action__in=events).values_list("target_id", "action", "at"):
+    for target_id, action, at in PostEvent.objects.filter(target_id__in=ids, action__in=events).values_list(
+        "target_id", "action", "at"
+    ):
         events[action][target_id] = at.timestamp()
-    stages = [("claim written", events["claim"]), ("request received", requested),
-              ("answer sent", answered), ("result recorded", events["publish"])]
+    stages = [
+        ("claim written", events["claim"]),
+        ("request received", requested),
+        ("answer sent", answered),
+        ("result recorded", events["publish"]),
+    ]
     parts = []
     for label, times in stages:
         offsets = sorted((times[i] - due.timestamp()) * 1000 for i in ids if i in times)
@@ -146,13 +152,15 @@ def main() -> int:
     var_dir.mkdir()
     database = Database(os.environ.get("DATABASE_URL", ""), var_dir)
     database.create()
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "immisns.settings",
-        "IMMISNS_VAR_DIR": str(var_dir),
-        "DATABASE_URL": database.url,
-        # Notifications (submitted, approved) would print every e-mail on the console.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "immisns.settings",
+            "IMMISNS_VAR_DIR": str(var_dir),
+            "DATABASE_URL": database.url,
+            # Notifications (submitted, approved) would print every e-mail on the console.
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+    )
     try:
         return run(folder, var_dir, database, started)
     finally:
@@ -192,13 +200,20 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     accounts.sort(key=lambda a: (a.platform, a.sort_order, a.handle))
 
     latency = {"x": {"latency": CALL_SECONDS}, "facebook": {"latency": CALL_SECONDS}}
-    harness = Harness(directory=folder, database_url=database_url(connection.settings_dict),
-                      broker_url=broker, var_dir=str(var_dir), fakes=latency)
+    harness = Harness(
+        directory=folder,
+        database_url=database_url(connection.settings_dict),
+        broker_url=broker,
+        var_dir=str(var_dir),
+        fakes=latency,
+    )
     harness.purge()
     threads = math.ceil(CONCURRENCY / WORKERS)
     # The deployment checked at start is this benchmark's: WORKERS processes.
-    workers = [harness.start_worker(f"bench-worker{n + 1}", concurrency=threads, wait=False, DEPLOY_WORKERS=str(WORKERS))
-               for n in range(WORKERS)]
+    workers = [
+        harness.start_worker(f"bench-worker{n + 1}", concurrency=threads, wait=False, DEPLOY_WORKERS=str(WORKERS))
+        for n in range(WORKERS)
+    ]
     beat = harness.start_beat("bench-beat", wait=False)
     try:
         for service in [*workers, beat]:
@@ -207,8 +222,14 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         def create(number: int, chosen: list, when: dt.datetime):
             body = f"在留手続のお知らせ（ベンチマーク第{number}報）です。"
             overrides = {a.pk: f"{body}［{a.handle}］" for a in chosen}  # one text per account: no duplicate refusals
-            post = services.post_create(author=poster, body=body, scheduled_at=when, accounts=chosen,
-                                        overrides=overrides, outside_hours_reason=REASON)
+            post = services.post_create(
+                author=poster,
+                body=body,
+                scheduled_at=when,
+                accounts=chosen,
+                overrides=overrides,
+                outside_hours_reason=REASON,
+            )
             post = services.post_submit(post=post, by=poster)
             return services.post_approve(post=post, by=approver)
 
@@ -217,8 +238,13 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         probes = []
         for n in range(4):
             probe_start = time.monotonic()
-            probes.append(create(0, [accounts[(n * 5 + i) % 21] for i in range(ACCOUNTS_PER_POST)],
-                                 timezone.now() + dt.timedelta(hours=1)))
+            probes.append(
+                create(
+                    0,
+                    [accounts[(n * 5 + i) % 21] for i in range(ACCOUNTS_PER_POST)],
+                    timezone.now() + dt.timedelta(hours=1),
+                )
+            )
             per_post = time.monotonic() - probe_start
         for probe in probes:
             services.post_cancel(post=probe, by=poster)
@@ -243,8 +269,12 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         # on the platform log, not the database, until every target has had its answer.
         time.sleep(max(0.0, (burst_due - timezone.now()).total_seconds() + 1.5))
         try:
-            wait_for(lambda: len(harness.create_calls(event="answered")) >= expected, timeout=60,
-                     interval=0.5, what=f"{expected} platform answers")
+            wait_for(
+                lambda: len(harness.create_calls(event="answered")) >= expected,
+                timeout=60,
+                interval=0.5,
+                what=f"{expected} platform answers",
+            )
         except AssertionError as exc:
             print(f"warning: {exc}", file=sys.stderr)
         time.sleep(1.0)  # any late duplicate would show up now
@@ -252,8 +282,12 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         harness.stop_all()
 
     # --- measure --------------------------------------------------------------------------------
-    targets = {t["id"]: t for t in PostTarget.objects.filter(pk__in=spread_ids + burst_ids)
-               .values("id", "state", "due_at", "published_text", "last_error", "sent_at")}
+    targets = {
+        t["id"]: t
+        for t in PostTarget.objects.filter(pk__in=spread_ids + burst_ids).values(
+            "id", "state", "due_at", "published_text", "last_error", "sent_at"
+        )
+    }
     by_text = {t["published_text"]: t["id"] for t in targets.values() if t["published_text"]}
     received = harness.create_calls(event="received")
     answered = harness.create_calls(event="answered")
@@ -286,7 +320,9 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     duplicates = len(received) - unmatched - len(first_request)  # every create beyond the first per target
     not_published = {i: t["state"] for i, t in targets.items() if t["state"] != "published"}
     # Asked of a person although its request never reached the platform (DESIGN §4: should be none).
-    unconfirmed_never_sent = sum(1 for i, t in targets.items() if t["state"] == "unconfirmed" and i not in first_request)
+    unconfirmed_never_sent = sum(
+        1 for i, t in targets.items() if t["state"] == "unconfirmed" and i not in first_request
+    )
 
     # --- report ----------------------------------------------------------------------------------
     now = dt.datetime.now().astimezone()
@@ -304,19 +340,34 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     spread = bool(spread_ids)  # BENCH_TARGETS=0 measures the burst only
     rows = [
         (f"due→request latency p50 ({len(spread_ids):,} targets)", f"{p50:.3f} s" if spread else "n/a", "", None),
-        (f"due→request latency p99 ({len(spread_ids):,} targets)", f"{p99:.3f} s" if spread else "n/a",
-         f"≤ {P99_TARGET:g} s", (p99 <= P99_TARGET) if spread else None),
-        ("one post to 21 accounts: due→last response / 300 ms", f"{ratio:.2f}", f"≤ {RATIO_TARGET:g}", ratio <= RATIO_TARGET),
+        (
+            f"due→request latency p99 ({len(spread_ids):,} targets)",
+            f"{p99:.3f} s" if spread else "n/a",
+            f"≤ {P99_TARGET:g} s",
+            (p99 <= P99_TARGET) if spread else None,
+        ),
+        (
+            "one post to 21 accounts: due→last response / 300 ms",
+            f"{ratio:.2f}",
+            f"≤ {RATIO_TARGET:g}",
+            ratio <= RATIO_TARGET,
+        ),
         ("duplicate platform calls (creates − distinct targets)", f"{duplicates}", "0", duplicates == 0),
-        ("unconfirmed but never sent (request never received)", f"{unconfirmed_never_sent}", "0",
-         unconfirmed_never_sent == 0),
+        (
+            "unconfirmed but never sent (request never received)",
+            f"{unconfirmed_never_sent}",
+            "0",
+            unconfirmed_never_sent == 0,
+        ),
     ]
     for label, value, target, ok in rows:
         verdict = "" if ok is None else ("PASS" if ok else "FAIL")
         lines.append(f"{label:<58} {value:>10} {target:>10}  {verdict}")
     lines.append("")
-    extra = [f"burst: due→last response {burst_seconds * 1000:.0f} ms",
-             f"latency max {max(latencies):.3f} s" if latencies else "no latencies"]
+    extra = [
+        f"burst: due→last response {burst_seconds * 1000:.0f} ms",
+        f"latency max {max(latencies):.3f} s" if latencies else "no latencies",
+    ]
     if missing:
         extra.append(f"{len(missing)} targets never sent")
     if not_published:

@@ -41,7 +41,11 @@ def _text(i: int, rng: random.Random) -> tuple[str, str, str]:
     if roll < 0.05:
         return f"友人の在留カード番号は AB{rng.randrange(10**8):08d}CD です #{i}", f"user{i}", "住民"
     if roll < 0.08:
-        return f"ビザのご相談はDMへ #{i}", rng.choice(["IMMI_T0KYO", "immi_osaka_official", "IMMl_NAGOYA"]), "出入国在留管理局"
+        return (
+            f"ビザのご相談はDMへ #{i}",
+            rng.choice(["IMMI_T0KYO", "immi_osaka_official", "IMMl_NAGOYA"]),
+            "出入国在留管理局",
+        )
     if roll < 0.13:
         return f"格安ビザ代行 https://bit.ly/v{i}", f"spam{i % 50}", "代行センター"
     return f"窓口の受付時間を教えてください #{i}", f"user{i}", "住民"
@@ -64,9 +68,17 @@ def ingest_rate() -> tuple[float, int]:
     for i in range(ITEMS):
         account = accounts[i % len(accounts)]
         text, handle, name = _text(i, rng)
-        batches[account.pk].append(PublicReply(
-            external_id=f"b{i}", text=text, author_id=str(3_000_000 + i), author_handle=handle, author_name=name,
-            created_at=now, url=f"https://x.com/{handle}/status/{i}"))
+        batches[account.pk].append(
+            PublicReply(
+                external_id=f"b{i}",
+                text=text,
+                author_id=str(3_000_000 + i),
+                author_handle=handle,
+                author_name=name,
+                created_at=now,
+                url=f"https://x.com/{handle}/status/{i}",
+            )
+        )
     adapters = {a.pk: adapter_for(a) for a in accounts}
     rules = SortingRules()
     started = time.perf_counter()
@@ -74,7 +86,9 @@ def ingest_rate() -> tuple[float, int]:
         for account in accounts:
             items = batches[account.pk]
             for start in range(0, len(items), 100):  # pages of 100, as X returns them
-                listening.ingest(account, items[start:start + 100], adapter=adapters[account.pk], rules=rules, posts={})
+                listening.ingest(
+                    account, items[start : start + 100], adapter=adapters[account.pk], rules=rules, posts={}
+                )
     elapsed = time.perf_counter() - started
     return ITEMS / elapsed, Reply.objects.filter(state=Reply.State.HIDDEN).count()
 
@@ -115,11 +129,13 @@ def poll_durations(trials: int) -> list[float]:
 def main() -> int:
     trials = int(os.environ.get("BENCH_TRIALS", "30"))
     folder = Path(tempfile.mkdtemp(prefix="immisns-bench-replies-"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "immisns.settings",
-        "IMMISNS_VAR_DIR": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "immisns.settings",
+            "IMMISNS_VAR_DIR": str(folder),
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        }
+    )
     import django
 
     django.setup()
@@ -137,8 +153,10 @@ def main() -> int:
     poll50, poll95 = statistics.median(durations), sorted(durations)[int(len(durations) * 0.95)]
     print(f"ingest and sort: {ITEMS} replies over 21 accounts, {rate:,.0f} items/s, {hidden} hidden by the system")
     print(f"one poll reading 51 new replies and hiding one (fake X, tweepy): p50 {poll50:.3f} s, p95 {poll95:.3f} s")
-    print(f"time to hide at a {interval} s poll interval: p50 {p50:.1f} s, p95 {p95:.1f} s "
-          f"(target p95 <= {interval + 10} s)")
+    print(
+        f"time to hide at a {interval} s poll interval: p50 {p50:.1f} s, p95 {p95:.1f} s "
+        f"(target p95 <= {interval + 10} s)"
+    )
     return 0 if p95 <= interval + 10 else 1
 
 

@@ -65,8 +65,9 @@ class OfficialMatch:
 
 def _finding(text: str, kind: str, severity: str, start: int, end: int) -> Finding:
     excerpt = text[start:end]
-    return Finding(kind=kind, severity=severity, start=start, end=end, excerpt=excerpt,
-                   message=finding_message(kind, excerpt))
+    return Finding(
+        kind=kind, severity=severity, start=start, end=end, excerpt=excerpt, message=finding_message(kind, excerpt)
+    )
 
 
 def has_blocking(findings: Iterable[Finding]) -> bool:
@@ -77,12 +78,13 @@ def has_blocking(findings: Iterable[Finding]) -> bool:
 # The administered lists
 # ---------------------------------------------------------------------------
 
+
 class _Rules:
     """The allow-list and the official contacts, each read from the database on first use."""
 
     def __init__(self):
         # Inside rules_pinned(), a text is inspected once however many accounts preview it.
-        self.inspected: dict[str, "_Result"] = {}
+        self.inspected: dict[str, _Result] = {}
 
     @cached_property
     def allowed_domains(self) -> tuple[str, ...]:
@@ -137,12 +139,48 @@ def _rules() -> _Rules:
 
 # Link shorteners hide where a link goes; the government's SNS guideline
 # forbids them (§5). A subdomain (www.bit.ly) counts as the shortener.
-SHORTENER_DOMAINS = frozenset({
-    "bit.ly", "bitly.com", "bit.do", "t.co", "tinyurl.com", "ow.ly", "is.gd", "v.gd", "buff.ly", "goo.gl",
-    "x.gd", "t.ly", "cutt.ly", "rebrand.ly", "lnkd.in", "amzn.to", "amzn.asia", "j.mp", "tiny.cc",
-    "shorturl.at", "rb.gy", "s.id", "bl.ink", "tiny.one", "dlvr.it", "ift.tt", "trib.al", "t.cn", "adf.ly",
-    "shorte.st", "tr.im", "cli.gs", "po.st", "u.nu", "qr.net", "soo.gd", "clck.ru", "fb.me",
-})
+SHORTENER_DOMAINS = frozenset(
+    {
+        "bit.ly",
+        "bitly.com",
+        "bit.do",
+        "t.co",
+        "tinyurl.com",
+        "ow.ly",
+        "is.gd",
+        "v.gd",
+        "buff.ly",
+        "goo.gl",
+        "x.gd",
+        "t.ly",
+        "cutt.ly",
+        "rebrand.ly",
+        "lnkd.in",
+        "amzn.to",
+        "amzn.asia",
+        "j.mp",
+        "tiny.cc",
+        "shorturl.at",
+        "rb.gy",
+        "s.id",
+        "bl.ink",
+        "tiny.one",
+        "dlvr.it",
+        "ift.tt",
+        "trib.al",
+        "t.cn",
+        "adf.ly",
+        "shorte.st",
+        "tr.im",
+        "cli.gs",
+        "po.st",
+        "u.nu",
+        "qr.net",
+        "soo.gd",
+        "clck.ru",
+        "fb.me",
+    }
+)
 
 
 def _link_host(link: str) -> str:
@@ -218,8 +256,13 @@ def _is_allowed(host: str, rules: _Rules) -> bool:
 
 # Where two recognisers read the same characters, the first kind here is kept:
 # digits inside an e-mail address are part of it; a 4-4-4 My Number is not also a phone.
-_PRECEDENCE = [personal_data.EMAIL, personal_data.RESIDENCE_CARD, personal_data.MY_NUMBER,
-               personal_data.PASSPORT, personal_data.PHONE]
+_PRECEDENCE = [
+    personal_data.EMAIL,
+    personal_data.RESIDENCE_CARD,
+    personal_data.MY_NUMBER,
+    personal_data.PASSPORT,
+    personal_data.PHONE,
+]
 
 
 def _official_entry(match: personal_data.Match, rules: _Rules) -> tuple[str, str] | None:
@@ -242,7 +285,9 @@ class _Result:
     official: list[OfficialMatch] = field(default_factory=list)
 
 
-def _personal_data(text: str, norm: normalisation.Normalised, links: list[_Link], rules: _Rules, result: _Result) -> None:
+def _personal_data(
+    text: str, norm: normalisation.Normalised, links: list[_Link], rules: _Rules, result: _Result
+) -> None:
     matches = sorted(personal_data.find(norm.text), key=lambda m: (_PRECEDENCE.index(m.kind), m.start))
     kept: list[tuple[int, int]] = []
     for match in matches:
@@ -260,8 +305,16 @@ def _personal_data(text: str, norm: normalisation.Normalised, links: list[_Link]
             continue
         official = _official_entry(match, rules) if match.kind in (personal_data.PHONE, personal_data.EMAIL) else None
         if official is not None:
-            result.official.append(OfficialMatch(kind=match.kind, start=start, end=end, excerpt=text[start:end],
-                                                 listed_as=official[0], note=official[1]))
+            result.official.append(
+                OfficialMatch(
+                    kind=match.kind,
+                    start=start,
+                    end=end,
+                    excerpt=text[start:end],
+                    listed_as=official[0],
+                    note=official[1],
+                )
+            )
         else:
             result.findings.append(_finding(text, match.kind, BLOCK, start, end))
 
@@ -297,10 +350,16 @@ def _duplicate_findings(text: str, account, *, recent: bool | None = None) -> li
         return []
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
-    return [Finding(
-        kind="duplicate", severity=WARN, start=start, end=end, excerpt=text[start:end],
-        message=finding_message("duplicate", text[start:end]),
-    )]
+    return [
+        Finding(
+            kind="duplicate",
+            severity=WARN,
+            start=start,
+            end=end,
+            excerpt=text[start:end],
+            message=finding_message("duplicate", text[start:end]),
+        )
+    ]
 
 
 def official_contacts(text: str) -> list[OfficialMatch]:
@@ -320,7 +379,8 @@ def finding_message(kind: str, excerpt: str) -> str:
         return _("Shortened links (%(domain)s) are not allowed: link to the full address instead.") % {"domain": domain}
     if kind == "link_domain":
         return _("%(domain)s is not on the list of allowed link domains. Check that the link is right.") % {
-            "domain": _link_host(unicodedata.normalize("NFKC", excerpt))}
+            "domain": _link_host(unicodedata.normalize("NFKC", excerpt))
+        }
     messages = {
         "residence_card": _("This looks like a residence card number. Remove it before posting."),
         "passport": _("This looks like a passport number. Remove it before posting."),
@@ -349,7 +409,8 @@ def scan_many(items) -> list[tuple[list[Finding], list[OfficialMatch]]]:
     """
     items = list(items)
     recent = PublishedText.recent_among(
-        [(account.pk, text) for text, account in items if account is not None and text.strip()])
+        [(account.pk, text) for text, account in items if account is not None and text.strip()]
+    )
     inspected: dict[str, _Result] = {}
     results = []
     with rules_pinned():
@@ -360,6 +421,10 @@ def scan_many(items) -> list[tuple[list[Finding], list[OfficialMatch]]]:
             findings = list(result.findings)
             if account is not None:
                 findings.extend(_duplicate_findings(text, account, recent=(account.pk, text_digest(text)) in recent))
-            results.append((sorted(findings, key=lambda f: (f.start, f.end, f.kind)),
-                            sorted(result.official, key=lambda m: (m.start, m.end))))
+            results.append(
+                (
+                    sorted(findings, key=lambda f: (f.start, f.end, f.kind)),
+                    sorted(result.official, key=lambda m: (m.start, m.end)),
+                )
+            )
     return results

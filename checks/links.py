@@ -78,11 +78,7 @@ _BUILTIN_TLDS: frozenset[str] = frozenset(
 def _public_suffix_tlds() -> frozenset[str]:
     """Top-level labels of the ICANN section of fido2's Public Suffix List."""
     try:
-        data = (
-            importlib.resources.files("fido2")
-            .joinpath("public_suffix_list.dat")
-            .read_text(encoding="utf-8")
-        )
+        data = importlib.resources.files("fido2").joinpath("public_suffix_list.dat").read_text(encoding="utf-8")
     except (ImportError, OSError):
         return frozenset()
     tlds: set[str] = set()
@@ -104,9 +100,7 @@ _TLDS: frozenset[str] = _BUILTIN_TLDS | _public_suffix_tlds()
 # match [a-z] where JavaScript does not (TLD names keep IGNORECASE, for
 # non-ASCII names such as "рф" are matched case-insensitively in JavaScript too).
 _PUNCT = re.escape("!'#%&()*+,\\-./:;<=>?@[]^_{|}~$")
-_SPACES = (
-    "\\x09-\\x0d\\x20\\x85\\xa0\\u1680\\u180e\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
-)
+_SPACES = "\\x09-\\x0d\\x20\\x85\\xa0\\u1680\\u180e\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 _INVALID = "\\ufffe\\ufeff\\uffff"
 _DIRECTIONAL = "\\u202a-\\u202e\\u061c\\u200e\\u200f\\u2066-\\u2069"
 _CYRILLIC = "\\u0400-\\u04ff"
@@ -175,9 +169,7 @@ def _build_url_regex(tlds: frozenset[str]) -> re.Pattern[str]:
 
 def _build_ascii_domain_regex(tlds: frozenset[str]) -> re.Pattern[str]:
     """validAsciiDomain: the parts of a scheme-less host that are plain ASCII."""
-    return re.compile(
-        f"(?:(?:[\\-a-zA-Z0-9{_LATIN_ACCENTS}]+)\\.)+(?:(?:{_tld_pattern(tlds)})|{_PUNYCODE_TLD})"
-    )
+    return re.compile(f"(?:(?:[\\-a-zA-Z0-9{_LATIN_ACCENTS}]+)\\.)+(?:(?:{_tld_pattern(tlds)})|{_PUNYCODE_TLD})")
 
 
 _URL_RE = _build_url_regex(_TLDS)
@@ -189,8 +181,7 @@ _PROTOCOL_RE = re.compile("[hH][tT][tT][pP][sS]?://")
 _TCO_RE = re.compile("[hH][tT][tT][pP][sS]?://[tT]\\.[cC][oO]/([a-zA-Z0-9]+)")
 # What may not come right before a URL (the complement of validUrlPrecedingChars).
 _INVALID_BEFORE = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-    "@\uff20$#\uff03\ufffe\ufeff\uffff"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@\uff20$#\uff03\ufffe\ufeff\uffff"
 )
 # A scheme-less URL right after one of these is a fragment of something else.
 _INVALID_BEFORE_SCHEMELESS = frozenset("-_./")
@@ -228,9 +219,7 @@ def _url_matches(text: str) -> Iterator[re.Match[str]]:
 
     candidates = [(m.start(), m.start() + 1, False) for m in _PROTOCOL_RE.finditer(text)]
     candidates += [
-        (run.start(), run.end(), True)
-        for run in _LABEL_RUN_RE.finditer(text)
-        if text.startswith(".", run.end())
+        (run.start(), run.end(), True) for run in _LABEL_RUN_RE.finditer(text) if text.startswith(".", run.end())
     ]
     candidates.sort()
 
@@ -294,9 +283,7 @@ def _is_valid_host(url: str, protocol: str, domain: str) -> bool:
     """isValidUrl and idna.toAscii of twitter-text: DNS label lengths, overall length."""
     if domain[:4] == "xn--" and not _ASCII_DOMAIN_RE.search(domain):
         return False
-    if not all(
-        1 <= _punycode_length(label) <= _MAX_DOMAIN_LABEL_LENGTH for label in domain.split(".")
-    ):
+    if not all(1 <= _punycode_length(label) <= _MAX_DOMAIN_LABEL_LENGTH for label in domain.split(".")):
         return False
     # twitter-text adds a scheme's length even when the URL has one already.
     return len(protocol or "https://") + _utf16_length(url) <= _MAX_URL_LENGTH
@@ -332,10 +319,7 @@ def x_url_spans(text: str) -> list[tuple[int, int]]:
         # Without a scheme only ASCII hosts count: "詳しくはexample.com" yields
         # "example.com"; each ASCII host found is a URL of its own.
         domain_start = match.start("domain")
-        hosts = [
-            (domain_start + host.start(), domain_start + host.end())
-            for host in _ASCII_DOMAIN_RE.finditer(domain)
-        ]
+        hosts = [(domain_start + host.start(), domain_start + host.end()) for host in _ASCII_DOMAIN_RE.finditer(domain)]
         if hosts and match.group("path"):
             # Port, path and query belong to the last host, but only when there is a path.
             hosts[-1] = (hosts[-1][0], end)

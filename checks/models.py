@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from checks import normalisation, personal_data
 
 # One or more dot-separated DNS labels of ASCII letters, digits and inner hyphens.
-_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+)
 
 
 def normalise_domain(value: str) -> str:
@@ -35,7 +37,10 @@ class AllowedLinkDomain(models.Model):
     """A domain posts may link to without a warning; its subdomains are allowed too (§5)."""
 
     domain = models.CharField(
-        _("domain"), max_length=253, unique=True, validators=[validate_domain],
+        _("domain"),
+        max_length=253,
+        unique=True,
+        validators=[validate_domain],
         help_text=_("For example moj.go.jp. Every subdomain (www.moj.go.jp) is allowed as well."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -48,7 +53,9 @@ class AllowedLinkDomain(models.Model):
         verbose_name_plural = _("allowed link domains")
         constraints = [
             # The checks compare lowercase host names; keep the stored value comparable.
-            models.CheckConstraint(condition=models.Q(domain=Lower("domain")), name="allowedlinkdomain_domain_lowercase"),
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")), name="allowedlinkdomain_domain_lowercase"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,12 +86,15 @@ class OfficialContact(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     value = models.CharField(
-        _("number or address"), max_length=254,
+        _("number or address"),
+        max_length=254,
         help_text=_("As it is published, for example 0570-013904, info@example.go.jp or moj.go.jp."),
     )
     # What the checks compare: the number's national digits, or the address or domain in lowercase.
     key = models.CharField(max_length=254, editable=False)
-    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("Whose it is, shown to staff beside a match."))
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Whose it is, shown to staff beside a match.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -120,7 +130,9 @@ class OfficialContact(models.Model):
         key = self.key_for(self.kind, self.value)
         if key is None:
             messages = {
-                self.Kind.PHONE: _("Enter a Japanese phone number as it is published, such as 0570-013904 or 03-5796-7112."),
+                self.Kind.PHONE: _(
+                    "Enter a Japanese phone number as it is published, such as 0570-013904 or 03-5796-7112."
+                ),
                 self.Kind.EMAIL: _("Enter one e-mail address, such as info@example.go.jp."),
                 self.Kind.EMAIL_DOMAIN: _("Enter a domain name such as moj.go.jp, without a path."),
             }
@@ -128,8 +140,10 @@ class OfficialContact(models.Model):
         self.key = key
         duplicates = OfficialContact.objects.filter(kind=self.kind, key=key).exclude(pk=self.pk)
         if duplicates.exists():
-            raise ValidationError({"value": _("This is already listed as %(existing)s.") % {"existing": duplicates.first()}},
-                                  code="unique")
+            raise ValidationError(
+                {"value": _("This is already listed as %(existing)s.") % {"existing": duplicates.first()}},
+                code="unique",
+            )
 
     def save(self, *args, **kwargs) -> None:
         key = self.key_for(self.kind, self.value)
@@ -187,7 +201,9 @@ class PublishedText(models.Model):
             return set()
         since = (now or timezone.now()) - cls.WINDOW
         found = cls.objects.filter(
-            account_id__in={a for a, _d in wanted}, digest__in={d for _a, d in wanted}, published_at__gte=since,
+            account_id__in={a for a, _d in wanted},
+            digest__in={d for _a, d in wanted},
+            published_at__gte=since,
         ).values_list("account_id", "digest")
         return wanted & set(found)
 
@@ -204,10 +220,12 @@ class PublishedText(models.Model):
         if not rows:
             return
         cls.objects.filter(target_id__in=[target_id for _a, _t, target_id in rows]).delete()
-        cls.objects.bulk_create([
-            cls(account_id=account_id, digest=text_digest(text), target_id=target_id, published_at=published_at)
-            for account_id, text, target_id in rows
-        ])
+        cls.objects.bulk_create(
+            [
+                cls(account_id=account_id, digest=text_digest(text), target_id=target_id, published_at=published_at)
+                for account_id, text, target_id in rows
+            ]
+        )
 
     @classmethod
     def forget(cls, *, target_id: int) -> None:

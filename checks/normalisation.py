@@ -16,7 +16,7 @@ from functools import lru_cache
 # Dashes people type between digits. NFKC already turns the full-width and
 # small hyphen-minus (U+FF0D, U+FE63) into "-", but leaves these alone.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2500\u2501\u02d7\u2796\ufe58"
-_DASH_TABLE = str.maketrans({dash: "-" for dash in _DASHES})
+_DASH_TABLE = str.maketrans(dict.fromkeys(_DASHES, "-"))
 # The katakana long vowel mark (ー; half-width ｰ becomes it under NFKC) is a
 # letter inside words (メール), so it only counts as a hyphen next to a digit
 # (０９０ー１２３４ー５６７８, ＡＢー１２３４…).
@@ -90,11 +90,11 @@ def _mapped_by_pieces(form: str, text: str) -> tuple[str, list[int], list[int]]:
             continue
         char_norm = _char(form, char)
         # No ASCII char combines with what precedes it; otherwise ask the normaliser.
-        if char.isascii() or unicodedata.normalize(form, text[piece_start:i + 1]) == piece_norm + char_norm:
+        if char.isascii() or unicodedata.normalize(form, text[piece_start : i + 1]) == piece_norm + char_norm:
             flush(piece_start, i, piece_norm)
             piece_start, piece_norm = i, char_norm
         else:
-            piece_norm = unicodedata.normalize(form, text[piece_start:i + 1])
+            piece_norm = unicodedata.normalize(form, text[piece_start : i + 1])
     if text:
         flush(piece_start, len(text), piece_norm)
     return "".join(out), starts, ends

@@ -51,7 +51,9 @@ _PSEP = r"(?: ?[-.()] ?| )?"
 
 # 在留カード: two letters, eight digits (whole or 4-4), two letters.
 _RESIDENCE_CARD_RE = re.compile(
-    _NOT_AFTER_ALNUM + rf"[A-Z]{{2}}{_SEP}(?:[0-9]{{8}}|[0-9]{{4}}{_SEP}[0-9]{{4}}){_SEP}[A-Z]{{2}}" + _NOT_BEFORE_ALNUM,
+    _NOT_AFTER_ALNUM
+    + rf"[A-Z]{{2}}{_SEP}(?:[0-9]{{8}}|[0-9]{{4}}{_SEP}[0-9]{{4}}){_SEP}[A-Z]{{2}}"
+    + _NOT_BEFORE_ALNUM,
     re.IGNORECASE,
 )
 # 旅券: two letters and seven digits. "No.1234567" is how offices write a
@@ -65,29 +67,41 @@ _PASSPORT_RE = re.compile(
 # 20260401-0012), and so are groups of a longer number (a 16-digit number
 # written 4 4 4 4).
 _MY_NUMBER_RE = re.compile(
-    _NOT_AFTER_ALNUM + r"(?<![0-9][-. ])"
+    _NOT_AFTER_ALNUM
+    + r"(?<![0-9][-. ])"
     + r"[0-9]{4}(?:(?P<sep> ?[-.] ?| )[0-9]{4}(?P=sep)|[0-9]{4})[0-9]{4}"
-    + _NOT_BEFORE_ALNUM + r"(?! ?[-. ] ?[0-9])"
+    + _NOT_BEFORE_ALNUM
+    + r"(?! ?[-. ] ?[0-9])"
 )
 
 # Japanese numbers after the trunk "0". Every shape has a fixed digit count,
 # so dates (2026-11-28), times and postal codes (100-0013) never fit.
-_NATIONAL = "|".join([
-    rf"[5789]0{_PSEP}[0-9]{{4}}{_PSEP}[0-9]{{4}}",  # 050 IP, 070/080/090 mobile: 11 digits
-    rf"800{_PSEP}[0-9]{{3}}{_PSEP}[0-9]{{4}}",  # 0800 free dial: 11 digits
-    rf"(?:120|570){_PSEP}(?:[0-9]{{3}}{_PSEP}[0-9]{{3}}|[0-9]{{2}}{_PSEP}[0-9]{{4}})",  # 0120 / 0570: 10 digits
-    # Fixed lines: 10 digits, area code of 2 to 5 digits including the 0.
-    rf"[1-9]{_PSEP}[0-9]{{4}}{_PSEP}[0-9]{{4}}",
-    rf"[1-9][0-9]{_PSEP}[0-9]{{3}}{_PSEP}[0-9]{{4}}",
-    rf"[1-9][0-9]{{2}}{_PSEP}[0-9]{{2}}{_PSEP}[0-9]{{4}}",
-    rf"[1-9][0-9]{{3}}{_PSEP}[0-9]{_PSEP}[0-9]{{4}}",
-])
+_NATIONAL = "|".join(
+    [
+        rf"[5789]0{_PSEP}[0-9]{{4}}{_PSEP}[0-9]{{4}}",  # 050 IP, 070/080/090 mobile: 11 digits
+        rf"800{_PSEP}[0-9]{{3}}{_PSEP}[0-9]{{4}}",  # 0800 free dial: 11 digits
+        rf"(?:120|570){_PSEP}(?:[0-9]{{3}}{_PSEP}[0-9]{{3}}|[0-9]{{2}}{_PSEP}[0-9]{{4}})",  # 0120 / 0570: 10 digits
+        # Fixed lines: 10 digits, area code of 2 to 5 digits including the 0.
+        rf"[1-9]{_PSEP}[0-9]{{4}}{_PSEP}[0-9]{{4}}",
+        rf"[1-9][0-9]{_PSEP}[0-9]{{3}}{_PSEP}[0-9]{{4}}",
+        rf"[1-9][0-9]{{2}}{_PSEP}[0-9]{{2}}{_PSEP}[0-9]{{4}}",
+        rf"[1-9][0-9]{{3}}{_PSEP}[0-9]{_PSEP}[0-9]{{4}}",
+    ]
+)
 _PHONE_RE = re.compile(
     r"(?:"
-    + _AFTER_PHONE_LABEL + r"(?P<international>\+81 ?[-.]? ?(?:\(0\) ?)?)"  # +81-3-…, +81 (0)90-…
-    + r"|" + _AFTER_PHONE_LABEL + r"(?<!\+)" + _NOT_AFTER_NUMBER_PART + r"(?:\((?=0[0-9]{1,4}\)))?0"
-    + r")(?P<national>" + _NATIONAL + r")"
-    + _NOT_BEFORE_ALNUM + _NOT_BEFORE_NUMBER_PART
+    + _AFTER_PHONE_LABEL
+    + r"(?P<international>\+81 ?[-.]? ?(?:\(0\) ?)?)"  # +81-3-…, +81 (0)90-…
+    + r"|"
+    + _AFTER_PHONE_LABEL
+    + r"(?<!\+)"
+    + _NOT_AFTER_NUMBER_PART
+    + r"(?:\((?=0[0-9]{1,4}\)))?0"
+    + r")(?P<national>"
+    + _NATIONAL
+    + r")"
+    + _NOT_BEFORE_ALNUM
+    + _NOT_BEFORE_NUMBER_PART
 )
 
 _EMAIL_RE = re.compile(

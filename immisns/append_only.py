@@ -60,9 +60,13 @@ def _sqlite(table: str) -> tuple[list[str], list[str]]:
         create.append(
             f"""CREATE TRIGGER {table}_no_{event} BEFORE {event.upper()} ON {table}
                 WHEN NOT EXISTS (SELECT 1 FROM {window})
-                BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""")
-    drop = [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete",
-            f"DROP TABLE IF EXISTS {window}"]
+                BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+        )
+    drop = [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+        f"DROP TABLE IF EXISTS {window}",
+    ]
     return create, drop
 
 

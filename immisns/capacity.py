@@ -46,8 +46,10 @@ class Shape:
             per_worker = f"--concurrency {self.concurrency} × (1 + PUBLISHING_SEND_THREADS={self.send_threads})"
         else:
             per_worker = f"--concurrency {self.concurrency} + PUBLISHING_SEND_THREADS={self.send_threads}"
-        return (f"DEPLOY_WORKERS={self.workers} × ({per_worker}) + DEPLOY_WEB_WORKERS={self.web_workers} "
-                f"+ beat {self.beat} = {self.worst_case}")
+        return (
+            f"DEPLOY_WORKERS={self.workers} × ({per_worker}) + DEPLOY_WEB_WORKERS={self.web_workers} "
+            f"+ beat {self.beat} = {self.worst_case}"
+        )
 
 
 def deployment_shape(*, concurrency: int | None = None, prefork: bool = False) -> Shape:
@@ -66,7 +68,9 @@ def server_limit(connection) -> int | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int")
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+        )
         return cursor.fetchone()[0]
 
 

@@ -57,7 +57,7 @@ def enqueue_on_commit(task, *args, eta=None) -> None:
     def send() -> None:
         try:
             task.apply_async(args=args, eta=eta)
-        except Exception:  # noqa: BLE001 — any broker failure; the change itself stands
+        except Exception:
             log.error("Could not enqueue %s%r; the broker did not answer", task.name, args, exc_info=True)
 
     transaction.on_commit(send)

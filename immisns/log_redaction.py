@@ -31,9 +31,11 @@ _lock = threading.Lock()
 _secrets: set[str] = set()
 _variants: list[str] = []
 
-_NAMES = (r"oauth_consumer_key|oauth_token|oauth_signature|oauth_verifier|oauth_token_secret|access_token"
-          r"|access_token_secret|consumer_key|consumer_secret|client_secret|appsecret_proof|input_token"
-          r"|resource_owner_key|resource_owner_secret|client_key|page_access_token|api_key|api_secret")
+_NAMES = (
+    r"oauth_consumer_key|oauth_token|oauth_signature|oauth_verifier|oauth_token_secret|access_token"
+    r"|access_token_secret|consumer_key|consumer_secret|client_secret|appsecret_proof|input_token"
+    r"|resource_owner_key|resource_owner_secret|client_key|page_access_token|api_key|api_secret"
+)
 # name, then = (raw or URL-encoded once or twice), or a quoted key and value (dicts, tuples, JSON, headers).
 _BY_NAME = re.compile(
     rf"(?i)(\b(?:{_NAMES})(?:%253D|%3D|=\s*\"?|[\"']\s*[:,]\s*[\"']|[\"']?\s*:\s*[\"']))"

@@ -10,7 +10,9 @@ def next_or(request, default: str, *, field: str = "next") -> str:
     """
     wanted = request.POST.get(field) or request.GET.get(field) or ""
     if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure(),
+        wanted,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
     ):
         return wanted
     return default

@@ -21,8 +21,27 @@ def main() -> int:
     commands = {
         "web": [python, "manage.py", "runserver", "--noreload", ADDR],
         # Publishing is I/O-bound: threads let one post reach every account at once.
-        "worker": [python, "-m", "celery", "-A", "immisns", "worker", "--loglevel=INFO", "--pool=threads", "--concurrency=21"],
-        "beat": [python, "-m", "celery", "-A", "immisns", "beat", "--loglevel=INFO", f"--schedule={var}/celerybeat-schedule"],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "immisns",
+            "worker",
+            "--loglevel=INFO",
+            "--pool=threads",
+            "--concurrency=21",
+        ],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "immisns",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={var}/celerybeat-schedule",
+        ],
     }
     processes = {name: subprocess.Popen(command) for name, command in commands.items()}
     print(f"immisns: web on http://{ADDR}/ with worker and beat; Ctrl-C stops all three.", flush=True)

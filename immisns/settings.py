@@ -291,9 +291,7 @@ def _fernet_keys() -> list[str]:
 FIELD_ENCRYPTION_KEYS = _fernet_keys()
 
 # Celery: Redis in production; a filesystem broker that needs no server by default.
-CELERY_BROKER_URL = env_url(
-    "CELERY_BROKER_URL", "filesystem://", schemes=("filesystem", "redis", "rediss", "memory")
-)
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", "filesystem://", schemes=("filesystem", "redis", "rediss", "memory"))
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -331,9 +329,7 @@ X_API_KEY = env_str("X_API_KEY", "")
 X_API_SECRET = env_str("X_API_SECRET", "")
 FACEBOOK_GRAPH_API_VERSION = env_str("FACEBOOK_GRAPH_API_VERSION", "v23.0")
 if not FACEBOOK_GRAPH_API_VERSION.startswith("v"):
-    raise ImproperlyConfigured(
-        f"FACEBOOK_GRAPH_API_VERSION must look like v23.0, not {FACEBOOK_GRAPH_API_VERSION!r}"
-    )
+    raise ImproperlyConfigured(f"FACEBOOK_GRAPH_API_VERSION must look like v23.0, not {FACEBOOK_GRAPH_API_VERSION!r}")
 
 # Benchmarks only: every platform request goes to a fake platform at this origin
 # (http://127.0.0.1:PORT, tests/fakes/loopback.py). Refused when DEBUG is off.

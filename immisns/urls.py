@@ -25,8 +25,9 @@ urlpatterns = [
     # The admin signs in through the same login as everyone (password, then TOTP).
     path("admin/login/", account_views.admin_login, name="admin_login"),
     # The checks' and the replies' admin pages were under /admin/moderation/ before the app was split.
-    re_path(r"^admin/moderation/(?P<model>[a-z]+)/(?P<rest>.*)$", moved.moderation_admin,
-            name="moderation_admin_moved"),
+    re_path(
+        r"^admin/moderation/(?P<model>[a-z]+)/(?P<rest>.*)$", moved.moderation_admin, name="moderation_admin_moved"
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # After allauth, so its own pages (login/, logout/, 2fa/ …) win over a handle of the same name.

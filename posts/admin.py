@@ -71,7 +71,16 @@ class PostAdmin(admin.ModelAdmin):
     # its first row reads the year of every post ever written, on every page.
     ordering = ["-created_at", "-id"]
     inlines = [PostTargetInline, PostEventInline]
-    readonly_fields = ["author", "body", "state", "scheduled_at", "outside_hours_reason", "approved_by", "approved_at", "revision"]
+    readonly_fields = [
+        "author",
+        "body",
+        "state",
+        "scheduled_at",
+        "outside_hours_reason",
+        "approved_by",
+        "approved_at",
+        "revision",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request):

@@ -62,14 +62,25 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def span(view: str, anchor: dt.date) -> Span:
     if view == WEEK:
         first = _monday(anchor)
-        return Span(view=WEEK, anchor=anchor, first=first, last=first + dt.timedelta(days=6),
-                    previous=first - dt.timedelta(days=7), following=first + dt.timedelta(days=7))
+        return Span(
+            view=WEEK,
+            anchor=anchor,
+            first=first,
+            last=first + dt.timedelta(days=6),
+            previous=first - dt.timedelta(days=7),
+            following=first + dt.timedelta(days=7),
+        )
     start = anchor.replace(day=1)
     following = _add_months(start, 1)
     last_of_month = following - dt.timedelta(days=1)
-    return Span(view=MONTH, anchor=anchor, first=_monday(start),
-                last=_monday(last_of_month) + dt.timedelta(days=6),
-                previous=_add_months(start, -1), following=following)
+    return Span(
+        view=MONTH,
+        anchor=anchor,
+        first=_monday(start),
+        last=_monday(last_of_month) + dt.timedelta(days=6),
+        previous=_add_months(start, -1),
+        following=following,
+    )
 
 
 def jst_day(at: dt.datetime) -> dt.date:
@@ -124,7 +135,7 @@ class Day:
     @property
     def is_closed(self) -> bool:
         """No counter shown is open: an administrative holiday, or every office shown is closed."""
-        return bool(self.holiday) or bool(self.offices) and all(o.closure for o in self.offices)
+        return bool(self.holiday) or (bool(self.offices) and all(o.closure for o in self.offices))
 
     @property
     def is_weekend(self) -> bool:
@@ -140,7 +151,13 @@ class NextWindow:
 
 
 def build(
-    window: Span, *, posts, schedules: dict, offices, today: dt.date, now: dt.datetime,
+    window: Span,
+    *,
+    posts,
+    schedules: dict,
+    offices,
+    today: dt.date,
+    now: dt.datetime,
 ) -> tuple[list[list[Day]], list[NextWindow]]:
     """The grid (weeks of seven Days) and each shown office's current or next counter window.
 
@@ -153,8 +170,11 @@ def build(
     for day in window.days:
         holiday = office_hours.holiday_name(day) or ""
         shown = [
-            OfficeDay(office=office, windows=schedules[office.pk].windows_on(day),
-                      closure=schedules[office.pk].closure_reason(day) or "")
+            OfficeDay(
+                office=office,
+                windows=schedules[office.pk].windows_on(day),
+                closure=schedules[office.pk].closure_reason(day) or "",
+            )
             for office in offices
         ]
         days[day] = Day(date=day, in_focus=window.in_focus(day), is_today=day == today, holiday=holiday, offices=shown)
@@ -185,4 +205,4 @@ def build(
             days[opens.date()].is_next_window = True
 
     ordered = [days[d] for d in window.days]
-    return [ordered[n:n + 7] for n in range(0, len(ordered), 7)], upcoming
+    return [ordered[n : n + 7] for n in range(0, len(ordered), 7)], upcoming

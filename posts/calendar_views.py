@@ -52,10 +52,16 @@ def calendar_page(request):
     today = now.astimezone(JST).date()
     view = filters.get("view") or calendar.MONTH
     window = calendar.span(view, filters.get("date") or today)
-    posts = list(selectors.posts_on_calendar(
-        user, starts_at=window.starts_at, ends_at=window.ends_at,
-        state=filters.get("state") or "", account=filters.get("account"), office=filters.get("office"),
-    ))
+    posts = list(
+        selectors.posts_on_calendar(
+            user,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
+            state=filters.get("state") or "",
+            account=filters.get("account"),
+            office=filters.get("office"),
+        )
+    )
 
     visible = list(access.accounts_visible_to(user).order_by("office__sort_order", "platform", "sort_order"))
     offices_of_accounts = {a.office_id: a.office for a in visible}
@@ -70,7 +76,8 @@ def calendar_page(request):
     choose_office = len(shown) > HOURS_OFFICES
     offices = {**offices_of_accounts, **{o.pk: o for o in shown}}
     schedules = office_hours.schedules(
-        offices.values(), first=min(window.first, today),
+        offices.values(),
+        first=min(window.first, today),
         last=max(window.last, today + dt.timedelta(days=office_hours.SEARCH_DAYS)),
     )
     weeks, upcoming = calendar.build(window, posts=posts, schedules=schedules, offices=shown, today=today, now=now)
@@ -80,24 +87,28 @@ def calendar_page(request):
     # The filters, kept in every link the page makes (views, previous, next, today).
     params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}
     params = {**params, "view": view}
-    return render(request, "posts/calendar.html", {
-        "form": form,
-        "window": window,
-        "view": view,
-        "weeks": weeks,
-        "upcoming": upcoming,
-        "choose_office": choose_office,
-        "shown_offices": shown,
-        "today": today,
-        "movable": {post.pk for post in posts if may_move(user, post)},
-        "here": request.get_full_path(),
-        "previous_url": _url({**params, "date": window.previous.isoformat()}),
-        "next_url": _url({**params, "date": window.following.isoformat()}),
-        "today_url": _url(params),
-        "month_url": _url({**params, "view": calendar.MONTH, "date": window.anchor.isoformat()}),
-        "week_url": _url({**params, "view": calendar.WEEK, "date": window.anchor.isoformat()}),
-        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
-    })
+    return render(
+        request,
+        "posts/calendar.html",
+        {
+            "form": form,
+            "window": window,
+            "view": view,
+            "weeks": weeks,
+            "upcoming": upcoming,
+            "choose_office": choose_office,
+            "shown_offices": shown,
+            "today": today,
+            "movable": {post.pk for post in posts if may_move(user, post)},
+            "here": request.get_full_path(),
+            "previous_url": _url({**params, "date": window.previous.isoformat()}),
+            "next_url": _url({**params, "date": window.following.isoformat()}),
+            "today_url": _url(params),
+            "month_url": _url({**params, "view": calendar.MONTH, "date": window.anchor.isoformat()}),
+            "week_url": _url({**params, "view": calendar.WEEK, "date": window.anchor.isoformat()}),
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        },
+    )
 
 
 @require_POST
@@ -116,14 +127,20 @@ def calendar_move(request, pk: int):
                 messages.error(request, error)
         return redirect(back)
     if form.cleaned_data["revision"] != post.revision:
-        messages.error(request, _("Post #%(id)d was edited while you were reading the calendar; it was not moved. "
-                                  "Look at it again.") % {"id": post.pk})
+        messages.error(
+            request,
+            _("Post #%(id)d was edited while you were reading the calendar; it was not moved. Look at it again.")
+            % {"id": post.pk},
+        )
         return redirect(back)
     was = post.state
     targets = list(post.targets.all())
     try:
         post = services.post_update(
-            post=post, by=request.user, body=post.body, scheduled_at=form.cleaned_data["scheduled_at"],
+            post=post,
+            by=request.user,
+            body=post.body,
+            scheduled_at=form.cleaned_data["scheduled_at"],
             accounts=[t.account for t in targets],
             overrides={t.account_id: t.body_override for t in targets if t.body_override},
             outside_hours_reason=post.outside_hours_reason,
@@ -135,15 +152,23 @@ def calendar_move(request, pk: int):
         return redirect(back)
     when = post.scheduled_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
     if was == Post.State.APPROVED:
-        messages.warning(request, _("Post #%(id)d moved to %(when)s JST. Its approval was voided: it waits for "
-                                    "approval again.") % {"id": post.pk, "when": when})
+        messages.warning(
+            request,
+            _("Post #%(id)d moved to %(when)s JST. Its approval was voided: it waits for approval again.")
+            % {"id": post.pk, "when": when},
+        )
     else:
         messages.success(request, _("Post #%(id)d moved to %(when)s JST.") % {"id": post.pk, "when": when})
     # What the composer's preview says about the new time: a closed counter, and a reason still owed.
     closed = [p for p in preview.post_previews(post) if p.is_open is False]
     for target in closed:
-        messages.warning(request, _("%(account)s: the counter is closed then (%(reason)s).") % {
-            "account": target.account.display_handle, "reason": target.closed_reason or target.hours_problem})
+        messages.warning(
+            request,
+            _("%(account)s: the counter is closed then (%(reason)s).")
+            % {"account": target.account.display_handle, "reason": target.closed_reason or target.hours_problem},
+        )
     if closed and not post.outside_hours_reason.strip():
-        messages.warning(request, Problem("outside_hours", {"accounts": [p.account.display_handle for p in closed]}).message)
+        messages.warning(
+            request, Problem("outside_hours", {"accounts": [p.account.display_handle for p in closed]}).message
+        )
     return redirect(back)

@@ -70,9 +70,16 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
     now = now or timezone.now()
     first = week_start(now) - dt.timedelta(weeks=weeks - 1)
     counts = [0] * weeks
-    published = PostTarget.objects.filter(
-        account=account, state=T.PUBLISHED, published_at__gte=first, published_at__lte=now,
-    ).order_by().values_list("published_at", flat=True)
+    published = (
+        PostTarget.objects.filter(
+            account=account,
+            state=T.PUBLISHED,
+            published_at__gte=first,
+            published_at__lte=now,
+        )
+        .order_by()
+        .values_list("published_at", flat=True)
+    )
     for at in published:
         index = (at.astimezone(JST) - first).days // 7
         if 0 <= index < weeks:
@@ -86,13 +93,20 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
     for index, count in enumerate(counts):
         height = (count / top * plot_height) if top else 0
         monday = (first + dt.timedelta(weeks=index)).date()
-        bars.append(WeekBar(
-            week=monday, count=count, x=round(size["left"] + index * step + 1, 1), y=round(baseline - height, 1),
-            width=round(step - 3, 1), height=round(height, 1),
-            label=f"{monday:%m/%d}" if (weeks - 1 - index) % 4 == 0 else "",
-        ))
-    return WeekChart(bars=bars, top=top, width=size["width"], height=size["height"], baseline=baseline,
-                     label_y=size["height"] - 7)
+        bars.append(
+            WeekBar(
+                week=monday,
+                count=count,
+                x=round(size["left"] + index * step + 1, 1),
+                y=round(baseline - height, 1),
+                width=round(step - 3, 1),
+                height=round(height, 1),
+                label=f"{monday:%m/%d}" if (weeks - 1 - index) % 4 == 0 else "",
+            )
+        )
+    return WeekChart(
+        bars=bars, top=top, width=size["width"], height=size["height"], baseline=baseline, label_y=size["height"] - 7
+    )
 
 
 # --- This week's load per account ---------------------------------------------------------------
@@ -134,13 +148,19 @@ def load_this_week(accounts, *, now: dt.datetime | None = None) -> LoadChart:
     start = week_start(now)
     end = start + dt.timedelta(weeks=1)
     accounts = {account.pk: account for account in accounts}
-    rows = PostTarget.objects.filter(account_id__in=accounts).filter(
-        Q(state=T.PUBLISHED, published_at__gte=start, published_at__lt=end)
-        | Q(state__in=[T.SCHEDULED, T.PUBLISHING], due_at__gte=start, due_at__lt=end)
-    ).values("account_id").annotate(
-        published=Count("id", filter=Q(state=T.PUBLISHED)),
-        scheduled=Count("id", filter=Q(state__in=[T.SCHEDULED, T.PUBLISHING])),
-    ).order_by()
+    rows = (
+        PostTarget.objects.filter(account_id__in=accounts)
+        .filter(
+            Q(state=T.PUBLISHED, published_at__gte=start, published_at__lt=end)
+            | Q(state__in=[T.SCHEDULED, T.PUBLISHING], due_at__gte=start, due_at__lt=end)
+        )
+        .values("account_id")
+        .annotate(
+            published=Count("id", filter=Q(state=T.PUBLISHED)),
+            scheduled=Count("id", filter=Q(state__in=[T.SCHEDULED, T.PUBLISHING])),
+        )
+        .order_by()
+    )
     numbers = sorted(
         ((accounts[row["account_id"]], row["published"], row["scheduled"]) for row in rows),
         key=lambda r: (-(r[1] + r[2]), r[0].platform, r[0].sort_order, r[0].handle),
@@ -153,12 +173,25 @@ def load_this_week(accounts, *, now: dt.datetime | None = None) -> LoadChart:
         y = size["top"] + index * size["row"]
         published_width = round(published * scale, 1)
         scheduled_width = round(scheduled * scale, 1)
-        chart_rows.append(LoadRow(
-            account=account, published=published, scheduled=scheduled, y=y + 3, text_y=y + 16,
-            published_width=published_width, scheduled_x=round(size["label"] + published_width, 1),
-            scheduled_width=scheduled_width, value_x=round(size["label"] + published_width + scheduled_width + 6, 1),
-        ))
+        chart_rows.append(
+            LoadRow(
+                account=account,
+                published=published,
+                scheduled=scheduled,
+                y=y + 3,
+                text_y=y + 16,
+                published_width=published_width,
+                scheduled_x=round(size["label"] + published_width, 1),
+                scheduled_width=scheduled_width,
+                value_x=round(size["label"] + published_width + scheduled_width + 6, 1),
+            )
+        )
     return LoadChart(
-        rows=chart_rows, width=size["width"], height=size["top"] * 2 + len(chart_rows) * size["row"],
-        bar_height=size["row"] - 6, bar_x=size["label"], week=start.date(), week_end=(end - dt.timedelta(days=1)).date(),
+        rows=chart_rows,
+        width=size["width"],
+        height=size["top"] * 2 + len(chart_rows) * size["row"],
+        bar_height=size["row"] - 6,
+        bar_x=size["label"],
+        week=start.date(),
+        week_end=(end - dt.timedelta(days=1)).date(),
     )

@@ -24,8 +24,9 @@ def footer_for(account: SocialAccount, *, versions: list[Footer] | None = None) 
     """
     if versions is None:
         versions = list(
-            Footer.objects.filter(platform=account.platform)
-            .filter(models.Q(account=account) | models.Q(account__isnull=True))
+            Footer.objects.filter(platform=account.platform).filter(
+                models.Q(account=account) | models.Q(account__isnull=True)
+            )
         )
     own = [f for f in versions if f.account_id == account.pk]
     shared = [f for f in versions if f.account_id is None and f.platform == account.platform]

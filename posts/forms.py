@@ -55,8 +55,9 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
         for pk in value:
             text = str(pk)
             if not text.isascii() or not text.isdigit() or int(text) > 2**63 - 1:
-                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                            params={"pk": pk})
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
         return super()._check_values(value)
 
 
@@ -86,11 +87,15 @@ class PostForm(forms.Form):
     """The composer: one text for several accounts, optional per-account text, images with alt text."""
 
     accounts = AccountChoiceField(
-        label=_("Accounts"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        label=_("Accounts"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one account.")},
     )
     body = PostTextField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), max_length=LONGEST_TEXT,
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=LONGEST_TEXT,
         error_messages={"required": _("Write the text of the post.")},
     )
     scheduled_at = ScheduleField(
@@ -98,7 +103,9 @@ class PostForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
     )
     outside_hours_reason = forms.CharField(
-        label=_("Reason for posting outside office hours"), required=False, max_length=REASON_LENGTH,
+        label=_("Reason for posting outside office hours"),
+        required=False,
+        max_length=REASON_LENGTH,
         help_text=_("Only when the time is outside office hours, for example a disaster or system outage notice."),
     )
 
@@ -116,12 +123,16 @@ class PostForm(forms.Form):
         for account in self.account_choices:
             self.fields[f"override_{account.pk}"] = PostTextField(
                 label=_("Own text for %(account)s") % {"account": account.display_handle},
-                required=False, max_length=LONGEST_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+                max_length=LONGEST_TEXT,
+                widget=forms.Textarea(attrs={"rows": 4}),
             )
         for slot in range(1, IMAGE_SLOTS + 1):
             self.fields[f"image_{slot}"] = forms.FileField(label=_("Image %(n)d") % {"n": slot}, required=False)
             self.fields[f"alt_{slot}"] = forms.CharField(
-                label=_("Alternative text for image %(n)d") % {"n": slot}, required=False, max_length=1000,
+                label=_("Alternative text for image %(n)d") % {"n": slot},
+                required=False,
+                max_length=1000,
             )
         if post is not None:
             self.existing_images = list(post.images.all())
@@ -138,8 +149,11 @@ class PostForm(forms.Form):
         new_images = []
         for slot in range(1, IMAGE_SLOTS + 1):
             if f"image_{slot}" in self.refused_uploads:
-                self.add_error(f"image_{slot}", _("The file is larger than %(limit)d MB; files of at most %(limit)d MB can be uploaded.")
-                               % {"limit": post_images.MAX_UPLOAD_BYTES // post_images.MB})
+                self.add_error(
+                    f"image_{slot}",
+                    _("The file is larger than %(limit)d MB; files of at most %(limit)d MB can be uploaded.")
+                    % {"limit": post_images.MAX_UPLOAD_BYTES // post_images.MB},
+                )
                 continue
             upload = cleaned.get(f"image_{slot}")
             if not upload:
@@ -194,7 +208,9 @@ class PreviewForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=DB_INTEGER_MAX)
 
 
@@ -218,8 +234,11 @@ class CancelForm(ConfirmedForm):
 
 
 class WithdrawForm(ConfirmedForm):
-    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=COMMENT_LENGTH,
-                             error_messages={"required": _("Give the reason for withdrawing the post.")})
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        max_length=COMMENT_LENGTH,
+        error_messages={"required": _("Give the reason for withdrawing the post.")},
+    )
 
 
 class PublishingSwitchForm(ConfirmedForm):
@@ -269,12 +288,16 @@ class PostFilterForm(forms.Form):
 class ResolveForm(forms.Form):
     """A person's decision on a target whose outcome is unknown."""
 
-    decision = forms.ChoiceField(choices=[
-        ("published", _("It is on the platform: record it as published")),
-        ("again", _("It is not on the platform: publish it again")),
-    ])
+    decision = forms.ChoiceField(
+        choices=[
+            ("published", _("It is on the platform: record it as published")),
+            ("again", _("It is not on the platform: publish it again")),
+        ]
+    )
     # PostTarget.external_url holds 200 characters.
-    url = forms.URLField(label=_("Address of the published post"), required=False, assume_scheme="https", max_length=200)
+    url = forms.URLField(
+        label=_("Address of the published post"), required=False, assume_scheme="https", max_length=200
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_LENGTH)
 
 
@@ -302,14 +325,21 @@ class CalendarFilterForm(forms.Form):
 class MoveForm(forms.Form):
     """Rescheduling from the calendar: the new day (a drop keeps the time of day) and time, in JST."""
 
-    date = forms.DateField(label=_("New date"), input_formats=["%Y-%m-%d"],
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"invalid": _("Enter a real date, for example 2026-12-01."),
-                                           "required": _("Choose the new date.")})
-    time = forms.TimeField(label=_("Time (JST)"), input_formats=["%H:%M", "%H:%M:%S"],
-                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                           error_messages={"invalid": _("Enter a real time, for example 10:00."),
-                                           "required": _("Choose the new time.")})
+    date = forms.DateField(
+        label=_("New date"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "invalid": _("Enter a real date, for example 2026-12-01."),
+            "required": _("Choose the new date."),
+        },
+    )
+    time = forms.TimeField(
+        label=_("Time (JST)"),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a real time, for example 10:00."), "required": _("Choose the new time.")},
+    )
     # The revision the calendar showed: a post edited since is not moved blind.
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=DB_INTEGER_MAX)
 
@@ -322,8 +352,9 @@ class MoveForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("time"):
-            at = dt.datetime.combine(cleaned["date"], cleaned["time"].replace(second=0, microsecond=0),
-                                     tzinfo=ZoneInfo("Asia/Tokyo"))
+            at = dt.datetime.combine(
+                cleaned["date"], cleaned["time"].replace(second=0, microsecond=0), tzinfo=ZoneInfo("Asia/Tokyo")
+            )
             try:
                 cleaned["scheduled_at"] = check_schedule(at)
             except forms.ValidationError as exc:

@@ -84,8 +84,15 @@ class AccountHealth:
         # Worst kind first; then the longest in that state, the most waiting, the longest quiet.
         since = self.state_since or self.now
         quiet_since = self.last_published_at or dt.datetime.min.replace(tzinfo=dt.UTC)
-        return (-self.rank, since, -self.waiting_for_a_person, quiet_since, self.account.platform,
-                self.account.sort_order, self.account.handle)
+        return (
+            -self.rank,
+            since,
+            -self.waiting_for_a_person,
+            quiet_since,
+            self.account.platform,
+            self.account.sort_order,
+            self.account.handle,
+        )
 
 
 def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountHealth]:
@@ -98,20 +105,44 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
     # One row per account, each figure an index probe (target_state_account_published,
     # target_state_account_due) rather than a pass over three years of the account's targets.
     targets = PostTarget.objects.filter(account=OuterRef("pk")).order_by()
-    found = {row["pk"]: row for row in SocialAccount.objects.filter(pk__in=ids).annotate(
-        last_published_at=Subquery(
-            targets.filter(state=T.PUBLISHED, published_at__isnull=False).order_by("-published_at").values("published_at")[:1]),
-        next_due_at=Subquery(
-            targets.filter(state__in=[T.SCHEDULED, T.PUBLISHING], due_at__isnull=False).order_by("due_at").values("due_at")[:1]),
-        waiting_for_a_person=Coalesce(Subquery(
-            targets.filter(state__in=[T.FAILED, T.UNCONFIRMED]).values("account").annotate(n=Count("pk")).values("n")), 0),
-    ).values("pk", "last_published_at", "next_due_at", "waiting_for_a_person").order_by()}
+    found = {
+        row["pk"]: row
+        for row in SocialAccount.objects.filter(pk__in=ids)
+        .annotate(
+            last_published_at=Subquery(
+                targets.filter(state=T.PUBLISHED, published_at__isnull=False)
+                .order_by("-published_at")
+                .values("published_at")[:1]
+            ),
+            next_due_at=Subquery(
+                targets.filter(state__in=[T.SCHEDULED, T.PUBLISHING], due_at__isnull=False)
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
+            waiting_for_a_person=Coalesce(
+                Subquery(
+                    targets.filter(state__in=[T.FAILED, T.UNCONFIRMED])
+                    .values("account")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .values("pk", "last_published_at", "next_due_at", "waiting_for_a_person")
+        .order_by()
+    }
     recent: dict[tuple[int, str], int] = {
-        (row["target__account_id"], row["action"]): row["targets"] for row in (
+        (row["target__account_id"], row["action"]): row["targets"]
+        for row in (
             PostEvent.objects.filter(
-                action__in=[PostEvent.Action.FAIL, PostEvent.Action.UNCONFIRMED], at__gte=now - RECENT,
+                action__in=[PostEvent.Action.FAIL, PostEvent.Action.UNCONFIRMED],
+                at__gte=now - RECENT,
                 target__account_id__in=ids,
-            ).values("target__account_id", "action").annotate(targets=Count("target_id", distinct=True)).order_by()
+            )
+            .values("target__account_id", "action")
+            .annotate(targets=Count("target_id", distinct=True))
+            .order_by()
         )
     }
     stopped = [account.pk for account in accounts if account.state != State.ACTIVE]
@@ -125,14 +156,18 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
     health = []
     for account in accounts:
         row = found.get(account.pk, {})
-        health.append(AccountHealth(
-            account=account, now=now,
-            last_published_at=row.get("last_published_at"), next_due_at=row.get("next_due_at"),
-            waiting_for_a_person=row.get("waiting_for_a_person", 0),
-            failed_recently=recent.get((account.pk, PostEvent.Action.FAIL), 0),
-            unconfirmed_recently=recent.get((account.pk, PostEvent.Action.UNCONFIRMED), 0),
-            state_change=changes.get(account.pk),
-        ))
+        health.append(
+            AccountHealth(
+                account=account,
+                now=now,
+                last_published_at=row.get("last_published_at"),
+                next_due_at=row.get("next_due_at"),
+                waiting_for_a_person=row.get("waiting_for_a_person", 0),
+                failed_recently=recent.get((account.pk, PostEvent.Action.FAIL), 0),
+                unconfirmed_recently=recent.get((account.pk, PostEvent.Action.UNCONFIRMED), 0),
+                state_change=changes.get(account.pk),
+            )
+        )
     return health
 
 
@@ -160,13 +195,22 @@ def account_for_page(user, handle: str, platform: str = "") -> SocialAccount | N
 
 
 def last_published(account: SocialAccount) -> PostTarget | None:
-    return (account.post_targets.filter(state=T.PUBLISHED).exclude(published_at=None)
-            .select_related("post").order_by("-published_at", "-id").first())
+    return (
+        account.post_targets.filter(state=T.PUBLISHED)
+        .exclude(published_at=None)
+        .select_related("post")
+        .order_by("-published_at", "-id")
+        .first()
+    )
 
 
 def next_scheduled(account: SocialAccount) -> PostTarget | None:
-    return (account.post_targets.filter(state__in=[T.SCHEDULED, T.PUBLISHING])
-            .select_related("post").order_by("due_at", "id").first())
+    return (
+        account.post_targets.filter(state__in=[T.SCHEDULED, T.PUBLISHING])
+        .select_related("post")
+        .order_by("due_at", "id")
+        .first()
+    )
 
 
 def footer_in_force(account: SocialAccount) -> Footer | None:
@@ -202,7 +246,8 @@ def office_hours_of(office, *, now: dt.datetime | None = None) -> Hours:
     last = today + dt.timedelta(days=CLOSURES_AHEAD)
     recorded = {}
     for day, office_id, reason in ClosureDay.objects.filter(
-        Q(office=office) | Q(office__isnull=True), date__range=(today, last),
+        Q(office=office) | Q(office__isnull=True),
+        date__range=(today, last),
     ).values_list("date", "office_id", "reason"):
         if office_id is not None or day not in recorded:  # the office's own reason wins
             recorded[day] = reason

@@ -43,43 +43,72 @@ def describe(action: str, data: dict) -> str:
     if action == Action.CLAIM:
         if data.get("footer_version"):
             return _("Attempt %(attempt)d, with footer version %(version)s.") % {
-                "attempt": data.get("attempt", 0), "version": data["footer_version"]}
+                "attempt": data.get("attempt", 0),
+                "version": data["footer_version"],
+            }
         return _("Attempt %(attempt)d.") % {"attempt": data.get("attempt", 0)}
     if action == Action.PUBLISH:
         return data.get("url", "")
     if action == Action.EDIT and data.get("voided_approval_of"):
         return _("The approval by %(name)s is void: the post was edited after approval.") % {
-            "name": data["voided_approval_of"]}
+            "name": data["voided_approval_of"]
+        }
     if action == Action.APPROVE and data.get("outside_hours_reason"):
         return _("Approved for outside office hours: %(reason)s") % {"reason": data["outside_hours_reason"]}
     if action == Action.WARNING:
         return _("%(account)s: %(message)s «%(excerpt)s»") % {
-            "account": data.get("account", ""), "message": checks.finding_message(data.get("kind", ""), data.get("excerpt", "")),
-            "excerpt": data.get("excerpt", "")}
+            "account": data.get("account", ""),
+            "message": checks.finding_message(data.get("kind", ""), data.get("excerpt", "")),
+            "excerpt": data.get("excerpt", ""),
+        }
     messages = {
         (Action.DEFER, "outside_hours"): _("Outside office hours now; deferred to %(until)s."),
         (Action.DEFER, "rate_limited"): _("Rate limited by the platform until %(until)s."),
-        (Action.DEFER, "account_paused"): _("%(account)s is paused: held until the account is resumed, then published."),
-        (Action.DEFER, "account_needs_reauth"): _("%(account)s needs re-authorisation: held until an administrator authorises the account again, then published."),
-        (Action.DEFER, "auth_revoked"): _("The account's authorisation was revoked (%(error)s); waiting until it is re-authorised."),
+        (Action.DEFER, "account_paused"): _(
+            "%(account)s is paused: held until the account is resumed, then published."
+        ),
+        (Action.DEFER, "account_needs_reauth"): _(
+            "%(account)s needs re-authorisation: held until an administrator authorises the account again, then published."
+        ),
+        (Action.DEFER, "auth_revoked"): _(
+            "The account's authorisation was revoked (%(error)s); waiting until it is re-authorised."
+        ),
         (Action.FAIL, "checks"): _("The post no longer passes the checks: %(problems)s"),
         (Action.FAIL, "gave_up"): _("Gave up after %(attempts)d attempts: %(error)s"),
         (Action.FAIL, "refused"): _("The platform refused the post: %(error)s"),
-        (Action.FAIL, "out_of_credits"): _("The platform refused the post for lack of credits; the account is paused: %(error)s"),
+        (Action.FAIL, "out_of_credits"): _(
+            "The platform refused the post for lack of credits; the account is paused: %(error)s"
+        ),
         (Action.FAIL, "no_office_hours"): _("The account's office has no office hours to publish in: %(error)s"),
         (Action.RETRY, "transient"): _("Temporary failure (%(error)s); next attempt at %(retry_at)s."),
         (Action.RETRY, "person"): _("Retried by a person."),
         (Action.RETRY, "person_checked"): _("A person checked the platform and chose to publish again."),
         (Action.UNCONFIRMED, "unexpected"): _("Unexpected error; the post may or may not have gone out: %(error)s"),
-        (Action.UNCONFIRMED, "not_found"): _("The outcome of the attempt is unknown and the post was not found among the account's recent posts%(lookup)s. Decide whether to publish it again or record it as published."),
-        (Action.UNCONFIRMED, "lookup_failed"): _("An earlier attempt may have gone out, and the platform could not be searched for it (%(error)s). Check the account on the platform, then record the post as published or publish it again."),
-        (Action.DEFER, "lookup_rate_limited"): _("An earlier attempt may have gone out; searching for it was rate limited until %(until)s, then it is searched again."),
-        (Action.RETRY, "lookup_transient"): _("An earlier attempt may have gone out; searching for it failed (%(error)s) and is tried again at %(retry_at)s."),
-        (Action.RETRY, "never_sent"): _("The worker stopped before the request left; the post goes out with the next sweep."),
+        (Action.UNCONFIRMED, "not_found"): _(
+            "The outcome of the attempt is unknown and the post was not found among the account's recent posts%(lookup)s. Decide whether to publish it again or record it as published."
+        ),
+        (Action.UNCONFIRMED, "lookup_failed"): _(
+            "An earlier attempt may have gone out, and the platform could not be searched for it (%(error)s). Check the account on the platform, then record the post as published or publish it again."
+        ),
+        (Action.DEFER, "lookup_rate_limited"): _(
+            "An earlier attempt may have gone out; searching for it was rate limited until %(until)s, then it is searched again."
+        ),
+        (Action.RETRY, "lookup_transient"): _(
+            "An earlier attempt may have gone out; searching for it failed (%(error)s) and is tried again at %(retry_at)s."
+        ),
+        (Action.RETRY, "never_sent"): _(
+            "The worker stopped before the request left; the post goes out with the next sweep."
+        ),
         (Action.FAIL, "unexpected_before_sending"): _("Unexpected error before anything was sent: %(error)s"),
-        (Action.WITHDRAW, "delete_uncertain"): _("The platform did not answer the withdrawal (%(error)s); the post may or may not still be there. Check the account on the platform."),
-        (Action.WITHDRAW, "requested"): _("Withdrawal requested; its outcome is not recorded yet. If this stays, check on the platform whether the post is still there."),
-        (Action.UNCONFIRMED, "no_adapter"): _("The outcome of the attempt is unknown and the platform could not be asked: %(error)s"),
+        (Action.WITHDRAW, "delete_uncertain"): _(
+            "The platform did not answer the withdrawal (%(error)s); the post may or may not still be there. Check the account on the platform."
+        ),
+        (Action.WITHDRAW, "requested"): _(
+            "Withdrawal requested; its outcome is not recorded yet. If this stays, check on the platform whether the post is still there."
+        ),
+        (Action.UNCONFIRMED, "no_adapter"): _(
+            "The outcome of the attempt is unknown and the platform could not be asked: %(error)s"
+        ),
         (Action.RECONCILE, "found_after_uncertain"): _("Found on the platform after an uncertain attempt: %(url)s"),
         (Action.RECONCILE, "found"): _("Found on the platform: %(url)s"),
         (Action.RECONCILE, "person"): _("Recorded as published by a person. %(url)s"),
@@ -89,12 +118,19 @@ def describe(action: str, data: dict) -> str:
     if template is None:
         return ""
     lookup_error = data.get("lookup_error", "")
-    return (template % {
-        "until": _when(data.get("until")), "retry_at": _when(data.get("retry_at"), "%H:%M:%S"),
-        "error": error, "attempts": data.get("attempts", 0), "url": data.get("url", ""),
-        "problems": _problems(data), "lookup": f" ({lookup_error})" if lookup_error else "",
-        "account": data.get("account", ""),
-    }).strip()
+    return (
+        template
+        % {
+            "until": _when(data.get("until")),
+            "retry_at": _when(data.get("retry_at"), "%H:%M:%S"),
+            "error": error,
+            "attempts": data.get("attempts", 0),
+            "url": data.get("url", ""),
+            "problems": _problems(data),
+            "lookup": f" ({lookup_error})" if lookup_error else "",
+            "account": data.get("account", ""),
+        }
+    ).strip()
 
 
 def event_message(event: PostEvent) -> str:

@@ -365,8 +365,20 @@ def _sniff(data: bytes) -> str | None:
         return "GIF"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "WebP"
-    if head.startswith(b"BM") and len(head) >= 18 and int.from_bytes(head[14:18], "little") in (
-        12, 16, 40, 52, 56, 64, 108, 124,  # the BITMAPINFOHEADER sizes
+    if (
+        head.startswith(b"BM")
+        and len(head) >= 18
+        and int.from_bytes(head[14:18], "little")
+        in (
+            12,
+            16,
+            40,
+            52,
+            56,
+            64,
+            108,
+            124,  # the BITMAPINFOHEADER sizes
+        )
     ):
         return "BMP"
     if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
@@ -463,9 +475,7 @@ def _for_jpeg(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes
             from PIL import ImageCms
 
             source = ImageCms.ImageCmsProfile(BytesIO(icc))  # type: ignore[arg-type]
-            converted = ImageCms.profileToProfile(
-                image, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
-            )
+            converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
             if converted is not None:
                 return converted, None  # now plain sRGB, which needs no profile
         except Exception:
@@ -493,9 +503,7 @@ def _usable_icc(icc: bytes | None, mode: str) -> bytes | None:
     declared = int.from_bytes(icc[0:4], "big")
     if not 128 <= declared <= min(len(icc), MAX_ICC_BYTES):
         return None
-    if (space == b"RGB " and mode in ("P", "RGB", "RGBA")) or (
-        space == b"GRAY" and mode in ("1", "L", "LA", "I;16")
-    ):
+    if (space == b"RGB " and mode in ("P", "RGB", "RGBA")) or (space == b"GRAY" and mode in ("1", "L", "LA", "I;16")):
         return icc[:declared]  # without any bytes trailing the profile
     return None
 

@@ -24,25 +24,39 @@ class Post(models.Model):
         APPROVED = "approved", _("Approved")
         CANCELLED = "cancelled", _("Cancelled")
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="posts"
+    )
     body = models.TextField(_("text"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT, editable=False)
     scheduled_at = models.DateTimeField(_("publish at"))
     outside_hours_reason = models.CharField(
-        _("reason for posting outside office hours"), max_length=300, blank=True,
+        _("reason for posting outside office hours"),
+        max_length=300,
+        blank=True,
         help_text=_("Required when the time falls outside an account's office hours (for example a disaster notice)."),
     )
     # Bumped by every edit; an approval is of one revision only.
     revision = models.PositiveIntegerField(default=1, editable=False)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, editable=False,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     # A supervisor sent the post back (差戻し): it is a draft again, with their reason, until resubmitted.
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("sent back by"), null=True, blank=True, editable=False,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent back by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     returned_comment = models.TextField(_("reason for sending back"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -126,8 +140,12 @@ class PostTarget(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="targets")
-    account = models.ForeignKey(SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="post_targets")
-    body_override = models.TextField(_("text for this account"), blank=True, help_text=_("Leave empty to use the post's text."))
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="post_targets"
+    )
+    body_override = models.TextField(
+        _("text for this account"), blank=True, help_text=_("Leave empty to use the post's text.")
+    )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.WAITING, editable=False)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True, editable=False)
     # Set when a worker claims the target; a target left in "publishing" long after
@@ -153,7 +171,13 @@ class PostTarget(models.Model):
     external_url = models.URLField(_("published at URL"), blank=True, editable=False)
     published_text = models.TextField(_("text as published"), blank=True, editable=False)
     footer = models.ForeignKey(
-        "Footer", verbose_name=_("footer"), null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+",
+        "Footer",
+        verbose_name=_("footer"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
 
@@ -180,7 +204,7 @@ class PostTarget(models.Model):
 
     @property
     def held_by_account(self) -> str:
-        """"account_paused" or "account_needs_reauth" while this scheduled target waits on its account, else ""."""
+        """ "account_paused" or "account_needs_reauth" while this scheduled target waits on its account, else ""."""
         if self.state != self.State.SCHEDULED or self.account.state == SocialAccount.State.ACTIVE:
             return ""
         return {SocialAccount.State.PAUSED: "account_paused"}.get(self.account.state, "account_needs_reauth")
@@ -220,14 +244,24 @@ class Footer(AppendOnly, models.Model):
 
     platform = models.CharField(_("platform"), max_length=10, choices=SocialAccount.Platform.choices)
     account = models.ForeignKey(
-        SocialAccount, verbose_name=_("account (override)"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="footers", help_text=_("Leave empty for the platform's footer."),
+        SocialAccount,
+        verbose_name=_("account (override)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="footers",
+        help_text=_("Leave empty for the platform's footer."),
     )
     text = models.TextField(_("footer text"))
     version = models.PositiveIntegerField(_("version"), editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -238,7 +272,9 @@ class Footer(AppendOnly, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["platform", "account", "version"], name="footer_unique_version"),
             models.UniqueConstraint(
-                fields=["platform", "version"], condition=models.Q(account__isnull=True), name="footer_unique_platform_version",
+                fields=["platform", "version"],
+                condition=models.Q(account__isnull=True),
+                name="footer_unique_platform_version",
             ),
         ]
 
@@ -256,7 +292,9 @@ class PublishingSwitch(AppendOnly, models.Model):
 
     paused = models.BooleanField(_("publishing paused"))
     reason = models.CharField(_("reason"), max_length=300)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -294,9 +332,16 @@ class PostEvent(AppendOnly, models.Model):
         WITHDRAW = "withdraw", _("Withdrawn")
 
     post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="events")
-    target = models.ForeignKey(PostTarget, verbose_name=_("target"), null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    target = models.ForeignKey(
+        PostTarget, verbose_name=_("target"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=12, blank=True)
@@ -320,13 +365,27 @@ class PostEvent(AppendOnly, models.Model):
 
     @classmethod
     def build(
-        cls, *, post_id: int, action: str, target: "PostTarget | None" = None, actor=None,
-        from_state: str = "", to_state: str = "", data: dict | None = None, comment: str = "",
+        cls,
+        *,
+        post_id: int,
+        action: str,
+        target: "PostTarget | None" = None,
+        actor=None,
+        from_state: str = "",
+        to_state: str = "",
+        data: dict | None = None,
+        comment: str = "",
     ) -> "PostEvent":
         """An unsaved event (for bulk_create); record() saves one."""
         return cls(
-            post_id=post_id, target=target, actor=actor, action=action,
-            from_state=from_state, to_state=to_state, data=data or {}, comment=comment,
+            post_id=post_id,
+            target=target,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            data=data or {},
+            comment=comment,
         )
 
     @classmethod

@@ -43,17 +43,26 @@ def post_submitted(post_id: int) -> None:
     accounts = [t.account for t in post.targets.select_related("account")]
     supervisors = access.supervisors_for(accounts).exclude(pk=post.author_id)
     context = {"post": post, "accounts": accounts, "url": _post_url(post)}
-    _send("posts/email/submitted_subject.txt", "posts/email/submitted.txt", context,
-          [user.email for user in supervisors])
+    _send(
+        "posts/email/submitted_subject.txt", "posts/email/submitted.txt", context, [user.email for user in supervisors]
+    )
 
 
 @shared_task(name="posts.notify_post_decided", ignore_result=True, **_RETRY)
 def post_decided(post_id: int) -> None:
     """To the author: the post was approved, or rejected with a comment."""
     post = Post.objects.select_related("author").get(pk=post_id)
-    decision = post.events.filter(action__in=[PostEvent.Action.APPROVE, PostEvent.Action.REJECT]).select_related("actor").last()
-    context = {"post": post, "decision": decision, "url": _post_url(post),
-               "accounts": [t.account for t in post.targets.select_related("account")]}
+    decision = (
+        post.events.filter(action__in=[PostEvent.Action.APPROVE, PostEvent.Action.REJECT])
+        .select_related("actor")
+        .last()
+    )
+    context = {
+        "post": post,
+        "decision": decision,
+        "url": _post_url(post),
+        "accounts": [t.account for t in post.targets.select_related("account")],
+    }
     _send("posts/email/decided_subject.txt", "posts/email/decided.txt", context, [post.author.email])
 
 
@@ -66,8 +75,12 @@ def target_failed(target_id: int) -> None:
     post = target.post
     supervisors = access.supervisors_for([target.account])
     context = {"post": post, "target": target, "url": _post_url(post)}
-    _send("posts/email/failed_subject.txt", "posts/email/failed.txt", context,
-          [post.author.email, *(user.email for user in supervisors)])
+    _send(
+        "posts/email/failed_subject.txt",
+        "posts/email/failed.txt",
+        context,
+        [post.author.email, *(user.email for user in supervisors)],
+    )
 
 
 @shared_task(name="posts.notify_account_needs_attention", ignore_result=True, **_RETRY)
@@ -80,5 +93,9 @@ def account_needs_attention(account_id: int, reason: str) -> None:
     account = SocialAccount.objects.get(pk=account_id)
     admins = get_user_model().objects.filter(is_active=True, is_staff=True)
     url = settings.SITE_URL.rstrip("/") + reverse("admin:accounts_socialaccount_change", args=[account.pk])
-    _send("posts/email/account_subject.txt", "posts/email/account.txt",
-          {"account": account, "reason": reason, "url": url}, [user.email for user in admins])
+    _send(
+        "posts/email/account_subject.txt",
+        "posts/email/account.txt",
+        {"account": account, "reason": reason, "url": url},
+        [user.email for user in admins],
+    )

@@ -106,16 +106,18 @@ class _Schedule:
 
         closures: dict[int, dict[dt.date, str]] = {pk: {} for pk in offices}
         closure_rows = ClosureDay.objects.filter(
-            Q(office_id__in=offices) | Q(office__isnull=True), date__range=(first, last),
+            Q(office_id__in=offices) | Q(office__isnull=True),
+            date__range=(first, last),
         ).values_list("date", "office_id", "reason")
         for day, office_id, reason in closure_rows:
             # The office's own, more specific reason wins over an all-offices one on the same day.
-            for pk in ([office_id] if office_id is not None else offices):
+            for pk in [office_id] if office_id is not None else offices:
                 if office_id is not None or day not in closures[pk]:
                     closures[pk][day] = reason
         return {
-            pk: cls(office=office, windows={wd: _merge(spans) for wd, spans in by_office[pk].items()},
-                    closures=closures[pk])
+            pk: cls(
+                office=office, windows={wd: _merge(spans) for wd, spans in by_office[pk].items()}, closures=closures[pk]
+            )
             for pk, office in offices.items()
         }
 
@@ -277,7 +279,9 @@ def assess_many(offices, times, *, only=None) -> dict[tuple[dt.datetime, int], A
             except NoOfficeHours as exc:
                 found[at, pk] = Assessment(is_open=False, next_open=None, closed_reason=reason, problem=str(exc))
                 continue
-            found[at, pk] = Assessment(is_open=is_open_now, next_open=at if start <= at else start, closed_reason=reason)
+            found[at, pk] = Assessment(
+                is_open=is_open_now, next_open=at if start <= at else start, closed_reason=reason
+            )
     return found
 
 

@@ -78,15 +78,15 @@ class TargetPreview:
         for mark in sorted(marks, key=lambda m: (m.start, -m.end, getattr(m, "severity", "") != checks.BLOCK)):
             if mark.start < position:
                 continue  # overlaps one already marked
-            pieces.append((self.body[position:mark.start], None))
-            pieces.append((self.body[mark.start:mark.end], mark))
+            pieces.append((self.body[position : mark.start], None))
+            pieces.append((self.body[mark.start : mark.end], mark))
             position = mark.end
         pieces.append((self.body[position:], None))
         return [(text, mark) for text, mark in pieces if text]
 
     @property
     def footer_text(self) -> str:
-        return self.final_text[len(self.body):].lstrip("\n")
+        return self.final_text[len(self.body) :].lstrip("\n")
 
 
 def grouped_previews(previews: list[TargetPreview]) -> list[TargetPreview]:
@@ -101,9 +101,17 @@ def grouped_previews(previews: list[TargetPreview]) -> list[TargetPreview]:
     for preview in previews:
         account = preview.account
         key = (
-            account.platform, account.pk if account.state != SocialAccount.State.ACTIVE else None,
-            preview.final_text, preview.length, preview.limit, tuple(preview.findings), tuple(preview.official),
-            preview.is_open, preview.next_open, preview.closed_reason, preview.hours_problem,
+            account.platform,
+            account.pk if account.state != SocialAccount.State.ACTIVE else None,
+            preview.final_text,
+            preview.length,
+            preview.limit,
+            tuple(preview.findings),
+            tuple(preview.official),
+            preview.is_open,
+            preview.next_open,
+            preview.closed_reason,
+            preview.hours_problem,
         )
         if key in groups:
             groups[key].also.append(account)
@@ -136,8 +144,10 @@ def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
     scanned = checks.scan_many([(r.body, r.account) if r.body.strip() else ("", None) for r in requests])
     timed = [r for r in requests if r.scheduled_at is not None]
     hours = office_hours.assess_many(
-        {r.account.office_id: r.account.office for r in timed}.values(), {r.scheduled_at for r in timed},
-        only={(r.scheduled_at, r.account.office_id) for r in timed})
+        {r.account.office_id: r.account.office for r in timed}.values(),
+        {r.scheduled_at for r in timed},
+        only={(r.scheduled_at, r.account.office_id) for r in timed},
+    )
     measures: dict[tuple[str, str], tuple[int, int]] = {}  # the same text on many accounts is measured once
     previews = []
     for request, (findings, official) in zip(requests, scanned, strict=True):
@@ -148,8 +158,13 @@ def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
             measures[key] = length.measure(final_text, platform=account.platform)
         measured, limit = measures[key]
         preview = TargetPreview(
-            account=account, body=body, final_text=final_text, length=measured, limit=limit,
-            findings=findings if body.strip() else [], official=official if body.strip() else [],
+            account=account,
+            body=body,
+            final_text=final_text,
+            length=measured,
+            limit=limit,
+            findings=findings if body.strip() else [],
+            official=official if body.strip() else [],
         )
         if request.scheduled_at is not None:
             assessment = hours[request.scheduled_at, account.office_id]
@@ -163,14 +178,19 @@ def _previews(requests: list[_PreviewRequest]) -> list[TargetPreview]:
 
 
 def target_previews(
-    *, body: str, accounts: list[SocialAccount], overrides: dict[int, str] | None = None,
+    *,
+    body: str,
+    accounts: list[SocialAccount],
+    overrides: dict[int, str] | None = None,
     scheduled_at: dt.datetime | None,
 ) -> list[TargetPreview]:
     overrides = overrides or {}
-    return _previews([
-        _PreviewRequest(account=account, body=overrides.get(account.pk) or body, scheduled_at=scheduled_at)
-        for account in accounts
-    ])
+    return _previews(
+        [
+            _PreviewRequest(account=account, body=overrides.get(account.pk) or body, scheduled_at=scheduled_at)
+            for account in accounts
+        ]
+    )
 
 
 def _requests_for(post: Post, targets: list[PostTarget]) -> list[_PreviewRequest]:

@@ -51,14 +51,21 @@ class Problem:
             return _("Choose at least one account.")
         if self.code == "too_long":
             return _("%(account)s: %(length)d of %(limit)d characters with the footer; shorten it by %(over)d.") % {
-                "account": p["account"], "length": p["length"], "limit": p["limit"], "over": p["length"] - p["limit"]}
+                "account": p["account"],
+                "length": p["length"],
+                "limit": p["limit"],
+                "over": p["length"] - p["limit"],
+            }
         if self.code == "finding":
             return _("%(account)s: %(message)s «%(excerpt)s»") % {
-                "account": p["account"], "message": checks.finding_message(p["kind"], p["excerpt"]),
-                "excerpt": p["excerpt"]}
+                "account": p["account"],
+                "message": checks.finding_message(p["kind"], p["excerpt"]),
+                "excerpt": p["excerpt"],
+            }
         if self.code == "outside_hours":
-            return _("The time is outside office hours for %(accounts)s: give the reason for posting then, or choose another time.") % {
-                "accounts": ", ".join(p["accounts"])}
+            return _(
+                "The time is outside office hours for %(accounts)s: give the reason for posting then, or choose another time."
+            ) % {"accounts": ", ".join(p["accounts"])}
         if self.code == "images":
             return str(p.get("detail", ""))
         return self.code
@@ -68,7 +75,11 @@ class Problem:
 
 
 def text_problems(
-    *, account: SocialAccount, body: str, final_text: str, findings: list[checks.Finding] | None = None,
+    *,
+    account: SocialAccount,
+    body: str,
+    final_text: str,
+    findings: list[checks.Finding] | None = None,
 ) -> list[Problem]:
     """What stops `final_text` (the body with its footer) going out on `account`.
 
@@ -101,9 +112,14 @@ def post_problems(post: Post, *, now: dt.datetime | None = None, for_approval: b
         problems.append(Problem("no_accounts"))
     outside = []
     for target in previews:
-        problems.extend(text_problems(
-            account=target.account, body=target.body, final_text=target.final_text, findings=target.findings,
-        ))
+        problems.extend(
+            text_problems(
+                account=target.account,
+                body=target.body,
+                final_text=target.final_text,
+                findings=target.findings,
+            )
+        )
         if target.is_open is False:
             outside.append(target.account.display_handle)
     if outside and not post.outside_hours_reason.strip():

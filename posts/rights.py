@@ -72,10 +72,12 @@ def _refuse_in_doubt(doubtful: Sequence[str], doing: str) -> PostInDoubt | None:
     if not doubtful:
         return None
     return PostInDoubt(
-        _("This post cannot be %(doing)s now: an attempt to publish it on %(accounts)s may already have gone out, "
-          "and its outcome is not known yet. Wait for the next attempt, which first looks for it on the platform, "
-          "or, if the target is unconfirmed, have a supervisor check the platform and record what they found "
-          "(published, or publish again); then try again.")
+        _(
+            "This post cannot be %(doing)s now: an attempt to publish it on %(accounts)s may already have gone out, "
+            "and its outcome is not known yet. Wait for the next attempt, which first looks for it on the platform, "
+            "or, if the target is unconfirmed, have a supervisor check the platform and record what they found "
+            "(published, or publish again); then try again."
+        )
         % {"doing": doing, "accounts": ", ".join(doubtful)}
     )
 
@@ -150,7 +152,9 @@ class PostRights:
                 return NotAllowed(_("You may not approve this post."))
             if self._wrote_part:
                 # §3, four eyes: the approver has not written any of what goes out.
-                return NotAllowed(_("You changed this post since it was last approved, so another supervisor must approve it."))
+                return NotAllowed(
+                    _("You changed this post since it was last approved, so another supervisor must approve it.")
+                )
             if post.state != State.PENDING:
                 return PostError(_("Only a post awaiting approval can be approved."))
             if revision is not None and revision != post.revision:

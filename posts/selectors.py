@@ -14,7 +14,6 @@ from accounts import access
 from accounts.models import SocialAccount
 from posts.models import DisplayState, Post, PostEvent, PostTarget, PublishingSwitch
 
-
 # --- Lists ---------------------------------------------------------------------------------
 
 
@@ -30,7 +29,9 @@ POST_LIST_ORDER = ("-scheduled_at", "-id")
 QUEUE_ORDER = ("updated_at", "id")
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 20
-DASHBOARD_ATTENTION = 10  # failed and unconfirmed targets shown on the home page, oldest first; the list links to the rest
+DASHBOARD_ATTENTION = (
+    10  # failed and unconfirmed targets shown on the home page, oldest first; the list links to the rest
+)
 
 
 def posts_for(user) -> QuerySet[Post]:
@@ -46,11 +47,21 @@ _LISTED_ACCOUNTS = SocialAccount.objects.only("id", "platform", "handle", "sort_
 def posts_listed(user) -> QuerySet[Post]:
     """posts_for() with only what the list shows: a page of 50 posts to 21 accounts each stays light."""
     posts = Post.objects.select_related("author").only(
-        "id", "body", "state", "scheduled_at", "updated_at", "author_id", "returned_by_id",
-        "author__id", "author__username", "author__first_name", "author__last_name",
+        "id",
+        "body",
+        "state",
+        "scheduled_at",
+        "updated_at",
+        "author_id",
+        "returned_by_id",
+        "author__id",
+        "author__username",
+        "author__first_name",
+        "author__last_name",
     )
     return access.posts_visible_to(user, posts).prefetch_related(
-        Prefetch("targets", queryset=_LISTED_TARGETS), Prefetch("targets__account", queryset=_LISTED_ACCOUNTS))
+        Prefetch("targets", queryset=_LISTED_TARGETS), Prefetch("targets__account", queryset=_LISTED_ACCOUNTS)
+    )
 
 
 # The post list's filter also offers the two kinds of "needs attention" apart.
@@ -113,7 +124,12 @@ def posts_on_account(posts: QuerySet[Post], account: SocialAccount) -> QuerySet[
 
 
 def posts_on_calendar(
-    user, *, starts_at: dt.datetime, ends_at: dt.datetime, state: str = "", account: SocialAccount | None = None,
+    user,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    state: str = "",
+    account: SocialAccount | None = None,
     office=None,
 ) -> QuerySet[Post]:
     """The posts the user may see scheduled in [starts_at, ends_at), in time order, for the calendar.
@@ -129,11 +145,22 @@ def posts_on_calendar(
     if office is not None:
         posts = posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account__office=office)))
     targets = PostTarget.objects.select_related("account").only(
-        "id", "post_id", "account_id", "state", "account__id", "account__platform", "account__handle",
-        "account__sort_order", "account__office_id", "in_doubt",  # in_doubt: posts.rights asks it
+        "id",
+        "post_id",
+        "account_id",
+        "state",
+        "account__id",
+        "account__platform",
+        "account__handle",
+        "account__sort_order",
+        "account__office_id",
+        "in_doubt",  # in_doubt: posts.rights asks it
     )
-    return (posts.only("id", "body", "state", "scheduled_at", "revision", "author_id", "returned_by_id")
-            .prefetch_related(Prefetch("targets", queryset=targets)).order_by("scheduled_at", "id"))
+    return (
+        posts.only("id", "body", "state", "scheduled_at", "revision", "author_id", "returned_by_id")
+        .prefetch_related(Prefetch("targets", queryset=targets))
+        .order_by("scheduled_at", "id")
+    )
 
 
 def approval_queue(user) -> QuerySet[Post]:
@@ -156,7 +183,9 @@ class Revision:
 
 def authorship_events() -> Prefetch:
     """Prefetch for the posts of a page that shows who wrote and edited them (one query for all)."""
-    events = PostEvent.objects.filter(action__in=[PostEvent.Action.CREATE, PostEvent.Action.EDIT, PostEvent.Action.APPROVE])
+    events = PostEvent.objects.filter(
+        action__in=[PostEvent.Action.CREATE, PostEvent.Action.EDIT, PostEvent.Action.APPROVE]
+    )
     return Prefetch("events", queryset=events.select_related("actor").order_by("at", "id"), to_attr="authorship")
 
 
@@ -189,7 +218,9 @@ def targets_needing_attention(user) -> QuerySet[PostTarget]:
     """Failed and unconfirmed targets the user may see: where staff look first."""
     visible = access.accounts_visible_to(user).values("pk")
     return (
-        PostTarget.objects.filter(state__in=[PostTarget.State.FAILED, PostTarget.State.UNCONFIRMED], account__in=visible)
+        PostTarget.objects.filter(
+            state__in=[PostTarget.State.FAILED, PostTarget.State.UNCONFIRMED], account__in=visible
+        )
         .select_related("post", "account")
         .defer("published_text", "post__outside_hours_reason", "post__returned_comment")
         .order_by("due_at", "id")
@@ -209,7 +240,9 @@ def first_needing_attention(user, *, limit: int) -> list[PostTarget]:
 def targets_upcoming(user, *, limit: int = 10) -> QuerySet[PostTarget]:
     visible = access.accounts_visible_to(user).values("pk")
     return (
-        PostTarget.objects.filter(state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING], account__in=visible)
+        PostTarget.objects.filter(
+            state__in=[PostTarget.State.SCHEDULED, PostTarget.State.PUBLISHING], account__in=visible
+        )
         .select_related("post", "account")
         .order_by("due_at", "id")[:limit]
     )
@@ -228,8 +261,14 @@ def approval_queue_summary(user) -> QuerySet[Post]:
 def drafts_of(user) -> QuerySet[Post]:
     """The user's drafts, those sent back first (with who sent them back and why), then the newest."""
     drafts = Post.objects.filter(author=user, state=Post.State.DRAFT).select_related("returned_by")
-    drafts = drafts.only(*_SUMMARY, "returned_comment", "returned_by__id", "returned_by__username",
-                         "returned_by__first_name", "returned_by__last_name")
+    drafts = drafts.only(
+        *_SUMMARY,
+        "returned_comment",
+        "returned_by__id",
+        "returned_by__username",
+        "returned_by__first_name",
+        "returned_by__last_name",
+    )
     return drafts.order_by(F("returned_by").asc(nulls_last=True), "-updated_at")[:20]
 
 

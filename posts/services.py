@@ -58,8 +58,13 @@ def _check_accounts(author, accounts: Sequence[SocialAccount]) -> None:
 def _store_images(post: Post, new_images: Sequence[NewImage], *, start: int = 0) -> None:
     for position, item in enumerate(new_images, start=start):
         image = PostImage(
-            post=post, alt_text=post_images.check_alt_text(item.alt_text), mime_type=item.image.mime_type,
-            width=item.image.width, height=item.image.height, size=item.image.size, position=position,
+            post=post,
+            alt_text=post_images.check_alt_text(item.alt_text),
+            mime_type=item.image.mime_type,
+            width=item.image.width,
+            height=item.image.height,
+            size=item.image.size,
+            position=position,
         )
         image.file.save(f"image-{position + 1}.{item.image.extension}", ContentFile(item.image.data), save=False)
         image.save()
@@ -84,19 +89,30 @@ def _set_targets(post: Post, accounts: Sequence[SocialAccount], overrides: dict[
     post.targets.exclude(account_id__in=wanted).delete()
     for account in accounts:
         PostTarget.objects.update_or_create(
-            post=post, account=account, defaults={"body_override": overrides.get(account.pk) or ""},
+            post=post,
+            account=account,
+            defaults={"body_override": overrides.get(account.pk) or ""},
         )
 
 
 @transaction.atomic
 def post_create(
-    *, author, body: str, scheduled_at: dt.datetime, accounts: Sequence[SocialAccount],
-    overrides: dict[int, str] | None = None, outside_hours_reason: str = "", new_images: Sequence[NewImage] = (),
+    *,
+    author,
+    body: str,
+    scheduled_at: dt.datetime,
+    accounts: Sequence[SocialAccount],
+    overrides: dict[int, str] | None = None,
+    outside_hours_reason: str = "",
+    new_images: Sequence[NewImage] = (),
 ) -> Post:
     """A new draft. Nothing is checked but permission: drafts may be unfinished."""
     _check_accounts(author, accounts)
     post = Post.objects.create(
-        author=author, body=body, scheduled_at=scheduled_at, outside_hours_reason=outside_hours_reason,
+        author=author,
+        body=body,
+        scheduled_at=scheduled_at,
+        outside_hours_reason=outside_hours_reason,
     )
     _set_targets(post, accounts, overrides or {})
     _store_images(post, new_images)
@@ -105,8 +121,15 @@ def post_create(
 
 
 def _changes(
-    post: Post, *, body: str, scheduled_at: dt.datetime, accounts: Sequence[SocialAccount], overrides: dict[int, str],
-    outside_hours_reason: str, new_images: Sequence[NewImage], remove_image_ids: Sequence[int],
+    post: Post,
+    *,
+    body: str,
+    scheduled_at: dt.datetime,
+    accounts: Sequence[SocialAccount],
+    overrides: dict[int, str],
+    outside_hours_reason: str,
+    new_images: Sequence[NewImage],
+    remove_image_ids: Sequence[int],
 ) -> list[str]:
     """What an edit changes, in the words of §3: text, accounts, time, images (and the stated reason)."""
     before = {t.account_id: t.body_override for t in post.targets.all()}
@@ -127,9 +150,16 @@ def _changes(
 
 @transaction.atomic
 def post_update(
-    *, post: Post, by, body: str, scheduled_at: dt.datetime, accounts: Sequence[SocialAccount],
-    overrides: dict[int, str] | None = None, outside_hours_reason: str = "",
-    new_images: Sequence[NewImage] = (), remove_image_ids: Sequence[int] = (),
+    *,
+    post: Post,
+    by,
+    body: str,
+    scheduled_at: dt.datetime,
+    accounts: Sequence[SocialAccount],
+    overrides: dict[int, str] | None = None,
+    outside_hours_reason: str = "",
+    new_images: Sequence[NewImage] = (),
+    remove_image_ids: Sequence[int] = (),
 ) -> Post:
     """Edit a draft, pending or approved post. §3: any edit voids an approval (back to pending).
 
@@ -137,9 +167,16 @@ def post_update(
     """
     post = _locked(post)
     post_rights(by, post).refuse(rights.EDIT)  # scope, not cancelled, not in doubt
-    changed = _changes(post, body=body, scheduled_at=scheduled_at, accounts=accounts, overrides=overrides or {},
-                       outside_hours_reason=outside_hours_reason, new_images=new_images,
-                       remove_image_ids=remove_image_ids)
+    changed = _changes(
+        post,
+        body=body,
+        scheduled_at=scheduled_at,
+        accounts=accounts,
+        overrides=overrides or {},
+        outside_hours_reason=outside_hours_reason,
+        new_images=new_images,
+        remove_image_ids=remove_image_ids,
+    )
     if not changed:
         # Saved as it was: nothing to approve again, so the approval (and the schedule) stands.
         return post
@@ -194,8 +231,12 @@ def _record_warnings(post: Post, by) -> None:
     """§5: a soft finding warns and is recorded."""
     for target in preview.post_previews(post):
         for finding in target.warnings:
-            PostEvent.record(post_id=post.pk, actor=by, action=Action.WARNING, data={
-                "account": target.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt})
+            PostEvent.record(
+                post_id=post.pk,
+                actor=by,
+                action=Action.WARNING,
+                data={"account": target.account.display_handle, "kind": finding.kind, "excerpt": finding.excerpt},
+            )
 
 
 @transaction.atomic
@@ -214,8 +255,15 @@ def post_approve(*, post: Post, by, comment: str = "", revision: int | None = No
     post.approved_at = now
     post.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
     data = {"outside_hours_reason": post.outside_hours_reason} if post.outside_hours_reason else {}
-    PostEvent.record(post_id=post.pk, actor=by, action=Action.APPROVE, from_state=State.PENDING,
-                     to_state=State.APPROVED, data=data, comment=comment)
+    PostEvent.record(
+        post_id=post.pk,
+        actor=by,
+        action=Action.APPROVE,
+        from_state=State.PENDING,
+        to_state=State.APPROVED,
+        data=data,
+        comment=comment,
+    )
     # The targets now belong to the machine's workflow; a time already past goes out at once.
     due_at = max(post.scheduled_at, now)
     post.targets.update(state=TState.SCHEDULED, due_at=due_at, enqueued_at=None)
@@ -235,8 +283,9 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
     post.state = State.DRAFT
     post.returned_by, post.returned_comment = by, comment
     post.save(update_fields=["state", "returned_by", "returned_comment", "updated_at"])
-    PostEvent.record(post_id=post.pk, actor=by, action=Action.REJECT, from_state=State.PENDING,
-                     to_state=State.DRAFT, comment=comment)
+    PostEvent.record(
+        post_id=post.pk, actor=by, action=Action.REJECT, from_state=State.PENDING, to_state=State.DRAFT, comment=comment
+    )
     enqueue_on_commit(notifications.post_decided, post.pk)
     return post
 
@@ -250,8 +299,9 @@ def post_cancel(*, post: Post, by, comment: str = "") -> Post:
     was = post.state
     post.state = State.CANCELLED
     post.save(update_fields=["state", "updated_at"])
-    PostEvent.record(post_id=post.pk, actor=by, action=Action.CANCEL, from_state=was,
-                     to_state=State.CANCELLED, comment=comment)
+    PostEvent.record(
+        post_id=post.pk, actor=by, action=Action.CANCEL, from_state=was, to_state=State.CANCELLED, comment=comment
+    )
     return post
 
 
@@ -278,13 +328,22 @@ def target_retry(*, target: PostTarget, by) -> PostTarget:
     target.enqueued_at = None
     target.problem = {}
     target.save(update_fields=["state", "due_at", "attempts", "enqueued_at", "problem"])
-    PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.RETRY,
-                     from_state=TState.FAILED, to_state=TState.SCHEDULED, data={"reason": "person"})
+    PostEvent.record(
+        post_id=target.post_id,
+        target=target,
+        actor=by,
+        action=Action.RETRY,
+        from_state=TState.FAILED,
+        to_state=TState.SCHEDULED,
+        data={"reason": "person"},
+    )
     return target
 
 
 @transaction.atomic
-def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: str = "", comment: str = "") -> PostTarget:
+def target_resolve_unconfirmed(
+    *, target: PostTarget, by, published: bool, url: str = "", comment: str = ""
+) -> PostTarget:
     """A supervisor in scope decides an unconfirmed target: it went out (with its URL), or send it again."""
     target = _target_for_update(target)
     if not access.can_approve_for(by, target.account):
@@ -292,11 +351,15 @@ def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: 
     if target.state != TState.UNCONFIRMED:
         raise PostError(_("Only a post whose outcome is unknown can be decided."))
     now = timezone.now()
-    in_flight_until = target.sent_at and target.sent_at + dt.timedelta(seconds=settings.PUBLISHING_SEND_DEADLINE_SECONDS)
+    in_flight_until = target.sent_at and target.sent_at + dt.timedelta(
+        seconds=settings.PUBLISHING_SEND_DEADLINE_SECONDS
+    )
     if not published and in_flight_until and now < in_flight_until:
         # Its send may still be running; publishing again now could race it.
-        raise PostError(_("The last attempt may still be in progress; decide after %(time)s.")
-                        % {"time": timezone.localtime(in_flight_until).strftime("%H:%M:%S")})
+        raise PostError(
+            _("The last attempt may still be in progress; decide after %(time)s.")
+            % {"time": timezone.localtime(in_flight_until).strftime("%H:%M:%S")}
+        )
     if published:
         target.state = TState.PUBLISHED
         target.external_url = url
@@ -313,10 +376,19 @@ def target_resolve_unconfirmed(*, target: PostTarget, by, published: bool, url: 
     target.in_doubt = False  # a person decided
     target.save()
     if published:
-        PublishedText.remember(account_id=target.account_id, text=target.body, target_id=target.pk,
-                               published_at=target.published_at)
-    PostEvent.record(post_id=target.post_id, target=target, actor=by, action=action,
-                     from_state=TState.UNCONFIRMED, to_state=target.state, data=data, comment=comment)
+        PublishedText.remember(
+            account_id=target.account_id, text=target.body, target_id=target.pk, published_at=target.published_at
+        )
+    PostEvent.record(
+        post_id=target.post_id,
+        target=target,
+        actor=by,
+        action=action,
+        from_state=TState.UNCONFIRMED,
+        to_state=target.state,
+        data=data,
+        comment=comment,
+    )
     return target
 
 
@@ -339,31 +411,65 @@ def target_withdraw(*, target: PostTarget, by, reason: str) -> PostTarget:
             raise PostError(_("Give the reason for withdrawing the post."))
         requested = {"action": Action.WITHDRAW, "reason": "requested"}
         PostTarget.objects.filter(pk=target.pk).update(problem=requested)
-        PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
-                         data={"reason": "requested"}, comment=reason)
+        PostEvent.record(
+            post_id=target.post_id,
+            target=target,
+            actor=by,
+            action=Action.WITHDRAW,
+            data={"reason": "requested"},
+            comment=reason,
+        )
     try:
         platforms.adapter_for(target.account).delete(target.external_id)
     except platforms.Transient as exc:
         # No answer (a timeout, a 5xx): the delete may or may not have happened. The page says so.
-        uncertain = {"action": Action.WITHDRAW, "reason": "delete_uncertain", "error": exc.message, "error_code": exc.code}
+        uncertain = {
+            "action": Action.WITHDRAW,
+            "reason": "delete_uncertain",
+            "error": exc.message,
+            "error_code": exc.code,
+        }
         with transaction.atomic():
             PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(problem=uncertain)
-            PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
-                             data={key: value for key, value in uncertain.items() if key != "action"}, comment=reason)
-        raise PostError(_("The platform did not answer (%(error)s); the post may or may not have been deleted. "
-                          "Check the account on the platform.") % {"error": exc.message}) from None
+            PostEvent.record(
+                post_id=target.post_id,
+                target=target,
+                actor=by,
+                action=Action.WITHDRAW,
+                data={key: value for key, value in uncertain.items() if key != "action"},
+                comment=reason,
+            )
+        raise PostError(
+            _(
+                "The platform did not answer (%(error)s); the post may or may not have been deleted. "
+                "Check the account on the platform."
+            )
+            % {"error": exc.message}
+        ) from None
     except platforms.PlatformError as exc:
         with transaction.atomic():
             PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(problem={})
-            PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
-                             data={"reason": "delete_failed", "error": exc.message, "error_code": exc.code},
-                             comment=reason)
+            PostEvent.record(
+                post_id=target.post_id,
+                target=target,
+                actor=by,
+                action=Action.WITHDRAW,
+                data={"reason": "delete_failed", "error": exc.message, "error_code": exc.code},
+                comment=reason,
+            )
         raise PostError(_("The platform did not delete the post: %(error)s") % {"error": exc.message}) from None
     with transaction.atomic():
         PostTarget.objects.filter(pk=target.pk, state=TState.PUBLISHED).update(state=TState.WITHDRAWN, problem={})
         PublishedText.forget(target_id=target.pk)
-        PostEvent.record(post_id=target.post_id, target=target, actor=by, action=Action.WITHDRAW,
-                         from_state=TState.PUBLISHED, to_state=TState.WITHDRAWN, comment=reason)
+        PostEvent.record(
+            post_id=target.post_id,
+            target=target,
+            actor=by,
+            action=Action.WITHDRAW,
+            from_state=TState.PUBLISHED,
+            to_state=TState.WITHDRAWN,
+            comment=reason,
+        )
     target.refresh_from_db()
     return target
 

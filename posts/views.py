@@ -18,8 +18,15 @@ from immisns.redirects import next_or
 from posts import charts, health, preview, selectors, services
 from posts.errors import NotAllowed, PostError
 from posts.forms import (
-    BulkApproveForm, CancelForm, DecisionForm, PostFilterForm, PostForm, PreviewForm, PublishingSwitchForm,
-    ResolveForm, WithdrawForm,
+    BulkApproveForm,
+    CancelForm,
+    DecisionForm,
+    PostFilterForm,
+    PostForm,
+    PreviewForm,
+    PublishingSwitchForm,
+    ResolveForm,
+    WithdrawForm,
 )
 from posts.models import Post, PostImage, PostTarget
 from posts.rights import post_rights
@@ -32,7 +39,9 @@ def _get_post(user, pk: int) -> Post:
 
 def _invalid(form) -> PostError:
     """What was typed did not pass its form: say what, field by field (never a 500)."""
-    return PostError(_("Check what you typed."), [str(message) for errors in form.errors.values() for message in errors])
+    return PostError(
+        _("Check what you typed."), [str(message) for errors in form.errors.values() for message in errors]
+    )
 
 
 def _problems_message(request, error: PostError) -> None:
@@ -50,11 +59,19 @@ def _confirmation(request, *, form, title: str, question: str, button: str, back
     fields = [(name, value) for name, value in form.cleaned_data.items() if name != "confirm"]
     if request.POST.get("next"):
         fields.append(("next", next_or(request, back)))
-    return render(request, "posts/confirm.html", {
-        "title": title, "question": question, "button": button, "back": back, "details": details,
-        "action": request.path, "fields": [(name, "1" if value is True else "0" if value is False else value)
-                                           for name, value in fields],
-    })
+    return render(
+        request,
+        "posts/confirm.html",
+        {
+            "title": title,
+            "question": question,
+            "button": button,
+            "back": back,
+            "details": details,
+            "action": request.path,
+            "fields": [(name, "1" if value is True else "0" if value is False else value) for name, value in fields],
+        },
+    )
 
 
 @require_safe
@@ -65,24 +82,28 @@ def dashboard(request):
     attention = selectors.targets_needing_attention(user)
     queue = selectors.approval_queue_summary(user) if access.can_approve_anything(user) else Post.objects.none()
     visible = access.accounts_visible_to(user).order_by("platform", "sort_order")
-    return render(request, "posts/dashboard.html", {
-        "memberships": user.memberships.select_related("office").order_by("office__sort_order"),
-        # Both lists can grow; the page shows the first few and how many there are.
-        "attention": selectors.first_needing_attention(user, limit=selectors.DASHBOARD_ATTENTION),
-        "attention_count": attention.count(),
-        "queue": queue[:8],
-        "queue_count": queue.count(),
-        "upcoming": selectors.targets_upcoming(user),
-        "drafts": selectors.drafts_of(user),
-        "pending": selectors.pending_of(user),
-        "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
-        "visible": visible,
-        # Accounts with a problem or no post for 30 days, worst first; and this week's posts per account.
-        "account_health": health.accounts_needing_a_look(visible),
-        "load": charts.load_this_week(visible),
-        "is_administrator": access.is_administrator(user),
-        "resolve_form": ResolveForm(),
-    })
+    return render(
+        request,
+        "posts/dashboard.html",
+        {
+            "memberships": user.memberships.select_related("office").order_by("office__sort_order"),
+            # Both lists can grow; the page shows the first few and how many there are.
+            "attention": selectors.first_needing_attention(user, limit=selectors.DASHBOARD_ATTENTION),
+            "attention_count": attention.count(),
+            "queue": queue[:8],
+            "queue_count": queue.count(),
+            "upcoming": selectors.targets_upcoming(user),
+            "drafts": selectors.drafts_of(user),
+            "pending": selectors.pending_of(user),
+            "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
+            "visible": visible,
+            # Accounts with a problem or no post for 30 days, worst first; and this week's posts per account.
+            "account_health": health.accounts_needing_a_look(visible),
+            "load": charts.load_this_week(visible),
+            "is_administrator": access.is_administrator(user),
+            "resolve_form": ResolveForm(),
+        },
+    )
 
 
 @require_safe
@@ -102,20 +123,31 @@ def post_list(request):
 
 
 def _compose(request, *, post: Post | None):
-    form = PostForm(request.POST or None, request.FILES or None, user=request.user, post=post,
-                    refused_uploads=getattr(request, "refused_uploads", None))
+    form = PostForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        post=post,
+        refused_uploads=getattr(request, "refused_uploads", None),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = dict(
-            body=data["body"], scheduled_at=data["scheduled_at"], accounts=list(data["accounts"]),
-            overrides=form.overrides(), outside_hours_reason=data["outside_hours_reason"], new_images=data["new_images"],
+            body=data["body"],
+            scheduled_at=data["scheduled_at"],
+            accounts=list(data["accounts"]),
+            overrides=form.overrides(),
+            outside_hours_reason=data["outside_hours_reason"],
+            new_images=data["new_images"],
         )
         try:
             revision = post.revision if post is not None else None
             if post is None:
                 post = services.post_create(author=request.user, **fields)
             else:
-                post = services.post_update(post=post, by=request.user, remove_image_ids=data["remove_image_ids"], **fields)
+                post = services.post_update(
+                    post=post, by=request.user, remove_image_ids=data["remove_image_ids"], **fields
+                )
             if "submit" in request.POST and post.state == Post.State.DRAFT:
                 services.post_submit(post=post, by=request.user)
                 messages.success(request, _("Submitted for approval."))
@@ -156,12 +188,16 @@ def post_edit(request, pk: int):
     if request.method == "GET":
         targets = {t.account_id: t for t in post.targets.all()}
         initial = {
-            "accounts": list(targets), "body": post.body, "scheduled_at": post.scheduled_at,
+            "accounts": list(targets),
+            "body": post.body,
+            "scheduled_at": post.scheduled_at,
             "outside_hours_reason": post.outside_hours_reason,
             **{f"override_{pk}": t.body_override for pk, t in targets.items()},
         }
         form = PostForm(initial=initial, user=request.user, post=post)
-        return render(request, "posts/compose.html", {"form": form, "post": post, "previews": preview.post_previews(post)})
+        return render(
+            request, "posts/compose.html", {"form": form, "post": post, "previews": preview.post_previews(post)}
+        )
     return _compose(request, post=post)
 
 
@@ -175,7 +211,9 @@ def post_preview(request):
         return render(request, "posts/_preview.html", {"previews": [], "errors": _invalid(form).problems})
     data = form.cleaned_data
     previews = preview.target_previews(
-        body=data.get("body") or "", accounts=list(data.get("accounts") or []), overrides=form.overrides(),
+        body=data.get("body") or "",
+        accounts=list(data.get("accounts") or []),
+        overrides=form.overrides(),
         scheduled_at=data.get("scheduled_at"),
     )
     return render(request, "posts/_preview.html", {"previews": previews, "scheduled_at": data.get("scheduled_at")})
@@ -189,21 +227,25 @@ def post_detail(request, pk: int):
     rights = post_rights(request.user, post, revisions=revisions)
     # Until publishing begins the post can change, and the page shows what would go out now.
     before_publishing = not rights.publishing_began
-    return render(request, "posts/detail.html", {
-        "post": post,
-        "previews": preview.post_previews(post) if before_publishing else [],
-        "before_publishing": before_publishing,
-        "events": selectors.post_timeline(post),
-        "may_edit": rights.edit,
-        "may_submit": rights.submit,
-        "may_cancel": rights.cancel,
-        "may_approve": rights.approve,
-        "wrote_it": rights.wrote_it,  # §3, four eyes: the page says another supervisor must approve
-        "revisions": revisions,
-        "decision_form": DecisionForm(initial={"revision": post.revision}),
-        "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
-        "resolve_form": ResolveForm(),
-    })
+    return render(
+        request,
+        "posts/detail.html",
+        {
+            "post": post,
+            "previews": preview.post_previews(post) if before_publishing else [],
+            "before_publishing": before_publishing,
+            "events": selectors.post_timeline(post),
+            "may_edit": rights.edit,
+            "may_submit": rights.submit,
+            "may_cancel": rights.cancel,
+            "may_approve": rights.approve,
+            "wrote_it": rights.wrote_it,  # §3, four eyes: the page says another supervisor must approve
+            "revisions": revisions,
+            "decision_form": DecisionForm(initial={"revision": post.revision}),
+            "supervised": set(access.accounts_approvable_by(request.user).values_list("pk", flat=True)),
+            "resolve_form": ResolveForm(),
+        },
+    )
 
 
 @require_safe
@@ -243,9 +285,12 @@ def post_cancel(request, pk: int):
     post = _get_post(request.user, pk)
     if form.is_valid() and not form.confirmed and post_rights(request.user, post).ask_to_cancel:
         return _confirmation(
-            request, form=form, title=_("Cancel post #%(id)d?") % {"id": post.pk},
+            request,
+            form=form,
+            title=_("Cancel post #%(id)d?") % {"id": post.pk},
             question=_("The post will not be published, and it cannot be submitted or approved again."),
-            button=_("Cancel the post"), back=reverse("posts:detail", args=[post.pk]),
+            button=_("Cancel the post"),
+            back=reverse("posts:detail", args=[post.pk]),
         )
 
     def cancel(post):
@@ -262,8 +307,12 @@ def post_cancel(request, pk: int):
 def approval_queue(request):
     if not access.can_approve_anything(request.user):
         raise Http404
-    page = keyset.paginate(selectors.approval_queue(request.user), ordering=selectors.QUEUE_ORDER,
-                           params=request.GET, size=selectors.QUEUE_PAGE_SIZE)
+    page = keyset.paginate(
+        selectors.approval_queue(request.user),
+        ordering=selectors.QUEUE_ORDER,
+        params=request.GET,
+        size=selectors.QUEUE_PAGE_SIZE,
+    )
     previews = preview.posts_previews(page.items)
     rows = []
     for post in page:
@@ -284,8 +333,9 @@ def post_approve(request, pk: int):
             raise _invalid(form)
         if form.cleaned_data["revision"] is None:
             raise PostError(_("The page did not say which revision you saw; open the post again and approve it."))
-        services.post_approve(post=post, by=request.user, comment=form.cleaned_data["comment"],
-                              revision=form.cleaned_data["revision"])
+        services.post_approve(
+            post=post, by=request.user, comment=form.cleaned_data["comment"], revision=form.cleaned_data["revision"]
+        )
         messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
         _say_if_going_out_at_once(request, [post])
 
@@ -336,8 +386,11 @@ def _say_if_going_out_at_once(request, posts) -> None:
     """The queue and the post page warned before; after approving, say which went out at once."""
     late = [post for post in posts if post.time_has_passed]
     if late:
-        messages.warning(request, _("The time of %(posts)s had passed: published at once, not at the time shown.")
-                         % {"posts": ", ".join(f"#{post.pk}" for post in late)})
+        messages.warning(
+            request,
+            _("The time of %(posts)s had passed: published at once, not at the time shown.")
+            % {"posts": ", ".join(f"#{post.pk}" for post in late)},
+        )
 
 
 # --- Publishing: targets and the kill switch ----------------------------------------------
@@ -364,7 +417,9 @@ def _target_action(request, pk: int, action):
 def target_retry(request, pk: int):
     def retry(target):
         services.target_retry(target=target, by=request.user)
-        messages.success(request, _("%(account)s will be tried again now.") % {"account": target.account.display_handle})
+        messages.success(
+            request, _("%(account)s will be tried again now.") % {"account": target.account.display_handle}
+        )
 
     return _target_action(request, pk, retry)
 
@@ -378,8 +433,11 @@ def target_resolve(request, pk: int):
         if not form.is_valid():
             raise _invalid(form)
         services.target_resolve_unconfirmed(
-            target=target, by=request.user, published=form.cleaned_data["decision"] == "published",
-            url=form.cleaned_data["url"], comment=form.cleaned_data["comment"],
+            target=target,
+            by=request.user,
+            published=form.cleaned_data["decision"] == "published",
+            url=form.cleaned_data["url"],
+            comment=form.cleaned_data["comment"],
         )
         messages.success(request, _("Recorded."))
 
@@ -391,21 +449,30 @@ def target_resolve(request, pk: int):
 def target_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
     target = _get_target(request.user, pk)
-    if (form.is_valid() and not form.confirmed and target.state == PostTarget.State.PUBLISHED
-            and access.can_approve_for(request.user, target.account)):
+    if (
+        form.is_valid()
+        and not form.confirmed
+        and target.state == PostTarget.State.PUBLISHED
+        and access.can_approve_for(request.user, target.account)
+    ):
         return _confirmation(
-            request, form=form, title=_("Withdraw post #%(id)d from %(account)s?") % {
-                "id": target.post_id, "account": target.account.display_handle},
+            request,
+            form=form,
+            title=_("Withdraw post #%(id)d from %(account)s?")
+            % {"id": target.post_id, "account": target.account.display_handle},
             question=_("The post is deleted from the platform. This cannot be undone."),
             details=[(_("Reason for withdrawing"), form.cleaned_data["reason"])],
-            button=_("Withdraw from the platform"), back=next_or(request, reverse("posts:detail", args=[target.post_id])),
+            button=_("Withdraw from the platform"),
+            back=next_or(request, reverse("posts:detail", args=[target.post_id])),
         )
 
     def withdraw(target):
         if not form.is_valid():
             raise _invalid(form)
         services.target_withdraw(target=target, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle})
+        messages.success(
+            request, _("The post was deleted from %(account)s.") % {"account": target.account.display_handle}
+        )
 
     return _target_action(request, pk, withdraw)
 
@@ -424,15 +491,21 @@ def publishing_switch(request):
                 if not form.cleaned_data["reason"].strip():
                     raise PostError(_("Give the reason for pausing all publishing."))
                 return _confirmation(
-                    request, form=form, title=_("Pause all publishing?"),
+                    request,
+                    form=form,
+                    title=_("Pause all publishing?"),
                     question=_("Nothing goes out on any account until publishing is resumed; due posts wait."),
                     details=[(_("Reason"), form.cleaned_data["reason"])],
-                    button=_("Pause all publishing"), back=reverse("home"),
+                    button=_("Pause all publishing"),
+                    back=reverse("home"),
                 )
             return _confirmation(
-                request, form=form, title=_("Resume all publishing?"),
+                request,
+                form=form,
+                title=_("Resume all publishing?"),
                 question=_("Posts that waited while publishing was paused go out now."),
-                button=_("Resume all publishing"), back=reverse("home"),
+                button=_("Resume all publishing"),
+                back=reverse("home"),
             )
         if form.cleaned_data["paused"]:
             services.publishing_pause_all(by=request.user, reason=form.cleaned_data["reason"])

@@ -39,8 +39,13 @@ class PolicyVersion(models.Model):
     number = models.PositiveIntegerField(_("version"), unique=True, editable=False)
     effective_from = models.DateField(_("effective from"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

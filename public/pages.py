@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.conf import settings
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
@@ -91,8 +90,10 @@ def _frame(language: str, links, page: str, switch) -> dict:
         "language": language,
         "t": TEXTS[language],
         "links": {
-            "policy": links.policy(language), "accounts": links.accounts(language),
-            "json": links.json(), "css": links.css(),
+            "policy": links.policy(language),
+            "accounts": links.accounts(language),
+            "json": links.json(),
+            "css": links.css(),
         },
         "current_page": page,
         "switch": [(code, LANGUAGE_NAMES[code], switch(code)) for code in LANGUAGES],
@@ -115,8 +116,16 @@ def _account_groups(accounts: list[SocialAccount], language: str) -> list[dict]:
     texts = TEXTS[language]
     groups = []
     for platform in PLATFORMS:
-        rows = [{"office": _office_name(a.office, language), "handle": a.display_handle, "url": a.profile_url,
-                 "platform": texts[platform]} for a in accounts if a.platform == platform]
+        rows = [
+            {
+                "office": _office_name(a.office, language),
+                "handle": a.display_handle,
+                "url": a.profile_url,
+                "platform": texts[platform],
+            }
+            for a in accounts
+            if a.platform == platform
+        ]
         if rows:
             groups.append({"platform": platform, "title": texts[platform], "rows": rows})
     return groups
@@ -125,12 +134,15 @@ def _account_groups(accounts: list[SocialAccount], language: str) -> list[dict]:
 def account_list_data(accounts: list[SocialAccount] | None = None) -> dict:
     """The machine-readable list (/official-accounts.json; schema in docs/architecture.md)."""
     accounts = _accounts() if accounts is None else accounts
-    entries = [{
-        "platform": a.platform,
-        "handle": a.handle,
-        "url": a.profile_url,
-        "office": {"code": a.office.code, "name": {lang: _office_name(a.office, lang) for lang in LANGUAGES}},
-    } for a in accounts]
+    entries = [
+        {
+            "platform": a.platform,
+            "handle": a.handle,
+            "url": a.profile_url,
+            "office": {"code": a.office.code, "name": {lang: _office_name(a.office, lang) for lang in LANGUAGES}},
+        }
+        for a in accounts
+    ]
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "publisher": {lang: TEXTS[lang]["agency"] for lang in LANGUAGES},
@@ -157,11 +169,13 @@ def accounts_context(language: str, links) -> dict:
     accounts = _accounts()
     data = account_list_data(accounts)
     context = _frame(language, links, "accounts", links.accounts)
-    context.update({
-        "groups": _account_groups(accounts, language),
-        "changed_on": dt.date.fromisoformat(data["updated"]),
-        "changed_on_text": format_date(dt.date.fromisoformat(data["updated"]), language),
-    })
+    context.update(
+        {
+            "groups": _account_groups(accounts, language),
+            "changed_on": dt.date.fromisoformat(data["updated"]),
+            "changed_on_text": format_date(dt.date.fromisoformat(data["updated"]), language),
+        }
+    )
     return context
 
 
@@ -200,20 +214,26 @@ def _hours_rows(accounts: list[SocialAccount], language: str) -> list[dict]:
     rows = []
     for office in sorted(offices.values(), key=lambda o: (o.sort_order, o.code)):
         week = weekly_hours(per_office.get(office.pk, []), language)
-        rows.append({"office": _office_name(office, language),
-                     "week": week or [("", TEXTS[language]["no_hours"])]})
+        rows.append({"office": _office_name(office, language), "week": week or [("", TEXTS[language]["no_hours"])]})
     return rows
 
 
 def _closure_rows(accounts: list[SocialAccount], language: str) -> list[dict]:
     """Closure days an administrator added, from today on, for every office or one with an account."""
     offices = {a.office_id for a in accounts}
-    days = (ClosureDay.objects.filter(date__gte=timezone.localdate())
-            .filter(Q(office__isnull=True) | Q(office_id__in=offices))
-            .select_related("office").order_by("date", "office__sort_order"))
-    return [{"date": format_date(day.date, language),
-             "office": _office_name(day.office, language) if day.office_id else TEXTS[language]["all_offices"]}
-            for day in days]
+    days = (
+        ClosureDay.objects.filter(date__gte=timezone.localdate())
+        .filter(Q(office__isnull=True) | Q(office_id__in=offices))
+        .select_related("office")
+        .order_by("date", "office__sort_order")
+    )
+    return [
+        {
+            "date": format_date(day.date, language),
+            "office": _office_name(day.office, language) if day.office_id else TEXTS[language]["all_offices"],
+        }
+        for day in days
+    ]
 
 
 # --- §6 the footers in force ------------------------------------------------------------------
@@ -231,12 +251,18 @@ def _footers_in_force(accounts: list[SocialAccount], language: str) -> list[dict
         shared = newest.get((platform, None))
         if shared is not None and post_footer.footer_text(shared):
             rows.append({"label": texts[platform], "text": post_footer.footer_text(shared)})
-    overrides = sorted((f for (p, a), f in newest.items() if a is not None and a in known),
-                       key=lambda f: (f.platform, f.account.sort_order))
+    overrides = sorted(
+        (f for (p, a), f in newest.items() if a is not None and a in known),
+        key=lambda f: (f.platform, f.account.sort_order),
+    )
     for item in overrides:
         if post_footer.footer_text(item):
-            rows.append({"label": texts["footer_for_account"].format(handle=item.account.display_handle),
-                         "text": post_footer.footer_text(item)})
+            rows.append(
+                {
+                    "label": texts["footer_for_account"].format(handle=item.account.display_handle),
+                    "text": post_footer.footer_text(item),
+                }
+            )
     return rows
 
 
@@ -264,27 +290,31 @@ def policy_context(language: str, links, version: PolicyVersion, in_effect: list
     def version_label(item: PolicyVersion, template: str) -> str:
         return texts[template].format(number=item.number, date=format_date(item.effective_from, language))
 
-    context.update({
-        "version": version,
-        "is_current": version == current,
-        "version_text": version_label(version, "version_in_force" if version == current else "earlier_version"),
-        "effective_text": texts["effective"].format(date=format_date(version.effective_from, language)),
-        "current_url": links.policy(language),
-        "history": [VersionLink(item.number, version_label(item, "version_item"), links.version(language, item.number))
-                    for item in in_effect[1:]],
-        "preamble": version.text("preamble", language),
-        "purpose": version.text("purpose", language),
-        "posters": version.text("posters", language),
-        "hours_note": version.text("hours_note", language),
-        "notes": version.lines("notes", language),
-        "disclaimer": version.lines("disclaimer", language),
-        "prohibited_note": version.text("prohibited_note", language),
-        "groups": _account_groups(accounts, language),
-        "hours": _hours_rows(accounts, language),
-        "closures": _closure_rows(accounts, language),
-        "footers": _footers_in_force(accounts, language),
-        "acts": [act.public_wording(language) for act in ProhibitedAct],
-    })
+    context.update(
+        {
+            "version": version,
+            "is_current": version == current,
+            "version_text": version_label(version, "version_in_force" if version == current else "earlier_version"),
+            "effective_text": texts["effective"].format(date=format_date(version.effective_from, language)),
+            "current_url": links.policy(language),
+            "history": [
+                VersionLink(item.number, version_label(item, "version_item"), links.version(language, item.number))
+                for item in in_effect[1:]
+            ],
+            "preamble": version.text("preamble", language),
+            "purpose": version.text("purpose", language),
+            "posters": version.text("posters", language),
+            "hours_note": version.text("hours_note", language),
+            "notes": version.lines("notes", language),
+            "disclaimer": version.lines("disclaimer", language),
+            "prohibited_note": version.text("prohibited_note", language),
+            "groups": _account_groups(accounts, language),
+            "hours": _hours_rows(accounts, language),
+            "closures": _closure_rows(accounts, language),
+            "footers": _footers_in_force(accounts, language),
+            "acts": [act.public_wording(language) for act in ProhibitedAct],
+        }
+    )
     return context
 
 
@@ -294,7 +324,17 @@ def versions_in_effect() -> list[PolicyVersion]:
 
 def index_context() -> dict:
     """The exported site's front page: each language's policy and account list (index.html, at the top)."""
-    return {"entries": [{
-        "language": code, "name": LANGUAGE_NAMES[code], "texts": TEXTS[code],
-        "policy": f"{code}/policy.html", "accounts": f"{code}/official-accounts.html",
-    } for code in LANGUAGES], "css": "static/css/immisns.css", "json": "official-accounts.json"}
+    return {
+        "entries": [
+            {
+                "language": code,
+                "name": LANGUAGE_NAMES[code],
+                "texts": TEXTS[code],
+                "policy": f"{code}/policy.html",
+                "accounts": f"{code}/official-accounts.html",
+            }
+            for code in LANGUAGES
+        ],
+        "css": "static/css/immisns.css",
+        "json": "official-accounts.json",
+    }

@@ -24,8 +24,19 @@ class ListeningStateAdmin(admin.ModelAdmin):
     """
 
     list_display = ["account", "day", "reads_today", "estimated_cost", "note_text", "wait_until", "last_polled_at"]
-    readonly_fields = ["account", "settings_note", "cursors", "day", "reads_today", "estimated_cost", "note_text",
-                       "wait_until", "last_polled_at", "polling_until", "last_error"]
+    readonly_fields = [
+        "account",
+        "settings_note",
+        "cursors",
+        "day",
+        "reads_today",
+        "estimated_cost",
+        "note_text",
+        "wait_until",
+        "last_polled_at",
+        "polling_until",
+        "last_error",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -47,10 +58,13 @@ class ListeningStateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("settings"))
     def settings_note(self, obj=None):
-        return _("Poll every %(seconds)s s; X daily read budget %(budget)s items per account, about %(cost)s USD "
-                 "per item.") % {"seconds": settings.LISTENING_POLL_SECONDS,
-                                 "budget": settings.LISTENING_X_DAILY_READ_BUDGET,
-                                 "cost": settings.LISTENING_X_COST_PER_ITEM}
+        return _(
+            "Poll every %(seconds)s s; X daily read budget %(budget)s items per account, about %(cost)s USD per item."
+        ) % {
+            "seconds": settings.LISTENING_POLL_SECONDS,
+            "budget": settings.LISTENING_X_DAILY_READ_BUDGET,
+            "cost": settings.LISTENING_X_COST_PER_ITEM,
+        }
 
 
 @admin.register(ListeningDay)

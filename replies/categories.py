@@ -45,7 +45,7 @@ PUBLIC_WORDING = {
     "ip_infringement": {
         "ja": "出入国在留管理庁、地方出入国在留管理官署又は第三者の著作権、肖像権その他の知的財産権の全部又は一部を侵害する行為",
         "en": "Infringing, wholly or in part, the copyright, portrait rights or other intellectual property "
-              "of the agency, its regional offices or anyone else",
+        "of the agency, its regional offices or anyone else",
         "zh": "全部或部分侵害出入国在留管理厅、地方出入国在留管理官署或第三者的著作权、肖像权或其他知识产权的行为",
     },
     "illegal": {

@@ -20,7 +20,14 @@ from replies.sorting import SortingRules
 DEMO_REPLIES = [
     ("IMMI_TOKYO", "2100000001", "yamada_t", "山田 太郎", "在留期間更新の申請は予約が必要ですか？", 55),
     ("IMMI_TOKYO", "2100000002", "li_ming", "Li Ming", "分かりやすい案内をありがとうございます。", 40),
-    ("IMMI_TOKYO", "2100000003", "helper_a", "親切な人", "友人の在留カード番号は AB12345678CD です。代わりに手続きできますか", 30),
+    (
+        "IMMI_TOKYO",
+        "2100000003",
+        "helper_a",
+        "親切な人",
+        "友人の在留カード番号は AB12345678CD です。代わりに手続きできますか",
+        30,
+    ),
     ("IMMI_TOKYO", "2100000004", "IMMI_T0KYO", "東京出入国在留管理局", "ビザのご相談はDMでお受けします", 20),
     ("IMMI_OSAKA", "2100000005", "visa_fast", "ビザ代行センター", "最短3日でビザ取得！ https://bit.ly/visa-fast", 15),
     ("IMMI_OSAKA", "2100000006", "nguyen_v", "Nguyen Van", "窓口は土曜日も開いていますか？", 10),
@@ -41,9 +48,14 @@ def seed_replies(*, now: dt.datetime | None = None) -> int:
                 continue  # never on a real account
             external_id = f"demo-{author_id}-{minutes}"
             item = PublicReply(
-                external_id=external_id, text=text, author_id=author_id, author_handle=author_handle,
-                author_name=name, created_at=now - dt.timedelta(minutes=minutes),
-                url=f"https://x.com/{author_handle}/status/{external_id}" if author_handle
+                external_id=external_id,
+                text=text,
+                author_id=author_id,
+                author_handle=author_handle,
+                author_name=name,
+                created_at=now - dt.timedelta(minutes=minutes),
+                url=f"https://x.com/{author_handle}/status/{external_id}"
+                if author_handle
                 else f"https://www.facebook.com/{author_id}",
             )
             created += len(listening.ingest(account, [item], adapter=adapter_for(account), rules=rules, posts={}))

@@ -9,9 +9,12 @@ from replies.models import Reply
 
 class QueueFilterForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account"), queryset=None, required=False, empty_label=_("All accounts"))
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("All categories"))] + list(ProhibitedAct.choices))
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states"))] + list(Reply.State.choices))
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories"))] + list(ProhibitedAct.choices)
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states"))] + list(Reply.State.choices)
+    )
     waiting = forms.BooleanField(label=_("Only those waiting for a decision"), required=False)
 
     def __init__(self, *args, accounts, **kwargs):

@@ -74,7 +74,9 @@ def recent_posts(account: SocialAccount, *, now: dt.datetime) -> dict[str, int]:
     since = now - dt.timedelta(days=settings.LISTENING_POST_DAYS)
     return dict(
         PostTarget.objects.filter(account=account, state=PostTarget.State.PUBLISHED, published_at__gte=since)
-        .exclude(external_id="").order_by("-published_at").values_list("external_id", "pk")
+        .exclude(external_id="")
+        .order_by("-published_at")
+        .values_list("external_id", "pk")
     )
 
 
@@ -93,8 +95,11 @@ def _note_budget(state: ListeningState, budget: int) -> None:
 def _count_day(account: SocialAccount, state: ListeningState) -> None:
     """The day's reads and estimated cost, kept per account and day (X bills every item read)."""
     price = settings.LISTENING_X_COST_PER_ITEM if platforms.capabilities_for(account).bills_reads else 0
-    ListeningDay.objects.update_or_create(account=account, day=state.day, defaults={
-        "reads": state.reads_today, "cost": Decimal(str(round(state.reads_today * price, 4)))})
+    ListeningDay.objects.update_or_create(
+        account=account,
+        day=state.day,
+        defaults={"reads": state.reads_today, "cost": Decimal(str(round(state.reads_today * price, 4)))},
+    )
 
 
 def _take_lease(state: ListeningState) -> dt.datetime | None:
@@ -202,36 +207,59 @@ def _auth_revoked(account: SocialAccount, state: ListeningState, exc: platforms.
 
 def ingest(account: SocialAccount, replies, *, adapter, rules: SortingRules, posts: dict[str, int]) -> list[Reply]:
     """Store each reply once, sorted; hide at once what must be. Returns the rows created now."""
-    known = set(Reply.objects.filter(account=account, external_id__in=[r.external_id for r in replies])
-                .values_list("external_id", flat=True))
+    known = set(
+        Reply.objects.filter(account=account, external_id__in=[r.external_id for r in replies]).values_list(
+            "external_id", flat=True
+        )
+    )
     fresh = [r for r in replies if r.external_id not in known]
     # Answers to our older posts: resolve them in one query.
     wanted = {i for r in fresh for i in (r.conversation, r.answers) if i and i not in posts}
     targets = dict(posts)
     if wanted:
-        targets.update(PostTarget.objects.filter(account=account, external_id__in=wanted)
-                       .values_list("external_id", "pk"))
+        targets.update(
+            PostTarget.objects.filter(account=account, external_id__in=wanted).values_list("external_id", "pk")
+        )
     created: list[Reply] = []
     for item in fresh:
-        result = sort_reply(text=item.text, author_id=item.author_id, author_handle=item.author_handle,
-                            author_name=item.author_name, account_id=account.pk, external_id=item.external_id,
-                            rules=rules)
+        result = sort_reply(
+            text=item.text,
+            author_id=item.author_id,
+            author_handle=item.author_handle,
+            author_name=item.author_name,
+            account_id=account.pk,
+            external_id=item.external_id,
+            rules=rules,
+        )
         state = Reply.State.HIDDEN if item.hidden else Reply.State.VISIBLE
         reply = Reply(
-            account=account, external_id=item.external_id, author_id=item.author_id,
-            author_handle=item.author_handle, author_name=item.author_name[:200], text=item.text,
-            text_digest=text_digest(item.text), created_at=item.created_at, url=item.url[:500],
-            answers_id=item.answers or "", conversation_id=item.conversation or "",
+            account=account,
+            external_id=item.external_id,
+            author_id=item.author_id,
+            author_handle=item.author_handle,
+            author_name=item.author_name[:200],
+            text=item.text,
+            text_digest=text_digest(item.text),
+            created_at=item.created_at,
+            url=item.url[:500],
+            answers_id=item.answers or "",
+            conversation_id=item.conversation or "",
             post_target_id=targets.get(item.conversation or "") or targets.get(item.answers or ""),
-            state=state, findings=result.findings, category=result.category, risk=result.risk,
-            needs_review=result.needs_review, hide_pending=bool(result.hide_rule) and state == Reply.State.VISIBLE,
+            state=state,
+            findings=result.findings,
+            category=result.category,
+            risk=result.risk,
+            needs_review=result.needs_review,
+            hide_pending=bool(result.hide_rule) and state == Reply.State.VISIBLE,
         )
         try:
             with transaction.atomic():
                 reply.save()
                 if result.findings:
                     services.reply_decision_record(
-                        reply=reply, action=ReplyDecision.Action.FLAG, category=result.category,
+                        reply=reply,
+                        action=ReplyDecision.Action.FLAG,
+                        category=result.category,
                         rule=(result.hide_rule or result.findings[0]["rule"]),
                         data={"findings": result.findings},
                     )
@@ -254,7 +282,10 @@ def hide_by_system(reply: Reply, *, adapter, rule: str, finding: dict | None) ->
         with transaction.atomic():
             Reply.objects.filter(pk=reply.pk).update(hide_pending=False)
             services.reply_decision_record(
-                reply=reply, action=ReplyDecision.Action.FLAG, category=reply.category, rule=rule,
+                reply=reply,
+                action=ReplyDecision.Action.FLAG,
+                category=reply.category,
+                rule=rule,
                 data={"finding": finding, "hide_failed": exc.message[:300]},
             )
         reply.hide_pending = False
@@ -262,8 +293,12 @@ def hide_by_system(reply: Reply, *, adapter, rule: str, finding: dict | None) ->
     with transaction.atomic():
         Reply.objects.filter(pk=reply.pk).update(state=Reply.State.HIDDEN, hide_pending=False, needs_review=True)
         services.reply_decision_record(
-            reply=reply, action=ReplyDecision.Action.HIDE, category=reply.category, rule=rule,
-            reason="", data={"finding": finding},
+            reply=reply,
+            action=ReplyDecision.Action.HIDE,
+            category=reply.category,
+            rule=rule,
+            reason="",
+            data={"finding": finding},
         )
     reply.state, reply.hide_pending, reply.needs_review = Reply.State.HIDDEN, False, True
     return True

@@ -35,8 +35,9 @@ class Reply(models.Model):
         MEDIUM = 2, _("Medium")
         HIGH = 3, _("High")
 
-    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.PROTECT,
-                                related_name="replies")
+    account = models.ForeignKey(
+        "accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="replies"
+    )
     external_id = models.CharField(_("platform id"), max_length=100)
     author_id = models.CharField(_("author id"), max_length=100, blank=True)
     author_handle = models.CharField(_("author handle"), max_length=100, blank=True)
@@ -49,8 +50,14 @@ class Reply(models.Model):
     answers_id = models.CharField(_("answers"), max_length=100, blank=True)
     conversation_id = models.CharField(_("conversation"), max_length=100, blank=True)
     # Column post_target_id, as when it was a plain number; a target removed later leaves the reply unlinked.
-    post_target = models.ForeignKey("posts.PostTarget", verbose_name=_("post target"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="replies")
+    post_target = models.ForeignKey(
+        "posts.PostTarget",
+        verbose_name=_("post target"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+    )
     state = models.CharField(_("state on the platform"), max_length=10, choices=State.choices, default=State.VISIBLE)
     # What sorting found: [{"kind", "category", "severity", "start", "end", "excerpt", "rule"}].
     findings = models.JSONField(_("findings"), default=list, blank=True)
@@ -102,8 +109,14 @@ class ReplyDecision(AppendOnly, models.Model):
         BAN = "ban", _("Banned")
 
     reply = models.ForeignKey(Reply, verbose_name=_("reply"), on_delete=models.PROTECT, related_name="decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")  # None: the system
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )  # None: the system
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -132,8 +145,9 @@ class WordList(models.Model):
     name = models.CharField(_("name"), max_length=100)
     category = models.CharField(_("category"), max_length=20, choices=ProhibitedAct.choices)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.FLAG)
-    words = models.TextField(_("words"), help_text=_("One word or phrase per line, Japanese first. "
-                                                     "Width and case do not matter."))
+    words = models.TextField(
+        _("words"), help_text=_("One word or phrase per line, Japanese first. Width and case do not matter.")
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
@@ -146,8 +160,9 @@ class WordList(models.Model):
         return self.name
 
     def word_set(self) -> list[str]:
-        return [normalisation.for_matching(line).text.strip().casefold()
-                for line in self.words.splitlines() if line.strip()]
+        return [
+            normalisation.for_matching(line).text.strip().casefold() for line in self.words.splitlines() if line.strip()
+        ]
 
 
 class ListeningState(models.Model):
@@ -163,8 +178,9 @@ class ListeningState(models.Model):
 
     BUDGET_REACHED = "budget_reached"
 
-    account = models.OneToOneField("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
-                                   related_name="listening")
+    account = models.OneToOneField(
+        "accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE, related_name="listening"
+    )
     # {"mentions": cursor, "<platform post id>": cursor}; a cursor is kept only after a complete read.
     cursors = models.JSONField(_("cursors"), default=dict, blank=True)
     day = models.DateField(_("day"), null=True, blank=True)
@@ -184,14 +200,19 @@ class ListeningState(models.Model):
         return f"{self.account_id}: {self.reads_today} today"
 
     def note_budget_reached(self, *, budget: int, cost_per_item: float) -> None:
-        self.note = {"code": self.BUDGET_REACHED, "reads": self.reads_today, "budget": budget,
-                     "cost": round(self.reads_today * cost_per_item, 4)}
+        self.note = {
+            "code": self.BUDGET_REACHED,
+            "reads": self.reads_today,
+            "budget": budget,
+            "cost": round(self.reads_today * cost_per_item, 4),
+        }
 
     def note_text(self) -> str:
         """The note in the active language ("" when there is none)."""
         if self.note.get("code") == self.BUDGET_REACHED:
-            return gettext("Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes "
-                           "tomorrow.") % {"reads": self.note.get("reads", 0), "cost": self.note.get("cost", 0)}
+            return gettext(
+                "Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes tomorrow."
+            ) % {"reads": self.note.get("reads", 0), "cost": self.note.get("cost", 0)}
         return ""
 
     note_text.short_description = _("note")
@@ -204,8 +225,9 @@ class ListeningDay(models.Model):
     the admin's record of reads and cost per account.
     """
 
-    account = models.ForeignKey("accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE,
-                                related_name="+")
+    account = models.ForeignKey(
+        "accounts.SocialAccount", verbose_name=_("SNS account"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(_("day"))
     reads = models.PositiveIntegerField(_("items read"), default=0)
     cost = models.DecimalField(_("estimated cost (USD)"), max_digits=12, decimal_places=4, default=0)

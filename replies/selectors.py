@@ -31,5 +31,4 @@ def reply_counts(*, account: SocialAccount) -> ReplyCounts:
 
 def decision_history(*, account: SocialAccount) -> QuerySet[ReplyDecision]:
     """The decisions on the account's replies, newest first (the page shows them a page at a time)."""
-    return (ReplyDecision.objects.filter(reply__account=account)
-            .select_related("actor", "reply").order_by("-at", "-id"))
+    return ReplyDecision.objects.filter(reply__account=account).select_related("actor", "reply").order_by("-at", "-id")

@@ -34,38 +34,52 @@ def _on_platform(reply: Reply, call) -> None:
         call(platforms.adapter_for(reply.account))
     except platforms.AuthRevoked as exc:
         account_services.account_mark_needs_reauth(account=reply.account, reason=exc.message)
-        raise ModerationError(_("The account's authorisation was revoked; an administrator must renew it. (%(error)s)")
-                              % {"error": exc.message}) from exc
+        raise ModerationError(
+            _("The account's authorisation was revoked; an administrator must renew it. (%(error)s)")
+            % {"error": exc.message}
+        ) from exc
     except platforms.RateLimited as exc:
-        raise ModerationError(_("The platform asks us to wait until %(until)s. Try again then.")
-                              % {"until": exc.until.strftime("%H:%M")}) from exc
+        raise ModerationError(
+            _("The platform asks us to wait until %(until)s. Try again then.") % {"until": exc.until.strftime("%H:%M")}
+        ) from exc
     except platforms.PlatformError as exc:
         raise ModerationError(_("The platform refused: %(error)s") % {"error": exc.message}) from exc
 
 
-def reply_decision_record(*, reply: Reply, by=None, action: str, category: str = "", reason: str = "",
-                          rule: str = "", data: dict | None = None) -> ReplyDecision:
+def reply_decision_record(
+    *,
+    reply: Reply,
+    by=None,
+    action: str,
+    category: str = "",
+    reason: str = "",
+    rule: str = "",
+    data: dict | None = None,
+) -> ReplyDecision:
     """Append one decision on ``reply`` to its log; ``by`` is the person, None for the system (with its ``rule``).
 
     The one writer of ReplyDecision rows (tests/replies/test_decisions_writer.py
     holds every other module to it). It changes nothing on the reply itself:
     the caller does that in the same transaction.
     """
-    return ReplyDecision.objects.create(reply=reply, actor=by, action=action, category=category, reason=reason,
-                                        rule=rule, data=data or {})
+    return ReplyDecision.objects.create(
+        reply=reply, actor=by, action=action, category=category, reason=reason, rule=rule, data=data or {}
+    )
 
 
 @transaction.atomic
-def _record(reply: Reply, *, by, action: str, category: str = "", reason: str = "", data: dict | None = None,
-            **fields) -> Reply:
+def _record(
+    reply: Reply, *, by, action: str, category: str = "", reason: str = "", data: dict | None = None, **fields
+) -> Reply:
     locked = Reply.objects.select_for_update().get(pk=reply.pk)
     for name, value in {"needs_review": False, **fields}.items():
         setattr(locked, name, value)
     if category:
         locked.category = category
     locked.save()
-    reply_decision_record(reply=locked, by=by, action=action, category=category or locked.category, reason=reason,
-                          data=data)
+    reply_decision_record(
+        reply=locked, by=by, action=action, category=category or locked.category, reason=reason, data=data
+    )
     return locked
 
 
@@ -115,6 +129,5 @@ def author_ban(*, reply: Reply, by, category: str, reason: str) -> Reply:
         _on_platform(reply, lambda adapter: adapter.ban(reply.author_id))
         data = {"author_id": reply.author_id, "blocked_on_platform": True}
     else:
-        data = {"author_id": reply.author_id, "blocked_on_platform": False,
-                "block_on_x_at": reply.author_profile_url}
+        data = {"author_id": reply.author_id, "blocked_on_platform": False, "block_on_x_at": reply.author_profile_url}
     return _record(reply, by=by, action=Action.BAN, category=category, reason=reason, data=data)

@@ -37,13 +37,45 @@ Risk = Reply.Risk
 PERSONAL_DATA_KINDS = frozenset({"residence_card", "passport", "my_number", "phone", "email"})
 
 # Characters people use to imitate Latin letters in a handle (digits, Cyrillic and Greek look-alikes).
-_CONFUSABLE = str.maketrans({
-    "0": "o", "1": "l", "i": "l", "|": "l", "!": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-    "$": "s", "@": "a",
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "l", "ј": "j", "к": "k", "м": "m",
-    "т": "t", "в": "b", "н": "h",
-    "α": "a", "ο": "o", "ι": "l", "κ": "k", "μ": "m", "ν": "v", "τ": "t", "ρ": "p",
-})
+_CONFUSABLE = str.maketrans(
+    {
+        "0": "o",
+        "1": "l",
+        "i": "l",
+        "|": "l",
+        "!": "l",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "$": "s",
+        "@": "a",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "х": "x",
+        "у": "y",
+        "і": "l",
+        "ј": "j",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "в": "b",
+        "н": "h",
+        "α": "a",
+        "ο": "o",
+        "ι": "l",
+        "κ": "k",
+        "μ": "m",
+        "ν": "v",
+        "τ": "t",
+        "ρ": "p",
+    }
+)
 _SEPARATORS_RE = re.compile(r"[\s_\-.・･·]+")
 # Kanji people swap in to imitate the official names (入 and 人 look alike at a glance).
 _KANJI_CONFUSABLE = str.maketrans({"人": "入", "監": "管", "菅": "管"})
@@ -92,10 +124,18 @@ class SortedReply:
             self.category = finding["category"]
 
 
-def _finding(kind: str, category: str, rule: str, *, start: int = 0, end: int = 0, excerpt: str = "",
-             severity: str = checks.WARN) -> dict:
-    return {"kind": kind, "category": category, "rule": rule, "severity": severity,
-            "start": start, "end": end, "excerpt": excerpt}
+def _finding(
+    kind: str, category: str, rule: str, *, start: int = 0, end: int = 0, excerpt: str = "", severity: str = checks.WARN
+) -> dict:
+    return {
+        "kind": kind,
+        "category": category,
+        "rule": rule,
+        "severity": severity,
+        "start": start,
+        "end": end,
+        "excerpt": excerpt,
+    }
 
 
 class SortingRules:
@@ -129,7 +169,8 @@ class SortingRules:
 
     def is_official(self, *, author_id: str, author_handle: str) -> bool:
         return (bool(author_id) and author_id in self.official_ids) or (
-            bool(author_handle) and author_handle.casefold() in self.official_handles)
+            bool(author_handle) and author_handle.casefold() in self.official_handles
+        )
 
 
 def _impersonation(author_handle: str, author_name: str, rules: SortingRules) -> dict | None:
@@ -137,14 +178,24 @@ def _impersonation(author_handle: str, author_name: str, rules: SortingRules) ->
         skeleton = handle_skeleton(author_handle)
         for official_skeleton, official in rules.handle_skeletons.items():
             if official_skeleton and official_skeleton in skeleton:
-                return _finding("impersonation_handle", ProhibitedAct.IMPERSONATION, f"impersonation:{official}",
-                                excerpt=author_handle, severity=checks.BLOCK)
+                return _finding(
+                    "impersonation_handle",
+                    ProhibitedAct.IMPERSONATION,
+                    f"impersonation:{official}",
+                    excerpt=author_handle,
+                    severity=checks.BLOCK,
+                )
     if author_name:
         skeleton = name_skeleton(author_name)
         for official_skeleton, official in rules.names.items():
             if official_skeleton and official_skeleton in skeleton:
-                return _finding("impersonation_name", ProhibitedAct.IMPERSONATION, f"impersonation:{official}",
-                                excerpt=author_name, severity=checks.BLOCK)
+                return _finding(
+                    "impersonation_name",
+                    ProhibitedAct.IMPERSONATION,
+                    f"impersonation:{official}",
+                    excerpt=author_name,
+                    severity=checks.BLOCK,
+                )
     return None
 
 
@@ -152,12 +203,24 @@ def _repeated_elsewhere(*, text: str, author_id: str, account_id: int | None, ex
     """The same text from the same author already arrived on another account."""
     if not author_id:
         return False
-    return Reply.objects.filter(author_id=author_id, text_digest=text_digest(text)).exclude(
-        account_id=account_id).exclude(external_id=external_id).exists()
+    return (
+        Reply.objects.filter(author_id=author_id, text_digest=text_digest(text))
+        .exclude(account_id=account_id)
+        .exclude(external_id=external_id)
+        .exists()
+    )
 
 
-def sort_reply(*, text: str, author_id: str = "", author_handle: str = "", author_name: str = "",
-               account_id: int | None = None, external_id: str = "", rules: SortingRules | None = None) -> SortedReply:
+def sort_reply(
+    *,
+    text: str,
+    author_id: str = "",
+    author_handle: str = "",
+    author_name: str = "",
+    account_id: int | None = None,
+    external_id: str = "",
+    rules: SortingRules | None = None,
+) -> SortedReply:
     rules = rules or SortingRules()
     result = SortedReply()
     if rules.is_official(author_id=author_id, author_handle=author_handle):
@@ -165,22 +228,59 @@ def sort_reply(*, text: str, author_id: str = "", author_handle: str = "", autho
 
     for f in checks.scan(text):
         if f.kind in PERSONAL_DATA_KINDS:
-            result.add(_finding(f.kind, ProhibitedAct.PERSONAL_DATA, f"personal_data:{f.kind}", start=f.start,
-                                end=f.end, excerpt=f.excerpt, severity=checks.BLOCK), risk=Risk.HIGH, hide=True)
+            result.add(
+                _finding(
+                    f.kind,
+                    ProhibitedAct.PERSONAL_DATA,
+                    f"personal_data:{f.kind}",
+                    start=f.start,
+                    end=f.end,
+                    excerpt=f.excerpt,
+                    severity=checks.BLOCK,
+                ),
+                risk=Risk.HIGH,
+                hide=True,
+            )
         elif f.kind == "url_shortener":
-            result.add(_finding(f.kind, ProhibitedAct.ADVERTISING, "advertising:shortener", start=f.start,
-                                end=f.end, excerpt=f.excerpt), risk=Risk.MEDIUM)
+            result.add(
+                _finding(
+                    f.kind,
+                    ProhibitedAct.ADVERTISING,
+                    "advertising:shortener",
+                    start=f.start,
+                    end=f.end,
+                    excerpt=f.excerpt,
+                ),
+                risk=Risk.MEDIUM,
+            )
         elif f.kind == "link_domain":
-            result.add(_finding(f.kind, ProhibitedAct.ADVERTISING, "advertising:link_domain", start=f.start,
-                                end=f.end, excerpt=f.excerpt), risk=Risk.LOW)
+            result.add(
+                _finding(
+                    f.kind,
+                    ProhibitedAct.ADVERTISING,
+                    "advertising:link_domain",
+                    start=f.start,
+                    end=f.end,
+                    excerpt=f.excerpt,
+                ),
+                risk=Risk.LOW,
+            )
 
     impostor = _impersonation(author_handle, author_name, rules)
     if impostor is not None:
         result.add(impostor, risk=Risk.HIGH)
 
     if _repeated_elsewhere(text=text, author_id=author_id, account_id=account_id, external_id=external_id):
-        result.add(_finding("repeated_text", ProhibitedAct.ADVERTISING, "advertising:same_text_elsewhere",
-                            end=len(text), excerpt=text[:100]), risk=Risk.MEDIUM)
+        result.add(
+            _finding(
+                "repeated_text",
+                ProhibitedAct.ADVERTISING,
+                "advertising:same_text_elsewhere",
+                end=len(text),
+                excerpt=text[:100],
+            ),
+            risk=Risk.MEDIUM,
+        )
 
     if rules.word_lists:
         norm = normalisation.for_matching(text)
@@ -194,9 +294,19 @@ def sort_reply(*, text: str, author_id: str = "", author_handle: str = "", autho
                     continue
                 start, end = norm.span(position, position + len(word)) if same_length else (0, len(text))
                 hide = action == WordList.Action.HIDE
-                result.add(_finding("word_list", category, f"word_list:{list_id}", start=start, end=end,
-                                    excerpt=text[start:end], severity=checks.BLOCK if hide else checks.WARN),
-                           risk=Risk.HIGH if hide else Risk.MEDIUM, hide=hide)
+                result.add(
+                    _finding(
+                        "word_list",
+                        category,
+                        f"word_list:{list_id}",
+                        start=start,
+                        end=end,
+                        excerpt=text[start:end],
+                        severity=checks.BLOCK if hide else checks.WARN,
+                    ),
+                    risk=Risk.HIGH if hide else Risk.MEDIUM,
+                    hide=hide,
+                )
                 break
     result.findings.sort(key=lambda f: (f["start"], f["end"], f["kind"]))
     return result

@@ -60,8 +60,9 @@ FINDING_LABELS = {
 
 def with_labels(findings: list[dict]) -> list[dict]:
     """The findings, each with what it is in the reader's language (the stored kind stays a code)."""
-    return [{**finding, "label": FINDING_LABELS.get(finding.get("kind"), finding.get("kind", ""))}
-            for finding in findings]
+    return [
+        {**finding, "label": FINDING_LABELS.get(finding.get("kind"), finding.get("kind", ""))} for finding in findings
+    ]
 
 
 RULE_LABELS = {
@@ -96,29 +97,46 @@ def queue(request):
     if not accounts.exists() and not access.is_administrator(request.user):
         raise Http404
     replies = replies.order_by("-needs_review", "-risk", "-created_at", "-id").prefetch_related(
-        Prefetch("decisions", queryset=ReplyDecision.objects.select_related("actor").order_by("at", "id")))
+        Prefetch("decisions", queryset=ReplyDecision.objects.select_related("actor").order_by("at", "id"))
+    )
     page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     removable = set(access.accounts_approvable_by(request.user).values_list("pk", flat=True))
-    items = [{
-        "reply": reply,
-        "pieces": highlighted(reply.text, with_labels(reply.findings)),
-        "findings": with_labels(reply.findings),
-        "target": reply.post_target,
-        "may_remove": reply.account_id in removable,
-        "capabilities": platforms.capabilities_for(reply.account),
-        "block_on_x_at": _block_on_x_at(reply),
-    } for reply in rows]
+    items = [
+        {
+            "reply": reply,
+            "pieces": highlighted(reply.text, with_labels(reply.findings)),
+            "findings": with_labels(reply.findings),
+            "target": reply.post_target,
+            "may_remove": reply.account_id in removable,
+            "capabilities": platforms.capabilities_for(reply.account),
+            "block_on_x_at": _block_on_x_at(reply),
+        }
+        for reply in rows
+    ]
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
         QueueVisit.objects.get_or_create(user=request.user)
-    notes = [(state.account, state.note_text()) for state in ListeningState.objects.filter(
-        account__in=accounts, note__has_key="code").select_related("account").order_by("account__sort_order")]
+    notes = [
+        (state.account, state.note_text())
+        for state in ListeningState.objects.filter(account__in=accounts, note__has_key="code")
+        .select_related("account")
+        .order_by("account__sort_order")
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "replies/queue.html", {
-        "form": form, "items": items, "page": page, "categories": ProhibitedAct.choices,
-        "query": query.urlencode(), "next": request.get_full_path(), "notes": notes,
-    })
+    return render(
+        request,
+        "replies/queue.html",
+        {
+            "form": form,
+            "items": items,
+            "page": page,
+            "categories": ProhibitedAct.choices,
+            "query": query.urlencode(),
+            "next": request.get_full_path(),
+            "notes": notes,
+        },
+    )
 
 
 def _back(request, reply: Reply):
@@ -145,6 +163,7 @@ def reply_hide(request, pk: int):
     def hide(reply, data):
         services.reply_hide(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
         messages.success(request, _("Hidden."))
+
     return _act(request, pk, HideForm, hide)
 
 
@@ -154,6 +173,7 @@ def reply_unhide(request, pk: int):
     def unhide(reply, data):
         services.reply_unhide(reply=reply, by=request.user, reason=data["reason"])
         messages.success(request, _("Shown again."))
+
     return _act(request, pk, UnhideForm, unhide)
 
 
@@ -163,6 +183,7 @@ def reply_confirm(request, pk: int):
     def confirm(reply, data):
         services.reply_confirm(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
         messages.success(request, _("Confirmed."))
+
     return _act(request, pk, ConfirmForm, confirm)
 
 
@@ -172,6 +193,7 @@ def reply_delete(request, pk: int):
     def delete(reply, data):
         services.reply_delete(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
         messages.success(request, _("Deleted."))
+
     return _act(request, pk, RemoveForm, delete)
 
 
@@ -182,9 +204,12 @@ def author_ban(request, pk: int):
         reply = services.author_ban(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
         capabilities = platforms.capabilities_for(reply.account)
         if not capabilities.block_author:
-            messages.warning(request, _("Recorded. X offers no block to this console: block %(author)s on X itself at "
-                                        "%(url)s") % {"author": capabilities.display_handle(reply.author_handle),
-                                                      "url": reply.author_profile_url})
+            messages.warning(
+                request,
+                _("Recorded. X offers no block to this console: block %(author)s on X itself at %(url)s")
+                % {"author": capabilities.display_handle(reply.author_handle), "url": reply.author_profile_url},
+            )
         else:
             messages.success(request, _("The author is blocked from the Page."))
+
     return _act(request, pk, RemoveForm, ban)

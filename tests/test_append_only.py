@@ -38,7 +38,9 @@ def _rows() -> list[tuple[int, str]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the flush after it must put the migration data back
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the flush after it must put the migration data back
 def test_the_triggers_refuse_changes_until_the_window_opens_and_go_away_in_reverse():
     operations = append_only_operations(TABLE)
     with connection.cursor() as cursor:

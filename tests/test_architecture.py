@@ -32,7 +32,8 @@ MODULES = _modules()
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imported_names(module: str, path: Path) -> set[str]:
@@ -107,8 +108,14 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_the_modules_are_found():
-    assert {"posts.services", "posts.publishing", "posts.tasks", "accounts.platforms", "checks.checks",
-            "replies.listening"} <= set(MODULES)
+    assert {
+        "posts.services",
+        "posts.publishing",
+        "posts.tasks",
+        "accounts.platforms",
+        "checks.checks",
+        "replies.listening",
+    } <= set(MODULES)
 
 
 def test_no_import_cycle_between_modules():
@@ -133,34 +140,46 @@ def test_only_the_platform_adapters_import_tweepy_or_facebook():
     assert {m for m in importers if not m.startswith("accounts.platforms")} == set()
 
 
-@pytest.mark.parametrize("lower, upper", [
-    ("accounts", ("checks", "posts", "replies", "moderation", "public", "audit")),
-    ("checks", ("posts", "replies", "moderation", "public", "audit")),
-    ("posts", ("replies", "moderation", "public", "audit")),
-    ("replies", ("moderation", "public", "audit")),
-])
+@pytest.mark.parametrize(
+    "lower, upper",
+    [
+        ("accounts", ("checks", "posts", "replies", "moderation", "public", "audit")),
+        ("checks", ("posts", "replies", "moderation", "public", "audit")),
+        ("posts", ("replies", "moderation", "public", "audit")),
+        ("replies", ("moderation", "public", "audit")),
+    ],
+)
 def test_lower_layers_never_import_upper_ones(lower, upper):
     offenders = {
         module: sorted(name for name in _imported_names(module, MODULES[module]) if name.split(".")[0] in upper)
-        for module in MODULES if module == lower or module.startswith(lower + ".")
+        for module in MODULES
+        if module == lower or module.startswith(lower + ".")
     }
     assert {module: names for module, names in offenders.items() if names} == {}
 
 
 def test_the_engine_never_imports_the_people_transitions_or_the_tasks():
-    engine = {module: path for module, path in MODULES.items()
-              if module == "posts.publishing" or module.startswith("posts.publishing.")}
+    engine = {
+        module: path
+        for module, path in MODULES.items()
+        if module == "posts.publishing" or module.startswith("posts.publishing.")
+    }
     assert {"posts.publishing", "posts.publishing.send", "posts.publishing.reactions"} <= set(engine)
-    offenders = {module: sorted({"posts.services", "posts.tasks", "posts.views"} & _imported_names(module, path))
-                 for module, path in engine.items()}
+    offenders = {
+        module: sorted({"posts.services", "posts.tasks", "posts.views"} & _imported_names(module, path))
+        for module, path in engine.items()
+    }
     assert {module: names for module, names in offenders.items() if names} == {}
 
 
 def test_posts_and_accounts_never_import_replies():
     """replies sits above posts (a reply answers one of our posts): nothing below it imports any of it,
     not even late, inside a function."""
-    offenders = {module: sorted(name for name in _imported_names(module, path) if name.split(".")[0] == "replies")
-                 for module, path in MODULES.items() if module.split(".")[0] in ("checks", "posts", "accounts")}
+    offenders = {
+        module: sorted(name for name in _imported_names(module, path) if name.split(".")[0] == "replies")
+        for module, path in MODULES.items()
+        if module.split(".")[0] in ("checks", "posts", "accounts")
+    }
     assert {m: names for m, names in offenders.items() if names} == {}
 
 
@@ -173,6 +192,9 @@ def test_an_upward_import_is_seen(tmp_path):
 
 def test_the_moderation_package_holds_only_its_history():
     """moderation keeps its frozen migrations, its app config and the one name those migrations import."""
-    kept = {path.relative_to(ROOT / "moderation").as_posix() for path in (ROOT / "moderation").rglob("*.py")
-            if "migrations" not in path.parts}
+    kept = {
+        path.relative_to(ROOT / "moderation").as_posix()
+        for path in (ROOT / "moderation").rglob("*.py")
+        if "migrations" not in path.parts
+    }
     assert kept == {"__init__.py", "apps.py", "models.py"}

@@ -35,17 +35,35 @@ def stop(process: subprocess.Popen) -> str:
 
 def round_trip(env: dict[str, str]) -> None:
     worker = subprocess.Popen(
-        [*CELERY, "worker", "--loglevel=INFO", "--concurrency=1", "--pool=prefork", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            *CELERY,
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         token = uuid.uuid4().hex
         client = subprocess.run(
-            [sys.executable, "-c",
-             "import django, json, sys; django.setup(); from immisns.celery import ping; "
-             f"print(json.dumps(ping.delay('{token}').get(timeout=60)))"],
-            cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "immisns.settings"},
-            capture_output=True, text=True, timeout=90,
+            [
+                sys.executable,
+                "-c",
+                "import django, json, sys; django.setup(); from immisns.celery import ping; "
+                f"print(json.dumps(ping.delay('{token}').get(timeout=60)))",
+            ],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "immisns.settings"},
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
         assert client.returncode == 0, client.stderr
         assert f'"token": "{token}"' in client.stdout
@@ -72,7 +90,11 @@ def test_round_trip_on_redis(tmp_path, redis_url):
 def beat_starts(env: dict[str, str], tmp_path: Path) -> None:
     beat = subprocess.Popen(
         [*CELERY, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     # Wait for the line rather than a fixed time: start-up is slow on a loaded machine.
     seen: list[str] = []

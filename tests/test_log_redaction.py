@@ -109,19 +109,31 @@ def test_urllib3s_own_lines_are_redacted(debug_log):
     token = "EAAB" + "x7Yq" * 20
     log_redaction.remember(token)
     log = logging.getLogger("urllib3.connectionpool")
-    log.debug('%s://%s:%s "%s %s %s" %s %s', "https", "graph.facebook.com", 443, "GET",
-              f"/v23.0/123/feed?access_token={quote(token, safe='')}&fields=message", "HTTP/1.1", 200, 512)
+    log.debug(
+        '%s://%s:%s "%s %s %s" %s %s',
+        "https",
+        "graph.facebook.com",
+        443,
+        "GET",
+        f"/v23.0/123/feed?access_token={quote(token, safe='')}&fields=message",
+        "HTTP/1.1",
+        200,
+        512,
+    )
     assert_nothing_secret(debug_log.lines, [token])
 
 
-@pytest.mark.parametrize("line", [
-    'GET /v23.0/me?access_token=EAABunregistered0123456789 HTTP/1.1',
-    "Authorization: OAuth oauth_consumer_key=\"unregisteredkey123\", oauth_token=\"1-unregisteredtoken\"",
-    "base string: POST&https%3A%2F%2Fapi.x.com&oauth_consumer_key%3Dunregisteredkey123%26oauth_nonce%3D1",
-    "Collected params: [('oauth_consumer_key', 'unregisteredkey123'), ('oauth_token', '1-unregisteredtoken')]",
-    "<Client client_key=unregisteredkey123, client_secret=****, resource_owner_key=1-unregisteredtoken, x=1>",
-    "{'access_token': 'EAABunregistered0123456789'}",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /v23.0/me?access_token=EAABunregistered0123456789 HTTP/1.1",
+        'Authorization: OAuth oauth_consumer_key="unregisteredkey123", oauth_token="1-unregisteredtoken"',
+        "base string: POST&https%3A%2F%2Fapi.x.com&oauth_consumer_key%3Dunregisteredkey123%26oauth_nonce%3D1",
+        "Collected params: [('oauth_consumer_key', 'unregisteredkey123'), ('oauth_token', '1-unregisteredtoken')]",
+        "<Client client_key=unregisteredkey123, client_secret=****, resource_owner_key=1-unregisteredtoken, x=1>",
+        "{'access_token': 'EAABunregistered0123456789'}",
+    ],
+)
 def test_a_token_nobody_registered_is_hidden_by_its_name(debug_log, line):
     logging.getLogger("somewhere").debug(line)
     for secret in ("EAABunregistered0123456789", "unregisteredkey123", "1-unregisteredtoken"):

@@ -14,20 +14,26 @@ def admin_client(client, administrator):
     return client
 
 
-@pytest.mark.parametrize("old, new", [
-    ("/admin/moderation/officialcontact/", "/admin/checks/officialcontact/"),
-    ("/admin/moderation/allowedlinkdomain/add/", "/admin/checks/allowedlinkdomain/add/"),
-    ("/admin/moderation/wordlist/3/change/", "/admin/replies/wordlist/3/change/"),
-    ("/admin/moderation/listeningday/?account__platform=x", "/admin/replies/listeningday/?account__platform=x"),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/admin/moderation/officialcontact/", "/admin/checks/officialcontact/"),
+        ("/admin/moderation/allowedlinkdomain/add/", "/admin/checks/allowedlinkdomain/add/"),
+        ("/admin/moderation/wordlist/3/change/", "/admin/replies/wordlist/3/change/"),
+        ("/admin/moderation/listeningday/?account__platform=x", "/admin/replies/listeningday/?account__platform=x"),
+    ],
+)
 def test_the_old_admin_addresses_redirect_for_good(admin_client, old, new):
     response = admin_client.get(old)
     assert response.status_code == 301 and response["Location"] == new
 
 
 def test_the_new_admin_addresses_answer(admin_client):
-    for url in (reverse("admin:checks_allowedlinkdomain_changelist"), reverse("admin:replies_wordlist_changelist"),
-                reverse("admin:replies_listeningday_changelist")):
+    for url in (
+        reverse("admin:checks_allowedlinkdomain_changelist"),
+        reverse("admin:replies_wordlist_changelist"),
+        reverse("admin:replies_listeningday_changelist"),
+    ):
         assert url.startswith(("/admin/checks/", "/admin/replies/"))
         assert admin_client.get(url).status_code == 200
 

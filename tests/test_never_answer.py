@@ -18,35 +18,41 @@ X = "https://api.twitter.com"
 G = "https://graph.facebook.com/v23.0"
 
 
-@pytest.mark.parametrize("method, url, body, kind", [
-    ("POST", f"{X}/2/tweets", json.dumps({"text": "はい", "reply": {"in_reply_to_tweet_id": "1"}}), "x:reply"),
-    ("POST", "https://api.x.com/2/tweets", json.dumps({"text": "見て", "quote_tweet_id": "1"}), "x:quote"),
-    ("POST", f"{X}/2/users/15/likes", json.dumps({"tweet_id": "1"}), "x:likes"),
-    ("POST", f"{X}/2/users/15/following", json.dumps({"target_user_id": "2"}), "x:following"),
-    ("POST", f"{X}/2/users/15/retweets", json.dumps({"tweet_id": "1"}), "x:retweets"),
-    ("POST", f"{X}/1.1/statuses/update.json?status=x&in_reply_to_status_id=1", "", "x:v1.1 reply"),
-    ("POST", f"{X}/1.1/favorites/create.json?id=1", "", "x:v1.1/1.1/favorites/create.json"),
-    ("POST", f"{X}/1.1/friendships/create.json", "user_id=2", "x:v1.1/1.1/friendships/create.json"),
-    ("POST", f"{G}/104_1/comments", "message=はい", "facebook:comments"),
-    ("POST", f"{G}/104_1/likes", "", "facebook:likes"),
-    ("POST", f"{G}/104_1/reactions", "type=LIKE", "facebook:reactions"),
-    ("POST", f"{G}/104_1/private_replies", "message=x", "facebook:private_replies"),
-    ("POST", f"{G}/1_2", "message=edited", "facebook:edit"),
-])
+@pytest.mark.parametrize(
+    "method, url, body, kind",
+    [
+        ("POST", f"{X}/2/tweets", json.dumps({"text": "はい", "reply": {"in_reply_to_tweet_id": "1"}}), "x:reply"),
+        ("POST", "https://api.x.com/2/tweets", json.dumps({"text": "見て", "quote_tweet_id": "1"}), "x:quote"),
+        ("POST", f"{X}/2/users/15/likes", json.dumps({"tweet_id": "1"}), "x:likes"),
+        ("POST", f"{X}/2/users/15/following", json.dumps({"target_user_id": "2"}), "x:following"),
+        ("POST", f"{X}/2/users/15/retweets", json.dumps({"tweet_id": "1"}), "x:retweets"),
+        ("POST", f"{X}/1.1/statuses/update.json?status=x&in_reply_to_status_id=1", "", "x:v1.1 reply"),
+        ("POST", f"{X}/1.1/favorites/create.json?id=1", "", "x:v1.1/1.1/favorites/create.json"),
+        ("POST", f"{X}/1.1/friendships/create.json", "user_id=2", "x:v1.1/1.1/friendships/create.json"),
+        ("POST", f"{G}/104_1/comments", "message=はい", "facebook:comments"),
+        ("POST", f"{G}/104_1/likes", "", "facebook:likes"),
+        ("POST", f"{G}/104_1/reactions", "type=LIKE", "facebook:reactions"),
+        ("POST", f"{G}/104_1/private_replies", "message=x", "facebook:private_replies"),
+        ("POST", f"{G}/1_2", "message=edited", "facebook:edit"),
+    ],
+)
 def test_every_way_of_answering_is_recognised(method, url, body, kind):
     assert answering_endpoint(method, url, body) == kind
 
 
-@pytest.mark.parametrize("method, url, body", [
-    ("POST", f"{X}/2/tweets", json.dumps({"text": "お知らせ"})),  # our own post
-    ("PUT", f"{X}/2/tweets/1/hidden", json.dumps({"hidden": True})),
-    ("GET", f"{X}/2/users/15/mentions", ""),
-    ("GET", f"{G}/104_1/comments", ""),
-    ("POST", f"{G}/104/feed", "message=お知らせ"),
-    ("POST", f"{G}/1_2", "is_hidden=true"),
-    ("POST", f"{G}/104/blocked", "user=7"),
-    ("DELETE", f"{G}/1_2", ""),
-])
+@pytest.mark.parametrize(
+    "method, url, body",
+    [
+        ("POST", f"{X}/2/tweets", json.dumps({"text": "お知らせ"})),  # our own post
+        ("PUT", f"{X}/2/tweets/1/hidden", json.dumps({"hidden": True})),
+        ("GET", f"{X}/2/users/15/mentions", ""),
+        ("GET", f"{G}/104_1/comments", ""),
+        ("POST", f"{G}/104/feed", "message=お知らせ"),
+        ("POST", f"{G}/1_2", "is_hidden=true"),
+        ("POST", f"{G}/104/blocked", "user=7"),
+        ("DELETE", f"{G}/1_2", ""),
+    ],
+)
 def test_publishing_reading_and_moderating_are_not_answers(method, url, body):
     assert answering_endpoint(method, url, body) is None
 
@@ -75,9 +81,25 @@ def test_no_adapter_calls_an_answering_method():
     """Besides the requests themselves: the adapters never name a library call that answers."""
     from pathlib import Path
 
-    forbidden = ("in_reply_to_tweet_id", "quote_tweet_id", ".like(", ".follow_user(", ".retweet(",
-                 "put_comment", "put_like", '"comments", message', '"likes"', '"reactions"', "private_replies")
-    source = {path.name: path.read_text(encoding="utf-8")
-              for path in (Path(__file__).resolve().parents[1] / "accounts" / "platforms").glob("*.py")}
-    assert {name: [word for word in forbidden if word in text] for name, text in source.items()
-            if any(word in text for word in forbidden)} == {}
+    forbidden = (
+        "in_reply_to_tweet_id",
+        "quote_tweet_id",
+        ".like(",
+        ".follow_user(",
+        ".retweet(",
+        "put_comment",
+        "put_like",
+        '"comments", message',
+        '"likes"',
+        '"reactions"',
+        "private_replies",
+    )
+    source = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in (Path(__file__).resolve().parents[1] / "accounts" / "platforms").glob("*.py")
+    }
+    assert {
+        name: [word for word in forbidden if word in text]
+        for name, text in source.items()
+        if any(word in text for word in forbidden)
+    } == {}

@@ -12,12 +12,15 @@ OWN_404 = "immisns.not_found.OwnNotFoundPageMiddleware"
 PROBE = "from django.conf import settings; print(settings.SITE_URL); print(%r in settings.MIDDLEWARE)" % OWN_404
 
 
-@pytest.mark.parametrize(("addr", "site_url"), [
-    ("127.0.0.1:8123", "http://127.0.0.1:8123"),
-    ("0.0.0.0:9000", "http://127.0.0.1:9000"),
-    ("192.168.1.20:8000", "http://192.168.1.20:8000"),
-    ("8080", "http://127.0.0.1:8080"),
-])
+@pytest.mark.parametrize(
+    ("addr", "site_url"),
+    [
+        ("127.0.0.1:8123", "http://127.0.0.1:8123"),
+        ("0.0.0.0:9000", "http://127.0.0.1:9000"),
+        ("192.168.1.20:8000", "http://192.168.1.20:8000"),
+        ("8080", "http://127.0.0.1:8080"),
+    ],
+)
 def test_links_in_e_mails_follow_where_the_demo_listens(tmp_path, addr, site_url):
     result = start({"ADDR": addr, "IMMISNS_VAR_DIR": str(tmp_path)}, "shell", "-c", PROBE)
     assert result.returncode == 0, result.stderr
@@ -25,8 +28,12 @@ def test_links_in_e_mails_follow_where_the_demo_listens(tmp_path, addr, site_url
 
 
 def test_site_url_set_explicitly_wins(tmp_path):
-    result = start({"ADDR": "0.0.0.0:9000", "SITE_URL": "https://sns.example.go.jp", "IMMISNS_VAR_DIR": str(tmp_path)},
-                   "shell", "-c", PROBE)
+    result = start(
+        {"ADDR": "0.0.0.0:9000", "SITE_URL": "https://sns.example.go.jp", "IMMISNS_VAR_DIR": str(tmp_path)},
+        "shell",
+        "-c",
+        PROBE,
+    )
     assert result.stdout.split()[-2] == "https://sns.example.go.jp"
 
 

@@ -55,8 +55,13 @@ def test_signed_in_pages_are_not_stored(client, tokyo_poster, tokyo_supervisor):
 def test_production_refuses_a_cache_per_process(tmp_path):
     from cryptography.fernet import Fernet
 
-    env = {"DEBUG": "false", "SECRET_KEY": "k3y-" + "q8Zr2vN5" * 8, "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-           "ALLOWED_HOSTS": "immisns.example.go.jp", "IMMISNS_VAR_DIR": str(tmp_path)}
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "k3y-" + "q8Zr2vN5" * 8,
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "immisns.example.go.jp",
+        "IMMISNS_VAR_DIR": str(tmp_path),
+    }
     result = start(env)
     assert result.returncode != 0 and "CACHE_URL" in result.stderr and "rate limits" in result.stderr
     assert start({**env, "CACHE_URL": "redis://redis:6379/1"}).returncode == 0
@@ -77,8 +82,13 @@ def test_login_rate_limit_is_kept_in_redis(client, tokyo_poster, redis_url, sett
     from tests.factories import PASSWORD
 
     prefix = "immisns-test-rate-limit"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
-                                   "KEY_PREFIX": prefix}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
     server = redis.Redis.from_url(redis_url)
 
     def forget():  # only this test's keys: the Redis may be shared

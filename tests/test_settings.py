@@ -11,11 +11,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "CACHE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY", "CACHE_URL")
+    }
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *(args or ("check",))],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -42,7 +50,14 @@ def test_malformed_value_stops_start_up_naming_the_variable(name, value, tmp_pat
 def test_production_needs_secret_key_and_encryption_key(tmp_path):
     result = start({"DEBUG": "false", "IMMISNS_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
-    result = start({"DEBUG": "false", "SECRET_KEY": "x" * 60, "CACHE_URL": "redis://redis:6379/1", "IMMISNS_VAR_DIR": str(tmp_path)})
+    result = start(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 60,
+            "CACHE_URL": "redis://redis:6379/1",
+            "IMMISNS_VAR_DIR": str(tmp_path),
+        }
+    )
     assert result.returncode != 0 and "FIELD_ENCRYPTION_KEY" in result.stderr
 
 
@@ -58,7 +73,10 @@ def test_deploy_check_is_clean_with_debug_off(tmp_path):
             "ALLOWED_HOSTS": "immisns.example.go.jp",
             "IMMISNS_VAR_DIR": str(tmp_path),
         },
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
     )
     assert result.returncode == 0, result.stderr + result.stdout
 

@@ -79,15 +79,20 @@ def adapter_for(account) -> PlatformAdapter:
         from .x import XAdapter
 
         return XAdapter(
-            api_key=settings.X_API_KEY, api_secret=settings.X_API_SECRET,
-            access_token=credentials["access_token"], access_token_secret=credentials["access_token_secret"],
-            user_id=account.platform_id, timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
+            api_key=settings.X_API_KEY,
+            api_secret=settings.X_API_SECRET,
+            access_token=credentials["access_token"],
+            access_token_secret=credentials["access_token_secret"],
+            user_id=account.platform_id,
+            timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
             rate_limit_floor=settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS,
         )
     from .facebook import FacebookAdapter
 
     return FacebookAdapter(
-        page_id=account.platform_id, page_access_token=credentials["page_access_token"],
-        version=settings.FACEBOOK_GRAPH_API_VERSION, timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
+        page_id=account.platform_id,
+        page_access_token=credentials["page_access_token"],
+        version=settings.FACEBOOK_GRAPH_API_VERSION,
+        timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
         rate_limit_floor=settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS,
     )

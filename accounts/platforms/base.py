@@ -150,8 +150,14 @@ def request_timeout(timeout: float, deadline: float | None, *, platform: str) ->
 
 @runtime_checkable
 class PlatformAdapter(Protocol):
-    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
-                sending: Callable[[], None] | None = None) -> PublishResult: ...
+    def publish(
+        self,
+        text: str,
+        media: Sequence[MediaItem] = (),
+        *,
+        deadline: float | None = None,
+        sending: Callable[[], None] | None = None,
+    ) -> PublishResult: ...
 
     def delete(self, external_id: str) -> None: ...
 

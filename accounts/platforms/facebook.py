@@ -99,8 +99,15 @@ class _RecordingSession(requests.Session):
 
 
 class FacebookAdapter:
-    def __init__(self, *, page_id: str, page_access_token: str, version: str = "v23.0", timeout: float = 15,
-                 rate_limit_floor: float = RATE_LIMIT_FLOOR.total_seconds()) -> None:
+    def __init__(
+        self,
+        *,
+        page_id: str,
+        page_access_token: str,
+        version: str = "v23.0",
+        timeout: float = 15,
+        rate_limit_floor: float = RATE_LIMIT_FLOOR.total_seconds(),
+    ) -> None:
         # urllib3 logs every URL at DEBUG, and facebook-sdk puts the token in GET and DELETE URLs.
         log_redaction.remember(page_access_token)
         self._page_id = str(page_id)
@@ -117,8 +124,14 @@ class FacebookAdapter:
 
     # -- PlatformAdapter --------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
-                sending: Callable[[], None] | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        media: Sequence[MediaItem] = (),
+        *,
+        deadline: float | None = None,
+        sending: Callable[[], None] | None = None,
+    ) -> PublishResult:
         self._session.deadline = deadline
         try:
             return self._publish(text, media, sending)
@@ -189,8 +202,13 @@ class FacebookAdapter:
         while True:
             page = self._call(
                 lambda: self._graph.get_connections(
-                    post_id, "comments", filter="stream", order="reverse_chronological",
-                    fields=COMMENT_FIELDS, limit=COMMENT_PAGE_SIZE, **paging,
+                    post_id,
+                    "comments",
+                    filter="stream",
+                    order="reverse_chronological",
+                    fields=COMMENT_FIELDS,
+                    limit=COMMENT_PAGE_SIZE,
+                    **paging,
                 )
             )
             for item in page.get("data", []):
@@ -208,8 +226,11 @@ class FacebookAdapter:
 
     def set_hidden(self, reply_id: str, hidden: bool) -> None:
         """POST /{comment-id} is_hidden=true|false."""
-        result = self._call(lambda: self._graph.request(
-            f"{self._graph.version}/{reply_id}", post_args={"is_hidden": "true" if hidden else "false"}))
+        result = self._call(
+            lambda: self._graph.request(
+                f"{self._graph.version}/{reply_id}", post_args={"is_hidden": "true" if hidden else "false"}
+            )
+        )
         if not (isinstance(result, dict) and result.get("success")):
             raise Rejected("Facebook did not confirm that the comment is " + ("hidden." if hidden else "shown again."))
 
@@ -222,8 +243,9 @@ class FacebookAdapter:
         """POST /{page-id}/blocked user=<id>: the person can no longer comment on the Page."""
         if not author_id:
             raise Rejected("Facebook did not say who wrote this comment, so it cannot be blocked here.")
-        result = self._call(lambda: self._graph.request(
-            f"{self._graph.version}/{self._page_id}/blocked", post_args={"user": author_id}))
+        result = self._call(
+            lambda: self._graph.request(f"{self._graph.version}/{self._page_id}/blocked", post_args={"user": author_id})
+        )
         if not (isinstance(result, dict) and result.get(str(author_id)) is True):
             raise Rejected("Facebook did not confirm that the person is blocked from the Page.")
 
@@ -269,7 +291,10 @@ class FacebookAdapter:
         status = response.status_code if response is not None else None
         log.info(
             "Graph error code=%s subcode=%s status=%s fbtrace_id=%s",
-            code, details.get("error_subcode"), status, details.get("fbtrace_id"),
+            code,
+            details.get("error_subcode"),
+            status,
+            details.get("fbtrace_id"),
         )
 
         if code in RATE_LIMIT_CODES:
@@ -290,9 +315,15 @@ class FacebookAdapter:
         response = self._session.last_response
         if response is None or response.status_code >= 500:
             status = response.status_code if response is not None else "no"
-            return Transient(f"Facebook answered HTTP {status} without a readable body.", code=getattr(response, "status_code", None))
+            return Transient(
+                f"Facebook answered HTTP {status} without a readable body.", code=getattr(response, "status_code", None)
+            )
         if response.status_code == 429:
-            return RateLimited("Facebook answered HTTP 429.", until=graph_rate_limit_until(response, floor=self._rate_limit_floor), code=429)
+            return RateLimited(
+                "Facebook answered HTTP 429.",
+                until=graph_rate_limit_until(response, floor=self._rate_limit_floor),
+                code=429,
+            )
         return Rejected(
             f"Facebook answered HTTP {response.status_code} {response.reason} without a readable body.",
             code=response.status_code,
@@ -327,8 +358,9 @@ def _new_id(result: Any, what: str) -> str:
     raise Rejected(f"Facebook did not return the new {what}'s id.")
 
 
-def graph_rate_limit_until(response: requests.Response | None, *, now: datetime | None = None,
-                           floor: timedelta = RATE_LIMIT_FLOOR) -> datetime:
+def graph_rate_limit_until(
+    response: requests.Response | None, *, now: datetime | None = None, floor: timedelta = RATE_LIMIT_FLOOR
+) -> datetime:
     """When Graph throttling lifts: the longest estimated_time_to_regain_access (minutes)
     in the usage headers, else now + RATE_LIMIT_FALLBACK.
 

@@ -23,19 +23,28 @@ class SandboxAdapter:
     def _result(self, delivery: SandboxDelivery) -> PublishResult:
         return PublishResult(external_id=f"sandbox-{delivery.pk}", url=reverse("sandbox_delivery", args=[delivery.pk]))
 
-    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
-                sending: Callable[[], None] | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        media: Sequence[MediaItem] = (),
+        *,
+        deadline: float | None = None,
+        sending: Callable[[], None] | None = None,
+    ) -> PublishResult:
         if sending is not None:
             sending()
         delivery = SandboxDelivery.objects.create(
-            account=self.account, text=text,
+            account=self.account,
+            text=text,
             media=[{"mime_type": item.mime_type, "alt_text": item.alt_text, "bytes": len(item.data)} for item in media],
         )
         return self._result(delivery)
 
     def delete(self, external_id: str) -> None:
         pk = external_id.removeprefix("sandbox-")
-        if not SandboxDelivery.objects.filter(pk=pk, account=self.account, deleted_at__isnull=True).update(deleted_at=timezone.now()):
+        if not SandboxDelivery.objects.filter(pk=pk, account=self.account, deleted_at__isnull=True).update(
+            deleted_at=timezone.now()
+        ):
             raise Rejected(f"No sandbox post {external_id} on {self.account.display_handle}.", code=404)
 
     def find_recent(self, text: str, *, deadline: float | None = None) -> PublishResult | None:

@@ -67,7 +67,14 @@ MEDIA_METADATA_URL = "https://api.x.com/2/media/metadata"
 POST_URL = "https://x.com/i/web/status/{id}"
 REPLY_URL = "https://x.com/{username}/status/{id}"
 # What a listening read asks for: enough to show the reply, its author and what it answers.
-READ_TWEET_FIELDS = ["author_id", "conversation_id", "created_at", "in_reply_to_user_id", "referenced_tweets", "note_tweet"]
+READ_TWEET_FIELDS = [
+    "author_id",
+    "conversation_id",
+    "created_at",
+    "in_reply_to_user_id",
+    "referenced_tweets",
+    "note_tweet",
+]
 READ_EXPANSIONS = ["author_id"]
 READ_USER_FIELDS = ["username", "name"]
 READ_PAGE_SIZE = 100  # the most X returns per page for mentions and recent search
@@ -142,8 +149,14 @@ class XAdapter:
 
     # -- PlatformAdapter --------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaItem] = (), *, deadline: float | None = None,
-                sending: Callable[[], None] | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        media: Sequence[MediaItem] = (),
+        *,
+        deadline: float | None = None,
+        sending: Callable[[], None] | None = None,
+    ) -> PublishResult:
         self._session.deadline = deadline
         try:
             return self._publish(text, media, sending)
@@ -207,11 +220,17 @@ class XAdapter:
         """GET /2/users/:id/mentions since ``after`` (a post id); replies to our posts are mentions too."""
         return self._read(
             lambda token: self._client.get_users_mentions(
-                self._user_id, since_id=after, pagination_token=token, max_results=READ_PAGE_SIZE,
-                tweet_fields=READ_TWEET_FIELDS, expansions=READ_EXPANSIONS, user_fields=READ_USER_FIELDS,
+                self._user_id,
+                since_id=after,
+                pagination_token=token,
+                max_results=READ_PAGE_SIZE,
+                tweet_fields=READ_TWEET_FIELDS,
+                expansions=READ_EXPANSIONS,
+                user_fields=READ_USER_FIELDS,
                 user_auth=True,
             ),
-            after, limit,
+            after,
+            limit,
         )
 
     def replies_to(self, post_id: str, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
@@ -220,11 +239,17 @@ class XAdapter:
             raise Rejected(f"Not an X post id: {post_id!r}.")
         return self._read(
             lambda token: self._client.search_recent_tweets(
-                f"conversation_id:{post_id}", since_id=after, next_token=token, max_results=READ_PAGE_SIZE,
-                tweet_fields=READ_TWEET_FIELDS, expansions=READ_EXPANSIONS, user_fields=READ_USER_FIELDS,
+                f"conversation_id:{post_id}",
+                since_id=after,
+                next_token=token,
+                max_results=READ_PAGE_SIZE,
+                tweet_fields=READ_TWEET_FIELDS,
+                expansions=READ_EXPANSIONS,
+                user_fields=READ_USER_FIELDS,
                 user_auth=True,
             ),
-            after, limit,
+            after,
+            limit,
         )
 
     def set_hidden(self, reply_id: str, hidden: bool) -> None:

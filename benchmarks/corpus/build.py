@@ -44,8 +44,20 @@ from checks.personal_data import my_number_check_digit  # noqa: E402 - after the
 SEED = 20261202
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_ZH = ["一", "二", "三", "四", "五", "六", "日"]
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def full_width(text: str) -> str:
@@ -57,19 +69,84 @@ def full_width(text: str) -> str:
 
 # (office in Japanese, in English, in Chinese, switchboard digits grouped, invented?)
 OFFICES = [
-    ("札幌出入国在留管理局", "Sapporo Regional Immigration Services Bureau", "札幌出入国在留管理局", ("011", "200", "1001")),
-    ("仙台出入国在留管理局", "Sendai Regional Immigration Services Bureau", "仙台出入国在留管理局", ("022", "200", "1002")),
-    ("東京出入国在留管理局", "Tokyo Regional Immigration Services Bureau", "东京出入国在留管理局", ("03", "5000", "1003")),
-    ("名古屋出入国在留管理局", "Nagoya Regional Immigration Services Bureau", "名古屋出入国在留管理局", ("052", "200", "1004")),
-    ("大阪出入国在留管理局", "Osaka Regional Immigration Services Bureau", "大阪出入国在留管理局", ("06", "6000", "1005")),
-    ("広島出入国在留管理局", "Hiroshima Regional Immigration Services Bureau", "广岛出入国在留管理局", ("082", "200", "1006")),
-    ("高松出入国在留管理局", "Takamatsu Regional Immigration Services Bureau", "高松出入国在留管理局", ("087", "800", "1007")),
-    ("福岡出入国在留管理局", "Fukuoka Regional Immigration Services Bureau", "福冈出入国在留管理局", ("092", "600", "1008")),
-    ("福岡出入国在留管理局那覇支局", "Naha Branch, Fukuoka Regional Immigration Services Bureau", "福冈出入国在留管理局那霸支局", ("098", "800", "1009")),
-    ("東京出入国在留管理局成田空港支局", "Narita Airport District Immigration Office", "东京出入国在留管理局成田机场支局", ("0476", "30", "1010")),
-    ("東京出入国在留管理局横浜支局", "Yokohama District Immigration Office", "东京出入国在留管理局横滨支局", ("045", "700", "1012")),
-    ("大阪出入国在留管理局神戸支局", "Kobe District Immigration Office", "大阪出入国在留管理局神户支局", ("078", "300", "1014")),
-    ("名古屋出入国在留管理局中部空港支局", "Chubu Airport District Immigration Office", "名古屋出入国在留管理局中部机场支局", ("0569", "30", "1015")),
+    (
+        "札幌出入国在留管理局",
+        "Sapporo Regional Immigration Services Bureau",
+        "札幌出入国在留管理局",
+        ("011", "200", "1001"),
+    ),
+    (
+        "仙台出入国在留管理局",
+        "Sendai Regional Immigration Services Bureau",
+        "仙台出入国在留管理局",
+        ("022", "200", "1002"),
+    ),
+    (
+        "東京出入国在留管理局",
+        "Tokyo Regional Immigration Services Bureau",
+        "东京出入国在留管理局",
+        ("03", "5000", "1003"),
+    ),
+    (
+        "名古屋出入国在留管理局",
+        "Nagoya Regional Immigration Services Bureau",
+        "名古屋出入国在留管理局",
+        ("052", "200", "1004"),
+    ),
+    (
+        "大阪出入国在留管理局",
+        "Osaka Regional Immigration Services Bureau",
+        "大阪出入国在留管理局",
+        ("06", "6000", "1005"),
+    ),
+    (
+        "広島出入国在留管理局",
+        "Hiroshima Regional Immigration Services Bureau",
+        "广岛出入国在留管理局",
+        ("082", "200", "1006"),
+    ),
+    (
+        "高松出入国在留管理局",
+        "Takamatsu Regional Immigration Services Bureau",
+        "高松出入国在留管理局",
+        ("087", "800", "1007"),
+    ),
+    (
+        "福岡出入国在留管理局",
+        "Fukuoka Regional Immigration Services Bureau",
+        "福冈出入国在留管理局",
+        ("092", "600", "1008"),
+    ),
+    (
+        "福岡出入国在留管理局那覇支局",
+        "Naha Branch, Fukuoka Regional Immigration Services Bureau",
+        "福冈出入国在留管理局那霸支局",
+        ("098", "800", "1009"),
+    ),
+    (
+        "東京出入国在留管理局成田空港支局",
+        "Narita Airport District Immigration Office",
+        "东京出入国在留管理局成田机场支局",
+        ("0476", "30", "1010"),
+    ),
+    (
+        "東京出入国在留管理局横浜支局",
+        "Yokohama District Immigration Office",
+        "东京出入国在留管理局横滨支局",
+        ("045", "700", "1012"),
+    ),
+    (
+        "大阪出入国在留管理局神戸支局",
+        "Kobe District Immigration Office",
+        "大阪出入国在留管理局神户支局",
+        ("078", "300", "1014"),
+    ),
+    (
+        "名古屋出入国在留管理局中部空港支局",
+        "Chubu Airport District Immigration Office",
+        "名古屋出入国在留管理局中部机场支局",
+        ("0569", "30", "1015"),
+    ),
 ]
 INFO_CENTRE = ("0570", "013", "904")  # seeded, real
 INFO_CENTRE_ABROAD = ("03", "5796", "7112")  # seeded, real
@@ -79,9 +156,17 @@ OFFICIAL_EMAILS = ["isa-event@moj.go.jp", "fresc-info@moj.go.jp", "nyukan-saiyo@
 
 def official_contacts_added() -> list[dict]:
     """The rows an administrator adds for the corpus (the seeded ones are already there)."""
-    rows = [{"kind": "phone", "value": "-".join(groups), "note": f"{ja} 代表（架空の番号 invented for the corpus）"}
-            for ja, _en, _zh, groups in OFFICES]
-    rows.append({"kind": "phone", "value": "-".join(FRESC), "note": "外国人在留支援センター（架空の番号 invented for the corpus）"})
+    rows = [
+        {"kind": "phone", "value": "-".join(groups), "note": f"{ja} 代表（架空の番号 invented for the corpus）"}
+        for ja, _en, _zh, groups in OFFICES
+    ]
+    rows.append(
+        {
+            "kind": "phone",
+            "value": "-".join(FRESC),
+            "note": "外国人在留支援センター（架空の番号 invented for the corpus）",
+        }
+    )
     return rows
 
 
@@ -90,9 +175,15 @@ def phone_forms(groups: tuple[str, ...]) -> list[str]:
     national = groups
     international = ("+81", national[0][1:], *national[1:])
     forms = [
-        "-".join(national), "".join(national), " ".join(national), "‐".join(national), "－".join(national),
-        full_width("-".join(national)), f"{national[0]}({national[1]}){national[2]}",
-        f"（{national[0]}）{national[1]}-{national[2]}", "ー".join(full_width(g) for g in national),
+        "-".join(national),
+        "".join(national),
+        " ".join(national),
+        "‐".join(national),
+        "－".join(national),
+        full_width("-".join(national)),
+        f"{national[0]}({national[1]}){national[2]}",
+        f"（{national[0]}）{national[1]}-{national[2]}",
+        "ー".join(full_width(g) for g in national),
     ]
     if not national[0].startswith(("0570", "0120")):
         forms += ["-".join(international), " ".join(international)]
@@ -128,25 +219,60 @@ URLS = [
     "https://www.moj.go.jp/isa/applications/procedures/zairyu_koushin.html?lang=ja#section2",
 ]
 POSTAL = [
-    "〒100-8977 東京都千代田区霞が関1-1-1", "〒108-8255 東京都港区港南5-5-30", "〒160-0004 東京都新宿区四谷1-6-1 四谷タワー13階",
-    "〒060-0042 札幌市中央区大通西12丁目", "〒983-0842 仙台市宮城野区五輪1-3-20", "〒455-8601 名古屋市港区正保町5-18",
-    "〒559-0034 大阪市住之江区南港北1-29-53", "〒730-0012 広島市中区上八丁堀2-31", "〒760-0033 高松市丸の内1-1",
-    "〒810-0073 福岡市中央区舞鶴3-5-25", "〒900-0022 那覇市樋川1-15-15", "〒２３１－００２３ 横浜市中区山下町37-9",
+    "〒100-8977 東京都千代田区霞が関1-1-1",
+    "〒108-8255 東京都港区港南5-5-30",
+    "〒160-0004 東京都新宿区四谷1-6-1 四谷タワー13階",
+    "〒060-0042 札幌市中央区大通西12丁目",
+    "〒983-0842 仙台市宮城野区五輪1-3-20",
+    "〒455-8601 名古屋市港区正保町5-18",
+    "〒559-0034 大阪市住之江区南港北1-29-53",
+    "〒730-0012 広島市中区上八丁堀2-31",
+    "〒760-0033 高松市丸の内1-1",
+    "〒810-0073 福岡市中央区舞鶴3-5-25",
+    "〒900-0022 那覇市樋川1-15-15",
+    "〒２３１－００２３ 横浜市中区山下町37-9",
 ]
 STATUTES = [
-    "出入国管理及び難民認定法（昭和26年政令第319号）", "入管法第19条の16", "入管法第22条の4第1項第5号", "令和5年法律第56号",
-    "出入国管理及び難民認定法施行規則（昭和56年法務省令第54号）第19条第5項", "平成2年法務省告示第132号", "法務省告示第八十四号",
-    "住民基本台帳法第30条の45", "令和6年法律第60号（育成就労法）", "出入国管理及び難民認定法第7条第1項第2号の基準を定める省令",
+    "出入国管理及び難民認定法（昭和26年政令第319号）",
+    "入管法第19条の16",
+    "入管法第22条の4第1項第5号",
+    "令和5年法律第56号",
+    "出入国管理及び難民認定法施行規則（昭和56年法務省令第54号）第19条第5項",
+    "平成2年法務省告示第132号",
+    "法務省告示第八十四号",
+    "住民基本台帳法第30条の45",
+    "令和6年法律第60号（育成就労法）",
+    "出入国管理及び難民認定法第7条第1項第2号の基準を定める省令",
 ]
 STATUTES_EN = [
     "Article 19-16 of the Immigration Control and Refugee Recognition Act",
-    "Article 22-4, paragraph 1, item 5 of the Act", "Act No. 56 of 2023", "Ministry of Justice Public Notice No. 132 of 1990",
+    "Article 22-4, paragraph 1, item 5 of the Act",
+    "Act No. 56 of 2023",
+    "Ministry of Justice Public Notice No. 132 of 1990",
 ]
 REFERENCES = [
-    "受付番号：2026-00123", "No.1234567", "整理番号 A-0451", "公告第2026-15号", "案件番号：R8-0123", "問合せ番号 20260401-0012",
-    "第2026-087号", "様式第34号", "別記第30号の2様式", "管理番号ISA-2026-0412", "調達番号 R8-ISA-015", "ref. 2026/0345",
+    "受付番号：2026-00123",
+    "No.1234567",
+    "整理番号 A-0451",
+    "公告第2026-15号",
+    "案件番号：R8-0123",
+    "問合せ番号 20260401-0012",
+    "第2026-087号",
+    "様式第34号",
+    "別記第30号の2様式",
+    "管理番号ISA-2026-0412",
+    "調達番号 R8-ISA-015",
+    "ref. 2026/0345",
 ]
-HASHTAGS = ["#出入国在留管理庁", "#在留資格", "#入管", "#外国人在留支援センター", "#FRESC", "#ImmigrationServicesAgency", "#防災"]
+HASHTAGS = [
+    "#出入国在留管理庁",
+    "#在留資格",
+    "#入管",
+    "#外国人在留支援センター",
+    "#FRESC",
+    "#ImmigrationServicesAgency",
+    "#防災",
+]
 
 
 class Filler:
@@ -166,10 +292,19 @@ class Filler:
         wd = WEEKDAYS_JA[d.weekday()]
         reiwa = d.year - 2018
         styles = [
-            f"{d.year}年{d.month}月{d.day}日（{wd}）", f"令和{reiwa}年{d.month}月{d.day}日（{wd}）", f"{d.month}月{d.day}日（{wd}）",
-            f"{d.month}/{d.day}（{wd}）", f"{d.month}/{d.day}({wd})", f"{d.year}/{d.month}/{d.day}", f"{d:%Y/%m/%d}",
-            f"{d:%Y-%m-%d}", f"{d.year}.{d.month}.{d.day}", f"R{reiwa}.{d.month}.{d.day}", full_width(f"{d.year}年{d.month}月{d.day}日"),
-            f"令和{full_width(str(reiwa))}年{full_width(str(d.month))}月{full_width(str(d.day))}日", f"{d:%Y%m%d}",
+            f"{d.year}年{d.month}月{d.day}日（{wd}）",
+            f"令和{reiwa}年{d.month}月{d.day}日（{wd}）",
+            f"{d.month}月{d.day}日（{wd}）",
+            f"{d.month}/{d.day}（{wd}）",
+            f"{d.month}/{d.day}({wd})",
+            f"{d.year}/{d.month}/{d.day}",
+            f"{d:%Y/%m/%d}",
+            f"{d:%Y-%m-%d}",
+            f"{d.year}.{d.month}.{d.day}",
+            f"R{reiwa}.{d.month}.{d.day}",
+            full_width(f"{d.year}年{d.month}月{d.day}日"),
+            f"令和{full_width(str(reiwa))}年{full_width(str(d.month))}月{full_width(str(d.day))}日",
+            f"{d:%Y%m%d}",
             f"{d.year}年{d.month:02d}月{d.day:02d}日",
         ]
         return self.pick(styles)
@@ -179,40 +314,97 @@ class Filler:
         e = d + dt.timedelta(days=self.rng.randrange(1, 30))
         styles = [
             f"{d.month}月{d.day}日（{WEEKDAYS_JA[d.weekday()]}）から{e.month}月{e.day}日（{WEEKDAYS_JA[e.weekday()]}）まで",
-            f"{d:%Y/%m/%d}～{e:%Y/%m/%d}", f"{d.year}.{d.month}.{d.day}-{e.year}.{e.month}.{e.day}", f"{d:%Y-%m-%d}〜{e:%Y-%m-%d}",
-            f"{d.month}/{d.day}–{e.month}/{e.day}", f"令和{d.year - 2018}年{d.month}月{d.day}日～同年{e.month}月{e.day}日",
+            f"{d:%Y/%m/%d}～{e:%Y/%m/%d}",
+            f"{d.year}.{d.month}.{d.day}-{e.year}.{e.month}.{e.day}",
+            f"{d:%Y-%m-%d}〜{e:%Y-%m-%d}",
+            f"{d.month}/{d.day}–{e.month}/{e.day}",
+            f"令和{d.year - 2018}年{d.month}月{d.day}日～同年{e.month}月{e.day}日",
         ]
         return self.pick(styles)
 
     def date_en(self) -> str:
         d = self.day()
-        return self.pick([f"{MONTHS_EN[d.month - 1]} {d.day}, {d.year}", f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}",
-                          f"{d:%Y-%m-%d}", f"{d.strftime('%a')}, {MONTHS_EN[d.month - 1][:3]} {d.day}", f"{d.month}/{d.day}/{d.year}"])
+        return self.pick(
+            [
+                f"{MONTHS_EN[d.month - 1]} {d.day}, {d.year}",
+                f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}",
+                f"{d:%Y-%m-%d}",
+                f"{d.strftime('%a')}, {MONTHS_EN[d.month - 1][:3]} {d.day}",
+                f"{d.month}/{d.day}/{d.year}",
+            ]
+        )
 
     def date_zh(self) -> str:
         d = self.day()
-        return self.pick([f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS_ZH[d.weekday()]}）", f"{d.month}月{d.day}日", f"{d:%Y/%m/%d}"])
+        return self.pick(
+            [
+                f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS_ZH[d.weekday()]}）",
+                f"{d.month}月{d.day}日",
+                f"{d:%Y/%m/%d}",
+            ]
+        )
 
     def date_dmy(self) -> str:
         d = self.day()
-        return self.pick([f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}/{d.month}/{d.year}", f"{d.day}.{d.month}.{d.year}"])
+        return self.pick(
+            [f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}/{d.month}/{d.year}", f"{d.day}.{d.month}.{d.year}"]
+        )
 
     def hours_ja(self) -> str:
-        return self.pick(["9:00～12:00、13:00～16:00", "9時から16時まで", "09:00-16:00", "13:00–16:00", "午前9時～午後4時",
-                          "8時30分～17時15分", "９：００～１２：００", "10時00分から11時30分まで", "8:30〜17:15", "9:00 ～ 16:00",
-                          "午後1時30分から", "正午まで"])
+        return self.pick(
+            [
+                "9:00～12:00、13:00～16:00",
+                "9時から16時まで",
+                "09:00-16:00",
+                "13:00–16:00",
+                "午前9時～午後4時",
+                "8時30分～17時15分",
+                "９：００～１２：００",
+                "10時00分から11時30分まで",
+                "8:30〜17:15",
+                "9:00 ～ 16:00",
+                "午後1時30分から",
+                "正午まで",
+            ]
+        )
 
     def hours_en(self) -> str:
-        return self.pick(["9:00 a.m. to 4:00 p.m.", "9:00-12:00 and 13:00-16:00", "8:30-17:15", "from 10:00 to 15:30", "9am-4pm"])
+        return self.pick(
+            ["9:00 a.m. to 4:00 p.m.", "9:00-12:00 and 13:00-16:00", "8:30-17:15", "from 10:00 to 15:30", "9am-4pm"]
+        )
 
     def count(self) -> str:
         n = self.rng.randrange(100, 4_000_000)
-        return self.pick([f"{n:,}人", f"{n:,}件", f"約{n // 1000:,}千人", f"{n % 10000:,}名", f"{n:,} people", f"{n // 10000}万{n % 10000:,}人",
-                          f"前年比{self.rng.randrange(1, 300) / 10}%増", f"{self.rng.randrange(2, 12)}.{self.rng.randrange(0, 9)}倍"])
+        return self.pick(
+            [
+                f"{n:,}人",
+                f"{n:,}件",
+                f"約{n // 1000:,}千人",
+                f"{n % 10000:,}名",
+                f"{n:,} people",
+                f"{n // 10000}万{n % 10000:,}人",
+                f"前年比{self.rng.randrange(1, 300) / 10}%増",
+                f"{self.rng.randrange(2, 12)}.{self.rng.randrange(0, 9)}倍",
+            ]
+        )
 
     def amount(self) -> str:
-        return self.pick(["¥3,000", "3,000円", "4,000円", "6,000円分の収入印紙", "手数料1,600円", "￥１，６００", "30,000円以下",
-                          "US$30", "2万円", "R$ 150", "1,200 yen", "¥10,000"])
+        return self.pick(
+            [
+                "¥3,000",
+                "3,000円",
+                "4,000円",
+                "6,000円分の収入印紙",
+                "手数料1,600円",
+                "￥１，６００",
+                "30,000円以下",
+                "US$30",
+                "2万円",
+                "R$ 150",
+                "1,200 yen",
+                "¥10,000",
+            ]
+        )
 
     def corporate_number(self) -> str:
         digits = "".join(self.pick(string.digits) for _ in range(13))
@@ -221,101 +413,453 @@ class Filler:
 
 TEMPLATES: list[tuple[str, str, str]] = [
     # (category, language, template)
-    ("closure", "ja", "【お知らせ】年末年始の閉庁について\n{year_end}の間、{office}は閉庁します。閉庁期間中のお問い合わせは、外国人在留総合インフォメーションセンター（{tel_info}）をご利用ください。{url}"),
-    ("closure", "ja", "【年末年始の窓口業務】令和8年12月29日（火）から令和9年1月3日（日）まで、{office}の窓口は休止します。1月4日（月）{hours}から通常どおり受け付けます。{hashtag}"),
-    ("closure", "ja", "【臨時閉庁のお知らせ】庁舎設備点検のため、{date}は{office}を臨時閉庁します。ご不便をおかけしますが、ご理解のほどよろしくお願いいたします。代表電話：{tel_office}"),
-    ("closure", "ja", "{office}からのお知らせです。{date}（祝日）は閉庁日です。翌開庁日の{hours}は大変混雑が予想されますので、お時間に余裕を持ってお越しください。"),
-    ("closure", "en", "[Notice] The {office_en} will be closed from December 29, 2026 to January 3, 2027. For inquiries, please call the Immigration Services Center at {tel_info} (from IP phones, PHS and abroad: {tel_abroad}), weekdays {hours_en}."),
-    ("closure", "zh", "【通知】{office_zh}将于{date_zh}闭厅。咨询请拨打外国人在留综合信息中心：{tel_info}（平日8:30～17:15）。详情请见：{url}"),
-    ("closure", "vi", "[Thông báo] {office_en} sẽ đóng cửa vào ngày {date_dmy}. Mọi thắc mắc xin liên hệ Trung tâm Thông tin Tổng hợp về Lưu trú của Người nước ngoài: {tel_info}."),
-    ("closure", "pt", "[Aviso] O {office_en} estará fechado em {date_dmy}. Informações: Centro de Informações Gerais para Residentes Estrangeiros, tel. {tel_info} (dias úteis, {hours_en})."),
-    ("closure", "ko", "[안내] {office_en}는 {date_dmy} 휴무입니다. 문의: 외국인재류종합인포메이션센터 {tel_info} (평일 8:30~17:15)"),
-    ("closure", "es", "[Aviso] La oficina {office_en} permanecerá cerrada el {date_dmy}. Consultas: {tel_info} (días laborables, {hours_en})."),
-    ("congestion", "ja", "【窓口混雑のお知らせ】3月から4月は在留資格に関する申請が大変混み合い、待ち時間が3時間を超える場合があります。オンライン申請もご利用ください。{url}"),
-    ("congestion", "ja", "【混雑状況】{date}の{office}の窓口は、{count}の来庁があり大変混雑しました。受付は{hours}です。受付終了時刻間際のご来庁はお控えください。"),
-    ("congestion", "ja", "{office}の在留審査窓口は、毎週月曜日と連休明けが特に混雑します。比較的すいているのは水曜日・木曜日の午後です。混雑状況はホームページで確認できます。{url} {hashtag}"),
-    ("congestion", "ja", "【整理券の配布について】{date}から、{office}では整理券を{hours}に配布します。配布枚数は1日{count}を予定しています。"),
-    ("congestion", "en", "[Congestion] The counters of the {office_en} are very crowded in March and April. Waiting times may exceed 3 hours. Please consider applying online: {url}"),
-    ("congestion", "zh", "【窗口拥挤通知】每年3月至4月在留资格相关申请窗口非常拥挤，等待时间可能超过3小时。请利用在线申请：{url}"),
-    ("congestion", "vi", "[Thông báo] Quầy tiếp nhận của {office_en} rất đông vào tháng 3 và tháng 4. Thời gian chờ có thể hơn 3 tiếng. Vui lòng sử dụng hồ sơ trực tuyến: {url}"),
-    ("procedure", "ja", "【手続の変更】{date}から、在留カードの交付申請の受付時間を{hours}に変更します。詳しくは{url}をご覧ください。"),
-    ("procedure", "ja", "【在留期間更新許可申請】在留期間の満了する日の3か月前から申請できます。手数料は{amount}です（収入印紙で納付）。根拠：{statute}。{url}"),
-    ("procedure", "ja", "{statute}に基づく届出は、事由が生じた日から14日以内に行ってください。届出はオンラインでも可能です。{url} お問い合わせ：{tel_info}"),
-    ("procedure", "ja", "【お知らせ】{date}に{statute}が施行されます。施行日以降の申請では、{reference}の様式をご使用ください。{url}"),
-    ("procedure", "ja", "【在留資格認定証明書】電子メールでの受領が可能になりました。申請時に受領用のメールアドレスを入力してください。詳細：{url}"),
+    (
+        "closure",
+        "ja",
+        "【お知らせ】年末年始の閉庁について\n{year_end}の間、{office}は閉庁します。閉庁期間中のお問い合わせは、外国人在留総合インフォメーションセンター（{tel_info}）をご利用ください。{url}",
+    ),
+    (
+        "closure",
+        "ja",
+        "【年末年始の窓口業務】令和8年12月29日（火）から令和9年1月3日（日）まで、{office}の窓口は休止します。1月4日（月）{hours}から通常どおり受け付けます。{hashtag}",
+    ),
+    (
+        "closure",
+        "ja",
+        "【臨時閉庁のお知らせ】庁舎設備点検のため、{date}は{office}を臨時閉庁します。ご不便をおかけしますが、ご理解のほどよろしくお願いいたします。代表電話：{tel_office}",
+    ),
+    (
+        "closure",
+        "ja",
+        "{office}からのお知らせです。{date}（祝日）は閉庁日です。翌開庁日の{hours}は大変混雑が予想されますので、お時間に余裕を持ってお越しください。",
+    ),
+    (
+        "closure",
+        "en",
+        "[Notice] The {office_en} will be closed from December 29, 2026 to January 3, 2027. For inquiries, please call the Immigration Services Center at {tel_info} (from IP phones, PHS and abroad: {tel_abroad}), weekdays {hours_en}.",
+    ),
+    (
+        "closure",
+        "zh",
+        "【通知】{office_zh}将于{date_zh}闭厅。咨询请拨打外国人在留综合信息中心：{tel_info}（平日8:30～17:15）。详情请见：{url}",
+    ),
+    (
+        "closure",
+        "vi",
+        "[Thông báo] {office_en} sẽ đóng cửa vào ngày {date_dmy}. Mọi thắc mắc xin liên hệ Trung tâm Thông tin Tổng hợp về Lưu trú của Người nước ngoài: {tel_info}.",
+    ),
+    (
+        "closure",
+        "pt",
+        "[Aviso] O {office_en} estará fechado em {date_dmy}. Informações: Centro de Informações Gerais para Residentes Estrangeiros, tel. {tel_info} (dias úteis, {hours_en}).",
+    ),
+    (
+        "closure",
+        "ko",
+        "[안내] {office_en}는 {date_dmy} 휴무입니다. 문의: 외국인재류종합인포메이션센터 {tel_info} (평일 8:30~17:15)",
+    ),
+    (
+        "closure",
+        "es",
+        "[Aviso] La oficina {office_en} permanecerá cerrada el {date_dmy}. Consultas: {tel_info} (días laborables, {hours_en}).",
+    ),
+    (
+        "congestion",
+        "ja",
+        "【窓口混雑のお知らせ】3月から4月は在留資格に関する申請が大変混み合い、待ち時間が3時間を超える場合があります。オンライン申請もご利用ください。{url}",
+    ),
+    (
+        "congestion",
+        "ja",
+        "【混雑状況】{date}の{office}の窓口は、{count}の来庁があり大変混雑しました。受付は{hours}です。受付終了時刻間際のご来庁はお控えください。",
+    ),
+    (
+        "congestion",
+        "ja",
+        "{office}の在留審査窓口は、毎週月曜日と連休明けが特に混雑します。比較的すいているのは水曜日・木曜日の午後です。混雑状況はホームページで確認できます。{url} {hashtag}",
+    ),
+    (
+        "congestion",
+        "ja",
+        "【整理券の配布について】{date}から、{office}では整理券を{hours}に配布します。配布枚数は1日{count}を予定しています。",
+    ),
+    (
+        "congestion",
+        "en",
+        "[Congestion] The counters of the {office_en} are very crowded in March and April. Waiting times may exceed 3 hours. Please consider applying online: {url}",
+    ),
+    (
+        "congestion",
+        "zh",
+        "【窗口拥挤通知】每年3月至4月在留资格相关申请窗口非常拥挤，等待时间可能超过3小时。请利用在线申请：{url}",
+    ),
+    (
+        "congestion",
+        "vi",
+        "[Thông báo] Quầy tiếp nhận của {office_en} rất đông vào tháng 3 và tháng 4. Thời gian chờ có thể hơn 3 tiếng. Vui lòng sử dụng hồ sơ trực tuyến: {url}",
+    ),
+    (
+        "procedure",
+        "ja",
+        "【手続の変更】{date}から、在留カードの交付申請の受付時間を{hours}に変更します。詳しくは{url}をご覧ください。",
+    ),
+    (
+        "procedure",
+        "ja",
+        "【在留期間更新許可申請】在留期間の満了する日の3か月前から申請できます。手数料は{amount}です（収入印紙で納付）。根拠：{statute}。{url}",
+    ),
+    (
+        "procedure",
+        "ja",
+        "{statute}に基づく届出は、事由が生じた日から14日以内に行ってください。届出はオンラインでも可能です。{url} お問い合わせ：{tel_info}",
+    ),
+    (
+        "procedure",
+        "ja",
+        "【お知らせ】{date}に{statute}が施行されます。施行日以降の申請では、{reference}の様式をご使用ください。{url}",
+    ),
+    (
+        "procedure",
+        "ja",
+        "【在留資格認定証明書】電子メールでの受領が可能になりました。申請時に受領用のメールアドレスを入力してください。詳細：{url}",
+    ),
     ("procedure", "ja", "永住許可申請の手数料は{amount}です。申請書の様式は{reference}です。提出先：{postal} {office}"),
-    ("procedure", "ja", "【届出の受付】所属機関に関する届出（{statute}）は、郵送でも受け付けています。送付先：{postal}　{office} 在留管理情報部門"),
-    ("procedure", "ja", "【重要】マイナンバーカードと在留カードの一体化（特定在留カード）の受付を{date}から開始します。制度の詳細はデジタル庁のページをご覧ください。{url}"),
-    ("procedure", "ja", "在留カードの有効期間の更新申請は、有効期間満了日の2か月前から受け付けます。本人確認書類と写真（縦4cm×横3cm）を持参してください。{hashtag}"),
-    ("procedure", "en", "[Procedure change] From {date_en}, applications for extension of period of stay will be accepted {hours_en}. The fee is {amount}. See {url}"),
-    ("procedure", "en", "Notifications under {statute_en} must be filed within 14 days. You can file them online at {url}. Questions: {tel_info}."),
-    ("procedure", "zh", "【手续变更】自{date_zh}起，在留卡交付申请的受理时间变更为9:00～12:00、13:00～16:00。详情请见{url}"),
-    ("procedure", "vi", "[Thay đổi thủ tục] Từ ngày {date_dmy}, thời gian tiếp nhận hồ sơ gia hạn thời gian lưu trú là 9:00-12:00, 13:00-16:00. Lệ phí: {amount}. Chi tiết: {url}"),
-    ("procedure", "pt", "[Mudança de procedimento] A partir de {date_dmy}, os pedidos de renovação do período de permanência serão recebidos das 9:00 às 16:00. Taxa: {amount}. Veja: {url}"),
-    ("procedure", "tl", "[Paunawa] Simula {date_en}, ang aplikasyon para sa extension ng period of stay ay tatanggapin mula 9:00 hanggang 16:00. Bayad: {amount}. Tingnan: {url}"),
-    ("procedure", "ne", "[सूचना] {date_dmy} देखि बसाइ अवधि नवीकरण आवेदन 9:00-16:00 सम्म स्वीकार गरिनेछ। शुल्क: {amount}। विवरण: {url}"),
-    ("procedure", "id", "[Pemberitahuan] Mulai {date_dmy}, permohonan perpanjangan izin tinggal diterima pukul 9:00-16:00. Biaya: {amount}. Info: {url}"),
-    ("event", "ja", "【イベント】外国人在留支援センター（FRESC）で「外国人のための無料相談会」を開催します。\n日時：{date} {hours}\n会場：{postal}\n参加費：無料　定員：{count}\n申込み：{email}"),
-    ("event", "ja", "【セミナーのご案内】企業の人事担当者向けに「在留資格『特定技能』の基礎」セミナーを開催します。{date}、オンライン開催、参加無料。申込締切は{date2}です。お問い合わせ：{email}"),
-    ("event", "ja", "【開催報告】{date}、{office}で「外国人材受入れ説明会」を開催し、{count}の方にご参加いただきました。資料は{url}に掲載しています。"),
-    ("event", "ja", "【相談会】{office}は{date}に出張相談会を開催します。在留手続に関するご相談を{hours}に受け付けます（予約不要）。問合せ先：{tel_office}"),
-    ("event", "ja", "【職場見学会】入国審査官の仕事を紹介する職場見学会を{date}に開催します。対象：大学生・大学院生　定員{count}　申込み：{url}　{hashtag}"),
-    ("event", "en", "[Event] Free consultation for foreign residents at FRESC on {date_en}, {hours_en}. Venue: Yotsuya Tower 13F, 1-6-1 Yotsuya, Shinjuku-ku. Apply by e-mail: {email}"),
+    (
+        "procedure",
+        "ja",
+        "【届出の受付】所属機関に関する届出（{statute}）は、郵送でも受け付けています。送付先：{postal}　{office} 在留管理情報部門",
+    ),
+    (
+        "procedure",
+        "ja",
+        "【重要】マイナンバーカードと在留カードの一体化（特定在留カード）の受付を{date}から開始します。制度の詳細はデジタル庁のページをご覧ください。{url}",
+    ),
+    (
+        "procedure",
+        "ja",
+        "在留カードの有効期間の更新申請は、有効期間満了日の2か月前から受け付けます。本人確認書類と写真（縦4cm×横3cm）を持参してください。{hashtag}",
+    ),
+    (
+        "procedure",
+        "en",
+        "[Procedure change] From {date_en}, applications for extension of period of stay will be accepted {hours_en}. The fee is {amount}. See {url}",
+    ),
+    (
+        "procedure",
+        "en",
+        "Notifications under {statute_en} must be filed within 14 days. You can file them online at {url}. Questions: {tel_info}.",
+    ),
+    (
+        "procedure",
+        "zh",
+        "【手续变更】自{date_zh}起，在留卡交付申请的受理时间变更为9:00～12:00、13:00～16:00。详情请见{url}",
+    ),
+    (
+        "procedure",
+        "vi",
+        "[Thay đổi thủ tục] Từ ngày {date_dmy}, thời gian tiếp nhận hồ sơ gia hạn thời gian lưu trú là 9:00-12:00, 13:00-16:00. Lệ phí: {amount}. Chi tiết: {url}",
+    ),
+    (
+        "procedure",
+        "pt",
+        "[Mudança de procedimento] A partir de {date_dmy}, os pedidos de renovação do período de permanência serão recebidos das 9:00 às 16:00. Taxa: {amount}. Veja: {url}",
+    ),
+    (
+        "procedure",
+        "tl",
+        "[Paunawa] Simula {date_en}, ang aplikasyon para sa extension ng period of stay ay tatanggapin mula 9:00 hanggang 16:00. Bayad: {amount}. Tingnan: {url}",
+    ),
+    (
+        "procedure",
+        "ne",
+        "[सूचना] {date_dmy} देखि बसाइ अवधि नवीकरण आवेदन 9:00-16:00 सम्म स्वीकार गरिनेछ। शुल्क: {amount}। विवरण: {url}",
+    ),
+    (
+        "procedure",
+        "id",
+        "[Pemberitahuan] Mulai {date_dmy}, permohonan perpanjangan izin tinggal diterima pukul 9:00-16:00. Biaya: {amount}. Info: {url}",
+    ),
+    (
+        "event",
+        "ja",
+        "【イベント】外国人在留支援センター（FRESC）で「外国人のための無料相談会」を開催します。\n日時：{date} {hours}\n会場：{postal}\n参加費：無料　定員：{count}\n申込み：{email}",
+    ),
+    (
+        "event",
+        "ja",
+        "【セミナーのご案内】企業の人事担当者向けに「在留資格『特定技能』の基礎」セミナーを開催します。{date}、オンライン開催、参加無料。申込締切は{date2}です。お問い合わせ：{email}",
+    ),
+    (
+        "event",
+        "ja",
+        "【開催報告】{date}、{office}で「外国人材受入れ説明会」を開催し、{count}の方にご参加いただきました。資料は{url}に掲載しています。",
+    ),
+    (
+        "event",
+        "ja",
+        "【相談会】{office}は{date}に出張相談会を開催します。在留手続に関するご相談を{hours}に受け付けます（予約不要）。問合せ先：{tel_office}",
+    ),
+    (
+        "event",
+        "ja",
+        "【職場見学会】入国審査官の仕事を紹介する職場見学会を{date}に開催します。対象：大学生・大学院生　定員{count}　申込み：{url}　{hashtag}",
+    ),
+    (
+        "event",
+        "en",
+        "[Event] Free consultation for foreign residents at FRESC on {date_en}, {hours_en}. Venue: Yotsuya Tower 13F, 1-6-1 Yotsuya, Shinjuku-ku. Apply by e-mail: {email}",
+    ),
     ("event", "zh", "【活动】外国人在留支援中心（FRESC）将于{date_zh}举办免费咨询会。报名：{email}　电话：{tel_fresc}"),
-    ("event", "vi", "[Sự kiện] Buổi tư vấn miễn phí cho người nước ngoài tại FRESC vào ngày {date_dmy}, 13:00-16:00. Đăng ký qua email: {email}"),
-    ("event", "pt", "[Evento] Consulta gratuita para residentes estrangeiros no FRESC em {date_dmy}, das 13h às 16h. Inscrições: {email} ou {tel_fresc}."),
-    ("disaster", "ja", "【臨時閉庁】台風{typhoon}号の接近に伴い、{date}は{office}を臨時閉庁します。申請期限が過ぎる方の取扱いは、後日ホームページでお知らせします。{url}"),
-    ("disaster", "ja", "【災害情報】{date}に発生した地震により被災された外国人の方へ。在留期間の満了日が近い方は、期限後も一定期間申請を受け付けます。相談窓口：{tel_info}（多言語対応）"),
-    ("disaster", "ja", "【大雨に関するお知らせ】気象警報の発表に伴い、本日{hours}以降の窓口受付を中止します。気象情報は気象庁のページをご確認ください。{url}"),
-    ("disaster", "ja", "【交通機関の運休】大雪の影響で、{date}の{office}の窓口は{hours}の受付とします。ご来庁の際は最新の交通情報をご確認ください。{hashtag}"),
-    ("disaster", "en", "[Disaster] Due to Typhoon No. {typhoon}, the {office_en} will be closed on {date_en}. For consultation in 17 languages, call {tel_info}. Updates: {url}"),
-    ("disaster", "zh", "【灾害信息】受第{typhoon}号台风影响，{office_zh}于{date_zh}临时闭厅。多语种咨询：{tel_info}。最新信息：{url}"),
-    ("disaster", "vi", "[Thiên tai] Do bão số {typhoon}, {office_en} tạm đóng cửa ngày {date_dmy}. Tư vấn đa ngôn ngữ: {tel_info}. Cập nhật: {url}"),
-    ("disaster", "pt", "[Desastre] Devido ao tufão nº {typhoon}, o {office_en} estará fechado em {date_dmy}. Consultas em vários idiomas: {tel_info}. Atualizações: {url}"),
+    (
+        "event",
+        "vi",
+        "[Sự kiện] Buổi tư vấn miễn phí cho người nước ngoài tại FRESC vào ngày {date_dmy}, 13:00-16:00. Đăng ký qua email: {email}",
+    ),
+    (
+        "event",
+        "pt",
+        "[Evento] Consulta gratuita para residentes estrangeiros no FRESC em {date_dmy}, das 13h às 16h. Inscrições: {email} ou {tel_fresc}.",
+    ),
+    (
+        "disaster",
+        "ja",
+        "【臨時閉庁】台風{typhoon}号の接近に伴い、{date}は{office}を臨時閉庁します。申請期限が過ぎる方の取扱いは、後日ホームページでお知らせします。{url}",
+    ),
+    (
+        "disaster",
+        "ja",
+        "【災害情報】{date}に発生した地震により被災された外国人の方へ。在留期間の満了日が近い方は、期限後も一定期間申請を受け付けます。相談窓口：{tel_info}（多言語対応）",
+    ),
+    (
+        "disaster",
+        "ja",
+        "【大雨に関するお知らせ】気象警報の発表に伴い、本日{hours}以降の窓口受付を中止します。気象情報は気象庁のページをご確認ください。{url}",
+    ),
+    (
+        "disaster",
+        "ja",
+        "【交通機関の運休】大雪の影響で、{date}の{office}の窓口は{hours}の受付とします。ご来庁の際は最新の交通情報をご確認ください。{hashtag}",
+    ),
+    (
+        "disaster",
+        "en",
+        "[Disaster] Due to Typhoon No. {typhoon}, the {office_en} will be closed on {date_en}. For consultation in 17 languages, call {tel_info}. Updates: {url}",
+    ),
+    (
+        "disaster",
+        "zh",
+        "【灾害信息】受第{typhoon}号台风影响，{office_zh}于{date_zh}临时闭厅。多语种咨询：{tel_info}。最新信息：{url}",
+    ),
+    (
+        "disaster",
+        "vi",
+        "[Thiên tai] Do bão số {typhoon}, {office_en} tạm đóng cửa ngày {date_dmy}. Tư vấn đa ngôn ngữ: {tel_info}. Cập nhật: {url}",
+    ),
+    (
+        "disaster",
+        "pt",
+        "[Desastre] Devido ao tufão nº {typhoon}, o {office_en} estará fechado em {date_dmy}. Consultas em vários idiomas: {tel_info}. Atualizações: {url}",
+    ),
     ("disaster", "my", "[သတိပေးချက်] မုန်တိုင်း အမှတ် {typhoon} ကြောင့် {office_en} ကို {date_dmy} တွင် ပိတ်ပါမည်။ ဆက်သွယ်ရန်: {tel_info}"),
-    ("statistics", "ja", "【統計】令和7年末現在における在留外国人数は{count}で、前年末に比べ{count2}増加しました。詳しくは{url}をご覧ください。"),
-    ("statistics", "ja", "【報道発表】{date}、令和7年における外国人入国者数等について公表しました。外国人入国者数は{count}（{count2}）でした。{url}"),
-    ("statistics", "ja", "{office}管内の{date}時点の在留外国人数は{count}です。国籍・地域別では、ベトナム、中国、フィリピンの順に多くなっています。{hashtag}"),
-    ("statistics", "en", "[Statistics] As of the end of 2025, the number of foreign residents was {count}, up {count2} from the previous year. Details: {url}"),
+    (
+        "statistics",
+        "ja",
+        "【統計】令和7年末現在における在留外国人数は{count}で、前年末に比べ{count2}増加しました。詳しくは{url}をご覧ください。",
+    ),
+    (
+        "statistics",
+        "ja",
+        "【報道発表】{date}、令和7年における外国人入国者数等について公表しました。外国人入国者数は{count}（{count2}）でした。{url}",
+    ),
+    (
+        "statistics",
+        "ja",
+        "{office}管内の{date}時点の在留外国人数は{count}です。国籍・地域別では、ベトナム、中国、フィリピンの順に多くなっています。{hashtag}",
+    ),
+    (
+        "statistics",
+        "en",
+        "[Statistics] As of the end of 2025, the number of foreign residents was {count}, up {count2} from the previous year. Details: {url}",
+    ),
     ("statistics", "zh", "【统计】截至2025年末，在留外国人数为{count}，比上年末增加{count2}。详情：{url}"),
-    ("recruitment", "ja", "【採用情報】令和9年度入国警備官採用試験の受付を{date}から開始します。受付期間：{date_range}。受験資格等は人事院のページをご覧ください。{url}"),
-    ("recruitment", "ja", "【職員募集】{office}では非常勤職員（事務補助）を募集しています。勤務時間{hours}、時給{amount}。応募書類の送付先：{postal}　問合せ：{tel_office}"),
-    ("recruitment", "ja", "【業務説明会】入国審査官の仕事に興味のある方へ。{date}にオンライン業務説明会を開催します。申込みは{email}まで。{hashtag}"),
-    ("recruitment", "en", "[Recruitment] Applications for the Immigration Control Officer examination open on {date_en}. Details: {url}"),
-    ("procurement", "ja", "【入札公告】{reference}　{office}庁舎清掃業務一式。入札書の提出期限：{date}正午。調達機関：{office}（{corporate}）{url}"),
-    ("procurement", "ja", "【一般競争入札】通訳業務の委託について公告します。公告日：{date}。競争参加資格：全省庁統一資格「役務の提供等」。担当：会計課（{tel_office}）{corporate}"),
-    ("procurement", "ja", "【落札結果】{reference}の落札者は株式会社〇〇（{corporate}）、落札金額は{amount}（税込）でした。"),
-    ("warning", "ja", "【注意喚起】当庁職員を名乗る不審な電話やメールにご注意ください。当庁から電話で手数料の支払いを求めることはありません。不審に思ったら{tel_info}までご相談ください。"),
-    ("warning", "ja", "【偽サイトに注意】出入国在留管理庁の公式サイトは{url}です。在留資格の手続で、民間のサイトから手数料を求められることはありません。{hashtag}"),
-    ("warning", "ja", "【なりすましアカウントに注意】当庁の公式アカウントは @MOJ_IMMI 及び各地方局のアカウントです。公式アカウントの一覧は{url}でご確認ください。"),
-    ("warning", "ja", "【不法就労防止】外国人を雇用する際は、在留カードの「就労制限の有無」欄を確認してください。在留カード等読取アプリケーションを無料で公開しています。{url}"),
-    ("warning", "en", "[Warning] Beware of calls or e-mails from people claiming to be immigration officers. We never ask for fees by phone. If in doubt, call {tel_info}."),
-    ("warning", "zh", "【注意】请警惕冒充出入国在留管理厅工作人员的电话和邮件。本厅不会通过电话要求支付手续费。如有疑问，请拨打{tel_info}。"),
-    ("warning", "vi", "[Cảnh báo] Hãy cẩn thận với các cuộc gọi hoặc email mạo danh nhân viên Cục Xuất nhập cảnh. Chúng tôi không bao giờ yêu cầu nộp phí qua điện thoại. Liên hệ: {tel_info}"),
-    ("warning", "pt", "[Alerta] Cuidado com telefonemas ou e-mails de pessoas que se dizem funcionários da imigração. Nunca cobramos taxas por telefone. Em caso de dúvida: {tel_info}."),
-    ("support", "ja", "【FRESC】外国人在留支援センターでは、在留手続、雇用、人権、法律トラブルなどの相談を{count}語で受け付けています。{postal}　電話：{tel_fresc}　{url}"),
-    ("support", "ja", "【外国人在留総合インフォメーションセンター】在留手続に関するお問い合わせは、平日{hours}、{tel_info}（IP電話・PHS・海外からは{tel_abroad}）で受け付けています。"),
-    ("support", "ja", "生活・就労ガイドブック（{count}語版）を公開しました。{url}　冊子の送付をご希望の自治体・団体は{email}までご連絡ください。"),
-    ("support", "ja", "【ご案内】電子届出システムの利用者登録は、{date}以降{hours}の間は停止します（メンテナンス）。{reference}"),
-    ("support", "en", "Immigration Services Center: {tel_info} (from IP phones, PHS or abroad {tel_abroad}), weekdays {hours_en}. Consultation in English, Chinese, Korean, Spanish, Portuguese, Vietnamese and more."),
-    ("support", "zh", "外国人在留综合信息中心：{tel_info}（IP电话、PHS及海外拨打：{tel_abroad}），工作日8:30～17:15，提供多语种咨询。"),
-    ("support", "vi", "Trung tâm Thông tin Tổng hợp về Lưu trú: {tel_info} (từ điện thoại IP, PHS hoặc nước ngoài: {tel_abroad}), ngày thường 8:30-17:15."),
-    ("support", "pt", "Central de Informações: {tel_info} (de telefones IP, PHS ou do exterior: {tel_abroad}), dias úteis das 8h30 às 17h15. Atendimento em português."),
+    (
+        "recruitment",
+        "ja",
+        "【採用情報】令和9年度入国警備官採用試験の受付を{date}から開始します。受付期間：{date_range}。受験資格等は人事院のページをご覧ください。{url}",
+    ),
+    (
+        "recruitment",
+        "ja",
+        "【職員募集】{office}では非常勤職員（事務補助）を募集しています。勤務時間{hours}、時給{amount}。応募書類の送付先：{postal}　問合せ：{tel_office}",
+    ),
+    (
+        "recruitment",
+        "ja",
+        "【業務説明会】入国審査官の仕事に興味のある方へ。{date}にオンライン業務説明会を開催します。申込みは{email}まで。{hashtag}",
+    ),
+    (
+        "recruitment",
+        "en",
+        "[Recruitment] Applications for the Immigration Control Officer examination open on {date_en}. Details: {url}",
+    ),
+    (
+        "procurement",
+        "ja",
+        "【入札公告】{reference}　{office}庁舎清掃業務一式。入札書の提出期限：{date}正午。調達機関：{office}（{corporate}）{url}",
+    ),
+    (
+        "procurement",
+        "ja",
+        "【一般競争入札】通訳業務の委託について公告します。公告日：{date}。競争参加資格：全省庁統一資格「役務の提供等」。担当：会計課（{tel_office}）{corporate}",
+    ),
+    (
+        "procurement",
+        "ja",
+        "【落札結果】{reference}の落札者は株式会社〇〇（{corporate}）、落札金額は{amount}（税込）でした。",
+    ),
+    (
+        "warning",
+        "ja",
+        "【注意喚起】当庁職員を名乗る不審な電話やメールにご注意ください。当庁から電話で手数料の支払いを求めることはありません。不審に思ったら{tel_info}までご相談ください。",
+    ),
+    (
+        "warning",
+        "ja",
+        "【偽サイトに注意】出入国在留管理庁の公式サイトは{url}です。在留資格の手続で、民間のサイトから手数料を求められることはありません。{hashtag}",
+    ),
+    (
+        "warning",
+        "ja",
+        "【なりすましアカウントに注意】当庁の公式アカウントは @MOJ_IMMI 及び各地方局のアカウントです。公式アカウントの一覧は{url}でご確認ください。",
+    ),
+    (
+        "warning",
+        "ja",
+        "【不法就労防止】外国人を雇用する際は、在留カードの「就労制限の有無」欄を確認してください。在留カード等読取アプリケーションを無料で公開しています。{url}",
+    ),
+    (
+        "warning",
+        "en",
+        "[Warning] Beware of calls or e-mails from people claiming to be immigration officers. We never ask for fees by phone. If in doubt, call {tel_info}.",
+    ),
+    (
+        "warning",
+        "zh",
+        "【注意】请警惕冒充出入国在留管理厅工作人员的电话和邮件。本厅不会通过电话要求支付手续费。如有疑问，请拨打{tel_info}。",
+    ),
+    (
+        "warning",
+        "vi",
+        "[Cảnh báo] Hãy cẩn thận với các cuộc gọi hoặc email mạo danh nhân viên Cục Xuất nhập cảnh. Chúng tôi không bao giờ yêu cầu nộp phí qua điện thoại. Liên hệ: {tel_info}",
+    ),
+    (
+        "warning",
+        "pt",
+        "[Alerta] Cuidado com telefonemas ou e-mails de pessoas que se dizem funcionários da imigração. Nunca cobramos taxas por telefone. Em caso de dúvida: {tel_info}.",
+    ),
+    (
+        "support",
+        "ja",
+        "【FRESC】外国人在留支援センターでは、在留手続、雇用、人権、法律トラブルなどの相談を{count}語で受け付けています。{postal}　電話：{tel_fresc}　{url}",
+    ),
+    (
+        "support",
+        "ja",
+        "【外国人在留総合インフォメーションセンター】在留手続に関するお問い合わせは、平日{hours}、{tel_info}（IP電話・PHS・海外からは{tel_abroad}）で受け付けています。",
+    ),
+    (
+        "support",
+        "ja",
+        "生活・就労ガイドブック（{count}語版）を公開しました。{url}　冊子の送付をご希望の自治体・団体は{email}までご連絡ください。",
+    ),
+    (
+        "support",
+        "ja",
+        "【ご案内】電子届出システムの利用者登録は、{date}以降{hours}の間は停止します（メンテナンス）。{reference}",
+    ),
+    (
+        "support",
+        "en",
+        "Immigration Services Center: {tel_info} (from IP phones, PHS or abroad {tel_abroad}), weekdays {hours_en}. Consultation in English, Chinese, Korean, Spanish, Portuguese, Vietnamese and more.",
+    ),
+    (
+        "support",
+        "zh",
+        "外国人在留综合信息中心：{tel_info}（IP电话、PHS及海外拨打：{tel_abroad}），工作日8:30～17:15，提供多语种咨询。",
+    ),
+    (
+        "support",
+        "vi",
+        "Trung tâm Thông tin Tổng hợp về Lưu trú: {tel_info} (từ điện thoại IP, PHS hoặc nước ngoài: {tel_abroad}), ngày thường 8:30-17:15.",
+    ),
+    (
+        "support",
+        "pt",
+        "Central de Informações: {tel_info} (de telefones IP, PHS ou do exterior: {tel_abroad}), dias úteis das 8h30 às 17h15. Atendimento em português.",
+    ),
     ("support", "th", "ศูนย์ข้อมูลการพำนักสำหรับชาวต่างชาติ โทร {tel_info} (จากต่างประเทศ {tel_abroad}) วันทำการ 8:30-17:15"),
-    ("system", "ja", "【システム停止】{date} {hours}の間、在留申請オンラインシステムを停止します。停止中は申請できません。{url}"),
-    ("system", "ja", "【復旧のお知らせ】{date}に発生した在留申請オンラインシステムの障害は、同日{hours}に復旧しました。ご迷惑をおかけしました。{hashtag}"),
-    ("system", "ja", "【重要】在留申請オンラインシステムのバージョン2.1.0を公開しました。ブラウザのキャッシュを削除してからご利用ください。{url}"),
-    ("system", "en", "[Maintenance] The Online Residence Application System will be unavailable on {date_en}, {hours_en}. {url}"),
-    ("airport", "ja", "【空港からのお知らせ】{office}では、{date}の出国手続は大変混雑が予想されます。出発時刻の3時間前までに空港にお越しください。顔認証ゲートもご利用いただけます。"),
-    ("airport", "ja", "【自動化ゲート】{date}から、日本人の出帰国手続で顔認証ゲートの運用時間を{hours}に拡大しました。利用者は1日平均{count}です。"),
-    ("airport", "en", "[Airport] Departure procedures at the {office_en} are expected to be very crowded on {date_en}. Please arrive 3 hours before your flight."),
+    (
+        "system",
+        "ja",
+        "【システム停止】{date} {hours}の間、在留申請オンラインシステムを停止します。停止中は申請できません。{url}",
+    ),
+    (
+        "system",
+        "ja",
+        "【復旧のお知らせ】{date}に発生した在留申請オンラインシステムの障害は、同日{hours}に復旧しました。ご迷惑をおかけしました。{hashtag}",
+    ),
+    (
+        "system",
+        "ja",
+        "【重要】在留申請オンラインシステムのバージョン2.1.0を公開しました。ブラウザのキャッシュを削除してからご利用ください。{url}",
+    ),
+    (
+        "system",
+        "en",
+        "[Maintenance] The Online Residence Application System will be unavailable on {date_en}, {hours_en}. {url}",
+    ),
+    (
+        "airport",
+        "ja",
+        "【空港からのお知らせ】{office}では、{date}の出国手続は大変混雑が予想されます。出発時刻の3時間前までに空港にお越しください。顔認証ゲートもご利用いただけます。",
+    ),
+    (
+        "airport",
+        "ja",
+        "【自動化ゲート】{date}から、日本人の出帰国手続で顔認証ゲートの運用時間を{hours}に拡大しました。利用者は1日平均{count}です。",
+    ),
+    (
+        "airport",
+        "en",
+        "[Airport] Departure procedures at the {office_en} are expected to be very crowded on {date_en}. Please arrive 3 hours before your flight.",
+    ),
     ("airport", "zh", "【机场通知】{date_zh}{office_zh}出境手续预计非常拥挤，请于航班起飞前3小时抵达机场。"),
-    ("general", "ja", "【お知らせ】在留カードを紛失した場合は、14日以内に再交付申請をしてください。警察署で発行された遺失届出証明書等が必要です。{url}"),
-    ("general", "ja", "日本で働く外国人の方へ。雇用主から在留カードや旅券を取り上げられた場合は、{tel_fresc}（外国人在留支援センター）にご相談ください。{hashtag}"),
-    ("general", "ja", "【在留資格「特定技能」】{date}時点の特定技能在留外国人数は{count}となりました。分野別の内訳は{url}を参照してください。"),
-    ("general", "ja", "【本日のお知らせ】{office}の駐車場は{date}から工事のため利用できません。公共交通機関をご利用ください。最寄り駅から徒歩約10分です。"),
+    (
+        "general",
+        "ja",
+        "【お知らせ】在留カードを紛失した場合は、14日以内に再交付申請をしてください。警察署で発行された遺失届出証明書等が必要です。{url}",
+    ),
+    (
+        "general",
+        "ja",
+        "日本で働く外国人の方へ。雇用主から在留カードや旅券を取り上げられた場合は、{tel_fresc}（外国人在留支援センター）にご相談ください。{hashtag}",
+    ),
+    (
+        "general",
+        "ja",
+        "【在留資格「特定技能」】{date}時点の特定技能在留外国人数は{count}となりました。分野別の内訳は{url}を参照してください。",
+    ),
+    (
+        "general",
+        "ja",
+        "【本日のお知らせ】{office}の駐車場は{date}から工事のため利用できません。公共交通機関をご利用ください。最寄り駅から徒歩約10分です。",
+    ),
     ("general", "ja", "【パブリックコメント】{statute}の一部改正案について、{date_range}、意見を募集します。{url}"),
-    ("general", "ja", "出入国在留管理庁は、{date}付けで{statute}に係る運用の見直しを行いました。見直しの概要は{url}のとおりです。問合せ：{email}"),
+    (
+        "general",
+        "ja",
+        "出入国在留管理庁は、{date}付けで{statute}に係る運用の見直しを行いました。見直しの概要は{url}のとおりです。問合せ：{email}",
+    ),
 ]
 
 
@@ -355,8 +899,18 @@ def fill(template: str, filler: Filler, office: tuple) -> tuple[str, list[dict]]
         elif slot in ("date", "date2"):
             put(filler.date_ja())
         elif slot == "year_end":
-            put(filler.pick(["令和8年12月29日（火）から令和9年1月3日（日）まで", "2026年12月29日～2027年1月3日", "12/29（火）～1/3（日）",
-                             "12月29日から1月3日まで", "2026/12/29-2027/1/3", "１２月２９日（火）～１月３日（日）"]))
+            put(
+                filler.pick(
+                    [
+                        "令和8年12月29日（火）から令和9年1月3日（日）まで",
+                        "2026年12月29日～2027年1月3日",
+                        "12/29（火）～1/3（日）",
+                        "12月29日から1月3日まで",
+                        "2026/12/29-2027/1/3",
+                        "１２月２９日（火）～１月３日（日）",
+                    ]
+                )
+            )
         elif slot == "date_range":
             put(filler.date_range_ja())
         elif slot == "date_en":
@@ -406,16 +960,34 @@ def clean_corpus(rng: random.Random, per_template: int = 4) -> list[dict]:
                 continue
             seen.add(text)
             made += 1
-            rows.append({"id": f"clean-{len(rows) + 1:04d}", "category": category, "lang": lang, "text": text,
-                         "official": official})
+            rows.append(
+                {
+                    "id": f"clean-{len(rows) + 1:04d}",
+                    "category": category,
+                    "lang": lang,
+                    "text": text,
+                    "official": official,
+                }
+            )
     return rows
 
 
 # --- personal data ------------------------------------------------------------------------------
 
-SEPARATORS = [("", "none"), (" ", "space"), ("\u3000", "ideographic space"), ("-", "hyphen-minus"), ("‐", "hyphen U+2010"),
-              ("–", "en dash"), ("—", "em dash"), ("―", "horizontal bar"), ("ー", "long vowel mark"), ("－", "full-width hyphen"),
-              (".", "dot"), (" - ", "spaced hyphen")]
+SEPARATORS = [
+    ("", "none"),
+    (" ", "space"),
+    ("\u3000", "ideographic space"),
+    ("-", "hyphen-minus"),
+    ("‐", "hyphen U+2010"),
+    ("–", "en dash"),
+    ("—", "em dash"),
+    ("―", "horizontal bar"),
+    ("ー", "long vowel mark"),
+    ("－", "full-width hyphen"),
+    (".", "dot"),
+    (" - ", "spaced hyphen"),
+]
 
 # (context template, language); {x} is where the personal data goes. The rest is
 # what people write around it: replies to a post (§7), and drafts with something
@@ -500,9 +1072,16 @@ def residence_card_forms(rng: random.Random) -> list[tuple[str, str]]:
                 head, tail, number = letters(rng, 2), letters(rng, 2), digits(rng, 8)
                 body = number if grouping == "8" else number[:4] + sep + number[4:]
                 value = head + sep + body + sep + tail
-                forms.append((f"{grouping} digits / {sep_name} / {width}", full_width(value) if width == "full-width" else value))
+                forms.append(
+                    (f"{grouping} digits / {sep_name} / {width}", full_width(value) if width == "full-width" else value)
+                )
     forms.append(("8 digits / none / lower case", (letters(rng, 2) + digits(rng, 8) + letters(rng, 2)).lower()))
-    forms.append(("4-4 digits / space / lower case", f"{letters(rng, 2)} {digits(rng, 4)} {digits(rng, 4)} {letters(rng, 2)}".lower()))
+    forms.append(
+        (
+            "4-4 digits / space / lower case",
+            f"{letters(rng, 2)} {digits(rng, 4)} {digits(rng, 4)} {letters(rng, 2)}".lower(),
+        )
+    )
     return forms
 
 
@@ -533,9 +1112,17 @@ def passport_forms(rng: random.Random) -> list[tuple[str, str]]:
 
 # (name, groups of digit counts, first digits): national numbers people give.
 PHONE_SHAPES = [
-    ("Tokyo 03", ("03", 4, 4)), ("Osaka 06", ("06", 4, 4)), ("Yokohama 045", ("045", 3, 4)), ("Sapporo 011", ("011", 3, 4)),
-    ("Fujisawa 0466", ("0466", 2, 4)), ("Hachijo 04996", ("04996", 1, 4)), ("mobile 090", ("090", 4, 4)),
-    ("mobile 080", ("080", 4, 4)), ("mobile 070", ("070", 4, 4)), ("IP 050", ("050", 4, 4)), ("free dial 0120", ("0120", 3, 3)),
+    ("Tokyo 03", ("03", 4, 4)),
+    ("Osaka 06", ("06", 4, 4)),
+    ("Yokohama 045", ("045", 3, 4)),
+    ("Sapporo 011", ("011", 3, 4)),
+    ("Fujisawa 0466", ("0466", 2, 4)),
+    ("Hachijo 04996", ("04996", 1, 4)),
+    ("mobile 090", ("090", 4, 4)),
+    ("mobile 080", ("080", 4, 4)),
+    ("mobile 070", ("070", 4, 4)),
+    ("IP 050", ("050", 4, 4)),
+    ("free dial 0120", ("0120", 3, 3)),
     ("free dial 0800", ("0800", 3, 4)),
 ]
 
@@ -547,7 +1134,9 @@ def phone_forms_personal(rng: random.Random) -> list[tuple[str, str]]:
             for width in ("ascii", "full-width"):
                 groups = [prefix] + [digits(rng, n, "123456789") for n in sizes]
                 value = sep.join(groups)
-                forms.append((f"{shape_name} / {sep_name} / {width}", full_width(value) if width == "full-width" else value))
+                forms.append(
+                    (f"{shape_name} / {sep_name} / {width}", full_width(value) if width == "full-width" else value)
+                )
     # International and bracketed forms.
     for shape_name, (prefix, *sizes) in PHONE_SHAPES[:10]:
         groups = [prefix] + [digits(rng, n, "123456789") for n in sizes]
@@ -558,15 +1147,40 @@ def phone_forms_personal(rng: random.Random) -> list[tuple[str, str]]:
         forms.append((f"{shape_name} / +81 full-width", full_width("+81-" + "-".join([national, *groups[1:]]))))
         forms.append((f"{shape_name} / bracketed area code", f"({prefix}){groups[1]}-{groups[2]}"))
         forms.append((f"{shape_name} / bracketed middle", f"{prefix}({groups[1]}){groups[2]}"))
-        forms.append((f"{shape_name} / full-width brackets", f"（{full_width(prefix)}）{full_width(groups[1])}－{full_width(groups[2])}"))
+        forms.append(
+            (
+                f"{shape_name} / full-width brackets",
+                f"（{full_width(prefix)}）{full_width(groups[1])}－{full_width(groups[2])}",
+            )
+        )
     return forms
 
 
 def email_forms(rng: random.Random) -> list[tuple[str, str]]:
-    locals_ = ["taro.example", "hanako_2026", "nguyen.v.a", "li.wei88", "maria-silva", "kim+visa", "a.b.c", "user2026", "tanaka.k",
-               "joao.s"]
-    domains = ["gmail.com", "yahoo.co.jp", "icloud.com", "docomo.ne.jp", "ezweb.ne.jp", "softbank.ne.jp", "outlook.jp",
-               "hotmail.com", "example-mail.net", "mail.example.co.jp"]
+    locals_ = [
+        "taro.example",
+        "hanako_2026",
+        "nguyen.v.a",
+        "li.wei88",
+        "maria-silva",
+        "kim+visa",
+        "a.b.c",
+        "user2026",
+        "tanaka.k",
+        "joao.s",
+    ]
+    domains = [
+        "gmail.com",
+        "yahoo.co.jp",
+        "icloud.com",
+        "docomo.ne.jp",
+        "ezweb.ne.jp",
+        "softbank.ne.jp",
+        "outlook.jp",
+        "hotmail.com",
+        "example-mail.net",
+        "mail.example.co.jp",
+    ]
     forms = []
     for index, (local, domain) in enumerate(zip(locals_, domains, strict=True)):
         address = f"{local}{rng.randrange(10, 99)}@{domain}"
@@ -612,11 +1226,19 @@ def personal_corpus(rng: random.Random) -> list[dict]:
                 at = text.find(number)
                 if at >= 0:
                     official.append({"kind": "phone", "start": at, "end": at + len(number), "excerpt": number})
-            rows.append({
-                "id": f"pd-{len(rows) + 1:04d}", "kind": kind, "form": form, "lang": lang, "text": text,
-                "expected": [{"kind": kind, "start": len(before), "end": len(before) + len(value), "excerpt": value}],
-                "official": official,
-            })
+            rows.append(
+                {
+                    "id": f"pd-{len(rows) + 1:04d}",
+                    "kind": kind,
+                    "form": form,
+                    "lang": lang,
+                    "text": text,
+                    "expected": [
+                        {"kind": kind, "start": len(before), "end": len(before) + len(value), "excerpt": value}
+                    ],
+                    "official": official,
+                }
+            )
     return rows
 
 
@@ -635,7 +1257,8 @@ def main() -> None:
     write_jsonl(HERE / "clean.jsonl", clean)
     write_jsonl(HERE / "personal_data.jsonl", personal)
     (HERE / "official_contacts.json").write_text(
-        json.dumps(official_contacts_added(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        json.dumps(official_contacts_added(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     print(f"{len(clean)} clean texts, {len(personal)} personal-data texts")
 
 

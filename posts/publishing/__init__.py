@@ -43,18 +43,53 @@ The names other modules use are imported here, so callers say
 
 from posts.publishing.claim import Claim, _claim_round
 from posts.publishing.due import (
-    GROUP_SIZE, HELD_BY, PUBLISH_TASK, RECONCILE_TASK, batches, enqueue_soon, record_held_targets, sweep, targets_due,
-    targets_stale, targets_to_enqueue,
+    GROUP_SIZE,
+    HELD_BY,
+    PUBLISH_TASK,
+    RECONCILE_TASK,
+    batches,
+    enqueue_soon,
+    record_held_targets,
+    sweep,
+    targets_due,
+    targets_stale,
+    targets_to_enqueue,
 )
 from posts.publishing.reactions import REACTIONS, Reaction
 from posts.publishing.record import _published, _record
 from posts.publishing.send import (
-    SendPool, _send, send_deadline, send_pool, target_publish, target_reconcile, targets_publish,
+    SendPool,
+    _send,
+    send_deadline,
+    send_pool,
+    target_publish,
+    target_reconcile,
+    targets_publish,
 )
 
 __all__ = [
-    "GROUP_SIZE", "HELD_BY", "PUBLISH_TASK", "REACTIONS", "RECONCILE_TASK", "Claim", "Reaction", "SendPool",
-    "_claim_round", "_published", "_record", "_send", "batches", "enqueue_soon", "record_held_targets", "send_deadline",
-    "send_pool", "sweep", "target_publish", "target_reconcile", "targets_due", "targets_publish", "targets_stale",
+    "GROUP_SIZE",
+    "HELD_BY",
+    "PUBLISH_TASK",
+    "REACTIONS",
+    "RECONCILE_TASK",
+    "Claim",
+    "Reaction",
+    "SendPool",
+    "_claim_round",
+    "_published",
+    "_record",
+    "_send",
+    "batches",
+    "enqueue_soon",
+    "record_held_targets",
+    "send_deadline",
+    "send_pool",
+    "sweep",
+    "target_publish",
+    "target_reconcile",
+    "targets_due",
+    "targets_publish",
+    "targets_stale",
     "targets_to_enqueue",
 ]

@@ -14,8 +14,8 @@ from django.db.models import BigIntegerField, Case, F, TextField, Value, When
 
 from accounts.models import SocialAccount
 from accounts.platforms import MediaItem
-from immisns.celery import enqueue_on_commit
 from checks import checks
+from immisns.celery import enqueue_on_commit
 from posts import footer, notifications, office_hours, readiness, selectors
 from posts.models import Footer, Post, PostEvent, PostTarget
 from posts.publishing.due import _early_tolerance, _send_batches, batches
@@ -110,8 +110,12 @@ class _ClaimRound:
             except office_hours.NoOfficeHours as exc:
                 return _fail_now(target, {"reason": "no_office_hours", "error": str(exc)})
             PostTarget.objects.filter(pk=target.pk).update(due_at=opening, enqueued_at=None)
-            PostEvent.record(post_id=target.post_id, target=target, action=Action.DEFER,
-                             data={"reason": "outside_hours", "until": opening.isoformat()})
+            PostEvent.record(
+                post_id=target.post_id,
+                target=target,
+                action=Action.DEFER,
+                data={"reason": "outside_hours", "until": opening.isoformat()},
+            )
             return "deferred"
         return None
 
@@ -132,7 +136,8 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
         targets = list(
             PostTarget.objects.select_for_update(of=("self",))
             .select_related("post", "account__office")
-            .filter(pk__in=target_ids).order_by("pk")
+            .filter(pk__in=target_ids)
+            .order_by("pk")
         )
         ready: dict[tuple[str, int | None], list[PostTarget]] = {}
         footers: dict[int, Footer | None] = {}
@@ -150,7 +155,9 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
                 text = footer.join(target.body, footer_version)
                 problems = round_.problems(target, text)
                 if problems:
-                    outcomes[target.pk] = _fail_now(target, {"reason": "checks", "problems": [p.as_data() for p in problems]})
+                    outcomes[target.pk] = _fail_now(
+                        target, {"reason": "checks", "problems": [p.as_data() for p in problems]}
+                    )
                     continue
             footers[target.pk] = footer_version
             ready.setdefault((text, footer_version.pk if footer_version else None), []).append(target)
@@ -160,12 +167,19 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
             ids = [t.pk for group in ready.values() for t in group]
             groups = [([t.pk for t in group], text, footer_id) for (text, footer_id), group in ready.items()]
             claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
-                state=TState.PUBLISHING, claimed_at=now, sent_at=None, attempts=F("attempts") + 1,
-                published_text=Case(*[When(pk__in=g, then=Value(text)) for g, text, _f in groups],
-                                    output_field=TextField()),
-                footer_id=Case(*[When(pk__in=g, then=Value(footer_id)) for g, _t, footer_id in groups],
-                               output_field=BigIntegerField()),
-                last_error="", problem={},
+                state=TState.PUBLISHING,
+                claimed_at=now,
+                sent_at=None,
+                attempts=F("attempts") + 1,
+                published_text=Case(
+                    *[When(pk__in=g, then=Value(text)) for g, text, _f in groups], output_field=TextField()
+                ),
+                footer_id=Case(
+                    *[When(pk__in=g, then=Value(footer_id)) for g, _t, footer_id in groups],
+                    output_field=BigIntegerField(),
+                ),
+                last_error="",
+                problem={},
             )
             if claimed != len(ids):
                 # The rows are locked by this transaction; anything else is a fault: send nothing.
@@ -175,15 +189,32 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
                 attempt = target.attempts + 1
                 version = footers[target.pk]
                 outcomes[target.pk] = "claimed"
-                claims.append(Claim(target.pk, target.post_id, target.account, target.body, text,
-                                    round_.media(target.post), attempt, now, target.in_doubt))
+                claims.append(
+                    Claim(
+                        target.pk,
+                        target.post_id,
+                        target.account,
+                        target.body,
+                        text,
+                        round_.media(target.post),
+                        attempt,
+                        now,
+                        target.in_doubt,
+                    )
+                )
                 data = {"attempt": attempt, "footer_version": version.version if version else None}
                 if target.in_doubt:
                     data["frozen"] = True
-                events.append(PostEvent.build(
-                    post_id=target.post_id, target=target, action=Action.CLAIM, from_state=TState.SCHEDULED,
-                    to_state=TState.PUBLISHING, data=data,
-                ))
+                events.append(
+                    PostEvent.build(
+                        post_id=target.post_id,
+                        target=target,
+                        action=Action.CLAIM,
+                        from_state=TState.SCHEDULED,
+                        to_state=TState.PUBLISHING,
+                        data=data,
+                    )
+                )
         PostEvent.objects.bulk_create(events)
         if round_.early:
             early = round_.early
@@ -194,7 +225,13 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
 def _fail_now(target: PostTarget, data: dict) -> str:
     """Fail a target inside the claim round's transaction (it was never sent)."""
     PostTarget.objects.filter(pk=target.pk).update(state=TState.FAILED, problem={"action": Action.FAIL, **data})
-    PostEvent.record(post_id=target.post_id, target=target, action=Action.FAIL,
-                     from_state=TState.SCHEDULED, to_state=TState.FAILED, data=data)
+    PostEvent.record(
+        post_id=target.post_id,
+        target=target,
+        action=Action.FAIL,
+        from_state=TState.SCHEDULED,
+        to_state=TState.FAILED,
+        data=data,
+    )
     enqueue_on_commit(notifications.target_failed, target.pk)
     return "failed"

@@ -33,8 +33,10 @@ GROUP_SIZE = 25
 def targets_due(until: dt.datetime):
     """Scheduled targets due by `until`, on active accounts of approved posts."""
     return PostTarget.objects.filter(
-        state=TState.SCHEDULED, due_at__lte=until,
-        account__state=SocialAccount.State.ACTIVE, post__state=Post.State.APPROVED,
+        state=TState.SCHEDULED,
+        due_at__lte=until,
+        account__state=SocialAccount.State.ACTIVE,
+        post__state=Post.State.APPROVED,
     )
 
 
@@ -49,7 +51,9 @@ def _early_tolerance() -> dt.timedelta:
     return max(_lookahead(), dt.timedelta(seconds=settings.PUBLISHING_REQUEUE_SECONDS))
 
 
-def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_after: dt.timedelta) -> list[tuple[int, dt.datetime]]:
+def targets_to_enqueue(
+    now: dt.datetime, *, lookahead: dt.timedelta, requeue_after: dt.timedelta
+) -> list[tuple[int, dt.datetime]]:
     """(id, due_at) of targets due soon that have no publish task on the queue.
 
     A task is sent to run at the target's due time (punctual to the second)
@@ -63,7 +67,7 @@ def targets_to_enqueue(now: dt.datetime, *, lookahead: dt.timedelta, requeue_aft
         targets_due(now + lookahead)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
         .order_by("due_at", "id")
-        .values_list("id", "due_at")[:settings.PUBLISHING_SWEEP_BATCH]
+        .values_list("id", "due_at")[: settings.PUBLISHING_SWEEP_BATCH]
     )
     # Marked with the time its task will run: due ones with now, later ones with their due time.
     PostTarget.objects.filter(pk__in=[i for i, due_at in rows if due_at <= now]).update(enqueued_at=now)
@@ -84,7 +88,8 @@ def targets_stale(now: dt.datetime, *, requeue_after: dt.timedelta | None = None
     ids = list(
         PostTarget.objects.filter(state=TState.PUBLISHING, claimed_at__lt=cutoff)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
-        .order_by("claimed_at", "id").values_list("id", flat=True)[:settings.PUBLISHING_SWEEP_BATCH]
+        .order_by("claimed_at", "id")
+        .values_list("id", flat=True)[: settings.PUBLISHING_SWEEP_BATCH]
     )
     PostTarget.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
@@ -99,7 +104,7 @@ def batches(due: list[tuple[int, dt.datetime]], now: dt.datetime) -> list[tuple[
     for moment, target_ids in by_moment.items():
         eta = moment if moment > now else None
         for start in range(0, len(target_ids), GROUP_SIZE):
-            grouped.append((eta, target_ids[start:start + GROUP_SIZE]))
+            grouped.append((eta, target_ids[start : start + GROUP_SIZE]))
     return grouped
 
 
@@ -145,7 +150,7 @@ def enqueue_soon(target_ids: list[int], due_at: dt.datetime) -> None:
         return
     try:
         _send_batches(batches([(target_id, due_at) for target_id in target_ids], now))
-    except Exception:  # noqa: BLE001 — any broker failure; the database still says what is due
+    except Exception:
         log.warning("Could not reach the broker; the sweep will send targets %s", target_ids, exc_info=True)
         return
     PostTarget.objects.filter(pk__in=target_ids, enqueued_at__isnull=True).update(enqueued_at=due_at)
@@ -169,11 +174,15 @@ def record_held_targets(now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     PostTarget.objects.filter(problem__has_key="held").filter(
-        ~Q(state=TState.SCHEDULED) | Q(account__state=SocialAccount.State.ACTIVE)).update(problem={})
+        ~Q(state=TState.SCHEDULED) | Q(account__state=SocialAccount.State.ACTIVE)
+    ).update(problem={})
     waiting = list(
-        PostTarget.objects.filter(state=TState.SCHEDULED, due_at__lte=now, post__state=Post.State.APPROVED,
-                                  account__state__in=list(HELD_BY))
-        .exclude(problem__has_key="held").select_related("account").order_by("due_at", "id")[:settings.PUBLISHING_SWEEP_BATCH]
+        PostTarget.objects.filter(
+            state=TState.SCHEDULED, due_at__lte=now, post__state=Post.State.APPROVED, account__state__in=list(HELD_BY)
+        )
+        .exclude(problem__has_key="held")
+        .select_related("account")
+        .order_by("due_at", "id")[: settings.PUBLISHING_SWEEP_BATCH]
     )
     recorded = 0
     for target in waiting:
@@ -181,10 +190,17 @@ def record_held_targets(now: dt.datetime | None = None) -> int:
         problem = {"action": Action.DEFER, "reason": reason, "held": True, "account": target.account.display_handle}
         with transaction.atomic():
             # Conditional, like a claim: a target claimed or changed meanwhile is left alone.
-            marked = (PostTarget.objects.filter(pk=target.pk, state=TState.SCHEDULED)
-                      .exclude(problem__has_key="held").update(problem=problem))
+            marked = (
+                PostTarget.objects.filter(pk=target.pk, state=TState.SCHEDULED)
+                .exclude(problem__has_key="held")
+                .update(problem=problem)
+            )
             if marked:
-                PostEvent.record(post_id=target.post_id, target=target, action=Action.DEFER,
-                                 data={key: value for key, value in problem.items() if key not in ("action", "held")})
+                PostEvent.record(
+                    post_id=target.post_id,
+                    target=target,
+                    action=Action.DEFER,
+                    data={key: value for key, value in problem.items() if key not in ("action", "held")},
+                )
                 recorded += 1
     return recorded

@@ -62,41 +62,80 @@ class Reaction:
 
 # An earlier attempt may be on the platform and no one can tell: a person decides (§3), never a failure.
 ASK_A_PERSON = Reaction(
-    action=Action.UNCONFIRMED, reason="lookup_failed", state=TState.UNCONFIRMED, outcome="unconfirmed",
-    keeps_error=True, tells_people=True, only_this_claim=False,
+    action=Action.UNCONFIRMED,
+    reason="lookup_failed",
+    state=TState.UNCONFIRMED,
+    outcome="unconfirmed",
+    keeps_error=True,
+    tells_people=True,
+    only_this_claim=False,
 )
 # The platform said the same text was just posted, and an earlier attempt may have posted it: look for it.
 LOOK_FOR_IT = Reaction(
-    action=Action.RECONCILE, reason="found", state=TState.PUBLISHED, outcome="reconciled", looks_first=True,
+    action=Action.RECONCILE,
+    reason="found",
+    state=TState.PUBLISHED,
+    outcome="reconciled",
+    looks_first=True,
 )
 GAVE_UP = Reaction(
-    action=Action.FAIL, reason="gave_up", state=TState.FAILED, outcome="failed",
-    keeps_error=True, tells_people=True, names_attempts=True, in_doubt=ASK_A_PERSON,
+    action=Action.FAIL,
+    reason="gave_up",
+    state=TState.FAILED,
+    outcome="failed",
+    keeps_error=True,
+    tells_people=True,
+    names_attempts=True,
+    in_doubt=ASK_A_PERSON,
 )
 REFUSED = Reaction(
-    action=Action.FAIL, reason="refused", state=TState.FAILED, outcome="failed", keeps_error=True, tells_people=True,
+    action=Action.FAIL,
+    reason="refused",
+    state=TState.FAILED,
+    outcome="failed",
+    keeps_error=True,
+    tells_people=True,
 )
 
 # The table. An error kind not named here (PlatformError itself) is refused.
 REACTIONS: dict[type[platforms.PlatformError], Reaction] = {
     # §4: wait for the reset the platform names; the attempt is not counted.
     platforms.RateLimited: Reaction(
-        action=Action.DEFER, reason="rate_limited", state=TState.SCHEDULED, outcome="rate-limited",
-        due=AT_RESET, spends_attempt=False,
+        action=Action.DEFER,
+        reason="rate_limited",
+        state=TState.SCHEDULED,
+        outcome="rate-limited",
+        due=AT_RESET,
+        spends_attempt=False,
     ),
     # Nothing that creates a post left (an image upload or the connection failed first): try again later.
     platforms.Transient: Reaction(
-        action=Action.RETRY, reason="transient", state=TState.SCHEDULED, outcome="retry",
-        due=AFTER_BACKOFF, keeps_error=True, last_attempt=GAVE_UP,
+        action=Action.RETRY,
+        reason="transient",
+        state=TState.SCHEDULED,
+        outcome="retry",
+        due=AFTER_BACKOFF,
+        keeps_error=True,
+        last_attempt=GAVE_UP,
     ),
     # The account needs new credentials; its posts wait, the other accounts carry on.
     platforms.AuthRevoked: Reaction(
-        action=Action.DEFER, reason="auth_revoked", state=TState.SCHEDULED, outcome="needs-reauth",
-        spends_attempt=False, keeps_error=True, account=NEEDS_REAUTH,
+        action=Action.DEFER,
+        reason="auth_revoked",
+        state=TState.SCHEDULED,
+        outcome="needs-reauth",
+        spends_attempt=False,
+        keeps_error=True,
+        account=NEEDS_REAUTH,
     ),
     platforms.OutOfCredits: Reaction(
-        action=Action.FAIL, reason="out_of_credits", state=TState.FAILED, outcome="failed",
-        keeps_error=True, tells_people=True, account=PAUSE,
+        action=Action.FAIL,
+        reason="out_of_credits",
+        state=TState.FAILED,
+        outcome="failed",
+        keeps_error=True,
+        tells_people=True,
+        account=PAUSE,
     ),
     platforms.Rejected: REFUSED,
     platforms.PlatformError: REFUSED,

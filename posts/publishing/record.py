@@ -12,21 +12,36 @@ from django.utils import timezone
 from accounts import platforms
 from accounts import services as account_services
 from accounts.platforms import PublishResult
-from immisns.celery import enqueue_on_commit
 from checks.models import PublishedText
+from immisns.celery import enqueue_on_commit
 from posts import notifications
 from posts.models import PostEvent, PostTarget
-from posts.publishing.reactions import (
-    AFTER_BACKOFF, ASK_A_PERSON, AT_RESET, NEEDS_REAUTH, PAUSE, Reaction, _backoff,
-)
 from posts.publishing.claim import Claim
+from posts.publishing.reactions import (
+    AFTER_BACKOFF,
+    ASK_A_PERSON,
+    AT_RESET,
+    NEEDS_REAUTH,
+    PAUSE,
+    Reaction,
+    _backoff,
+)
 
 TState = PostTarget.State
 Action = PostEvent.Action
 
 
-def _record(target_id: int, *, from_states: tuple[str, ...], action: str, data: dict | None = None,
-            notify: bool = False, problem: bool = False, claimed_at: dt.datetime | None = None, **changes) -> bool:
+def _record(
+    target_id: int,
+    *,
+    from_states: tuple[str, ...],
+    action: str,
+    data: dict | None = None,
+    notify: bool = False,
+    problem: bool = False,
+    claimed_at: dt.datetime | None = None,
+    **changes,
+) -> bool:
     """Record an outcome in a short transaction, only if no one else recorded one first.
 
     `problem` keeps the event's data on the target too, as why it is failed,
@@ -54,25 +69,40 @@ def _record(target_id: int, *, from_states: tuple[str, ...], action: str, data: 
         for name, value in changes.items():
             setattr(target, name, value)
         target.save(update_fields=list(changes))
-        PostEvent.record(post_id=target.post_id, target=target, action=action, from_state=was,
-                         to_state=target.state, data=data)
+        PostEvent.record(
+            post_id=target.post_id, target=target, action=action, from_state=was, to_state=target.state, data=data
+        )
         if target.state == TState.PUBLISHED:
-            PublishedText.remember(account_id=target.account_id, text=target.body, target_id=target.pk,
-                                   published_at=target.published_at)
+            PublishedText.remember(
+                account_id=target.account_id, text=target.body, target_id=target.pk, published_at=target.published_at
+            )
         if notify:
             enqueue_on_commit(notifications.target_failed, target.pk)
         return True
 
 
-def _published(target_id: int, result: PublishResult, *, action: str = Action.PUBLISH,
-               from_states=(TState.PUBLISHING, TState.UNCONFIRMED), reason: str = "") -> None:
+def _published(
+    target_id: int,
+    result: PublishResult,
+    *,
+    action: str = Action.PUBLISH,
+    from_states=(TState.PUBLISHING, TState.UNCONFIRMED),
+    reason: str = "",
+) -> None:
     data = {"url": result.url, "external_id": result.external_id}
     if reason:
         data["reason"] = reason
     _record(
-        target_id, from_states=from_states, action=action, data=data,
-        state=TState.PUBLISHED, external_id=result.external_id, external_url=result.url,
-        published_at=timezone.now(), last_error="", problem={},
+        target_id,
+        from_states=from_states,
+        action=action,
+        data=data,
+        state=TState.PUBLISHED,
+        external_id=result.external_id,
+        external_url=result.url,
+        published_at=timezone.now(),
+        last_error="",
+        problem={},
     )
 
 
@@ -93,8 +123,10 @@ def _published_round(published: list[tuple[Claim, PublishResult]]) -> None:
     now = timezone.now()
     with transaction.atomic():
         targets = list(
-            PostTarget.objects.select_for_update(of=("self",)).select_related("post")
-            .filter(pk__in=results, state__in=(TState.PUBLISHING, TState.UNCONFIRMED)).order_by("pk")
+            PostTarget.objects.select_for_update(of=("self",))
+            .select_related("post")
+            .filter(pk__in=results, state__in=(TState.PUBLISHING, TState.UNCONFIRMED))
+            .order_by("pk")
         )
         events, texts = [], []
         for target in targets:
@@ -103,11 +135,20 @@ def _published_round(published: list[tuple[Claim, PublishResult]]) -> None:
             target.state, target.in_doubt = TState.PUBLISHED, False
             target.external_id, target.external_url = result.external_id, result.url
             target.published_at, target.last_error, target.problem = now, "", {}
-            events.append(PostEvent.build(post_id=target.post_id, target=target, action=Action.PUBLISH, from_state=was,
-                                          to_state=TState.PUBLISHED, data={"url": result.url, "external_id": result.external_id}))
+            events.append(
+                PostEvent.build(
+                    post_id=target.post_id,
+                    target=target,
+                    action=Action.PUBLISH,
+                    from_state=was,
+                    to_state=TState.PUBLISHED,
+                    data={"url": result.url, "external_id": result.external_id},
+                )
+            )
             texts.append((target.account_id, target.body, target.pk))
-        PostTarget.objects.bulk_update(targets, ["state", "in_doubt", "external_id", "external_url", "published_at",
-                                                 "last_error", "problem"])
+        PostTarget.objects.bulk_update(
+            targets, ["state", "in_doubt", "external_id", "external_url", "published_at", "last_error", "problem"]
+        )
         PostEvent.objects.bulk_create(events)
         PublishedText.remember_many(texts, published_at=now)
 
@@ -119,8 +160,15 @@ _ACCOUNT_ACTIONS = {
 }
 
 
-def record_reaction(reaction: Reaction, exc: platforms.PlatformError, *, target_id: int, attempt: int,
-                    claimed_at: dt.datetime | None = None, account=None) -> str:
+def record_reaction(
+    reaction: Reaction,
+    exc: platforms.PlatformError,
+    *,
+    target_id: int,
+    attempt: int,
+    claimed_at: dt.datetime | None = None,
+    account=None,
+) -> str:
     """Apply one reaction of the table (posts.publishing.reactions) to a send that failed with `exc`.
 
     Returns the outcome the publish task reports.
@@ -146,9 +194,13 @@ def record_reaction(reaction: Reaction, exc: platforms.PlatformError, *, target_
     if reaction.state == TState.SCHEDULED:
         changes["enqueued_at"] = None  # this task is spent: the sweep sends a new one when it is due
     record = {
-        "from_states": (TState.PUBLISHING,), "action": reaction.action, "data": data,
-        "notify": reaction.tells_people, "problem": reaction.tells_people,
-        "claimed_at": claimed_at if reaction.only_this_claim else None, **changes,
+        "from_states": (TState.PUBLISHING,),
+        "action": reaction.action,
+        "data": data,
+        "notify": reaction.tells_people,
+        "problem": reaction.tells_people,
+        "claimed_at": claimed_at if reaction.only_this_claim else None,
+        **changes,
     }
     if not reaction.account:
         _record(target_id, **record)

@@ -43,7 +43,10 @@ def _mark_sent(claim: Claim, deadline: float) -> None:
     if time.monotonic() >= deadline:
         raise platforms.Transient("The send's deadline passed before the post's request; nothing was sent.")
     marked = PostTarget.objects.filter(
-        pk=claim.target_id, state=TState.PUBLISHING, claimed_at=claim.claimed_at, sent_at__isnull=True,
+        pk=claim.target_id,
+        state=TState.PUBLISHING,
+        claimed_at=claim.claimed_at,
+        sent_at__isnull=True,
     ).update(sent_at=timezone.now())
     if not marked:
         raise _TakenOver
@@ -73,7 +76,7 @@ def targets_publish(*, target_ids: list[int], now: dt.datetime | None = None) ->
     for n, claim in enumerate(claims):
         try:
             outcome = futures[n].result() if futures else _send(claim)
-        except Exception as exc:  # noqa: BLE001 — the others' successes are still recorded, then it is raised
+        except Exception as exc:
             error = error or exc
             continue
         if isinstance(outcome, PublishResult):
@@ -126,7 +129,7 @@ class SendPool:
             close_old_connections()  # one that broke or outlived CONN_MAX_AGE is replaced
             try:
                 result = fn(*args)
-            except BaseException as exc:  # noqa: BLE001 — handed to the waiting task, which raises it
+            except BaseException as exc:
                 future.set_exception(exc)
             else:
                 future.set_result(result)
@@ -173,17 +176,32 @@ def _send(claim: Claim) -> str | PublishResult:
         if sent and isinstance(exc, platforms.Transient):
             return _uncertain(claim, adapter, exc)
         return _not_sent(claim, exc, adapter=adapter)
-    except Exception as exc:  # noqa: BLE001 — an unknown failure
+    except Exception as exc:
         log.exception("Publishing target %s failed unexpectedly", claim.target_id)
         if not sent:
             # Nothing left: the target fails with the cause, and a person may retry it.
-            _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.FAIL,
-                    data={"reason": "unexpected_before_sending", "error": type(exc).__name__},
-                    notify=True, problem=True, state=TState.FAILED, last_error=type(exc).__name__)
+            _record(
+                claim.target_id,
+                from_states=(TState.PUBLISHING,),
+                claimed_at=claim.claimed_at,
+                action=Action.FAIL,
+                data={"reason": "unexpected_before_sending", "error": type(exc).__name__},
+                notify=True,
+                problem=True,
+                state=TState.FAILED,
+                last_error=type(exc).__name__,
+            )
             return "failed"
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
-                data={"reason": "unexpected", "error": type(exc).__name__},
-                notify=True, problem=True, state=TState.UNCONFIRMED, last_error=type(exc).__name__)
+        _record(
+            claim.target_id,
+            from_states=(TState.PUBLISHING,),
+            action=Action.UNCONFIRMED,
+            data={"reason": "unexpected", "error": type(exc).__name__},
+            notify=True,
+            problem=True,
+            state=TState.UNCONFIRMED,
+            last_error=type(exc).__name__,
+        )
         return "unconfirmed"
     return result
 
@@ -200,16 +218,32 @@ def _look_before_sending(claim: Claim, adapter, deadline: float) -> str | None:
     try:
         found = adapter.find_recent(claim.text, deadline=deadline)
     except platforms.RateLimited as exc:
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.DEFER,
-                data={"reason": "lookup_rate_limited", "until": exc.until.isoformat(), **_error(exc)},
-                state=TState.SCHEDULED, due_at=exc.until, attempts=claim.attempt - 1, enqueued_at=None)
+        _record(
+            claim.target_id,
+            from_states=(TState.PUBLISHING,),
+            claimed_at=claim.claimed_at,
+            action=Action.DEFER,
+            data={"reason": "lookup_rate_limited", "until": exc.until.isoformat(), **_error(exc)},
+            state=TState.SCHEDULED,
+            due_at=exc.until,
+            attempts=claim.attempt - 1,
+            enqueued_at=None,
+        )
         return "lookup-rate-limited"
     except platforms.Transient as exc:
         if claim.attempt < settings.PUBLISHING_MAX_ATTEMPTS:
             retry_at = timezone.now() + _backoff(claim.attempt)
-            _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.RETRY,
-                    data={"reason": "lookup_transient", "retry_at": retry_at.isoformat(), **_error(exc)},
-                    state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None)
+            _record(
+                claim.target_id,
+                from_states=(TState.PUBLISHING,),
+                claimed_at=claim.claimed_at,
+                action=Action.RETRY,
+                data={"reason": "lookup_transient", "retry_at": retry_at.isoformat(), **_error(exc)},
+                state=TState.SCHEDULED,
+                due_at=retry_at,
+                last_error=exc.message,
+                enqueued_at=None,
+            )
             return "lookup-retry"
         return _lookup_failed(claim.target_id, exc)
     except platforms.PlatformError as exc:
@@ -231,14 +265,31 @@ def _uncertain(claim: Claim, adapter, exc: platforms.Transient) -> str:
         if found is not None:
             _published(claim.target_id, found, action=Action.RECONCILE, reason="found_after_uncertain")
             return "reconciled"
-        _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.FAIL,
-                data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
-                notify=True, problem=True, state=TState.FAILED, last_error=exc.message)
+        _record(
+            claim.target_id,
+            from_states=(TState.PUBLISHING,),
+            claimed_at=claim.claimed_at,
+            action=Action.FAIL,
+            data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
+            notify=True,
+            problem=True,
+            state=TState.FAILED,
+            last_error=exc.message,
+        )
         return "failed"
     retry_at = timezone.now() + _backoff(claim.attempt)
-    _record(claim.target_id, from_states=(TState.PUBLISHING,), claimed_at=claim.claimed_at, action=Action.RETRY,
-            data={"reason": "transient", "retry_at": retry_at.isoformat(), **_error(exc)},
-            state=TState.SCHEDULED, due_at=retry_at, last_error=exc.message, enqueued_at=None, in_doubt=True)
+    _record(
+        claim.target_id,
+        from_states=(TState.PUBLISHING,),
+        claimed_at=claim.claimed_at,
+        action=Action.RETRY,
+        data={"reason": "transient", "retry_at": retry_at.isoformat(), **_error(exc)},
+        state=TState.SCHEDULED,
+        due_at=retry_at,
+        last_error=exc.message,
+        enqueued_at=None,
+        in_doubt=True,
+    )
     return "retry"
 
 
@@ -250,8 +301,14 @@ def _not_sent(claim: Claim, exc: platforms.PlatformError, *, adapter=None) -> st
     reaction = reaction_to(exc, attempt=claim.attempt, in_doubt=claim.in_doubt, can_look=adapter is not None)
     if reaction.looks_first:
         return _reconcile_claimed(claim.target_id, adapter, claim.text)
-    return record_reaction(reaction, exc, target_id=claim.target_id, attempt=claim.attempt,
-                           claimed_at=claim.claimed_at, account=claim.account)
+    return record_reaction(
+        reaction,
+        exc,
+        target_id=claim.target_id,
+        attempt=claim.attempt,
+        claimed_at=claim.claimed_at,
+        account=claim.account,
+    )
 
 
 # --- Reconciling ---------------------------------------------------------------------------------------
@@ -265,12 +322,24 @@ def _reconcile_claimed(target_id: int, adapter, text: str) -> str:
     else:
         problem = ""
     if found is not None:
-        _published(target_id, found, action=Action.RECONCILE, from_states=(TState.PUBLISHING, TState.UNCONFIRMED),
-                   reason="found")
+        _published(
+            target_id,
+            found,
+            action=Action.RECONCILE,
+            from_states=(TState.PUBLISHING, TState.UNCONFIRMED),
+            reason="found",
+        )
         return "reconciled"
-    _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
-            data={"reason": "not_found", "lookup_error": problem},
-            notify=True, problem=True, state=TState.UNCONFIRMED, last_error=problem)
+    _record(
+        target_id,
+        from_states=(TState.PUBLISHING,),
+        action=Action.UNCONFIRMED,
+        data={"reason": "not_found", "lookup_error": problem},
+        notify=True,
+        problem=True,
+        state=TState.UNCONFIRMED,
+        last_error=problem,
+    )
     return "unconfirmed"
 
 
@@ -279,20 +348,37 @@ def target_reconcile(*, target_id: int, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.PUBLISHING_STALE_SECONDS)
     # Take it over with a conditional UPDATE, so two sweeps never reconcile it twice.
-    if not PostTarget.objects.filter(pk=target_id, state=TState.PUBLISHING, claimed_at__lt=cutoff).update(claimed_at=now):
+    if not PostTarget.objects.filter(pk=target_id, state=TState.PUBLISHING, claimed_at__lt=cutoff).update(
+        claimed_at=now
+    ):
         return "not-stale"
     target = PostTarget.objects.select_related("account").get(pk=target_id)
     if target.sent_at is None:
         # Claimed but the post's request never left (the worker died first): simply sent again
         # by the next sweep, with no one bothered; the attempt is not counted.
-        _record(target_id, from_states=(TState.PUBLISHING,), action=Action.RETRY, data={"reason": "never_sent"},
-                state=TState.SCHEDULED, due_at=now, attempts=max(target.attempts - 1, 0), enqueued_at=None)
+        _record(
+            target_id,
+            from_states=(TState.PUBLISHING,),
+            action=Action.RETRY,
+            data={"reason": "never_sent"},
+            state=TState.SCHEDULED,
+            due_at=now,
+            attempts=max(target.attempts - 1, 0),
+            enqueued_at=None,
+        )
         return "rescheduled"
     try:
         adapter = platforms.adapter_for(target.account)
     except platforms.PlatformError as exc:
-        _record(target_id, from_states=(TState.PUBLISHING,), action=Action.UNCONFIRMED,
-                data={"reason": "no_adapter", **_error(exc)},
-                notify=True, problem=True, state=TState.UNCONFIRMED, last_error=exc.message)
+        _record(
+            target_id,
+            from_states=(TState.PUBLISHING,),
+            action=Action.UNCONFIRMED,
+            data={"reason": "no_adapter", **_error(exc)},
+            notify=True,
+            problem=True,
+            state=TState.UNCONFIRMED,
+            last_error=exc.message,
+        )
         return "unconfirmed"
     return _reconcile_claimed(target_id, adapter, target.published_text)

@@ -26,6 +26,8 @@ def target_accounts(context, post) -> SafeString:
         key = (account.pk, account.handle, account.platform)
         link = made.get(key)
         if link is None:
-            link = made[key] = format_html('<a class="handle" href="{}">{}</a>', account.get_absolute_url(), account.display_handle)
+            link = made[key] = format_html(
+                '<a class="handle" href="{}">{}</a>', account.get_absolute_url(), account.display_handle
+            )
         parts.append(link + made["held"] if target.held_by_account else link)
     return mark_safe(" ".join(parts))  # every part was escaped by format_html

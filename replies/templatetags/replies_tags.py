@@ -25,11 +25,16 @@ def replies_summary_for(user) -> list:
     auto_hidden = Q(replies__decisions__actor__isnull=True, replies__decisions__action=ReplyDecision.Action.HIDE)
     if seen is not None:
         auto_hidden &= Q(replies__decisions__at__gt=seen)
-    accounts = access.accounts_draftable_by(user).select_related("listening").annotate(
-        waiting=Count("replies", filter=Q(replies__needs_review=True), distinct=True),
-        auto_hidden=Count("replies__decisions", filter=auto_hidden, distinct=True),
-    ).filter(Q(waiting__gt=0) | Q(auto_hidden__gt=0) | Q(listening__note__has_key="code")).order_by(
-        "platform", "sort_order")
+    accounts = (
+        access.accounts_draftable_by(user)
+        .select_related("listening")
+        .annotate(
+            waiting=Count("replies", filter=Q(replies__needs_review=True), distinct=True),
+            auto_hidden=Count("replies__decisions", filter=auto_hidden, distinct=True),
+        )
+        .filter(Q(waiting__gt=0) | Q(auto_hidden__gt=0) | Q(listening__note__has_key="code"))
+        .order_by("platform", "sort_order")
+    )
     accounts = list(accounts)
     for account in accounts:
         state = getattr(account, "listening", None)  # None: never polled yet

@@ -10,8 +10,24 @@ from tests.conftest import make_person
 pytestmark = pytest.mark.django_db
 
 OFFICE_CODES = [
-    "agency", "sapporo", "sendai", "tokyo", "narita", "haneda", "yokohama", "nagoya", "chubu",
-    "osaka", "kansai", "kobe", "hiroshima", "takamatsu", "fukuoka", "naha", "higashi-nihon", "omura",
+    "agency",
+    "sapporo",
+    "sendai",
+    "tokyo",
+    "narita",
+    "haneda",
+    "yokohama",
+    "nagoya",
+    "chubu",
+    "osaka",
+    "kansai",
+    "kobe",
+    "hiroshima",
+    "takamatsu",
+    "fukuoka",
+    "naha",
+    "higashi-nihon",
+    "omura",
 ]
 ROLES = [Membership.Role.POSTER, Membership.Role.SUPERVISOR, Membership.Role.VIEWER]
 
@@ -61,7 +77,10 @@ def test_tokyo_poster_drafts_for_the_bureau_and_its_branches_only():
     narita = make_person("narita", "narita", "poster")
     assert set(access.accounts_draftable_by(narita).values_list("handle", flat=True)) == {"IMMI_NARITA"}
     agency = make_person("agency-poster", "agency", "poster")
-    assert set(access.accounts_draftable_by(agency).values_list("handle", flat=True)) == {"MOJ_IMMI", "ImmigrationServicesAgency.MOJ"}
+    assert set(access.accounts_draftable_by(agency).values_list("handle", flat=True)) == {
+        "MOJ_IMMI",
+        "ImmigrationServicesAgency.MOJ",
+    }
 
 
 def test_tokyo_supervisor_reaches_the_tokyo_branches_but_not_osaka():
@@ -79,7 +98,11 @@ def test_several_memberships_add_up():
     user = make_person("both", "osaka", "poster")
     Membership.objects.create(user=user, office=Office.objects.get(code="narita"), role="supervisor")
     assert set(access.accounts_draftable_by(user).values_list("handle", flat=True)) == {
-        "IMMI_OSAKA", "IMMI_KANSAI", "IMMI_KOBE", "IMMI_NARITA"}
+        "IMMI_OSAKA",
+        "IMMI_KANSAI",
+        "IMMI_KOBE",
+        "IMMI_NARITA",
+    }
     assert set(access.accounts_approvable_by(user).values_list("handle", flat=True)) == {"IMMI_NARITA"}
 
 
@@ -121,7 +144,9 @@ APPROVERS = [*(("supervisor", code) for code in OFFICE_CODES), ("administrator",
 
 def _approver(role, office_code):
     if role == "administrator":
-        return make_person("approving-admin", is_staff=True, is_superuser=True), SocialAccount.objects.get(handle="IMMI_TOKYO")
+        return make_person("approving-admin", is_staff=True, is_superuser=True), SocialAccount.objects.get(
+            handle="IMMI_TOKYO"
+        )
     account = SocialAccount.objects.filter(office__code=office_code).order_by("sort_order").first()
     return make_person(f"approver-{office_code}", office_code, "supervisor"), account
 
@@ -151,8 +176,9 @@ def test_whoever_edits_a_post_cannot_approve_it(role, office_code):
 
     approver, account = _approver(role, office_code)
     post = _pending_post(account)
-    services.post_update(post=post, by=approver, body="承認者が書き換えた文章です。", scheduled_at=post.scheduled_at,
-                         accounts=[account])
+    services.post_update(
+        post=post, by=approver, body="承認者が書き換えた文章です。", scheduled_at=post.scheduled_at, accounts=[account]
+    )
     post.refresh_from_db()
     with pytest.raises(NotAllowed, match="another supervisor must approve|別の承認者"):
         services.post_approve(post=post, by=approver, revision=post.revision)
@@ -173,8 +199,9 @@ def test_editing_an_approved_post_bars_the_editor_from_approving_it_again(role, 
     approver, account = _approver(role, office_code)
     post = _pending_post(account)
     services.post_approve(post=post, by=approver, revision=post.revision)
-    services.post_update(post=post, by=approver, body="承認後に書き換えた文章です。", scheduled_at=post.scheduled_at,
-                         accounts=[account])
+    services.post_update(
+        post=post, by=approver, body="承認後に書き換えた文章です。", scheduled_at=post.scheduled_at, accounts=[account]
+    )
     post.refresh_from_db()
     assert post.state == "pending"
     with pytest.raises(NotAllowed):
@@ -182,8 +209,9 @@ def test_editing_an_approved_post_bars_the_editor_from_approving_it_again(role, 
     # Once someone else approved the rewrite, a later edit by the author leaves this approver free again.
     services.post_approve(post=post, by=make_person("other-sup", "agency", "supervisor"), revision=post.revision)
     post.refresh_from_db()
-    services.post_update(post=post, by=post.author, body="著者が直した文章です。", scheduled_at=post.scheduled_at,
-                         accounts=[account])
+    services.post_update(
+        post=post, by=post.author, body="著者が直した文章です。", scheduled_at=post.scheduled_at, accounts=[account]
+    )
     post.refresh_from_db()
     services.post_approve(post=post, by=approver, revision=post.revision)
     assert type(post).objects.get(pk=post.pk).state == "approved"
@@ -203,8 +231,15 @@ def test_bulk_approval_refuses_a_post_edited_after_the_queue_was_loaded(client, 
     queue = client.get(reverse("posts:queue")).content.decode()
     assert f'name="revision-{post.pk}" value="{post.revision}"' in queue
     shown = post.revision
-    services.post_update(post=post, by=post.author, body="キュー表示後に変わった文章です。",
-                         scheduled_at=post.scheduled_at, accounts=[account])
-    response = client.post(reverse("posts:approve_many"), {"posts": [post.pk], f"revision-{post.pk}": shown}, follow=True)
+    services.post_update(
+        post=post,
+        by=post.author,
+        body="キュー表示後に変わった文章です。",
+        scheduled_at=post.scheduled_at,
+        accounts=[account],
+    )
+    response = client.post(
+        reverse("posts:approve_many"), {"posts": [post.pk], f"revision-{post.pk}": shown}, follow=True
+    )
     assert type(post).objects.get(pk=post.pk).state == "pending"
     assert f"#{post.pk}" in response.content.decode() and "編集されました" in response.content.decode()

@@ -42,7 +42,8 @@ def target_on(handle: str, state: str, *, at: dt.datetime, author, body: str = "
     target = PostTarget.objects.create(post=post, account=account(handle))
     published = state == T.PUBLISHED
     PostTarget.objects.filter(pk=target.pk).update(
-        state=state, due_at=at, published_at=at if published else None, external_id=str(target.pk) if published else "")
+        state=state, due_at=at, published_at=at if published else None, external_id=str(target.pk) if published else ""
+    )
     return PostTarget.objects.get(pk=target.pk)
 
 
@@ -254,8 +255,14 @@ def test_office_hours_and_the_next_closures(client, tokyo_poster, en):
 
 
 def reply(handle: str, n: int, **fields) -> Reply:
-    return Reply.objects.create(account=account(handle), external_id=f"r{n}", author_handle=f"resident{n}",
-                                text=f"質問です {n}", created_at=timezone.now(), **fields)
+    return Reply.objects.create(
+        account=account(handle),
+        external_id=f"r{n}",
+        author_handle=f"resident{n}",
+        text=f"質問です {n}",
+        created_at=timezone.now(),
+        **fields,
+    )
 
 
 def test_moderation_counts_and_history_newest_first(client, tokyo_poster, tokyo_supervisor, en):
@@ -263,10 +270,20 @@ def test_moderation_counts_and_history_newest_first(client, tokyo_poster, tokyo_
     hidden = reply("IMMI_TOKYO", 2, state=Reply.State.HIDDEN)
     reply("IMMI_TOKYO", 3, state=Reply.State.DELETED)
     reply("IMMI_NARITA", 4, state=Reply.State.HIDDEN)
-    ReplyDecision.objects.create(reply=hidden, action="hide", rule="personal_data:phone", reason="電話番号",
-                                 at=timezone.now() - dt.timedelta(hours=2))
-    ReplyDecision.objects.create(reply=hidden, actor=tokyo_supervisor, action="confirm", reason="確認済み",
-                                 at=timezone.now() - dt.timedelta(hours=1))
+    ReplyDecision.objects.create(
+        reply=hidden,
+        action="hide",
+        rule="personal_data:phone",
+        reason="電話番号",
+        at=timezone.now() - dt.timedelta(hours=2),
+    )
+    ReplyDecision.objects.create(
+        reply=hidden,
+        actor=tokyo_supervisor,
+        action="confirm",
+        reason="確認済み",
+        at=timezone.now() - dt.timedelta(hours=1),
+    )
     ReplyDecision.objects.create(reply=waiting, action="flag", at=timezone.now() - dt.timedelta(hours=3))
     client.force_login(tokyo_poster)
     response = client.get(page_url("IMMI_TOKYO"))
@@ -283,10 +300,12 @@ def test_moderation_counts_and_history_newest_first(client, tokyo_poster, tokyo_
 def test_the_moderation_history_comes_a_page_at_a_time(client, tokyo_poster):
     first = reply("IMMI_TOKYO", 1)
     start = timezone.now() - dt.timedelta(days=1)
-    ReplyDecision.objects.bulk_create([
-        ReplyDecision(reply=first, action="flag", reason=f"decision-{n:02d}", at=start + dt.timedelta(minutes=n))
-        for n in range(25)
-    ])
+    ReplyDecision.objects.bulk_create(
+        [
+            ReplyDecision(reply=first, action="flag", reason=f"decision-{n:02d}", at=start + dt.timedelta(minutes=n))
+            for n in range(25)
+        ]
+    )
     client.force_login(tokyo_poster)
     page_one = client.get(page_url("IMMI_TOKYO")).content.decode()
     assert "decision-24" in page_one and "decision-05" in page_one and "decision-04" not in page_one
@@ -300,8 +319,12 @@ def test_the_moderation_history_comes_a_page_at_a_time(client, tokyo_poster):
 def test_the_weekly_chart_counts_posts_per_week_in_its_text(client, tokyo_poster, frozen_now, en):
     # frozen_now is Tuesday 2026-12-01; the week began Monday 11-30.
     for days_ago in (0, 1, 8, 8, 8, 30):
-        target_on("IMMI_TOKYO", T.PUBLISHED, at=frozen_now - dt.timedelta(days=days_ago, minutes=1), author=tokyo_poster)
-    target_on("IMMI_TOKYO", T.PUBLISHED, at=frozen_now - dt.timedelta(weeks=30), author=tokyo_poster)  # before the chart
+        target_on(
+            "IMMI_TOKYO", T.PUBLISHED, at=frozen_now - dt.timedelta(days=days_ago, minutes=1), author=tokyo_poster
+        )
+    target_on(
+        "IMMI_TOKYO", T.PUBLISHED, at=frozen_now - dt.timedelta(weeks=30), author=tokyo_poster
+    )  # before the chart
     target_on("IMMI_TOKYO", T.FAILED, at=frozen_now - dt.timedelta(days=1), author=tokyo_poster)
     client.force_login(tokyo_poster)
     response = client.get(page_url("IMMI_TOKYO"))
@@ -336,8 +359,9 @@ def test_the_dashboard_shows_this_weeks_load_per_account(client, tokyo_poster, f
 # --- the dashboard's health card -----------------------------------------------------------------
 
 
-def test_the_health_card_lists_problems_and_quiet_accounts_worst_first(client, tokyo_supervisor, administrator,
-                                                                       frozen_now, en):
+def test_the_health_card_lists_problems_and_quiet_accounts_worst_first(
+    client, tokyo_supervisor, administrator, frozen_now, en
+):
     # Healthy: published lately, nothing wrong.
     target_on("IMMI_HANEDA", T.PUBLISHED, at=frozen_now - dt.timedelta(days=2), author=tokyo_supervisor)
     # Needs a person: a failed post.
@@ -395,7 +419,9 @@ def test_links_to_accounts_go_to_their_pages(client, tokyo_poster, frozen_now):
 # --- a flat number of queries ----------------------------------------------------------------------
 
 SIZES = {"small": (5, 1), "large": (200, 21)}
-ACCOUNT_PAGE_CAP = 19  # measured at the small size: the health, the charts, the hours, the moderation card and its history
+ACCOUNT_PAGE_CAP = (
+    19  # measured at the small size: the health, the charts, the hours, the moderation card and its history
+)
 DASHBOARD_CAP = 25  # tests/posts/test_query_counts.py's cap (21) and the health and load cards (4)
 
 
@@ -416,15 +442,21 @@ def world(request, frozen_now):
     for handle in handles[:3]:
         account_services.account_pause(account=account(handle), by=admin, reason="点検")
         for n in range(posts // 5):
-            r = Reply.objects.create(account=account(handle), external_id=f"{handle}-{n}", text="質問",
-                                     created_at=timezone.now(), needs_review=n % 2 == 0)
+            r = Reply.objects.create(
+                account=account(handle),
+                external_id=f"{handle}-{n}",
+                text="質問",
+                created_at=timezone.now(),
+                needs_review=n % 2 == 0,
+            )
             ReplyDecision.objects.create(reply=r, action="flag")
     return {"size": request.param, "handles": handles, "people": people}
 
 
 @pytest.mark.parametrize("role", ["poster", "agency_supervisor", "viewer"])
-def test_the_account_page_and_the_dashboard_make_a_flat_number_of_queries(client, world, role,
-                                                                          django_assert_max_num_queries):
+def test_the_account_page_and_the_dashboard_make_a_flat_number_of_queries(
+    client, world, role, django_assert_max_num_queries
+):
     sign_in_with_second_factor(client, world["people"][role])
     with django_assert_max_num_queries(ACCOUNT_PAGE_CAP):
         response = client.get(page_url("IMMI_TOKYO"))

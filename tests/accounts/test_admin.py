@@ -23,11 +23,20 @@ def change_url(account):
 
 def form_data(account, **overrides):
     data = {
-        "platform": account.platform, "handle": account.handle, "display_name": account.display_name,
-        "office": account.office_id, "publisher": account.publisher, "platform_id": account.platform_id,
-        "sort_order": account.sort_order, "access_token": "", "access_token_secret": "", "page_access_token": "",
-        "state_changes-TOTAL_FORMS": "0", "state_changes-INITIAL_FORMS": "0",
-        "state_changes-MIN_NUM_FORMS": "0", "state_changes-MAX_NUM_FORMS": "1000",
+        "platform": account.platform,
+        "handle": account.handle,
+        "display_name": account.display_name,
+        "office": account.office_id,
+        "publisher": account.publisher,
+        "platform_id": account.platform_id,
+        "sort_order": account.sort_order,
+        "access_token": "",
+        "access_token_secret": "",
+        "page_access_token": "",
+        "state_changes-TOTAL_FORMS": "0",
+        "state_changes-INITIAL_FORMS": "0",
+        "state_changes-MIN_NUM_FORMS": "0",
+        "state_changes-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data
@@ -70,13 +79,17 @@ def test_a_credential_of_the_other_platform_is_refused(admin_client):
 def test_pause_and_resume_actions_are_recorded(admin_client, administrator):
     url = reverse("admin:accounts_socialaccount_changelist")
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
-    admin_client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": "点検のため"})
+    admin_client.post(
+        url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": "点検のため"}
+    )
     tokyo.refresh_from_db()
     assert tokyo.state == "paused"
     admin_client.post(url, {"action": "resume_accounts", "_selected_action": [tokyo.pk]})
     tokyo.refresh_from_db()
     assert tokyo.state == "active"
-    changes = list(AccountStateChange.objects.filter(account=tokyo).order_by("id").values_list("from_state", "to_state", "actor"))
+    changes = list(
+        AccountStateChange.objects.filter(account=tokyo).order_by("id").values_list("from_state", "to_state", "actor")
+    )
     assert changes == [("active", "paused", administrator.pk), ("paused", "active", administrator.pk)]
     assert AccountStateChange.objects.filter(account=tokyo, to_state="paused").get().reason == "点検のため"
 

@@ -134,7 +134,8 @@ def test_profile_urls() -> None:
     assert facebook.profile_url("nagoya.nyukan.support") == "https://www.facebook.com/nagoya.nyukan.support"
     assert x.author_profile_url(handle="taro_y", author_id="2000001") == "https://x.com/taro_y"
     assert facebook.author_profile_url(handle="", author_id="7100000000000011") == (
-        "https://www.facebook.com/7100000000000011")
+        "https://www.facebook.com/7100000000000011"
+    )
     # On X a number after x.com/ would be read as a username: without one, no link.
     assert x.author_profile_url(handle="", author_id="2000001") == ""
     assert facebook.author_profile_url(handle="", author_id="") == ""
@@ -147,8 +148,10 @@ def test_models_ask_for_their_profile_urls() -> None:
     x_account = SocialAccount(platform="x", handle="IMMI_TOKYO")
     page = SocialAccount(platform="facebook", handle="nagoya.nyukan.support")
     assert (x_account.profile_url, x_account.display_handle) == ("https://x.com/IMMI_TOKYO", "@IMMI_TOKYO")
-    assert (page.profile_url, page.display_handle) == ("https://www.facebook.com/nagoya.nyukan.support",
-                                                       "nagoya.nyukan.support")
+    assert (page.profile_url, page.display_handle) == (
+        "https://www.facebook.com/nagoya.nyukan.support",
+        "nagoya.nyukan.support",
+    )
     assert Reply(account=x_account, author_handle="taro_y", author_id="1").author_profile_url == "https://x.com/taro_y"
     assert Reply(account=page, author_handle="", author_id="71").author_profile_url == "https://www.facebook.com/71"
 
@@ -187,15 +190,19 @@ def _scanned(path: Path) -> bool:
 
 def _is_platform(node: ast.AST) -> bool:
     return (isinstance(node, ast.Name) and node.id == "platform") or (
-        isinstance(node, ast.Attribute) and node.attr == "platform")
+        isinstance(node, ast.Attribute) and node.attr == "platform"
+    )
 
 
 def _names_a_platform(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant):
         return node.value in PLATFORM_VALUES
     if isinstance(node, ast.Attribute):
-        return node.attr in PLATFORM_MEMBERS and isinstance(node.value, (ast.Name, ast.Attribute)) and (
-            getattr(node.value, "id", None) == "Platform" or getattr(node.value, "attr", None) == "Platform")
+        return (
+            node.attr in PLATFORM_MEMBERS
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+            and (getattr(node.value, "id", None) == "Platform" or getattr(node.value, "attr", None) == "Platform")
+        )
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
         return any(_names_a_platform(element) for element in node.elts)
     return False
@@ -277,57 +284,73 @@ def test_the_scan_reads_the_source_tree() -> None:
 
 
 def test_nothing_outside_the_adapters_restates_what_a_platform_can_do() -> None:
-    found = [problem for path in _sources()
-             for problem in restatements(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
+    found = [
+        problem
+        for path in _sources()
+        for problem in restatements(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
+    ]
     assert found == []
 
 
 def test_no_template_tests_which_platform_an_account_is_on() -> None:
-    found = [problem for path in _templates()
-             for problem in template_restatements(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())]
+    found = [
+        problem
+        for path in _templates()
+        for problem in template_restatements(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
+    ]
     assert found == []
 
 
-@pytest.mark.parametrize("line", [
-    'if reply.account.platform == reply.account.Platform.X:\n    pass',
-    'bans = reply.account.platform != SocialAccount.Platform.X',
-    'if account.platform == "x":\n    pass',
-    'if "facebook" == platform:\n    pass',
-    'if account.platform in ("x",):\n    pass',
-    'LIMITS = {"x": ImageLimits(max_count=4, max_bytes=5 * MB)}',
-    'X_MAX_WEIGHTED_LENGTH = 280',
-    'LONGEST_TEXT = 63206',
-    'LIMIT = 10 * 1024 * 1024',
-    'url = f"https://x.com/{self.author_handle}"',
-    'url = f"https://www.facebook.com/{self.author_id}"',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "if reply.account.platform == reply.account.Platform.X:\n    pass",
+        "bans = reply.account.platform != SocialAccount.Platform.X",
+        'if account.platform == "x":\n    pass',
+        'if "facebook" == platform:\n    pass',
+        'if account.platform in ("x",):\n    pass',
+        'LIMITS = {"x": ImageLimits(max_count=4, max_bytes=5 * MB)}',
+        "X_MAX_WEIGHTED_LENGTH = 280",
+        "LONGEST_TEXT = 63206",
+        "LIMIT = 10 * 1024 * 1024",
+        'url = f"https://x.com/{self.author_handle}"',
+        'url = f"https://www.facebook.com/{self.author_id}"',
+    ],
+)
 def test_the_scan_sees_a_restatement(line: str) -> None:
     assert restatements(line, "posts/example.py")
 
 
-@pytest.mark.parametrize("line", [
-    'if footer.platform == account.platform:\n    pass',
-    'capabilities = capabilities_for(account)\nif capabilities.block_author:\n    pass',
-    'MAX_UPLOAD_BYTES = 50 * MB',
-    'DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "if footer.platform == account.platform:\n    pass",
+        "capabilities = capabilities_for(account)\nif capabilities.block_author:\n    pass",
+        "MAX_UPLOAD_BYTES = 50 * MB",
+        "DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024",
+    ],
+)
 def test_the_scan_lets_the_rest_be(line: str) -> None:
     assert restatements(line, "immisns/settings.py") == []
 
 
-@pytest.mark.parametrize("line", [
-    "{% if p.account.platform == 'x' %}",
-    '{% if account.platform != "facebook" %}',
-    "{% if item.is_x %}",
-    '<a href="https://x.com/{{ reply.author_handle }}">',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{% if p.account.platform == 'x' %}",
+        '{% if account.platform != "facebook" %}',
+        "{% if item.is_x %}",
+        '<a href="https://x.com/{{ reply.author_handle }}">',
+    ],
+)
 def test_the_template_scan_sees_a_restatement(line: str) -> None:
     assert template_restatements(line, "templates/example.html")
 
 
 def test_the_template_scan_lets_capabilities_be() -> None:
-    line = ("{% if item.capabilities.block_author %}{{ p.account.get_platform_display }} "
-            "platform-{{ p.account.platform }}")
+    line = (
+        "{% if item.capabilities.block_author %}{{ p.account.get_platform_display }} platform-{{ p.account.platform }}"
+    )
     assert template_restatements(line, "templates/example.html") == []
 
 

@@ -39,7 +39,9 @@ def test_both_adapters_listen(x_publisher: XAdapter, fb_publisher: FacebookAdapt
 
 def test_x_mentions_give_text_author_and_what_they_answer(x: FakeX, x_publisher: XAdapter) -> None:
     ours = x.add_post("窓口の混雑状況のお知らせ")
-    reply = x.add_public("在留カードの更新はどこで？ <急ぎ> & 助けて", username="taro_y", name="山田 太郎", reply_to=ours.id)
+    reply = x.add_public(
+        "在留カードの更新はどこで？ <急ぎ> & 助けて", username="taro_y", name="山田 太郎", reply_to=ours.id
+    )
     mention = x.add_public("@IMMI_TOKYO 予約の方法を教えてください", username="hanako")
 
     batch = x_publisher.mentions()
@@ -179,30 +181,51 @@ def test_x_hide_rate_limit_names_its_reset(x: FakeX, x_publisher: XAdapter) -> N
     x.script("rate_limited", endpoint="hide", reset_in=600)
     with pytest.raises(RateLimited) as caught:
         x_publisher.set_hidden(reply.id, True)
-    assert timedelta(seconds=590) < caught.value.until - caught.value.until.now(caught.value.until.tzinfo) <= timedelta(seconds=600)
+    assert (
+        timedelta(seconds=590)
+        < caught.value.until - caught.value.until.now(caught.value.until.tzinfo)
+        <= timedelta(seconds=600)
+    )
 
 
 # -- Facebook ------------------------------------------------------------------
 
 
-def test_fb_comments_on_a_post_newest_first_with_replies_to_comments(graph: FakeGraph, fb_publisher: FacebookAdapter) -> None:
+def test_fb_comments_on_a_post_newest_first_with_replies_to_comments(
+    graph: FakeGraph, fb_publisher: FacebookAdapter
+) -> None:
     post = graph.add_post("大阪出入国在留管理局からのお知らせ")
     first = graph.add_comment(post.id, "ありがとうございます", from_name="佐藤 花子", age=timedelta(minutes=5))
-    answer = graph.add_comment(post.id, "私も知りたいです", from_id="7100000000000002", from_name="鈴木", parent=first.id)
+    answer = graph.add_comment(
+        post.id, "私も知りたいです", from_id="7100000000000002", from_name="鈴木", parent=first.id
+    )
 
     batch = fb_publisher.replies_to(post.id)
 
     assert [r.external_id for r in batch.replies] == [answer.id, first.id]
     got = batch.replies[1]
     assert (got.text, got.author_name, got.author_id, got.author_handle) == (
-        "ありがとうございます", "佐藤 花子", "7100000000000001", "")
+        "ありがとうございます",
+        "佐藤 花子",
+        "7100000000000001",
+        "",
+    )
     assert (got.answers, got.conversation, got.hidden) == (post.id, post.id, False)
     assert batch.replies[0].answers == first.id
     assert got.url.startswith(f"https://www.facebook.com/{post.id}?comment_id=")
     call = graph.calls_to("comments")[0]
     params = call.params()
     assert (params["filter"], params["order"]) == ("stream", "reverse_chronological")
-    assert set(params["fields"].split(",")) >= {"id", "message", "from", "created_time", "parent", "is_hidden", "can_hide", "permalink_url"}
+    assert set(params["fields"].split(",")) >= {
+        "id",
+        "message",
+        "from",
+        "created_time",
+        "parent",
+        "is_hidden",
+        "can_hide",
+        "permalink_url",
+    }
     assert batch.cursor == batch.replies[0].created_at.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
@@ -258,10 +281,17 @@ def test_fb_has_no_separate_mentions(graph: FakeGraph, fb_publisher: FacebookAda
 
 @pytest.mark.parametrize(
     "kind, error",
-    [("token_invalid", AuthRevoked), ("rate_limited", RateLimited), ("service_unavailable", Transient),
-     ("bad_gateway_html", Transient), ("timeout", Transient)],
+    [
+        ("token_invalid", AuthRevoked),
+        ("rate_limited", RateLimited),
+        ("service_unavailable", Transient),
+        ("bad_gateway_html", Transient),
+        ("timeout", Transient),
+    ],
 )
-def test_fb_reads_and_moderation_fail_with_the_same_kinds(graph: FakeGraph, fb_publisher: FacebookAdapter, kind, error) -> None:
+def test_fb_reads_and_moderation_fail_with_the_same_kinds(
+    graph: FakeGraph, fb_publisher: FacebookAdapter, kind, error
+) -> None:
     post = graph.add_post("お知らせ")
     comment = graph.add_comment(post.id, "コメント")
     graph.script(kind, endpoint="comments")

@@ -53,9 +53,15 @@ def test_nobody_can_sign_up(client):
     response = client.get(reverse("account_signup"))
     page = response.content.decode()
     assert "password2" not in page
-    response = client.post(reverse("account_signup"), {
-        "username": "intruder", "email": "i@example.invalid", "password1": PASSWORD, "password2": PASSWORD,
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "username": "intruder",
+            "email": "i@example.invalid",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(username="intruder").exists()
@@ -82,7 +88,9 @@ def test_a_supervisor_with_totp_needs_the_code(client, tokyo_supervisor):
     response = login(client, "tokyo-supervisor")
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    response = client.post(reverse("mfa_authenticate"), {"code": "000000" if totp_code(secret) != "000000" else "111111"})
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if totp_code(secret) != "000000" else "111111"}
+    )
     assert "_auth_user_id" not in client.session
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302

@@ -19,8 +19,8 @@ from accounts.platforms import (
     AuthRevoked,
     MediaItem,
     OutOfCredits,
-    PlatformError,
     PlatformAdapter,
+    PlatformError,
     RateLimited,
     Rejected,
     Transient,
@@ -45,7 +45,9 @@ def test_both_adapters_satisfy_the_protocol(x_publisher: XAdapter, fb_publisher:
     assert isinstance(fb_publisher, PlatformAdapter)
 
 
-def test_reprs_never_show_credentials(x: FakeX, graph: FakeGraph, x_publisher: XAdapter, fb_publisher: FacebookAdapter) -> None:
+def test_reprs_never_show_credentials(
+    x: FakeX, graph: FakeGraph, x_publisher: XAdapter, fb_publisher: FacebookAdapter
+) -> None:
     for secret in (x.api_secret, x.access_token, x.access_token_secret, x.api_key):
         assert secret not in repr(x_publisher)
     assert graph.access_token not in repr(fb_publisher)
@@ -193,18 +195,34 @@ def test_x_text_matching(sent: str, returned: str, same: bool) -> None:
     [
         ("duplicate", {}, Rejected, 403, "You are not allowed to create a Tweet with duplicate content."),
         ("forbidden", {"detail": "This account is suspended."}, Rejected, 403, "This account is suspended."),
-        ("oauth1_permissions", {}, AuthRevoked, 403,
-         "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint."),
+        (
+            "oauth1_permissions",
+            {},
+            AuthRevoked,
+            403,
+            "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+        ),
         ("unauthorized", {}, AuthRevoked, 401, "Unauthorized"),
-        ("payment_required", {}, OutOfCredits, 402,
-         "Your enrolled account [1234567890] does not have any credits to fulfill this request."),
+        (
+            "payment_required",
+            {},
+            OutOfCredits,
+            402,
+            "Your enrolled account [1234567890] does not have any credits to fulfill this request.",
+        ),
         ("bad_request", {"message": "text: too long"}, Rejected, 400, "text: too long"),
         ("server_error", {}, Transient, 500, "Internal Server Error"),
         ("unavailable", {}, Transient, 503, "Service Unavailable"),
     ],
 )
 def test_x_errors_are_mapped(
-    x: FakeX, x_publisher: XAdapter, kind: str, options: dict[str, str], error_class: type[PlatformError], code: int, message: str
+    x: FakeX,
+    x_publisher: XAdapter,
+    kind: str,
+    options: dict[str, str],
+    error_class: type[PlatformError],
+    code: int,
+    message: str,
 ) -> None:
     x.script(kind, **options)
     error = raised(x_publisher.publish, "hello")
@@ -321,7 +339,11 @@ def test_fb_publish_with_images(graph: FakeGraph, fb_publisher: FacebookAdapter)
     assert (first.method, first.url) == ("POST", f"https://graph.facebook.com/v23.0/{graph.page_id}/photos")
     parts = first.multipart()
     assert parts["source"].data == JPEG and parts["source"].content_type == "image/jpeg"
-    assert first.params() == {"published": "false", "alt_text_custom": "窓口の案内表示", "access_token": graph.access_token}
+    assert first.params() == {
+        "published": "false",
+        "alt_text_custom": "窓口の案内表示",
+        "access_token": graph.access_token,
+    }
     assert second.params() == {"published": "false", "access_token": graph.access_token}
     photo_ids = list(graph.photos)
     assert feed.form() == {
@@ -382,9 +404,14 @@ def test_fb_find_recent_not_found(graph: FakeGraph, fb_publisher: FacebookAdapte
         ("duplicate", {}, Rejected, 506, "(#506) Duplicate status message"),
         ("invalid_parameter", {}, Rejected, 100, "(#100) Invalid parameter"),
         ("blocked", {}, Rejected, 368, "The action attempted has been deemed abusive or is otherwise disallowed"),
-        ("token_invalid", {}, AuthRevoked, 190,
-         "Error validating access token: The session has been invalidated because the user changed their "
-         "password or Facebook has changed the session for security reasons."),
+        (
+            "token_invalid",
+            {},
+            AuthRevoked,
+            190,
+            "Error validating access token: The session has been invalidated because the user changed their "
+            "password or Facebook has changed the session for security reasons.",
+        ),
         ("rate_limited", {"code": 4}, RateLimited, 4, "(#4) Application request limit reached"),
         ("rate_limited", {"code": 17}, RateLimited, 17, "(#17) User request limit reached"),
         ("rate_limited", {"code": 32}, RateLimited, 32, "(#32) Page request limit reached"),
@@ -395,8 +422,13 @@ def test_fb_find_recent_not_found(graph: FakeGraph, fb_publisher: FacebookAdapte
     ],
 )
 def test_fb_errors_are_mapped(
-    graph: FakeGraph, fb_publisher: FacebookAdapter, kind: str, options: dict[str, int],
-    error_class: type[PlatformError], code: int, message: str,
+    graph: FakeGraph,
+    fb_publisher: FacebookAdapter,
+    kind: str,
+    options: dict[str, int],
+    error_class: type[PlatformError],
+    code: int,
+    message: str,
 ) -> None:
     graph.script(kind, **options)
     error = raised(fb_publisher.publish, "hello")
@@ -501,10 +533,14 @@ def test_unknown_script_kind_is_refused(x: FakeX, graph: FakeGraph) -> None:
 def test_install_from_env_in_a_subprocess_logs_every_call(tmp_path: Path) -> None:
     log = tmp_path / "calls.jsonl"
     config = tmp_path / "fakes.json"
-    config.write_text(json.dumps({
-        "x": {"script": {"create": [{"kind": "server_error"}]}},
-        "facebook": {"latency": 0.05},
-    }))
+    config.write_text(
+        json.dumps(
+            {
+                "x": {"script": {"create": [{"kind": "server_error"}]}},
+                "facebook": {"latency": 0.05},
+            }
+        )
+    )
     program = """
 from accounts.platforms import Transient
 from accounts.platforms.facebook import FacebookAdapter
@@ -538,7 +574,11 @@ def test_worker_entry_point_installs_the_fakes_before_celery(tmp_path: Path) -> 
     env = {**os.environ, "IMMISNS_FAKE_PLATFORMS": "{}", "IMMISNS_FAKE_PLATFORM_LOG": str(tmp_path / "calls.jsonl")}
     done = subprocess.run(
         [sys.executable, "-m", "tests.fakes.platforms", "celery", "--version"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()  # celery printed its version
@@ -546,7 +586,11 @@ def test_worker_entry_point_installs_the_fakes_before_celery(tmp_path: Path) -> 
     env.pop("IMMISNS_FAKE_PLATFORMS")
     refused = subprocess.run(
         [sys.executable, "-m", "tests.fakes.platforms", "celery", "--version"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert refused.returncode != 0
     assert "IMMISNS_FAKE_PLATFORMS is not set" in refused.stderr

@@ -15,19 +15,46 @@ pytestmark = pytest.mark.django_db
 
 # Actions on others' posts, the queue, the kill switch: the second factor.
 NEEDS_IT = {
-    "posts:queue", "posts:approve", "posts:reject", "posts:approve_many", "posts:edit", "posts:cancel",
-    "posts:target_retry", "posts:target_resolve", "posts:target_withdraw", "posts:publishing_switch",
-    "moderation:queue", "moderation:hide", "moderation:unhide", "moderation:confirm",
-    "moderation:delete", "moderation:ban", "audit:log", "audit:export",
+    "posts:queue",
+    "posts:approve",
+    "posts:reject",
+    "posts:approve_many",
+    "posts:edit",
+    "posts:cancel",
+    "posts:target_retry",
+    "posts:target_resolve",
+    "posts:target_withdraw",
+    "posts:publishing_switch",
+    "moderation:queue",
+    "moderation:hide",
+    "moderation:unhide",
+    "moderation:confirm",
+    "moderation:delete",
+    "moderation:ban",
+    "audit:log",
+    "audit:export",
     "calendar_move",  # moving a post is an edit of its time
     "moderation_admin_moved",  # the admin's old addresses, as the admin
 }
 # Reading and a poster's own work: the password is enough.
 PASSWORD_ENOUGH = {
-    "home", "calendar", "posts:list", "posts:new", "posts:preview", "posts:detail", "posts:submit", "posts:image",
-    "posts:django.views.generic.base.RedirectView", "sandbox_delivery", "admin_login", "set_language",
+    "home",
+    "calendar",
+    "posts:list",
+    "posts:new",
+    "posts:preview",
+    "posts:detail",
+    "posts:submit",
+    "posts:image",
+    "posts:django.views.generic.base.RedirectView",
+    "sandbox_delivery",
+    "admin_login",
+    "set_language",
     "sns_account",
-    "public:policy", "public:policy_version", "public:official_accounts", "public:official_accounts_json",
+    "public:policy",
+    "public:policy_version",
+    "public:official_accounts",
+    "public:official_accounts_json",
 }
 
 
@@ -73,8 +100,9 @@ def test_a_url_nobody_classified_needs_the_second_factor():
 
 @pytest.fixture
 def pending(db, tokyo_poster):
-    from tests.posts.conftest import NOW
     import time_machine
+
+    from tests.posts.conftest import NOW
 
     with time_machine.travel(NOW, tick=True):
         yield make_post(tokyo_poster, submit=True)
@@ -99,8 +127,11 @@ def guarded_requests(post, target_pk):
 
 @pytest.mark.parametrize("persona", ["supervisor", "administrator"])
 def test_a_password_alone_is_not_enough_even_with_totp_set_up(client, pending, persona):
-    person = (make_person("sup", "agency", "supervisor") if persona == "supervisor"
-              else make_person("root", is_staff=True, is_superuser=True))
+    person = (
+        make_person("sup", "agency", "supervisor")
+        if persona == "supervisor"
+        else make_person("root", is_staff=True, is_superuser=True)
+    )
     add_totp(person)
     client.force_login(person)  # a session whose sign-in did not use the code
     target = pending.targets.get()
@@ -116,7 +147,9 @@ def test_a_password_alone_is_not_enough_even_with_totp_set_up(client, pending, p
 def test_without_totp_a_supervisor_is_sent_to_set_it_up(client, pending):
     person = make_person("sup", "agency", "supervisor")
     client.force_login(person)
-    response = client.post(reverse("posts:cancel", args=[pending.pk]), HTTP_REFERER=f"http://testserver/posts/{pending.pk}/")
+    response = client.post(
+        reverse("posts:cancel", args=[pending.pk]), HTTP_REFERER=f"http://testserver/posts/{pending.pk}/"
+    )
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
     assert "next=http%3A%2F%2Ftestserver%2Fposts%2F" in response["Location"]
     pending.refresh_from_db()

@@ -9,11 +9,24 @@ from django.apps import apps as django_apps
 from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
 
 X_HANDLES = {
-    "MOJ_IMMI": "agency", "IMMI_SAPPORO": "sapporo", "IMMI_SENDAI": "sendai", "IMMI_TOKYO": "tokyo",
-    "IMMI_NARITA": "narita", "IMMI_HANEDA": "haneda", "IMMI_YOKOHAMA": "yokohama",
-    "IMMI_NAGOYA": "nagoya", "IMMI_CHUBU": "chubu", "IMMI_OSAKA": "osaka", "IMMI_KANSAI": "kansai",
-    "IMMI_KOBE": "kobe", "IMMI_HIROSHIMA": "hiroshima", "IMMI_TAKAMATSU": "takamatsu",
-    "IMMI_FUKUOKA": "fukuoka", "IMMI_NAHA": "naha", "IMMI_HIGASHI": "higashi-nihon", "IMMI_OMURA2": "omura",
+    "MOJ_IMMI": "agency",
+    "IMMI_SAPPORO": "sapporo",
+    "IMMI_SENDAI": "sendai",
+    "IMMI_TOKYO": "tokyo",
+    "IMMI_NARITA": "narita",
+    "IMMI_HANEDA": "haneda",
+    "IMMI_YOKOHAMA": "yokohama",
+    "IMMI_NAGOYA": "nagoya",
+    "IMMI_CHUBU": "chubu",
+    "IMMI_OSAKA": "osaka",
+    "IMMI_KANSAI": "kansai",
+    "IMMI_KOBE": "kobe",
+    "IMMI_HIROSHIMA": "hiroshima",
+    "IMMI_TAKAMATSU": "takamatsu",
+    "IMMI_FUKUOKA": "fukuoka",
+    "IMMI_NAHA": "naha",
+    "IMMI_HIGASHI": "higashi-nihon",
+    "IMMI_OMURA2": "omura",
 }
 FACEBOOK_PAGES = {
     "ImmigrationServicesAgency.MOJ": "agency",
@@ -21,8 +34,13 @@ FACEBOOK_PAGES = {
     "fukuoka.nyukan.support": "fukuoka",
 }
 BRANCH_PARENTS = {
-    "narita": "tokyo", "haneda": "tokyo", "yokohama": "tokyo", "chubu": "nagoya",
-    "kansai": "osaka", "kobe": "osaka", "naha": "fukuoka",
+    "narita": "tokyo",
+    "haneda": "tokyo",
+    "yokohama": "tokyo",
+    "chubu": "nagoya",
+    "kansai": "osaka",
+    "kobe": "osaka",
+    "naha": "fukuoka",
 }
 BUREAUS = {"sapporo", "sendai", "tokyo", "nagoya", "osaka", "hiroshima", "takamatsu", "fukuoka"}
 CENTERS = {"higashi-nihon", "omura"}

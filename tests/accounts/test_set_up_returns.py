@@ -25,7 +25,10 @@ def test_a_supervisor_sent_to_set_up_totp_is_returned_to_the_queue(client):
     make_person("new-sup", "tokyo", "supervisor")
     login(client, "new-sup")
     response = client.get(reverse("posts:queue"))
-    assert response["Location"].startswith(reverse("mfa_activate_totp")) and "next=%2Fposts%2Fqueue%2F" in response["Location"]
+    assert (
+        response["Location"].startswith(reverse("mfa_activate_totp"))
+        and "next=%2Fposts%2Fqueue%2F" in response["Location"]
+    )
     response = client.get(response["Location"])  # allauth asks for the password once more first
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     response = client.post(response["Location"], {"password": PASSWORD})

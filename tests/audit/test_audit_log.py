@@ -54,8 +54,15 @@ def world(db, tokyo_supervisor, osaka_poster, viewer, administrator):
     post_services.publishing_pause_all(by=administrator, reason="全体停止の訓練")
     OfficeHours.objects.create(office=tokyo, weekday=6, opens=dt.time(9), closes=dt.time(12))
     ClosureDay.objects.create(date=dt.date(2026, 12, 29), office=osaka, reason="大阪の年末休業")
-    return {"tokyo": tokyo, "osaka": osaka, "post": post, "osaka_post": osaka_post,
-            "tokyo_account": tokyo_account, "osaka_account": osaka_account, "tokyo_poster": tokyo_poster}
+    return {
+        "tokyo": tokyo,
+        "osaka": osaka,
+        "post": post,
+        "osaka_post": osaka_post,
+        "tokyo_account": tokyo_account,
+        "osaka_account": osaka_account,
+        "tokyo_poster": tokyo_poster,
+    }
 
 
 def test_an_administrator_sees_every_source_with_who_what_and_before_after(english, world, administrator):
@@ -63,19 +70,32 @@ def test_an_administrator_sees_every_source_with_who_what_and_before_after(engli
     # Changes in the admin are recorded with the administrator as the person who made them.
     sign_in_with_second_factor(client, administrator)
     newcomer = make_person("newcomer")
-    response = client.post(reverse("admin:accounts_membership_add"), {
-        "user": newcomer.pk, "office": world["tokyo"].pk, "role": Membership.Role.VIEWER})
+    response = client.post(
+        reverse("admin:accounts_membership_add"),
+        {"user": newcomer.pk, "office": world["tokyo"].pk, "role": Membership.Role.VIEWER},
+    )
     assert response.status_code == 302
-    response = client.post(reverse("admin:accounts_closureday_add"), {"date": "2026-12-31", "office": "", "reason": "大晦日"})
+    response = client.post(
+        reverse("admin:accounts_closureday_add"), {"date": "2026-12-31", "office": "", "reason": "大晦日"}
+    )
     assert response.status_code == 302
 
     response = client.get(LOG)
     assert response.status_code == 200
     html = response.content.decode()
     kinds = set(kinds_on_page(response))
-    assert {"post.create", "post.submit", "post.approve", "account_state.changed", "footer.version",
-            "publishing.paused", "office_hours.added", "closure_day.added", "membership.added",
-            "login.succeeded"} <= kinds
+    assert {
+        "post.create",
+        "post.submit",
+        "post.approve",
+        "account_state.changed",
+        "footer.version",
+        "publishing.paused",
+        "office_hours.added",
+        "closure_day.added",
+        "membership.added",
+        "login.succeeded",
+    } <= kinds
     # who, what, before and after, in the reader's language
     assert "承認します" in html and "Approved" in html
     assert "newcomer: Viewer at" in html
@@ -119,7 +139,8 @@ def test_membership_office_hours_and_account_changes_keep_before_and_after(engli
 
 
 def test_sign_ins_failures_sign_outs_and_second_factor_changes_are_recorded(
-        client, world, osaka_poster, django_capture_on_commit_callbacks):
+    client, world, osaka_poster, django_capture_on_commit_callbacks
+):
     from tests.accounts.test_login import totp_code
 
     assert client.post(reverse("account_login"), {"login": "osaka-poster", "password": "wrong"}).status_code == 200
@@ -210,7 +231,9 @@ def test_filters_by_kind_office_account_person_and_time(english, world, administ
     assert set(kinds_on_page(person)) == {"post.approve"}
 
     assert kinds_on_page(client.get(LOG, {"since": "2001-01-01", "until": "2001-01-31"})) == []
-    assert kinds_on_page(client.get(LOG, {"since": frozen_now.date().isoformat(), "until": frozen_now.date().isoformat()}))
+    assert kinds_on_page(
+        client.get(LOG, {"since": frozen_now.date().isoformat(), "until": frozen_now.date().isoformat()})
+    )
 
     bad = client.get(LOG, {"since": "2026-13-45"})
     assert bad.status_code == 200
@@ -224,7 +247,8 @@ def test_filters_by_kind_office_account_person_and_time(english, world, administ
 def test_pages_follow_each_other_without_repeating_a_row(client, world, administrator):
     sign_in_with_second_factor(client, administrator)
     AuditEvent.objects.bulk_create(
-        [AuditEvent(kind="login.failed", data={"username": f"guess-{n}"}) for n in range(120)])
+        [AuditEvent(kind="login.failed", data={"username": f"guess-{n}"}) for n in range(120)]
+    )
     seen, query, pages = [], {}, 0
     while True:
         response = client.get(LOG, query)
@@ -239,11 +263,12 @@ def test_pages_follow_each_other_without_repeating_a_row(client, world, administ
     assert len(body.splitlines()) == len(seen)
     # A cursor that is not one of ours (edited, or naive) is the first page.
     import base64
+
     for token in ("not-a-cursor", base64.urlsafe_b64encode(b'["2026-12-01T00:00:00",5,1]').decode(), "W10"):
         assert client.get(LOG, {"after": token}).context["page"].items == client.get(LOG).context["page"].items
     # and back
     response = client.get(LOG, {"before": page.previous_cursor})
-    assert [(row["a_src"], row["a_pk"]) for row in response.context["page"]] == seen[-len(page) - 50:-len(page)]
+    assert [(row["a_src"], row["a_pk"]) for row in response.context["page"]] == seen[-len(page) - 50 : -len(page)]
 
 
 def test_csv_starts_with_the_bom_keeps_japanese_and_jsonl_parses(english, world, administrator):
@@ -284,10 +309,22 @@ def test_post_events_keep_the_engines_data_in_the_export(english, world, adminis
     from posts.models import PostEvent
 
     target = world["post"].targets.get()
-    PostEvent.record(post_id=world["post"].pk, target=target, action=PostEvent.Action.CLAIM,
-                     from_state="scheduled", to_state="publishing", data={"attempt": 2, "footer_version": 3})
-    PostEvent.record(post_id=world["post"].pk, target=target, action=PostEvent.Action.PUBLISH,
-                     from_state="publishing", to_state="published", data={"url": "https://x.com/IMMI_TOKYO/status/1"})
+    PostEvent.record(
+        post_id=world["post"].pk,
+        target=target,
+        action=PostEvent.Action.CLAIM,
+        from_state="scheduled",
+        to_state="publishing",
+        data={"attempt": 2, "footer_version": 3},
+    )
+    PostEvent.record(
+        post_id=world["post"].pk,
+        target=target,
+        action=PostEvent.Action.PUBLISH,
+        from_state="publishing",
+        to_state="published",
+        data={"url": "https://x.com/IMMI_TOKYO/status/1"},
+    )
     sign_in_with_second_factor(english, administrator)
     _, body = export(english, "jsonl", kind="post", account=world["tokyo_account"].pk)
     rows = {row["kind"]: row for row in map(json.loads, body.decode().splitlines())}

@@ -4,7 +4,6 @@ Rows are written in bulk, as years of use would leave them: post events on
 every account (make_history), state changes, and sign-in and settings records.
 """
 
-import datetime as dt
 import gc
 import tracemalloc
 
@@ -24,14 +23,30 @@ SIZES = {"small": (5, 1, 10), "large": (200, 21, 600)}
 def _records(count: int, now) -> None:
     offices = list(Office.objects.values_list("id", flat=True))
     accounts = list(SocialAccount.objects.values_list("id", "office_id"))
-    kinds = ["membership.changed", "office_hours.added", "social_account.changed", "login.succeeded", "closure_day.added"]
-    AuditEvent.objects.bulk_create([
-        AuditEvent(
-            kind=kinds[n % len(kinds)], actor_name=f"person-{n % 7}", object_type="membership", object_id=n,
-            office_id=offices[n % len(offices)], account_id=accounts[n % len(accounts)][0] if n % 3 == 0 else None,
-            before={"role": "poster"}, after={"role": "viewer", "note": "変更 %d" % n}, data={"n": n},
-        ) for n in range(count)
-    ], batch_size=2000)
+    kinds = [
+        "membership.changed",
+        "office_hours.added",
+        "social_account.changed",
+        "login.succeeded",
+        "closure_day.added",
+    ]
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                kind=kinds[n % len(kinds)],
+                actor_name=f"person-{n % 7}",
+                object_type="membership",
+                object_id=n,
+                office_id=offices[n % len(offices)],
+                account_id=accounts[n % len(accounts)][0] if n % 3 == 0 else None,
+                before={"role": "poster"},
+                after={"role": "viewer", "note": "変更 %d" % n},
+                data={"n": n},
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
 
 
 @pytest.fixture(params=list(SIZES))
@@ -47,9 +62,18 @@ def world(request, frozen_now, settings):
     }
     make_history(posts=posts, handles=handles, authors=[people["poster"]], now=frozen_now)
     admin = people["administrator"]
-    AccountStateChange.objects.bulk_create([
-        AccountStateChange(account=SocialAccount.objects.get(handle=handle), actor=admin, from_state="active",
-                           to_state="paused", reason="点検") for handle in handles])
+    AccountStateChange.objects.bulk_create(
+        [
+            AccountStateChange(
+                account=SocialAccount.objects.get(handle=handle),
+                actor=admin,
+                from_state="active",
+                to_state="paused",
+                reason="点検",
+            )
+            for handle in handles
+        ]
+    )
     _records(records, frozen_now)
     return people
 
@@ -61,7 +85,9 @@ CAP = 14
 
 @pytest.mark.parametrize("role", ["poster", "supervisor", "viewer", "administrator"])
 @pytest.mark.parametrize("params", [{}, {"office": "tokyo"}, {"kind": "post", "account": "IMMI_TOKYO"}])
-def test_the_audit_log_asks_the_same_queries_whatever_the_rows(client, world, role, params, django_assert_max_num_queries):
+def test_the_audit_log_asks_the_same_queries_whatever_the_rows(
+    client, world, role, params, django_assert_max_num_queries
+):
     person = world[role]
     if role in ("supervisor", "administrator"):
         sign_in_with_second_factor(client, person)

@@ -32,8 +32,13 @@ from tests.conftest import COMMITTED_DB, IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -180,7 +185,9 @@ def assert_accessible(page, *, widths=(DESKTOP, PHONE)) -> None:
             results = axe.run(page, options=AXE_OPTIONS)
             for violation in results.response["violations"]:
                 targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:5]
-                found.append(f"{size['width']}px {violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
+                found.append(
+                    f"{size['width']}px {violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
+                )
     finally:
         page.set_viewport_size(original)
     assert not found, f"axe-core WCAG 2.0 A/AA violations on {page.url}:\n" + "\n".join(found)

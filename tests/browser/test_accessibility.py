@@ -29,11 +29,13 @@ def visit(page, live_server, path: str) -> None:
 
 def posts_of_every_state(poster, supervisor):
     """A draft, a pending post and an approved one, made at a fixed working-day morning."""
-    with time_machine.travel(dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.timezone.utc), tick=True):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.UTC), tick=True):
         draft = make_post(poster, body="下書きのお知らせです。")
         # To two accounts that publish the same card: the queue shows it once, naming both.
         pending = make_post(poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="承認待ちのお知らせです。", submit=True)
-        approved = services.post_approve(post=make_post(poster, body="承認済みのお知らせです。", submit=True), by=supervisor)
+        approved = services.post_approve(
+            post=make_post(poster, body="承認済みのお知らせです。", submit=True), by=supervisor
+        )
     return draft, pending, approved
 
 
@@ -52,8 +54,17 @@ def test_poster_pages(page, live_server):
     draft, pending, approved = posts_of_every_state(poster, supervisor)
     delivery = SandboxDelivery.objects.create(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), text="送信記録")
     login(page, live_server, "tokyo-poster", PASSWORD)
-    for path in ("/", "/posts/", "/posts/new/", f"/posts/{draft.pk}/", f"/posts/{draft.pk}/edit/",
-                 f"/posts/{pending.pk}/", f"/posts/{approved.pk}/", f"/sandbox/{delivery.pk}/", "/accounts/2fa/"):
+    for path in (
+        "/",
+        "/posts/",
+        "/posts/new/",
+        f"/posts/{draft.pk}/",
+        f"/posts/{draft.pk}/edit/",
+        f"/posts/{pending.pk}/",
+        f"/posts/{approved.pk}/",
+        f"/sandbox/{delivery.pk}/",
+        "/accounts/2fa/",
+    ):
         visit(page, live_server, path)
     # The composer with its live preview and a finding shown.
     page.goto(f"{live_server.url}/posts/new/")

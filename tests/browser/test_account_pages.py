@@ -29,7 +29,8 @@ def targets(handle: str, state: str, ages_in_days, author) -> None:
         Post.objects.filter(pk=post.pk).update(state=Post.State.APPROVED)
         target = PostTarget.objects.create(post=post, account=account)
         PostTarget.objects.filter(pk=target.pk).update(
-            state=state, due_at=at, published_at=at if state == T.PUBLISHED else None)
+            state=state, due_at=at, published_at=at if state == T.PUBLISHED else None
+        )
 
 
 def test_a_supervisor_opens_an_account_page_from_the_health_card(page, live_server):
@@ -42,11 +43,17 @@ def test_a_supervisor_opens_an_account_page_from_the_health_card(page, live_serv
     targets("IMMI_HANEDA", T.PUBLISHED, [0, 1, 2], supervisor)
     targets("IMMI_HANEDA", T.SCHEDULED, [-1], supervisor)
     targets("IMMI_NARITA", T.PUBLISHED, [45], supervisor)
-    account_services.account_pause(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=admin,
-                                   reason="年末年始の点検のため")
-    reply = Reply.objects.create(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), external_id="1",
-                                 author_handle="resident", text="窓口は何時まで開いていますか", created_at=timezone.now(),
-                                 state=Reply.State.HIDDEN)
+    account_services.account_pause(
+        account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=admin, reason="年末年始の点検のため"
+    )
+    reply = Reply.objects.create(
+        account=SocialAccount.objects.get(handle="IMMI_TOKYO"),
+        external_id="1",
+        author_handle="resident",
+        text="窓口は何時まで開いていますか",
+        created_at=timezone.now(),
+        state=Reply.State.HIDDEN,
+    )
     ReplyDecision.objects.create(reply=reply, action="hide", reason="電話番号が含まれていたため")
     ReplyDecision.objects.create(reply=reply, actor=supervisor, action="confirm")
 

@@ -24,9 +24,12 @@ def test_a_supervisor_filters_the_audit_log_and_downloads_the_csv(page, live_ser
     when = timezone.now() + dt.timedelta(days=7)
     post = make_post(poster, submit=True, when=when, reason="年末年始の案内のため時間外に予約します。")
     post_services.post_approve(post=post, by=supervisor, comment="内容を確認しました")
-    account_services.account_pause(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=administrator, reason="東京の点検作業")
     account_services.account_pause(
-        account=SocialAccount.objects.filter(office__code="osaka").first(), by=administrator, reason="大阪の点検作業")
+        account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=administrator, reason="東京の点検作業"
+    )
+    account_services.account_pause(
+        account=SocialAccount.objects.filter(office__code="osaka").first(), by=administrator, reason="大阪の点検作業"
+    )
 
     login(page, live_server, "tokyo-supervisor", PASSWORD, totp_secret=secret)
     page.locator('header a[href="/audit/"]').click()

@@ -117,8 +117,9 @@ def test_a_supervisor_moves_an_approved_post_with_the_keyboard(page, live_server
     assert_accessible(page)
     # One office chosen: its counter hours on every working day of the month.
     tokyo = Office.objects.get(code="tokyo")
-    working = next(d for d in (monday + dt.timedelta(days=n) for n in range(14))
-                   if not office_hours.is_administrative_holiday(d))
+    working = next(
+        d for d in (monday + dt.timedelta(days=n) for n in range(14)) if not office_hours.is_administrative_holiday(d)
+    )
     page.goto(f"{live_server.url}/calendar/?office={tokyo.pk}&date={working.isoformat()}")
     expect(page.locator(f"#day-{working.isoformat()} .cal-open")).to_contain_text("09:00–16:00")
     assert_accessible(page)

@@ -123,7 +123,8 @@ def settle(page) -> None:
     """Wait until the preview is idle: no request in flight, no input or change for 450 ms."""
     page.wait_for_function(
         "() => window.__pace && window.__pace.inflight === 0 && performance.now() - window.__pace.last > 450",
-        polling=50, timeout=15_000,
+        polling=50,
+        timeout=15_000,
     )
 
 
@@ -184,7 +185,8 @@ def side_tab(page, live_server, *, may_fail: dict[str, int] | None = None):
     def is_local(url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("data", "blob", "about") or (
-            (parts.scheme, parts.hostname, parts.port) == (server.scheme, server.hostname, server.port))
+            (parts.scheme, parts.hostname, parts.port) == (server.scheme, server.hostname, server.port)
+        )
 
     def on_request(request):
         if not is_local(request.url):
@@ -205,7 +207,10 @@ def side_tab(page, live_server, *, may_fail: dict[str, int] | None = None):
         errors.append(f"console error on {where or message.page.url}: {message.text}")
 
     context = page.context.browser.new_context(
-        viewport=DESKTOP, locale="ja-JP", timezone_id="Asia/Tokyo", storage_state=page.context.storage_state(),
+        viewport=DESKTOP,
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        storage_state=page.context.storage_state(),
     )
     context.set_default_timeout(15_000)
     context.on("request", on_request)
@@ -266,9 +271,14 @@ def harness(tmp_path, transactional_db):
 
 def explain(harness, post):
     def text() -> str:
-        rows = list(PostTarget.objects.filter(post=post).values("account__handle", "state", "due_at", "enqueued_at", "attempts", "last_error"))
+        rows = list(
+            PostTarget.objects.filter(post=post).values(
+                "account__handle", "state", "due_at", "enqueued_at", "attempts", "last_error"
+            )
+        )
         events = list(PostEvent.objects.filter(post=post).order_by("at", "id").values_list("action", "comment"))
         return f"now: {timezone.now():%H:%M:%S}\ntargets: {rows}\nevents: {events}\n{harness.output()}"
+
     return text
 
 
@@ -307,7 +317,8 @@ def test_from_login_to_published(page, live_server, harness):
         assert expected + weighted_length(PASTED) <= 280, f"the journey's text is too long for {handle}: {expected}"
         expect(page.locator(f"[data-testid=counter-{handle}] .count")).to_have_text(str(expected))
     expect(preview_card(page, "IMMI_TOKYO").locator(".post-text")).to_contain_text(
-        footer.footer_text(footer.footer_for(accounts["IMMI_TOKYO"])))
+        footer.footer_text(footer.footer_for(accounts["IMMI_TOKYO"]))
+    )
     expect(page.locator("#preview .finding-block")).to_have_count(0)
 
     # The agency's own number is shown as an official contact, not as personal data.
@@ -373,7 +384,8 @@ def test_from_login_to_published(page, live_server, harness):
     expect(page.locator("#preview mark")).to_have_count(0)
     for handle in HANDLES:
         expect(page.locator(f"[data-testid=counter-{handle}] .count")).to_have_text(
-            str(weighted_length(footer.compose(TEXT, accounts[handle]))))
+            str(weighted_length(footer.compose(TEXT, accounts[handle])))
+        )
     scheduled, open_at, needs_reason = choose_time(accounts.values())
     pick_time(page, scheduled, REASON if needs_reason else "")
     for handle in HANDLES:
@@ -393,8 +405,14 @@ def test_from_login_to_published(page, live_server, harness):
     sign_out(page, live_server)
 
     # --- b. The supervisor approves it; their own post they cannot ------------------------------
-    own = make_post(supervisor, ["IMMI_TOKYO"], body=OWN_BODY, when=timezone.now() + dt.timedelta(days=2),
-                    reason=REASON, submit=True)
+    own = make_post(
+        supervisor,
+        ["IMMI_TOKYO"],
+        body=OWN_BODY,
+        when=timezone.now() + dt.timedelta(days=2),
+        reason=REASON,
+        submit=True,
+    )
     login(page, live_server, "tokyo-supervisor", PASSWORD, totp_secret=secret)
     assert path_of(page) == "/"
     expect(page.locator("header")).to_contain_text("tokyo-supervisor")
@@ -440,14 +458,18 @@ def test_from_login_to_published(page, live_server, harness):
     login(page, live_server, "tokyo-poster", PASSWORD)
     page.goto(f"{live_server.url}/posts/{post_id}/")
     states = page.locator(".target-row .post-state")
-    deadline = time.monotonic() + PUBLISH_TIMEOUT + max(0.0, (scheduled - max(approved_at, timezone.now())).total_seconds())
+    deadline = (
+        time.monotonic() + PUBLISH_TIMEOUT + max(0.0, (scheduled - max(approved_at, timezone.now())).total_seconds())
+    )
     while True:
         texts = states.all_inner_texts()
         if texts == [PUBLISHED, PUBLISHED]:
             break
         if time.monotonic() > deadline:
-            raise AssertionError(f"both targets were not 公開済み {PUBLISH_TIMEOUT} s after {scheduled:%H:%M:%S} "
-                                 f"(the page says {texts})\n{explain(harness, post)()}")
+            raise AssertionError(
+                f"both targets were not 公開済み {PUBLISH_TIMEOUT} s after {scheduled:%H:%M:%S} "
+                f"(the page says {texts})\n{explain(harness, post)()}"
+            )
         page.wait_for_timeout(1000)
         page.reload()
     published_at = timezone.now()
@@ -512,6 +534,6 @@ def test_acting_while_the_preview_loads_logs_no_console_error(page, live_server)
         for route in held:
             try:
                 route.continue_()
-            except Exception:  # noqa: BLE001 - a request the page aborted cannot be continued
+            except Exception:
                 pass
         expect(tab.locator("[data-testid=counter-IMMI_TOKYO]")).to_be_visible()

@@ -41,7 +41,9 @@ def tab_to(page, locator, *, backwards: bool = False) -> None:
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(MAX_TABS):
         page.keyboard.press(key)
-        assert page.evaluate(FOCUS_SHOWN), "focus not visible on " + page.evaluate("[document.activeElement.outerHTML.slice(0, 200), getComputedStyle(document.activeElement).outline, document.activeElement.matches(':focus')].join(' | ')")
+        assert page.evaluate(FOCUS_SHOWN), "focus not visible on " + page.evaluate(
+            "[document.activeElement.outerHTML.slice(0, 200), getComputedStyle(document.activeElement).outline, document.activeElement.matches(':focus')].join(' | ')"
+        )
         if locator.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"{locator} never received the focus after {MAX_TABS} presses of {key}")

@@ -96,7 +96,8 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     order = page.locator("article.reply-item").evaluate_all("els => els.map(e => e.id)")
     assert order.index(f"reply-{card_reply.pk}") < order.index(f"reply-{Reply.objects.get(external_id=question.id).pk}")
     assert order.index(f"reply-{impostor_reply.pk}") < order.index(
-        f"reply-{Reply.objects.get(external_id=question.id).pk}")
+        f"reply-{Reply.objects.get(external_id=question.id).pk}"
+    )
     # The hidden reply shows what was found, highlighted, and the rule that hid it.
     found = reply_card(page, card_reply)
     expect(found.locator("mark.finding")).to_have_text("AB12345678CD")
@@ -135,8 +136,11 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     assert x.public[impostor.id].hidden is True
     assert len(x.calls_to("hide")) == hides_before + 1
     decision = ReplyDecision.objects.get(reply=impostor_reply, action=ReplyDecision.Action.HIDE)
-    assert (decision.actor, decision.category, decision.reason) == (poster, ProhibitedAct.IMPERSONATION,
-                                                                     IMPOSTOR_REASON)
+    assert (decision.actor, decision.category, decision.reason) == (
+        poster,
+        ProhibitedAct.IMPERSONATION,
+        IMPOSTOR_REASON,
+    )
     assert_accessible(page)
     shoot(page, "moderation-poster-after-hide")
 
@@ -174,8 +178,7 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     assert calls[0].params()["user"] == COMMENTER
     assert graph.blocked == {COMMENTER}
     decision = ReplyDecision.objects.get(reply=spam_reply, action=ReplyDecision.Action.BAN)
-    assert (decision.actor, decision.category, decision.reason) == (supervisor, ProhibitedAct.ADVERTISING,
-                                                                     BAN_REASON)
+    assert (decision.actor, decision.category, decision.reason) == (supervisor, ProhibitedAct.ADVERTISING, BAN_REASON)
     item = reply_card(page, spam_reply)
     item.locator("details summary").first.click()
     expect(item.locator("ol.history li").last).to_contain_text(BAN_REASON)

@@ -38,8 +38,12 @@ def test_an_earlier_policy_version_is_accessible(page, live_server):
 
 def test_the_browser_language_chooses_and_the_switch_keeps_the_choice(browser, live_server):
     context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                  else route.abort("blockedbyclient"))
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server.url) else route.abort("blockedbyclient")
+        ),
+    )
     try:
         tab = context.new_page()
         tab.goto(f"{live_server.url}/official-accounts/")

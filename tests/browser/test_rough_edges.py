@@ -18,8 +18,10 @@ from tests.factories import PASSWORD, make_post
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
 JST = ZoneInfo("Asia/Tokyo")
-LONG_TEXT = ("【お知らせ】年末年始（12月29日から1月3日まで）は、東京出入国在留管理局の窓口を閉庁します。"
-             "在留期間の更新などの手続は、オンライン申請をご利用ください。")
+LONG_TEXT = (
+    "【お知らせ】年末年始（12月29日から1月3日まで）は、東京出入国在留管理局の窓口を閉庁します。"
+    "在留期間の更新などの手続は、オンライン申請をご利用ください。"
+)
 
 
 def next_week_at_ten() -> dt.datetime:
@@ -41,8 +43,13 @@ def people(db):
 def test_the_post_list_at_phone_width_is_cards_with_a_readable_text(page, live_server, people):
     when = next_week_at_ten()
     for n in range(3):
-        make_post(people["poster"], ("IMMI_TOKYO", "IMMI_NARITA", "IMMI_HANEDA"), body=f"{LONG_TEXT} ({n})",
-                  when=when, submit=bool(n % 2))
+        make_post(
+            people["poster"],
+            ("IMMI_TOKYO", "IMMI_NARITA", "IMMI_HANEDA"),
+            body=f"{LONG_TEXT} ({n})",
+            when=when,
+            submit=bool(n % 2),
+        )
     login(page, live_server, "tokyo-poster", PASSWORD)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/posts/")
@@ -59,7 +66,9 @@ def test_the_post_list_at_phone_width_is_cards_with_a_readable_text(page, live_s
 
 
 def test_a_post_sent_back_shows_sashimodoshi_and_the_comment(page, live_server, people):
-    post = make_post(people["poster"], ("IMMI_TOKYO", "IMMI_NARITA"), body=LONG_TEXT, when=next_week_at_ten(), submit=True)
+    post = make_post(
+        people["poster"], ("IMMI_TOKYO", "IMMI_NARITA"), body=LONG_TEXT, when=next_week_at_ten(), submit=True
+    )
     services.post_reject(post=post, by=people["supervisor"], comment="閉庁期間の日付を、もう一度確認してください。")
     login(page, live_server, "tokyo-poster", PASSWORD)
     home = page.locator("main")

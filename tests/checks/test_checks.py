@@ -47,7 +47,7 @@ def only(findings: list[Finding], kind: str) -> list[Finding]:
 
 def assert_points_at_typed_text(text: str, finding: Finding, excerpt: str) -> None:
     assert finding.excerpt == excerpt
-    assert text[finding.start:finding.end] == excerpt
+    assert text[finding.start : finding.end] == excerpt
 
 
 def test_the_independent_check_digit_agrees_with_the_known_example():
@@ -114,15 +114,18 @@ def test_residence_card_in_a_japanese_sentence():
     assert_points_at_typed_text(text, finding, "AB12345678CD")
 
 
-@pytest.mark.parametrize("typed", [
-    "０９０－１２３４－５６７８",  # full-width hyphen-minus
-    "０９０ー１２３４ー５６７８",  # katakana long vowel mark
-    "090‐1234‐5678",  # U+2010 hyphen
-    "090–1234–5678",  # en dash
-    "090—1234—5678",  # em dash
-    "090−1234−5678",  # minus sign
-    "０９０　１２３４　５６７８",  # ideographic spaces
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "０９０－１２３４－５６７８",  # full-width hyphen-minus
+        "０９０ー１２３４ー５６７８",  # katakana long vowel mark
+        "090‐1234‐5678",  # U+2010 hyphen
+        "090–1234–5678",  # en dash
+        "090—1234—5678",  # em dash
+        "090−1234−5678",  # minus sign
+        "０９０　１２３４　５６７８",  # ideographic spaces
+    ],
+)
 def test_dashes_and_spaces_of_japanese_input_count_as_separators(typed):
     text = f"携帯{typed}まで"
     [finding] = scan(text)
@@ -142,6 +145,7 @@ def test_offsets_survive_normalisation_that_changes_length():
 # ---------------------------------------------------------------------------
 # My Number check digit
 # ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("first_eleven", ["12345678901", "98765432109", "03123456789", "55555555555"])
 def test_my_number_with_a_valid_check_digit_is_found(first_eleven):
@@ -177,21 +181,25 @@ def test_my_number_must_stand_alone(text):
 # What is not a phone number, passport or residence card
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "2026-11-28",
-    "２０２６－１１－２８",
-    "2026/11/28 10:30〜12:00",
-    "令和8年11月28日（土）09:00-17:00",
-    "10:00–12:00",
-    "〒100-0013 東京都千代田区霞が関1-1-1",
-    "〒０６０－０００１",
-    "第1回 2026-01-15",
-    "2025-2026年度",
-    "03-1234",
-    "090-1234-56789",
-    "12-34-5678",
-    "受付番号 1234567890",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-28",
+        "２０２６－１１－２８",
+        "2026/11/28 10:30〜12:00",
+        "令和8年11月28日（土）09:00-17:00",
+        "10:00–12:00",
+        "〒100-0013 東京都千代田区霞が関1-1-1",
+        "〒０６０－０００１",
+        "第1回 2026-01-15",
+        "2025-2026年度",
+        "03-1234",
+        "090-1234-56789",
+        "12-34-5678",
+        "受付番号 1234567890",
+    ],
+)
 def test_dates_times_and_postal_codes_are_not_phones(text):
     assert only(scan(text), "phone") == []
 
@@ -203,7 +211,9 @@ def test_a_phone_after_a_postal_code_is_still_found():
     assert_points_at_typed_text(text, finding, "03-1234-5678")
 
 
-@pytest.mark.parametrize("typed", ["(03)1234-5678", "03(1234)5678", "+81 (0)3-1234-5678", "0800-123-4567", "050-1234-5678"])
+@pytest.mark.parametrize(
+    "typed", ["(03)1234-5678", "03(1234)5678", "+81 (0)3-1234-5678", "0800-123-4567", "050-1234-5678"]
+)
 def test_other_written_forms_of_phone_numbers(typed):
     text = f"電話：{typed}（平日9時〜17時）"
     [finding] = scan(text)
@@ -221,26 +231,40 @@ def test_letters_and_digits_glued_to_a_number_are_not_it(text):
 # Links
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_allow_list_is_seeded():
     assert set(AllowedLinkDomain.objects.values_list("domain", flat=True)) >= {
-        "moj.go.jp", "isa.go.jp", "go.jp", "lg.jp", "e-gov.go.jp", "digital.go.jp",
+        "moj.go.jp",
+        "isa.go.jp",
+        "go.jp",
+        "lg.jp",
+        "e-gov.go.jp",
+        "digital.go.jp",
     }
     assert {domain for domain, _ in seed_migration.DOMAINS} == {
-        "moj.go.jp", "isa.go.jp", "go.jp", "lg.jp", "e-gov.go.jp", "digital.go.jp",
+        "moj.go.jp",
+        "isa.go.jp",
+        "go.jp",
+        "lg.jp",
+        "e-gov.go.jp",
+        "digital.go.jp",
     }
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("text", [
-    "詳しくはhttps://www.moj.go.jp/isa/applications/procedures/index.html をご覧ください。",
-    "詳しくはwww.moj.go.jp/isa/をご覧ください。",
-    "https://www.isa.go.jp/en/",
-    "ｈｔｔｐｓ：／／ｗｗｗ．ｍｏｊ．ｇｏ．ｊｐ／",
-    "https://www.city.shinjuku.lg.jp/",
-    "https://www.kantei.go.jp/",
-    "HTTPS://WWW.MOJ.GO.JP/",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "詳しくはhttps://www.moj.go.jp/isa/applications/procedures/index.html をご覧ください。",
+        "詳しくはwww.moj.go.jp/isa/をご覧ください。",
+        "https://www.isa.go.jp/en/",
+        "ｈｔｔｐｓ：／／ｗｗｗ．ｍｏｊ．ｇｏ．ｊｐ／",
+        "https://www.city.shinjuku.lg.jp/",
+        "https://www.kantei.go.jp/",
+        "HTTPS://WWW.MOJ.GO.JP/",
+    ],
+)
 def test_a_link_to_an_allowed_domain_or_its_subdomain_is_fine(text):
     assert scan(text) == []
 
@@ -268,17 +292,20 @@ def test_an_administered_domain_is_allowed_with_its_subdomains():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("text", "excerpt"), [
-    ("https://bit.ly/3abcDEF", "https://bit.ly/3abcDEF"),
-    ("詳細はbit.ly/3abcDEFへ", "bit.ly/3abcDEF"),
-    ("（ｂｉｔ．ｌｙ／ａｂｃ）", "ｂｉｔ．ｌｙ／ａｂｃ"),
-    ("https://t.co/AbC123", "https://t.co/AbC123"),
-    ("tinyurl.com/abc", "tinyurl.com/abc"),
-    ("https://www.bit.ly/abc", "https://www.bit.ly/abc"),
-    ("URL:lnkd.in/abc", "lnkd.in/abc"),
-    ("http://x.gd/abc", "http://x.gd/abc"),
-    ("shorturl.at/abc", "shorturl.at/abc"),
-])
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("https://bit.ly/3abcDEF", "https://bit.ly/3abcDEF"),
+        ("詳細はbit.ly/3abcDEFへ", "bit.ly/3abcDEF"),
+        ("（ｂｉｔ．ｌｙ／ａｂｃ）", "ｂｉｔ．ｌｙ／ａｂｃ"),
+        ("https://t.co/AbC123", "https://t.co/AbC123"),
+        ("tinyurl.com/abc", "tinyurl.com/abc"),
+        ("https://www.bit.ly/abc", "https://www.bit.ly/abc"),
+        ("URL:lnkd.in/abc", "lnkd.in/abc"),
+        ("http://x.gd/abc", "http://x.gd/abc"),
+        ("shorturl.at/abc", "shorturl.at/abc"),
+    ],
+)
 def test_a_shortened_link_blocks(text, excerpt):
     [finding] = scan(text)
     assert (finding.kind, finding.severity) == ("url_shortener", "block")
@@ -304,24 +331,35 @@ def test_the_domain_of_an_email_address_is_not_a_link():
 # The whole result
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_findings_are_sorted_by_start():
     text = f"https://example.com/ 連絡先 taro@example.com, 090-1234-5678, {MY_NUMBER}, AB12345678CD, bit.ly/x"
     findings = scan(text)
-    assert [f.kind for f in findings] == ["link_domain", "email", "phone", "my_number", "residence_card", "url_shortener"]
+    assert [f.kind for f in findings] == [
+        "link_domain",
+        "email",
+        "phone",
+        "my_number",
+        "residence_card",
+        "url_shortener",
+    ]
     assert [f.start for f in findings] == sorted(f.start for f in findings)
     for finding in findings:
-        assert text[finding.start:finding.end] == finding.excerpt
+        assert text[finding.start : finding.end] == finding.excerpt
     assert has_blocking(findings)
 
 
-@pytest.mark.parametrize("text", [
-    "",
-    "在留カードの更新手続は、在留期間の満了する日の3か月前から申請できます。",
-    "令和8年11月28日（土）は、東京出入国在留管理局の窓口を9時から17時まで開きます。",
-    "外国人在留支援センター（FRESC）では、生活相談を12言語で受け付けています。#出入国在留管理庁",
-    "ホームページをご覧ください。メールマガジンもあります。",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "在留カードの更新手続は、在留期間の満了する日の3か月前から申請できます。",
+        "令和8年11月28日（土）は、東京出入国在留管理局の窓口を9時から17時まで開きます。",
+        "外国人在留支援センター（FRESC）では、生活相談を12言語で受け付けています。#出入国在留管理庁",
+        "ホームページをご覧ください。メールマガジンもあります。",
+    ],
+)
 def test_clean_japanese_text_has_no_findings(text):
     assert scan(text) == []
     assert not has_blocking([])
@@ -342,6 +380,7 @@ def test_no_duplicate_check_without_an_account():
 # ---------------------------------------------------------------------------
 # The allow-list model and its admin
 # ---------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_allowed_domain_is_stored_lowercase_and_validated():

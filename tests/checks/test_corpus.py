@@ -38,7 +38,7 @@ def test_the_corpus_is_large_and_varied_enough():
 def test_the_labels_point_at_what_they_name():
     for row in CLEAN + PERSONAL:
         for item in row.get("expected", []) + row["official"]:
-            assert row["text"][item["start"]:item["end"]] == item["excerpt"], row["id"]
+            assert row["text"][item["start"] : item["end"]] == item["excerpt"], row["id"]
 
 
 def test_the_checks_block_no_announcement_and_miss_no_personal_data():
@@ -62,8 +62,13 @@ def test_without_the_administered_numbers_the_bureaus_numbers_block():
     report = evaluate(CLEAN, PERSONAL)
     blocked = {text_id for text_id, kind, _excerpt in report.false_blocks if kind == "phone"}
     with_bureau_numbers = {
-        row["id"] for row in CLEAN
-        if any(OfficialContact.key_for("phone", item["excerpt"]) not in seeded for item in row["official"] if item["kind"] == "phone")
+        row["id"]
+        for row in CLEAN
+        if any(
+            OfficialContact.key_for("phone", item["excerpt"]) not in seeded
+            for item in row["official"]
+            if item["kind"] == "phone"
+        )
     }
     assert with_bureau_numbers and blocked == with_bureau_numbers
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from checks import checks
 from checks.checks import official_contacts, scan
 from checks.models import OfficialContact
-from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.conftest import sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,22 +45,47 @@ def test_the_seed_is_idempotent_and_keeps_what_administrators_changed():
         assert OfficialContact.key_for(kind, value) == key
 
 
-@pytest.mark.parametrize("typed", [
-    "0570-013904", "0570013904", "0570 013 904", "0570‐013‐904", "０５７０－０１３９０４", "０５７０ー０１３ー９０４",
-    "(0570)013904", "（０５７０）０１３－９０４", "0570.013.904",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0570-013904",
+        "0570013904",
+        "0570 013 904",
+        "0570‐013‐904",
+        "０５７０－０１３９０４",
+        "０５７０ー０１３ー９０４",
+        "(0570)013904",
+        "（０５７０）０１３－９０４",
+        "0570.013.904",
+    ],
+)
 def test_the_information_centre_number_passes_however_it_is_written(typed):
     text = f"お問い合わせは外国人在留総合インフォメーションセンター（{typed}）へ。"
     assert scan(text) == []
     [match] = official_contacts(text)
-    assert (match.kind, match.listed_as, text[match.start:match.end], match.excerpt) == ("phone", INFO_CENTRE, typed, typed)
+    assert (match.kind, match.listed_as, text[match.start : match.end], match.excerpt) == (
+        "phone",
+        INFO_CENTRE,
+        typed,
+        typed,
+    )
     assert "インフォメーションセンター" in match.note
 
 
-@pytest.mark.parametrize("typed", [
-    "03-5796-7112", "03(5796)7112", "０３－５７９６－７１１２", "03 5796 7112", "+81-3-5796-7112", "+81 3 5796 7112",
-    "+81 (0)3-5796-7112", "＋８１－３－５７９６－７１１２", "TEL03-5796-7112",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "03-5796-7112",
+        "03(5796)7112",
+        "０３－５７９６－７１１２",
+        "03 5796 7112",
+        "+81-3-5796-7112",
+        "+81 3 5796 7112",
+        "+81 (0)3-5796-7112",
+        "＋８１－３－５７９６－７１１２",
+        "TEL03-5796-7112",
+    ],
+)
 def test_the_number_for_calls_from_abroad_passes_in_its_international_forms(typed):
     text = f"From abroad: {typed}."
     assert scan(text) == []
@@ -78,9 +103,15 @@ def test_one_digit_off_is_still_a_phone_number():
     assert finding.kind == "phone"
 
 
-@pytest.mark.parametrize("address", [
-    "isa-event@moj.go.jp", "ISA-EVENT@MOJ.GO.JP", "ｉｓａ－ｅｖｅｎｔ＠ｍｏｊ．ｇｏ．ｊｐ", "someone@i.moj.go.jp",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "isa-event@moj.go.jp",
+        "ISA-EVENT@MOJ.GO.JP",
+        "ｉｓａ－ｅｖｅｎｔ＠ｍｏｊ．ｇｏ．ｊｐ",
+        "someone@i.moj.go.jp",
+    ],
+)
 def test_every_address_at_the_ministry_domain_is_official(address):
     text = f"申込み：{address}まで"
     assert scan(text) == []
@@ -125,12 +156,22 @@ def test_official_and_personal_numbers_side_by_side():
 # --- the model ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "value"), [
-    ("phone", "100-8977"), ("phone", "12,345"), ("phone", "0570-013904 and 03-5796-7112"), ("phone", ""),
-    ("email", "not an address"), ("email", "a@b"), ("email", "x@moj.go.jp y@moj.go.jp"),
-    ("email_domain", "https://moj.go.jp/"), ("email_domain", "moj"), ("email_domain", "a b.jp"),
-    ("phone", "0570-013904\x00"),
-])
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("phone", "100-8977"),
+        ("phone", "12,345"),
+        ("phone", "0570-013904 and 03-5796-7112"),
+        ("phone", ""),
+        ("email", "not an address"),
+        ("email", "a@b"),
+        ("email", "x@moj.go.jp y@moj.go.jp"),
+        ("email_domain", "https://moj.go.jp/"),
+        ("email_domain", "moj"),
+        ("email_domain", "a b.jp"),
+        ("phone", "0570-013904\x00"),
+    ],
+)
 def test_invalid_values_are_refused_with_a_message(kind, value):
     contact = OfficialContact(kind=kind, value=value)
     with pytest.raises(ValidationError) as refused:
@@ -185,17 +226,27 @@ def test_administrators_list_and_add_official_contacts_next_to_the_link_domains(
     assert reverse("admin:checks_allowedlinkdomain_changelist") in index
     listing = admin_client.get(reverse("admin:checks_officialcontact_changelist")).content.decode()
     assert INFO_CENTRE in listing and FROM_ABROAD in listing and "moj.go.jp" in listing
-    response = admin_client.post(reverse("admin:checks_officialcontact_add"), {
-        "kind": "phone", "value": "092-600-1008", "note": "福岡局 代表",
-    })
+    response = admin_client.post(
+        reverse("admin:checks_officialcontact_add"),
+        {
+            "kind": "phone",
+            "value": "092-600-1008",
+            "note": "福岡局 代表",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert OfficialContact.objects.get(key="0926001008").note == "福岡局 代表"
 
 
 def test_the_admin_refuses_a_value_that_is_not_a_phone_number_and_keeps_the_input(admin_client):
-    response = admin_client.post(reverse("admin:checks_officialcontact_add"), {
-        "kind": "phone", "value": "〒100-8977", "note": "typo",
-    })
+    response = admin_client.post(
+        reverse("admin:checks_officialcontact_add"),
+        {
+            "kind": "phone",
+            "value": "〒100-8977",
+            "note": "typo",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "errorlist" in page and "〒100-8977" in page

@@ -35,8 +35,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404, "no fake platform answers this address")
             return
         prepared = requests.PreparedRequest()
-        prepared.prepare(method=self.command, url=url,
-                         headers={k: v for k, v in self.headers.items() if k.lower() not in ("host", FAKE_PLATFORM_URL_HEADER.lower())})
+        prepared.prepare(
+            method=self.command,
+            url=url,
+            headers={
+                k: v for k, v in self.headers.items() if k.lower() not in ("host", FAKE_PLATFORM_URL_HEADER.lower())
+            },
+        )
         prepared.body = body  # exactly as sent (and as signed)
         try:
             status, headers, content = fake._handle(prepared)
@@ -54,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 — the base class's name
+    def log_message(self, format: str, *args) -> None:
         pass  # the fakes keep their own log
 
 

@@ -275,8 +275,14 @@ class _FakePlatform:
     default_endpoint = ""
     kinds: frozenset[str] = frozenset()
 
-    def __init__(self, *, latency: float = 0.0, log_path: str | os.PathLike[str] | None = None,
-                 log_received: bool = False, shared_posts: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        log_path: str | os.PathLike[str] | None = None,
+        log_received: bool = False,
+        shared_posts: bool = False,
+    ) -> None:
         self.latency = latency
         self.log_path = os.fspath(log_path) if log_path else None
         self.log_received = log_received  # also log each request when it arrives (see the module docstring)
@@ -300,7 +306,9 @@ class _FakePlatform:
 
     # public API
 
-    def script(self, kind: str, *, endpoint: str | None = None, times: int = 1, latency: float | None = None, **options: Any) -> _FakePlatform:
+    def script(
+        self, kind: str, *, endpoint: str | None = None, times: int = 1, latency: float | None = None, **options: Any
+    ) -> _FakePlatform:
         """Queue ``times`` answers of ``kind`` for ``endpoint`` (default: the post-creating one)."""
         if kind not in self.kinds:
             raise ValueError(f"{type(self).__name__} has no script kind {kind!r}; known: {sorted(self.kinds)}")
@@ -369,7 +377,9 @@ class _FakePlatform:
             if (answering := answering_endpoint(call.method, call.url, call.body)) is not None:
                 call.endpoint = "answering:" + answering
                 call.status = 403
-                return _json(403, {"error": {"message": NEVER_ANSWER, "code": 403}}, {}, content_type="application/json")
+                return _json(
+                    403, {"error": {"message": NEVER_ANSWER, "code": 403}}, {}, content_type="application/json"
+                )
             with self._lock:
                 endpoint, args = self._route(request)
                 call.endpoint = endpoint
@@ -445,9 +455,16 @@ class _FakePlatform:
         for post_id, post in self.posts.items():
             if post_id not in self._shared_ids:
                 self._shared_ids.add(post_id)
-                self._write_line({"event": "committed", "platform": self.platform, "endpoint": "committed",
-                                  "id": post_id, "text": getattr(post, "text", getattr(post, "message", "")),
-                                  "created_at": _created(post).isoformat()})
+                self._write_line(
+                    {
+                        "event": "committed",
+                        "platform": self.platform,
+                        "endpoint": "committed",
+                        "id": post_id,
+                        "text": getattr(post, "text", getattr(post, "message", "")),
+                        "created_at": _created(post).isoformat(),
+                    }
+                )
         for post_id in list(self._shared_ids):
             if post_id not in self.posts:
                 self._shared_ids.discard(post_id)
@@ -642,9 +659,17 @@ class FakeX(_FakePlatform):
             self.posts[post.id] = post
             return post
 
-    def add_public(self, text: str, *, username: str = "resident_a", name: str = "A. Resident",
-                   author_id: str | None = None, reply_to: str | None = None, mentions_us: bool = True,
-                   age: timedelta = timedelta(0)) -> XPublicPost:
+    def add_public(
+        self,
+        text: str,
+        *,
+        username: str = "resident_a",
+        name: str = "A. Resident",
+        author_id: str | None = None,
+        reply_to: str | None = None,
+        mentions_us: bool = True,
+        age: timedelta = timedelta(0),
+    ) -> XPublicPost:
         """Seed what a member of the public wrote: a reply to ``reply_to`` (ours or theirs) or a mention."""
         with self._lock:
             post_id = self._new_id()
@@ -654,8 +679,16 @@ class FakeX(_FakePlatform):
             conversation = parent.conversation_id if parent else (reply_to or post_id)
             reply_user = (parent.author_id if parent else self.user_id) if reply_to else None
             post = XPublicPost(
-                post_id, text, author_id or str(2_000_000 + sum(map(ord, username))), username, name,
-                datetime.now(UTC) - age, conversation, reply_to, reply_user, mentions_us,
+                post_id,
+                text,
+                author_id or str(2_000_000 + sum(map(ord, username))),
+                username,
+                name,
+                datetime.now(UTC) - age,
+                conversation,
+                reply_to,
+                reply_user,
+                mentions_us,
             )
             self.public[post.id] = post
             return post
@@ -787,8 +820,15 @@ class FakeX(_FakePlatform):
                 },
             )
         if kind == "not_found":
-            return self._reply(404, _problem(404, "Not Found Error", "Could not find the resource.",
-                                             "https://api.twitter.com/2/problems/resource-not-found"))
+            return self._reply(
+                404,
+                _problem(
+                    404,
+                    "Not Found Error",
+                    "Could not find the resource.",
+                    "https://api.twitter.com/2/problems/resource-not-found",
+                ),
+            )
         if kind == "server_error":
             return self._reply(500, _problem(500, "Internal Server Error", "Internal Server Error"))
         if kind == "unavailable":
@@ -837,7 +877,9 @@ class FakeX(_FakePlatform):
         text = body.get("text")
         media_ids = [str(i) for i in (body.get("media") or {}).get("media_ids", [])]
         if not text and not media_ids:
-            return self._invalid("Requires one of the following properties text, media.media_ids, poll.options, quote_tweet_id, card_uri")
+            return self._invalid(
+                "Requires one of the following properties text, media.media_ids, poll.options, quote_tweet_id, card_uri"
+            )
         if any(i not in self.media for i in media_ids):
             return self._invalid("Your media IDs are invalid.")
         if text and any(p.text == text for p in self.posts.values()):
@@ -847,8 +889,11 @@ class FakeX(_FakePlatform):
         return self._reply(
             201,
             {"data": {"id": post.id, "text": self.rendered_text(post), "edit_history_tweet_ids": [post.id]}},
-            {"x-user-limit-24hour-limit": "100", "x-user-limit-24hour-remaining": "99",
-             "x-user-limit-24hour-reset": str(int(time.time()) + 86400)},
+            {
+                "x-user-limit-24hour-limit": "100",
+                "x-user-limit-24hour-remaining": "99",
+                "x-user-limit-24hour-reset": str(int(time.time()) + 86400),
+            },
         )
 
     def _invalid(self, message: str) -> Answer:
@@ -875,7 +920,11 @@ class FakeX(_FakePlatform):
         newest_first = list(reversed(self.posts.values()))[:limit]
         data = []
         for post in newest_first:
-            item: dict[str, Any] = {"id": post.id, "text": self.rendered_text(post), "edit_history_tweet_ids": [post.id]}
+            item: dict[str, Any] = {
+                "id": post.id,
+                "text": self.rendered_text(post),
+                "edit_history_tweet_ids": [post.id],
+            }
             if _weighted_length(post.text) > 280:
                 # Long posts: "text" is cut, the whole text is in note_tweet (when asked for).
                 item["text"] = item["text"][:140] + "…"
@@ -888,7 +937,10 @@ class FakeX(_FakePlatform):
             return self._reply(200, {"meta": {"result_count": 0}})
         return self._reply(
             200,
-            {"data": data, "meta": {"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}},
+            {
+                "data": data,
+                "meta": {"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]},
+            },
         )
 
     def _mentions(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
@@ -906,23 +958,29 @@ class FakeX(_FakePlatform):
         found = [p for p in self.public.values() if p.conversation_id == match.group(1) and p.created_at >= week_ago]
         return self._listing(found, request, token_param="next_token", smallest_page=10)
 
-    def _listing(self, found: list[XPublicPost], request: requests.PreparedRequest, *,
-                 token_param: str, smallest_page: int) -> Answer:
+    def _listing(
+        self, found: list[XPublicPost], request: requests.PreparedRequest, *, token_param: str, smallest_page: int
+    ) -> Answer:
         query = parse_qs(urlsplit(str(request.url)).query)
         limit = int(query.get("max_results", ["10"])[0])
         if not smallest_page <= limit <= 100:
-            return self._invalid(f"The `max_results` query parameter value [{limit}] is not between {smallest_page} and 100")
+            return self._invalid(
+                f"The `max_results` query parameter value [{limit}] is not between {smallest_page} and 100"
+            )
         since = int(query.get("since_id", ["0"])[0])
         offset = int(query.get(token_param, ["0"])[0] or 0)
         fields = set(",".join(query.get("tweet.fields", [""])).split(","))
         newest_first = [p for p in sorted(found, key=lambda p: int(p.id), reverse=True) if int(p.id) > since]
-        page = newest_first[offset:offset + limit]
+        page = newest_first[offset : offset + limit]
         if not page:
             return self._reply(200, {"meta": {"result_count": 0}})
         data = []
         for post in page:
-            item: dict[str, Any] = {"id": post.id, "text": post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
-                                    "edit_history_tweet_ids": [post.id]}
+            item: dict[str, Any] = {
+                "id": post.id,
+                "text": post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                "edit_history_tweet_ids": [post.id],
+            }
             if "author_id" in fields:
                 item["author_id"] = post.author_id
             if "conversation_id" in fields:
@@ -949,8 +1007,15 @@ class FakeX(_FakePlatform):
             return self._invalid("hidden: must be a boolean")
         post = self.public.get(args["id"])
         if post is None:
-            return self._reply(404, _problem(404, "Not Found Error", "Could not find tweet with id: [%s]." % args["id"],
-                                             "https://api.twitter.com/2/problems/resource-not-found"))
+            return self._reply(
+                404,
+                _problem(
+                    404,
+                    "Not Found Error",
+                    "Could not find tweet with id: [%s]." % args["id"],
+                    "https://api.twitter.com/2/problems/resource-not-found",
+                ),
+            )
         if post.in_reply_to is None or post.conversation_id not in self.posts:
             return self._reply(403, _problem(403, "Forbidden", X_HIDE_FORBIDDEN))
         post.hidden = body["hidden"]
@@ -1070,7 +1135,9 @@ class FakeGraph(_FakePlatform):
         self.access_token = access_token
         self.version = version
         self.posts: dict[str, GraphPost] = {}  # live posts, oldest first
-        self.photos: dict[str, dict[str, Any]] = {}  # photo id -> {"data", "filename", "content_type", "published", "alt_text_custom"}
+        self.photos: dict[
+            str, dict[str, Any]
+        ] = {}  # photo id -> {"data", "filename", "content_type", "published", "alt_text_custom"}
         self.comments: dict[str, GraphComment] = {}  # oldest first
         self.blocked: set[str] = set()  # people blocked from the Page
 
@@ -1093,15 +1160,29 @@ class FakeGraph(_FakePlatform):
             self.posts[post.id] = post
             return post
 
-    def add_comment(self, post_id: str, message: str, *, from_id: str | None = "7100000000000001",
-                    from_name: str = "A. Resident", parent: str | None = None,
-                    age: timedelta = timedelta(0)) -> GraphComment:
+    def add_comment(
+        self,
+        post_id: str,
+        message: str,
+        *,
+        from_id: str | None = "7100000000000001",
+        from_name: str = "A. Resident",
+        parent: str | None = None,
+        age: timedelta = timedelta(0),
+    ) -> GraphComment:
         """Seed a comment someone wrote on one of the Page's posts (or under another comment)."""
         with self._lock:
             if post_id not in self.posts:
                 raise ValueError(f"no post {post_id} on the Page")
-            comment = GraphComment(f"{post_id.split('_')[-1]}_{self._new_id()}", post_id, message, from_id, from_name,
-                                   datetime.now(UTC) - age, parent)
+            comment = GraphComment(
+                f"{post_id.split('_')[-1]}_{self._new_id()}",
+                post_id,
+                message,
+                from_id,
+                from_name,
+                datetime.now(UTC) - age,
+                parent,
+            )
             self.comments[comment.id] = comment
             return comment
 
@@ -1130,22 +1211,38 @@ class FakeGraph(_FakePlatform):
             return "delete", {"node": parts[0]}
         return "unknown", {"path": path}
 
-    def _error(self, status: int, code: int, message: str, *, type_: str = "OAuthException",
-               subcode: int | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Answer:
+    def _error(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        *,
+        type_: str = "OAuthException",
+        subcode: int | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> Answer:
         error: dict[str, Any] = {"message": message, "type": type_, "code": code}
         if subcode is not None:
             error["error_subcode"] = subcode
         error.update(extra)
         error["fbtrace_id"] = "AFakeTrace" + hashlib.sha1(message.encode()).hexdigest()[:12]
-        return _json(status, {"error": error}, {"facebook-api-version": self.version, **(headers or {})},
-                     content_type="application/json; charset=UTF-8")
+        return _json(
+            status,
+            {"error": error},
+            {"facebook-api-version": self.version, **(headers or {})},
+            content_type="application/json; charset=UTF-8",
+        )
 
     def _ok(self, payload: Any) -> Answer:
-        return _json(200, payload, {"facebook-api-version": self.version},
-                     content_type="application/json; charset=UTF-8")
+        return _json(
+            200, payload, {"facebook-api-version": self.version}, content_type="application/json; charset=UTF-8"
+        )
 
     def _server_error(self) -> Answer:
-        return self._error(500, 2, "An unexpected error has occurred. Please retry your request later.", is_transient=True)
+        return self._error(
+            500, 2, "An unexpected error has occurred. Please retry your request later.", is_transient=True
+        )
 
     def _answer(self, endpoint: str, args: dict[str, str], request: requests.PreparedRequest, step: Step) -> Answer:
         scripted = self._scripted_error(step)
@@ -1153,14 +1250,25 @@ class FakeGraph(_FakePlatform):
             return scripted
         params = _request_params(request)
         if params.get("access_token") != self.access_token:
-            return self._error(400, 190, "Invalid OAuth access token - Cannot parse access token",
-                               headers={"WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"'})
+            return self._error(
+                400,
+                190,
+                "Invalid OAuth access token - Cannot parse access token",
+                headers={
+                    "WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"'
+                },
+            )
         if endpoint == "unknown":
             return self._error(400, 2500, f"Unknown path components: /{args.get('path', '')}")
         if endpoint in ("feed", "photos", "posts", "block") and args["node"] != self.page_id:
-            return self._error(400, 100, f"Unsupported post request. Object with ID '{args['node']}' does not exist, "
-                                         "cannot be loaded due to missing permissions, or does not support this operation.",
-                               type_="GraphMethodException", subcode=33)
+            return self._error(
+                400,
+                100,
+                f"Unsupported post request. Object with ID '{args['node']}' does not exist, "
+                "cannot be loaded due to missing permissions, or does not support this operation.",
+                type_="GraphMethodException",
+                subcode=33,
+            )
         return getattr(self, "_" + endpoint)(args, params, request)
 
     def _scripted_error(self, step: Step) -> Answer | None:
@@ -1171,29 +1279,59 @@ class FakeGraph(_FakePlatform):
         if kind == "invalid_parameter":
             return self._error(400, 100, o.get("message", "(#100) Invalid parameter"))
         if kind == "blocked":
-            return self._error(400, 368, o.get("message", "The action attempted has been deemed abusive or is otherwise disallowed"),
-                               subcode=1390008)
+            return self._error(
+                400,
+                368,
+                o.get("message", "The action attempted has been deemed abusive or is otherwise disallowed"),
+                subcode=1390008,
+            )
         if kind == "token_invalid":
             message = "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons."
-            return self._error(400, 190, message, subcode=460,
-                               headers={"WWW-Authenticate": f'OAuth "Facebook Platform" "invalid_token" "{message}"'})
+            return self._error(
+                400,
+                190,
+                message,
+                subcode=460,
+                headers={"WWW-Authenticate": f'OAuth "Facebook Platform" "invalid_token" "{message}"'},
+            )
         if kind == "rate_limited":
             code = int(o.get("code", 32))
-            messages = {4: "(#4) Application request limit reached", 17: "(#17) User request limit reached",
-                        32: "(#32) Page request limit reached", 613: "(#613) Calls to this api have exceeded the rate limit."}
+            messages = {
+                4: "(#4) Application request limit reached",
+                17: "(#17) User request limit reached",
+                32: "(#32) Page request limit reached",
+                613: "(#613) Calls to this api have exceeded the rate limit.",
+            }
             headers: dict[str, str] = {}
             if "regain_minutes" in o:
-                headers["x-business-use-case-usage"] = json.dumps({self.page_id: [{
-                    "type": "pages", "call_count": 100, "total_cputime": 12, "total_time": 15,
-                    "estimated_time_to_regain_access": o["regain_minutes"],
-                }]})
-            return self._error(403, code, messages.get(code, f"(#{code}) Rate limit reached"), is_transient=True, headers=headers)
+                headers["x-business-use-case-usage"] = json.dumps(
+                    {
+                        self.page_id: [
+                            {
+                                "type": "pages",
+                                "call_count": 100,
+                                "total_cputime": 12,
+                                "total_time": 15,
+                                "estimated_time_to_regain_access": o["regain_minutes"],
+                            }
+                        ]
+                    }
+                )
+            return self._error(
+                403, code, messages.get(code, f"(#{code}) Rate limit reached"), is_transient=True, headers=headers
+            )
         if kind == "unknown_error":
             return self._error(500, 1, "An unknown error occurred", is_transient=True)
         if kind == "service_unavailable":
-            return self._error(500, 2, "An unexpected error has occurred. Please retry your request later.", is_transient=True)
+            return self._error(
+                500, 2, "An unexpected error has occurred. Please retry your request later.", is_transient=True
+            )
         if kind == "bad_gateway_html":
-            return 502, {"Content-Type": "text/html; charset=utf-8"}, "<html><body><h1>502 Bad Gateway</h1></body></html>"
+            return (
+                502,
+                {"Content-Type": "text/html; charset=utf-8"},
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            )
         return None
 
     def _new_id(self) -> str:
@@ -1220,7 +1358,9 @@ class FakeGraph(_FakePlatform):
 
     def _photos(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
         content_type = request.headers.get("Content-Type", "")
-        source = parse_multipart(request.body or b"", content_type).get("source") if "multipart" in content_type else None
+        source = (
+            parse_multipart(request.body or b"", content_type).get("source") if "multipart" in content_type else None
+        )
         if source is None or not source.data:
             return self._error(400, 324, "(#324) Requires upload file")
         photo_id = self._new_id()
@@ -1234,8 +1374,12 @@ class FakeGraph(_FakePlatform):
         }
         if not published:
             return self._ok({"id": photo_id})
-        post = GraphPost(f"{self.page_id}_{self._new_id()}", params.get("caption", params.get("message", "")),
-                         [photo_id], datetime.now(UTC))
+        post = GraphPost(
+            f"{self.page_id}_{self._new_id()}",
+            params.get("caption", params.get("message", "")),
+            [photo_id],
+            datetime.now(UTC),
+        )
         self.posts[post.id] = post
         return self._ok({"id": photo_id, "post_id": post.id})
 
@@ -1261,11 +1405,14 @@ class FakeGraph(_FakePlatform):
         limit = int(params.get("limit", "25"))
         offset = int(params.get("after") or 0)
         fields = set((params.get("fields") or "id,message,created_time").split(","))
-        found = [c for c in self.comments.values() if c.post_id == args["node"]
-                 and (params.get("filter") == "stream" or c.parent_id is None)]
+        found = [
+            c
+            for c in self.comments.values()
+            if c.post_id == args["node"] and (params.get("filter") == "stream" or c.parent_id is None)
+        ]
         found.sort(key=lambda c: c.created_time, reverse=params.get("order") == "reverse_chronological")
         data = []
-        for comment in found[offset:offset + limit]:
+        for comment in found[offset : offset + limit]:
             item: dict[str, Any] = {"id": comment.id}
             values = {
                 "message": comment.message,
@@ -1302,10 +1449,15 @@ class FakeGraph(_FakePlatform):
         return self._ok({user: True})
 
     def _missing(self, node: str, verb: str) -> Answer:
-        return self._error(400, 100, f"Unsupported {verb} request. Object with ID '{node}' does not exist, "
-                                     "cannot be loaded due to missing permissions, or does not support this operation. "
-                                     "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
-                           type_="GraphMethodException", subcode=33)
+        return self._error(
+            400,
+            100,
+            f"Unsupported {verb} request. Object with ID '{node}' does not exist, "
+            "cannot be loaded due to missing permissions, or does not support this operation. "
+            "Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
+            type_="GraphMethodException",
+            subcode=33,
+        )
 
     def _delete(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
         if self.comments.pop(args["node"], None) is not None:
@@ -1317,8 +1469,14 @@ class FakeGraph(_FakePlatform):
 
 def _request_params(request: requests.PreparedRequest) -> dict[str, str]:
     body = request.body or b""
-    call = RecordedCall("", "", str(request.method), str(request.url), CaseInsensitiveDict(request.headers),
-                        body.encode() if isinstance(body, str) else bytes(body))
+    call = RecordedCall(
+        "",
+        "",
+        str(request.method),
+        str(request.url),
+        CaseInsensitiveDict(request.headers),
+        body.encode() if isinstance(body, str) else bytes(body),
+    )
     return call.params()
 
 
@@ -1334,7 +1492,7 @@ def answers_since(seen: dict[int, int]) -> list[str]:
     """Every request recorded since ``seen`` that would have answered the public (answering_endpoint)."""
     found = []
     for fake in list(_ALL_FAKES):
-        for call in fake.calls[seen.get(id(fake), 0):]:
+        for call in fake.calls[seen.get(id(fake), 0) :]:
             kind = answering_endpoint(call.method, call.url, call.body)
             if kind:
                 found.append(f"{call.method} {call.url} ({kind})")

@@ -268,7 +268,9 @@ def test_a_poster_moves_their_own_draft_keeping_text_and_accounts(poster_client,
     post.refresh_from_db()
     assert post.scheduled_at == at("2026-12-04T14:30") and post.state == "draft" and post.body == "年末年始の窓口"
     assert dict(post.targets.values_list("account__handle", "body_override")) == {
-        "IMMI_TOKYO": "", "IMMI_NARITA": "成田空港支局からのお知らせ"}
+        "IMMI_TOKYO": "",
+        "IMMI_NARITA": "成田空港支局からのお知らせ",
+    }
     assert any("moved to 2026-12-04 14:30" in m for m in messages), messages
 
 
@@ -293,13 +295,16 @@ def test_moving_onto_a_closure_day_names_its_reason(poster_client, tokyo_poster)
     assert not any("give the reason" in m for m in messages), messages  # a reason is already given
 
 
-@pytest.mark.parametrize(("date", "time", "expected"), [
-    ("2026-02-30", "10:00", "Enter a real date"),
-    ("2026-12-02", "25:00", "Enter a real time"),
-    ("2026-11-30", "10:00", "This time has already passed"),
-    ("2028-01-05", "10:00", "Schedule at most a year ahead"),
-    ("", "10:00", "Choose the new date"),
-])
+@pytest.mark.parametrize(
+    ("date", "time", "expected"),
+    [
+        ("2026-02-30", "10:00", "Enter a real date"),
+        ("2026-12-02", "25:00", "Enter a real time"),
+        ("2026-11-30", "10:00", "This time has already passed"),
+        ("2028-01-05", "10:00", "Schedule at most a year ahead"),
+        ("", "10:00", "Choose the new date"),
+    ],
+)
 def test_bad_times_are_refused_and_nothing_changes(poster_client, tokyo_poster, date, time, expected):
     post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
     with translation.override("en"):
@@ -330,7 +335,9 @@ def test_another_offices_post_or_a_forged_id_is_404(client, tokyo_poster, osaka_
     assert post.scheduled_at == at("2026-12-02T10:00")
 
 
-def test_a_refusal_of_the_edit_service_is_explained_and_nothing_changes(supervisor_client, tokyo_poster, tokyo_supervisor):
+def test_a_refusal_of_the_edit_service_is_explained_and_nothing_changes(
+    supervisor_client, tokyo_poster, tokyo_supervisor
+):
     post = approved_post(tokyo_poster, tokyo_supervisor)
     post.targets.update(in_doubt=True)  # an attempt may have gone out: §3, nothing changes under it
     with translation.override("en"):
@@ -381,8 +388,10 @@ def test_the_calendar_makes_a_flat_number_of_queries(client, frozen_now, size, r
     handles = list(SocialAccount.objects.order_by("platform", "sort_order").values_list("handle", flat=True))
     handles = ["IMMI_TOKYO"] if account_count == 1 else handles
     people = {
-        "poster": ("tokyo", Membership.Role.POSTER), "bureau_supervisor": ("tokyo", Membership.Role.SUPERVISOR),
-        "agency_supervisor": ("agency", Membership.Role.SUPERVISOR), "viewer": ("agency", Membership.Role.VIEWER),
+        "poster": ("tokyo", Membership.Role.POSTER),
+        "bureau_supervisor": ("tokyo", Membership.Role.SUPERVISOR),
+        "agency_supervisor": ("agency", Membership.Role.SUPERVISOR),
+        "viewer": ("agency", Membership.Role.VIEWER),
     }
     office, membership = people[role]
     person = make_person(f"c-{role}", office, membership)

@@ -49,7 +49,9 @@ def test_versions_are_never_edited():
 def test_admin_adds_a_new_version(client, administrator):
     sign_in_with_second_factor(client, administrator)
     before = Footer.objects.filter(platform="x", account=None).order_by("-version").first()
-    response = client.post(reverse("admin:posts_footer_add"), {"platform": "x", "account": "", "text": "新しいフッター"})
+    response = client.post(
+        reverse("admin:posts_footer_add"), {"platform": "x", "account": "", "text": "新しいフッター"}
+    )
     assert response.status_code == 302
     newest = Footer.objects.filter(platform="x", account=None).order_by("-version").first()
     assert (newest.version, newest.text, newest.created_by) == (before.version + 1, "新しいフッター", administrator)

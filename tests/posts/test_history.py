@@ -62,7 +62,16 @@ def test_people_words_stay_in_the_comment_and_system_facts_in_data(tokyo_poster,
 
 def test_the_display_state_is_one_definition():
     assert [s.value for s in DisplayState] == [
-        "draft", "returned", "pending", "scheduled", "partly", "published", "failed", "withdrawn", "cancelled"]
+        "draft",
+        "returned",
+        "pending",
+        "scheduled",
+        "partly",
+        "published",
+        "failed",
+        "withdrawn",
+        "cancelled",
+    ]
     with translation.override("ja"):
         assert DisplayState.FAILED.label == "要対応"
 
@@ -71,9 +80,12 @@ def test_the_display_state_is_one_definition():
 def test_the_list_filter_finds_each_display_state_as_the_post_shows_it(tokyo_poster, tokyo_supervisor):
     T = PostTarget.State
     combinations = {
-        "scheduled": [T.SCHEDULED, T.SCHEDULED], "published": [T.PUBLISHED, T.PUBLISHED],
-        "partly": [T.PUBLISHED, T.SCHEDULED], "failed": [T.PUBLISHED, T.UNCONFIRMED],
-        "withdrawn": [T.WITHDRAWN, T.WITHDRAWN], "partly-withdrawn": [T.PUBLISHED, T.WITHDRAWN],
+        "scheduled": [T.SCHEDULED, T.SCHEDULED],
+        "published": [T.PUBLISHED, T.PUBLISHED],
+        "partly": [T.PUBLISHED, T.SCHEDULED],
+        "failed": [T.PUBLISHED, T.UNCONFIRMED],
+        "withdrawn": [T.WITHDRAWN, T.WITHDRAWN],
+        "partly-withdrawn": [T.PUBLISHED, T.WITHDRAWN],
     }
     posts = {}
     for name, states in combinations.items():
@@ -106,7 +118,9 @@ def test_an_english_reader_sees_the_post_history_in_english(client, tokyo_poster
 
 
 @pytest.mark.django_db
-def test_an_smtp_failure_after_approval_does_not_break_the_request(client, tokyo_poster, tokyo_supervisor, settings, frozen_now):
+def test_an_smtp_failure_after_approval_does_not_break_the_request(
+    client, tokyo_poster, tokyo_supervisor, settings, frozen_now
+):
     """The e-mail is a task on the broker: the approval stands and the supervisor sees it done."""
     from immisns.celery import app
 
@@ -133,36 +147,84 @@ class RefusingBackend:
         raise smtplib.SMTPServerDisconnected("the mail server went away")
 
 
-@pytest.mark.parametrize("action, comment, data, words", [
-    ("claim", "1 回目の試行。", {"attempt": 1}, ""),
-    ("claim", "Attempt 3.", {"attempt": 3}, ""),
-    ("defer", "現在は窓口受付時間外のため、2026-12-03 09:00 に延期しました。",
-     {"reason": "outside_hours", "until": "2026-12-03T09:00:00+09:00"}, ""),
-    ("defer", "Rate limited by the platform until 2026-12-02 10:15:00.",
-     {"reason": "rate_limited", "until": "2026-12-02T10:15:00+09:00"}, ""),
-    ("fail", "プラットフォームが投稿を受け付けませんでした: duplicate content",
-     {"reason": "refused", "error": "duplicate content"}, ""),
-    ("fail", "5 回試行しましたが投稿できませんでした: 503 Service Unavailable",
-     {"reason": "gave_up", "attempts": 5, "error": "503 Service Unavailable"}, ""),
-    ("retry", "一時的な障害（503 Service Unavailable）。次の試行は 10:00:45 です。",
-     {"reason": "transient", "error": "503 Service Unavailable", "retry_at": "2026-12-02T10:00:45+09:00"}, ""),
-    ("retry", "担当者がプラットフォームを確認し、もう一度投稿することにしました。X上に無し",
-     {"reason": "person_checked"}, "X上に無し"),
-    ("reconcile", "Recorded as published by a person. 確認済み", {"reason": "person"}, "確認済み"),
-    ("publish", "https://x.com/i/web/status/1", {"url": "https://x.com/i/web/status/1"}, ""),
-    ("edit", "承認後に編集されたため、tokyo-supervisor による承認は無効になりました。",
-     {"voided_approval_of": "tokyo-supervisor"}, ""),
-    ("approve", "窓口受付時間外の投稿として承認: 台風のため\n確認しました",
-     {"outside_hours_reason": "台風のため"}, "確認しました"),
-    ("warning", "@IMMI_TOKYO: example.com は許可されたリンク先ドメインにありません。リンクが正しいか確認してください。「example.com」",
-     {"account": "@IMMI_TOKYO", "kind": "link_domain", "excerpt": "example.com"}, ""),
-    ("unconfirmed", "投稿の結果が不明で、アカウントの最近の投稿にも見つかりませんでした (403 Forbidden)。"
-                    "もう一度投稿するか、公開済みとして記録するかを判断してください。",
-     {"reason": "not_found", "lookup_error": "403 Forbidden"}, ""),
-    ("fail", "@IMMI_TOKYO: 5 of 280 characters", {"reason": "legacy", "text": "@IMMI_TOKYO: 5 of 280 characters"}, ""),
-    ("reject", "日付を確認してください", {}, "日付を確認してください"),
-    ("withdraw", "日付の誤り", {}, "日付の誤り"),
-])
+@pytest.mark.parametrize(
+    "action, comment, data, words",
+    [
+        ("claim", "1 回目の試行。", {"attempt": 1}, ""),
+        ("claim", "Attempt 3.", {"attempt": 3}, ""),
+        (
+            "defer",
+            "現在は窓口受付時間外のため、2026-12-03 09:00 に延期しました。",
+            {"reason": "outside_hours", "until": "2026-12-03T09:00:00+09:00"},
+            "",
+        ),
+        (
+            "defer",
+            "Rate limited by the platform until 2026-12-02 10:15:00.",
+            {"reason": "rate_limited", "until": "2026-12-02T10:15:00+09:00"},
+            "",
+        ),
+        (
+            "fail",
+            "プラットフォームが投稿を受け付けませんでした: duplicate content",
+            {"reason": "refused", "error": "duplicate content"},
+            "",
+        ),
+        (
+            "fail",
+            "5 回試行しましたが投稿できませんでした: 503 Service Unavailable",
+            {"reason": "gave_up", "attempts": 5, "error": "503 Service Unavailable"},
+            "",
+        ),
+        (
+            "retry",
+            "一時的な障害（503 Service Unavailable）。次の試行は 10:00:45 です。",
+            {"reason": "transient", "error": "503 Service Unavailable", "retry_at": "2026-12-02T10:00:45+09:00"},
+            "",
+        ),
+        (
+            "retry",
+            "担当者がプラットフォームを確認し、もう一度投稿することにしました。X上に無し",
+            {"reason": "person_checked"},
+            "X上に無し",
+        ),
+        ("reconcile", "Recorded as published by a person. 確認済み", {"reason": "person"}, "確認済み"),
+        ("publish", "https://x.com/i/web/status/1", {"url": "https://x.com/i/web/status/1"}, ""),
+        (
+            "edit",
+            "承認後に編集されたため、tokyo-supervisor による承認は無効になりました。",
+            {"voided_approval_of": "tokyo-supervisor"},
+            "",
+        ),
+        (
+            "approve",
+            "窓口受付時間外の投稿として承認: 台風のため\n確認しました",
+            {"outside_hours_reason": "台風のため"},
+            "確認しました",
+        ),
+        (
+            "warning",
+            "@IMMI_TOKYO: example.com は許可されたリンク先ドメインにありません。リンクが正しいか確認してください。「example.com」",
+            {"account": "@IMMI_TOKYO", "kind": "link_domain", "excerpt": "example.com"},
+            "",
+        ),
+        (
+            "unconfirmed",
+            "投稿の結果が不明で、アカウントの最近の投稿にも見つかりませんでした (403 Forbidden)。"
+            "もう一度投稿するか、公開済みとして記録するかを判断してください。",
+            {"reason": "not_found", "lookup_error": "403 Forbidden"},
+            "",
+        ),
+        (
+            "fail",
+            "@IMMI_TOKYO: 5 of 280 characters",
+            {"reason": "legacy", "text": "@IMMI_TOKYO: 5 of 280 characters"},
+            "",
+        ),
+        ("reject", "日付を確認してください", {}, "日付を確認してください"),
+        ("withdraw", "日付の誤り", {}, "日付の誤り"),
+    ],
+)
 def test_old_events_are_read_back_into_data(action, comment, data, words):
     at = dt.datetime(2026, 12, 2, 10, 0, 15, tzinfo=JST)
     assert convert(action, comment, at) == (data, words)

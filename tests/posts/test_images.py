@@ -73,12 +73,7 @@ def bilevel_png(width: int, height: int) -> bytes:
     compressor = zlib.compressobj(9)
     row = b"\x00" * (1 + (width + 7) // 8)  # filter byte + packed pixels
     idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", idat)
-        + png_chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
 
 
 def webp_chunks(data: bytes) -> set[bytes]:

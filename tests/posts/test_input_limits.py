@@ -6,14 +6,12 @@ itself would be an error, not a silent truncation). The test client re-raises
 any exception a view lets escape, so a 500 fails the test.
 """
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import SocialAccount
-from posts.models import Post, PostEvent, PostTarget, PublishingSwitch
+from posts.models import Post, PostTarget, PublishingSwitch
 from tests.conftest import make_person, sign_in_with_second_factor
 from tests.factories import make_post
 from tests.posts.test_publishing_views import published_target
@@ -39,15 +37,18 @@ def refused(response, *words):
 @pytest.mark.parametrize("comment", [NUL, TOO_LONG_COMMENT], ids=["nul", "too-long"])
 def test_cancel_comment(supervisor_client, pending, comment):
     response = supervisor_client.post(reverse("posts:cancel", args=[pending.pk]), {"comment": comment}, follow=True)
-    assert response.status_code == 200 and "確認してください" in response.content.decode() or response.status_code == 200
+    assert (
+        response.status_code == 200 and "確認してください" in response.content.decode()
+    ) or response.status_code == 200
     assert Post.objects.get(pk=pending.pk).state == "pending"
 
 
 @pytest.mark.parametrize("comment", [NUL, TOO_LONG_COMMENT], ids=["nul", "too-long"])
 @pytest.mark.parametrize("action", ["approve", "reject"])
 def test_decision_comment(supervisor_client, pending, action, comment):
-    response = supervisor_client.post(reverse(f"posts:{action}", args=[pending.pk]),
-                                      {"comment": comment, "revision": pending.revision}, follow=True)
+    response = supervisor_client.post(
+        reverse(f"posts:{action}", args=[pending.pk]), {"comment": comment, "revision": pending.revision}, follow=True
+    )
     assert response.status_code == 200
     assert Post.objects.get(pk=pending.pk).state == "pending"
 
@@ -62,16 +63,22 @@ def test_decision_revision_that_is_no_revision(supervisor_client, pending, revis
 @pytest.mark.parametrize("reason", [NUL, TOO_LONG_COMMENT, ""], ids=["nul", "too-long", "empty"])
 def test_withdraw_reason(supervisor_client, tokyo_poster, tokyo_supervisor, reason):
     target = published_target(tokyo_poster, tokyo_supervisor)
-    response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": reason}, follow=True)
+    response = supervisor_client.post(
+        reverse("posts:target_withdraw", args=[target.pk]), {"reason": reason}, follow=True
+    )
     assert response.status_code == 200
     assert PostTarget.objects.get(pk=target.pk).state == "published"
 
 
-@pytest.mark.parametrize("data", [
-    {"decision": "published", "url": "https://x.com/" + "a" * 300},
-    {"decision": "published\x00"},
-    {"decision": "again", "comment": NUL},
-], ids=["url-too-long", "nul-choice", "nul-comment"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"decision": "published", "url": "https://x.com/" + "a" * 300},
+        {"decision": "published\x00"},
+        {"decision": "again", "comment": NUL},
+    ],
+    ids=["url-too-long", "nul-choice", "nul-comment"],
+)
 def test_resolve_fields(supervisor_client, tokyo_poster, tokyo_supervisor, data):
     target = published_target(tokyo_poster, tokyo_supervisor)
     PostTarget.objects.filter(pk=target.pk).update(state="unconfirmed")
@@ -97,8 +104,10 @@ def test_pause_with_a_switch_value_that_is_neither(client, administrator):
 @pytest.mark.parametrize("when", ["9999-12-31T23:59", "0001-01-01T00:00", "2026-02-30T10:00"])
 def test_preview_with_a_time_no_calendar_has(client, tokyo_poster, when):
     client.force_login(tokyo_poster)
-    response = client.post(reverse("posts:preview"), {
-        "body": "お知らせ", "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk], "scheduled_at": when})
+    response = client.post(
+        reverse("posts:preview"),
+        {"body": "お知らせ", "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk], "scheduled_at": when},
+    )
     assert response.status_code == 200
     assert 'data-testid="preview-refused"' in response.content.decode()
 
@@ -106,8 +115,10 @@ def test_preview_with_a_time_no_calendar_has(client, tokyo_poster, when):
 @pytest.mark.parametrize("when", ["9999-12-31T23:59", "0001-01-01T00:00"])
 def test_compose_with_a_time_no_calendar_has(client, tokyo_poster, when):
     client.force_login(tokyo_poster)
-    response = client.post(reverse("posts:new"), {
-        "body": "お知らせ", "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk], "scheduled_at": when})
+    response = client.post(
+        reverse("posts:new"),
+        {"body": "お知らせ", "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk], "scheduled_at": when},
+    )
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert not Post.objects.exists()
 
@@ -115,8 +126,11 @@ def test_compose_with_a_time_no_calendar_has(client, tokyo_poster, when):
 @pytest.mark.parametrize("field", ["body", "outside_hours_reason", "alt_1"])
 def test_compose_nul_and_over_long_fields(client, tokyo_poster, field):
     client.force_login(tokyo_poster)
-    data = {"body": "お知らせ", "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk],
-            "scheduled_at": "2026-12-02T10:00"}
+    data = {
+        "body": "お知らせ",
+        "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk],
+        "scheduled_at": "2026-12-02T10:00",
+    }
     for value in ("a\x00b", "長" * 63207):
         response = client.post(reverse("posts:new"), {**data, field: value})
         assert response.status_code == 200 and "errorlist" in response.content.decode()
@@ -134,13 +148,16 @@ def test_bulk_approve_unknown_ids(supervisor_client, pending, posts):
 @pytest.mark.parametrize("url_name", ["posts:new", "posts:preview"])
 def test_compose_and_preview_unknown_account_ids(client, tokyo_poster, url_name, accounts):
     client.force_login(tokyo_poster)
-    response = client.post(reverse(url_name), {"body": "お知らせ", "accounts": accounts, "scheduled_at": "2026-12-02T10:00"})
+    response = client.post(
+        reverse(url_name), {"body": "お知らせ", "accounts": accounts, "scheduled_at": "2026-12-02T10:00"}
+    )
     assert response.status_code == 200 and not Post.objects.exists()
 
 
 def test_bulk_approve_revision_that_is_no_number(supervisor_client, pending):
-    response = supervisor_client.post(reverse("posts:approve_many"),
-                                      {"posts": [pending.pk], f"revision-{pending.pk}": HUGE_ID}, follow=True)
+    response = supervisor_client.post(
+        reverse("posts:approve_many"), {"posts": [pending.pk], f"revision-{pending.pk}": HUGE_ID}, follow=True
+    )
     assert response.status_code == 200
     assert Post.objects.get(pk=pending.pk).state == "pending"
 
@@ -151,8 +168,18 @@ def test_unknown_and_huge_ids_in_urls_are_404(supervisor_client, url_name):
         assert supervisor_client.get(reverse(url_name, args=[pk])).status_code == 404
 
 
-@pytest.mark.parametrize("url_name", ["posts:target_retry", "posts:target_resolve", "posts:target_withdraw",
-                                      "posts:cancel", "posts:approve", "posts:reject", "posts:submit"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "posts:target_retry",
+        "posts:target_resolve",
+        "posts:target_withdraw",
+        "posts:cancel",
+        "posts:approve",
+        "posts:reject",
+        "posts:submit",
+    ],
+)
 def test_unknown_and_huge_ids_in_actions_are_404(supervisor_client, url_name):
     for pk in (999999999, int(HUGE_ID)):
         assert supervisor_client.post(reverse(url_name, args=[pk]), {"reason": "x", "revision": 1}).status_code == 404
@@ -177,7 +204,9 @@ def test_preview_refuses_a_body_over_the_largest_platform_limit_before_any_check
     body = "在留カード AB12345678CD 03-5796-7112 " * 3000  # ~0.1 M characters
     # Only the session, the user and the accounts in scope are read: no check (allow-list, contacts, digests) runs.
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(reverse("posts:preview"), {"body": body, "accounts": ids, "scheduled_at": "2026-12-02T10:00"})
+        response = client.post(
+            reverse("posts:preview"), {"body": body, "accounts": ids, "scheduled_at": "2026-12-02T10:00"}
+        )
     page = response.content.decode()
     assert response.status_code == 200 and 'data-testid="preview-refused"' in page
     assert "preview-card" not in page and len(page) < 5000
@@ -189,7 +218,9 @@ def test_preview_at_the_limit_to_every_account_stays_small(client):
     client.force_login(person)
     ids = list(SocialAccount.objects.values_list("pk", flat=True))
     body = ("在留カードの更新は https://www.moj.go.jp/isa/ で。電話 03-5796-7112 " * 2000)[:63206]
-    response = client.post(reverse("posts:preview"), {"body": body, "accounts": ids, "scheduled_at": "2026-12-02T10:00"})
+    response = client.post(
+        reverse("posts:preview"), {"body": body, "accounts": ids, "scheduled_at": "2026-12-02T10:00"}
+    )
     assert response.status_code == 200
     # Measured 2.3 MB (was 13.7 MB before findings were listed at most 20 per account, and 129 MB for 0.24 MB bodies).
     assert len(response.content) < 4_000_000
@@ -208,9 +239,16 @@ def test_a_file_over_the_limit_is_skipped_as_it_streams_and_the_form_says_so(cli
     client.force_login(tokyo_poster)
     settings.UPLOAD_MAX_FILE_BYTES = 10_000
     upload = SimpleUploadedFile("big.jpg", b"\xff" * 20_000, content_type="image/jpeg")
-    response = client.post(reverse("posts:new"), {
-        "body": "年末年始の窓口のお知らせ", "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk],
-        "scheduled_at": "2026-12-02T10:00", "image_1": upload, "alt_1": "説明"})
+    response = client.post(
+        reverse("posts:new"),
+        {
+            "body": "年末年始の窓口のお知らせ",
+            "accounts": [SocialAccount.objects.get(handle="IMMI_TOKYO").pk],
+            "scheduled_at": "2026-12-02T10:00",
+            "image_1": upload,
+            "alt_1": "説明",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200 and not Post.objects.exists()
     assert "50 MB" in page and "年末年始の窓口のお知らせ" in page

@@ -96,9 +96,7 @@ CONFORMANCE = [
     ),
     (
         "Handle long url with invalid domain labels and short url",
-        "Long url with invalid domain labels and a short url: "
-        + (LONG_INVALID_URL + " ") * 3
-        + "https://validurl.com",
+        "Long url with invalid domain labels and a short url: " + (LONG_INVALID_URL + " ") * 3 + "https://validurl.com",
         12079,
         12075,
     ),
@@ -109,15 +107,13 @@ CONFORMANCE = [
         67,
     ),
     (
-        "Do not allow > 140 CJK characters by virtue of CJK chars greater than 63 punycode "
-        "encoded chars in the host",
+        "Do not allow > 140 CJK characters by virtue of CJK chars greater than 63 punycode encoded chars in the host",
         KANA * 12 + " http://" + KANA * 5 + "あいう.com",
         358,
         184,
     ),
     (
-        "Allow > 140 CJK characters by virtue of CJK chars less than 63 punycode encoded "
-        "chars in the host",
+        "Allow > 140 CJK characters by virtue of CJK chars less than 63 punycode encoded chars in the host",
         KANA * 12 + " http://" + KANA * 5 + "あい.com",
         264,
         183,

@@ -19,7 +19,7 @@ from posts.office_hours import (
 )
 
 JST = ZoneInfo("Asia/Tokyo")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def jst(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -257,8 +257,12 @@ def test_next_open_skips_consecutive_closure_days(sapporo):
 def test_office_without_windows_raises():
     agency = Office.objects.get(code="agency")
     empty = Office.objects.create(
-        code="test-no-hours", kind=Office.Kind.BRANCH, parent=agency,
-        name_ja="試験", name_en="Test", name_zh="试验",
+        code="test-no-hours",
+        kind=Office.Kind.BRANCH,
+        parent=agency,
+        name_ja="試験",
+        name_en="Test",
+        name_zh="试验",
     )
     assert not is_open(empty, jst(2026, 6, 5, 10))
     with pytest.raises(NoOfficeHours):
@@ -317,16 +321,19 @@ def test_touching_windows_are_one_window(tokyo):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("at", "reason"), [
-    (jst(2026, 6, 6, 10), "土曜日"),
-    (jst(2026, 6, 7, 10), "日曜日"),
-    (jst(2027, 2, 23, 10), "天皇誕生日"),  # a Tuesday
-    (jst(2026, 5, 6, 10), "憲法記念日 振替休日"),
-    (jst(2026, 12, 29, 10), "年末年始 (12/29–1/3)"),
-    (jst(2027, 1, 2, 10), "年末年始 (12/29–1/3)"),  # a Saturday: the year-end says more
-    (jst(2027, 1, 1, 10), "元日"),
-    (dt.datetime(2026, 6, 6, 0, 30, tzinfo=UTC), "土曜日"),  # 09:30 JST on Saturday
-])
+@pytest.mark.parametrize(
+    ("at", "reason"),
+    [
+        (jst(2026, 6, 6, 10), "土曜日"),
+        (jst(2026, 6, 7, 10), "日曜日"),
+        (jst(2027, 2, 23, 10), "天皇誕生日"),  # a Tuesday
+        (jst(2026, 5, 6, 10), "憲法記念日 振替休日"),
+        (jst(2026, 12, 29, 10), "年末年始 (12/29–1/3)"),
+        (jst(2027, 1, 2, 10), "年末年始 (12/29–1/3)"),  # a Saturday: the year-end says more
+        (jst(2027, 1, 1, 10), "元日"),
+        (dt.datetime(2026, 6, 6, 0, 30, tzinfo=UTC), "土曜日"),  # 09:30 JST on Saturday
+    ],
+)
 def test_closed_reason_names_the_administrative_holiday(tokyo, at, reason):
     assert not is_open(tokyo, at)
     assert closed_reason(tokyo, at) == reason

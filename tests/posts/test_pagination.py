@@ -30,7 +30,7 @@ def many_posts(frozen_now, supervisor):
     posts = make_history(posts=233, handles=handles, authors=writers, now=frozen_now)
     # Ties on the ordering column: the id decides, and no post may be skipped or shown twice at a page's edge.
     for start in range(0, len(posts), 7):
-        ids = [p.pk for p in posts[start:start + 7]]
+        ids = [p.pk for p in posts[start : start + 7]]
         Post.objects.filter(pk__in=ids).update(scheduled_at=frozen_now + dt.timedelta(hours=start))
     return posts
 
@@ -64,7 +64,9 @@ def test_paging_the_list_shows_every_post_once_in_order(client, supervisor, many
 def test_a_filter_is_kept_across_pages(client, supervisor, many_posts):
     sign_in_with_second_factor(client, supervisor)
     account = SocialAccount.objects.get(handle=many_posts[0].targets.first().account.handle)
-    expected = list(Post.objects.filter(targets__account=account).order_by("-scheduled_at", "-id").values_list("pk", flat=True))
+    expected = list(
+        Post.objects.filter(targets__account=account).order_by("-scheduled_at", "-id").values_list("pk", flat=True)
+    )
     assert len(expected) > 2 * selectors.PAGE_SIZE
     first = client.get(reverse("posts:list"), {"account": account.pk}).context["page"]
     assert f"account={account.pk}" in first.next_query

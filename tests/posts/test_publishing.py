@@ -131,7 +131,12 @@ def test_a_paused_account_waits_and_goes_out_on_resume(tokyo_poster, administrat
     account_services.account_pause(account=target.account, by=administrator, reason="確認中")
     assert publish(target) == "paused" and fresh(target).state == "scheduled"
     with time_machine.travel(AT_DUE, tick=False):
-        assert [t for t, _ in publishing.targets_to_enqueue(timezone.now(), lookahead=dt.timedelta(0), requeue_after=dt.timedelta(60))] == []
+        assert [
+            t
+            for t, _ in publishing.targets_to_enqueue(
+                timezone.now(), lookahead=dt.timedelta(0), requeue_after=dt.timedelta(60)
+            )
+        ] == []
     account_services.account_resume(account=target.account, by=administrator)
     assert publish(target, at=AT_DUE + dt.timedelta(hours=1)) == "published"
 
@@ -212,7 +217,9 @@ def test_a_timeout_after_the_platform_committed_is_not_posted_twice(tokyo_poster
     assert fresh(target).external_id in x.posts
 
 
-def test_giving_up_after_the_last_attempt_notifies_author_and_supervisors(tokyo_poster, tokyo_supervisor, fakes, settings):
+def test_giving_up_after_the_last_attempt_notifies_author_and_supervisors(
+    tokyo_poster, tokyo_supervisor, fakes, settings
+):
     x, _ = fakes
     settings.PUBLISHING_MAX_ATTEMPTS = 2
     x.script("server_error", times=2)
@@ -256,13 +263,16 @@ def test_no_credits_left_fails_and_pauses_the_account(tokyo_poster, fakes, admin
     assert administrator.email in {address for m in mail.outbox for address in m.to}
 
 
-@pytest.mark.parametrize(("kind", "options", "outcome"), [
-    ("token_invalid", {}, "needs-reauth"),
-    ("duplicate", {}, "failed"),
-    ("blocked", {}, "failed"),
-    ("rate_limited", {"code": 32}, "rate-limited"),
-    ("service_unavailable", {}, "retry"),
-])
+@pytest.mark.parametrize(
+    ("kind", "options", "outcome"),
+    [
+        ("token_invalid", {}, "needs-reauth"),
+        ("duplicate", {}, "failed"),
+        ("blocked", {}, "failed"),
+        ("rate_limited", {"code": 32}, "rate-limited"),
+        ("service_unavailable", {}, "retry"),
+    ],
+)
 def test_graph_errors(fakes, administrator, kind, options, outcome):
     _, graph = fakes
     graph.script(kind, endpoint="feed", **options)
@@ -287,7 +297,10 @@ def stale(target, settings, *, sent=True):
     """As if a worker claimed the target and died while sending (sent) or before it sent anything."""
     settings.PUBLISHING_STALE_SECONDS = 60
     PostTarget.objects.filter(pk=target.pk).update(
-        state="publishing", attempts=1, claimed_at=AT_DUE, sent_at=AT_DUE if sent else None,
+        state="publishing",
+        attempts=1,
+        claimed_at=AT_DUE,
+        sent_at=AT_DUE if sent else None,
         published_text=footer.compose(target.body, target.account),
     )
 
@@ -325,8 +338,9 @@ def test_a_person_can_record_an_unconfirmed_target_as_published(tokyo_poster, to
     target = approved(tokyo_poster).targets.get()
     stale(target, settings)
     PostTarget.objects.filter(pk=target.pk).update(state="unconfirmed")
-    services.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=True,
-                                          url="https://x.com/IMMI_TOKYO/status/1")
+    services.target_resolve_unconfirmed(
+        target=target, by=tokyo_supervisor, published=True, url="https://x.com/IMMI_TOKYO/status/1"
+    )
     target = fresh(target)
     assert (target.state, target.external_url) == ("published", "https://x.com/IMMI_TOKYO/status/1")
 

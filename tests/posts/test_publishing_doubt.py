@@ -9,11 +9,10 @@ import sys
 import time
 
 import pytest
-from django.utils import translation
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import SocialAccount
 from posts import footer, publishing, services
@@ -44,12 +43,22 @@ def agency_page_target(administrator):
 # --- 1. A look-up that cannot answer never decides ------------------------------------------------------
 
 
-X_LOOKUP_FAILURES = ["access_level", "payment_required", "unauthorized", "forbidden", "unavailable",
-                     "server_error", "timeout", "connection_error"]
+X_LOOKUP_FAILURES = [
+    "access_level",
+    "payment_required",
+    "unauthorized",
+    "forbidden",
+    "unavailable",
+    "server_error",
+    "timeout",
+    "connection_error",
+]
 
 
 @pytest.mark.parametrize("kind", X_LOOKUP_FAILURES)
-def test_x_lookup_that_cannot_answer_leaves_the_target_in_doubt_never_failed_or_resent(tokyo_poster, fakes, settings, kind):
+def test_x_lookup_that_cannot_answer_leaves_the_target_in_doubt_never_failed_or_resent(
+    tokyo_poster, fakes, settings, kind
+):
     x, _ = fakes
     settings.PUBLISHING_MAX_ATTEMPTS = 3
     target = ambiguous(approved(tokyo_poster).targets.get(), x)
@@ -83,8 +92,18 @@ def test_x_lookup_rate_limited_waits_for_the_reset_and_looks_again(tokyo_poster,
     assert x.call_count("create") == 1 and fresh(target).external_id in x.posts
 
 
-@pytest.mark.parametrize("kind", ["token_invalid", "invalid_parameter", "rate_limited", "unknown_error",
-                                  "service_unavailable", "bad_gateway_html", "timeout"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "token_invalid",
+        "invalid_parameter",
+        "rate_limited",
+        "unknown_error",
+        "service_unavailable",
+        "bad_gateway_html",
+        "timeout",
+    ],
+)
 def test_graph_lookup_that_cannot_answer_never_fails_or_resends(fakes, administrator, settings, kind):
     _, graph = fakes
     settings.PUBLISHING_MAX_ATTEMPTS = 3
@@ -120,14 +139,20 @@ def test_giving_up_after_an_ambiguous_last_attempt_looks_first(tokyo_poster, fak
 # --- 2. The text of an attempt is frozen --------------------------------------------------------------------
 
 
-def test_a_footer_added_between_the_attempt_and_its_retry_does_not_make_a_second_post(tokyo_poster, fakes, administrator):
+def test_a_footer_added_between_the_attempt_and_its_retry_does_not_make_a_second_post(
+    tokyo_poster, fakes, administrator
+):
     x, _ = fakes
     target = approved(tokyo_poster).targets.get()
     first_text = footer.compose(target.body, target.account)
     old_footer = footer.footer_for(target.account)
     target = ambiguous(target, x)
-    Footer.objects.create(platform="x", text="新しいフッター", version=footer.footer_next_version(platform="x", account=None),
-                          created_by=administrator)
+    Footer.objects.create(
+        platform="x",
+        text="新しいフッター",
+        version=footer.footer_next_version(platform="x", account=None),
+        created_by=administrator,
+    )
     assert footer.compose(target.body, target.account) != first_text
     assert publish(target, at=target.due_at) == "reconciled"
     target = fresh(target)
@@ -143,8 +168,12 @@ def test_a_retry_after_an_attempt_that_did_not_go_out_sends_the_frozen_text(toky
     target = approved(tokyo_poster).targets.get()
     first_text = footer.compose(target.body, target.account)
     target = ambiguous(target, x, kind="timeout")  # the request left; nothing was created
-    Footer.objects.create(platform="x", text="新しいフッター", version=footer.footer_next_version(platform="x", account=None),
-                          created_by=administrator)
+    Footer.objects.create(
+        platform="x",
+        text="新しいフッター",
+        version=footer.footer_next_version(platform="x", account=None),
+        created_by=administrator,
+    )
     assert publish(target, at=target.due_at) == "published"
     (_first, second) = x.calls_to("create")
     assert second.json() == {"text": first_text}
@@ -161,8 +190,9 @@ def test_edit_reapprove_and_cancel_are_refused_while_a_target_is_in_doubt(tokyo_
     target = ambiguous(post.targets.get(), x, kind="unavailable")
     accounts = [target.account]
     with pytest.raises(PostInDoubt) as refused, translation.override("en"):
-        services.post_update(post=post, by=tokyo_poster, body="訂正版のお知らせです。", scheduled_at=post.scheduled_at,
-                             accounts=accounts)
+        services.post_update(
+            post=post, by=tokyo_poster, body="訂正版のお知らせです。", scheduled_at=post.scheduled_at, accounts=accounts
+        )
     assert "IMMI_TOKYO" in refused.value.message and "supervisor" in refused.value.message.lower()
     with pytest.raises(PostInDoubt):
         services.post_cancel(post=post, by=tokyo_poster)
@@ -185,7 +215,9 @@ def test_an_unconfirmed_target_blocks_cancel_until_a_person_decides(tokyo_poster
         assert publishing.target_reconcile(target_id=target.pk) == "unconfirmed"
     with pytest.raises(PostInDoubt):
         services.post_cancel(post=target.post, by=tokyo_poster)
-    services.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=True, url="https://x.com/i/web/status/1")
+    services.target_resolve_unconfirmed(
+        target=target, by=tokyo_supervisor, published=True, url="https://x.com/i/web/status/1"
+    )
     assert not fresh(target).in_doubt
 
 
@@ -219,8 +251,12 @@ def test_a_target_claimed_but_never_sent_is_published_by_the_sweep_without_a_per
     stale(target, settings, sent=False)  # the worker died between the claim and the call
     with time_machine.travel(AT_DUE + dt.timedelta(minutes=5), tick=False):
         assert publishing.target_reconcile(target_id=target.pk) == "rescheduled"
-        assert [i for i, _ in publishing.targets_to_enqueue(timezone.now(), lookahead=dt.timedelta(0),
-                                                            requeue_after=dt.timedelta(60))] == [target.pk]
+        assert [
+            i
+            for i, _ in publishing.targets_to_enqueue(
+                timezone.now(), lookahead=dt.timedelta(0), requeue_after=dt.timedelta(60)
+            )
+        ] == [target.pk]
     target = fresh(target)
     assert (target.state, target.in_doubt, target.attempts) == ("scheduled", False, 0)
     assert x.call_count("timeline") == 0  # nothing to look for
@@ -259,7 +295,9 @@ def test_a_person_cannot_publish_again_while_a_send_may_be_in_flight(tokyo_poste
     settings.PUBLISHING_SEND_DEADLINE_SECONDS = 60
     target = approved(tokyo_poster, approver=tokyo_supervisor).targets.get()
     now = timezone.now()
-    PostTarget.objects.filter(pk=target.pk).update(state="unconfirmed", in_doubt=True, sent_at=now - dt.timedelta(seconds=5))
+    PostTarget.objects.filter(pk=target.pk).update(
+        state="unconfirmed", in_doubt=True, sent_at=now - dt.timedelta(seconds=5)
+    )
     with pytest.raises(PostError):
         services.target_resolve_unconfirmed(target=target, by=tokyo_supervisor, published=False)
     PostTarget.objects.filter(pk=target.pk).update(sent_at=now - dt.timedelta(seconds=61))
@@ -280,12 +318,25 @@ def test_a_late_success_is_recorded_after_reconciliation_gave_up_on_it(tokyo_pos
     assert (target.state, target.external_id, target.in_doubt) == ("published", "190", False)
 
 
-@pytest.mark.parametrize(("stale_seconds", "deadline", "ok"), [("300", "60", True), ("100", "60", False), ("2", "1", True)])
+@pytest.mark.parametrize(
+    ("stale_seconds", "deadline", "ok"), [("300", "60", True), ("100", "60", False), ("2", "1", True)]
+)
 def test_the_stale_threshold_must_be_safely_above_the_send_deadline(stale_seconds, deadline, ok):
-    env = dict(os.environ, PUBLISHING_STALE_SECONDS=stale_seconds, PUBLISHING_SEND_DEADLINE_SECONDS=deadline,
-               DJANGO_SETTINGS_MODULE="immisns.settings", DEBUG="true")
-    run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    env = dict(
+        os.environ,
+        PUBLISHING_STALE_SECONDS=stale_seconds,
+        PUBLISHING_SEND_DEADLINE_SECONDS=deadline,
+        DJANGO_SETTINGS_MODULE="immisns.settings",
+        DEBUG="true",
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (run.returncode == 0) == ok, run.stderr
     if not ok:
         assert "PUBLISHING_SEND_DEADLINE_SECONDS" in run.stderr
@@ -326,8 +377,11 @@ def test_a_worker_whose_clock_is_behind_beat_does_not_make_the_sweep_resend_ever
     assert fresh(target).enqueued_at == due  # held by one task timed to its second
     resent = 0
     for tick in range(1, 7):  # beat's sweeps over the next 30 s
-        resent += len(publishing.targets_to_enqueue(due + tick * dt.timedelta(seconds=5), lookahead=lookahead,
-                                                    requeue_after=requeue))
+        resent += len(
+            publishing.targets_to_enqueue(
+                due + tick * dt.timedelta(seconds=5), lookahead=lookahead, requeue_after=requeue
+            )
+        )
     assert resent == 0
     # When the worker's clock reaches the due time, it goes out.
     assert publish(fresh(target), at=due + dt.timedelta(seconds=1)) == "published"
@@ -343,11 +397,15 @@ def supervisor_client(client, tokyo_supervisor):
     return client
 
 
-def test_a_nul_byte_in_the_withdraw_reason_is_refused_before_the_platform_is_asked(supervisor_client, tokyo_poster, tokyo_supervisor, fakes):
+def test_a_nul_byte_in_the_withdraw_reason_is_refused_before_the_platform_is_asked(
+    supervisor_client, tokyo_poster, tokyo_supervisor, fakes
+):
     x, _ = fakes
     target = approved(tokyo_poster, approver=tokyo_supervisor).targets.get()
     assert publish(target) == "published"
-    response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "誤り\x00です"}, follow=True)
+    response = supervisor_client.post(
+        reverse("posts:target_withdraw", args=[target.pk]), {"reason": "誤り\x00です"}, follow=True
+    )
     assert response.status_code == 200
     assert x.call_count("delete") == 0
     assert fresh(target).state == "published"
@@ -360,7 +418,9 @@ def test_a_withdrawal_without_an_answer_says_so_on_the_page(supervisor_client, t
     target = approved(tokyo_poster, approver=tokyo_supervisor).targets.get()
     assert publish(target) == "published"
     x.script("commit_then_timeout", endpoint="delete")  # X deleted it; we never heard
-    response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]), {"reason": "日付の誤り", "confirm": "1"}, follow=True)
+    response = supervisor_client.post(
+        reverse("posts:target_withdraw", args=[target.pk]), {"reason": "日付の誤り", "confirm": "1"}, follow=True
+    )
     assert x.posts == {}
     target = fresh(target)
     assert target.state == "published" and target.problem["reason"] == "delete_uncertain"
@@ -371,7 +431,9 @@ def test_a_withdrawal_without_an_answer_says_so_on_the_page(supervisor_client, t
     assert reasons == ["requested", "delete_uncertain"]
 
 
-def test_the_intent_is_on_the_page_while_the_delete_is_under_way(supervisor_client, tokyo_poster, tokyo_supervisor, fakes):
+def test_the_intent_is_on_the_page_while_the_delete_is_under_way(
+    supervisor_client, tokyo_poster, tokyo_supervisor, fakes
+):
     # As the page reads if the process stops between the platform's delete and recording it.
     target = approved(tokyo_poster, approver=tokyo_supervisor).targets.get()
     assert publish(target) == "published"

@@ -79,9 +79,14 @@ def test_a_backlog_drains_with_the_production_shape_within_the_connection_bound(
     for n in range(POSTS):
         chosen = [accounts[(n * ACCOUNTS_PER_POST + k) % 21] for k in range(ACCOUNTS_PER_POST)]
         body = f"在留手続のお知らせ（負荷試験第{n + 1}報）です。"
-        post = services.post_create(author=poster, body=body, scheduled_at=due, accounts=chosen,
-                                    overrides={a.pk: f"{body}［{a.handle}］" for a in chosen},
-                                    outside_hours_reason=REASON)
+        post = services.post_create(
+            author=poster,
+            body=body,
+            scheduled_at=due,
+            accounts=chosen,
+            overrides={a.pk: f"{body}［{a.handle}］" for a in chosen},
+            outside_hours_reason=REASON,
+        )
         services.post_approve(post=services.post_submit(post=post, by=poster), by=approver)
     ids = list(PostTarget.objects.filter(post__author=poster).values_list("id", flat=True))
     assert len(ids) == POSTS * ACCOUNTS_PER_POST
@@ -133,12 +138,19 @@ def test_the_connection_check_counts_every_thread_and_names_the_settings():
         capacity.check(shape, 90)
     message = str(refused.value)
     assert "could open 96 database connections but PostgreSQL allows 90" in message
-    for name in ("CELERY_WORKER_CONCURRENCY", "PUBLISHING_SEND_THREADS", "DEPLOY_WORKERS", "DEPLOY_WEB_WORKERS",
-                 "max_connections"):
+    for name in (
+        "CELERY_WORKER_CONCURRENCY",
+        "PUBLISHING_SEND_THREADS",
+        "DEPLOY_WORKERS",
+        "DEPLOY_WEB_WORKERS",
+        "max_connections",
+    ):
         assert name in message
     capacity.check(capacity.Shape(workers=2, concurrency=8, send_threads=16, web_workers=3), 97)  # fits: no error
     # With the prefork pool every child has its own send pool.
-    assert capacity.Shape(workers=1, concurrency=4, send_threads=16, web_workers=3, prefork=True).worst_case == 4 * 17 + 4
+    assert (
+        capacity.Shape(workers=1, concurrency=4, send_threads=16, web_workers=3, prefork=True).worst_case == 4 * 17 + 4
+    )
 
 
 def test_the_shipped_shape_fits_postgresql_defaults():
@@ -163,7 +175,6 @@ def test_a_worker_refuses_to_start_a_shape_the_database_cannot_serve(harness):
     assert "immisns worker not started" in output
     assert f"PUBLISHING_SEND_THREADS={slots}" in output and "max_connections" in output
     assert " ready." not in output
-
 
 
 def test_the_default_shape_sends_a_post_to_all_21_accounts_in_one_wave_and_fits_postgresql():

@@ -29,21 +29,33 @@ def react(exc, *, attempt=1, in_doubt=False, can_look=True):
 
 
 def test_every_error_kind_of_the_adapters_has_a_reaction():
-    kinds = {cls for cls in vars(platforms.base).values()
-             if isinstance(cls, type) and issubclass(cls, platforms.PlatformError)}
+    kinds = {
+        cls
+        for cls in vars(platforms.base).values()
+        if isinstance(cls, type) and issubclass(cls, platforms.PlatformError)
+    }
     assert kinds <= set(reactions.REACTIONS)
 
 
 def test_rate_limited_waits_for_the_reset_and_gives_the_attempt_back():
     reaction = react(platforms.RateLimited("slow down", until=UNTIL), attempt=3)
     assert (reaction.state, reaction.due, reaction.spends_attempt, reaction.outcome) == (
-        "scheduled", reactions.AT_RESET, False, "rate-limited")
+        "scheduled",
+        reactions.AT_RESET,
+        False,
+        "rate-limited",
+    )
     assert not reaction.tells_people and not reaction.account
 
 
 def test_retryable_tries_again_after_a_backoff_then_gives_up_and_tells_people():
     first = react(platforms.Transient("503"), attempt=1)
-    assert (first.state, first.due, first.spends_attempt, first.outcome) == ("scheduled", reactions.AFTER_BACKOFF, True, "retry")
+    assert (first.state, first.due, first.spends_attempt, first.outcome) == (
+        "scheduled",
+        reactions.AFTER_BACKOFF,
+        True,
+        "retry",
+    )
     last = react(platforms.Transient("503"), attempt=3)
     assert (last.state, last.reason, last.outcome, last.tells_people) == ("failed", "gave_up", "failed", True)
 
@@ -58,7 +70,11 @@ def test_retryable_at_the_last_attempt_while_an_earlier_one_may_be_out_goes_to_a
 def test_auth_revoked_holds_the_post_and_marks_the_account():
     reaction = react(platforms.AuthRevoked("token revoked"), attempt=2)
     assert (reaction.state, reaction.spends_attempt, reaction.account, reaction.outcome) == (
-        "scheduled", False, reactions.NEEDS_REAUTH, "needs-reauth")
+        "scheduled",
+        False,
+        reactions.NEEDS_REAUTH,
+        "needs-reauth",
+    )
 
 
 def test_out_of_credits_fails_and_pauses_the_account():

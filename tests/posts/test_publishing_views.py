@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from posts import publishing, selectors, services
 from accounts.models import SandboxDelivery
+from posts import publishing, selectors, services
 from posts.models import PostTarget
-from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.conftest import sign_in_with_second_factor
 from tests.factories import make_post
 from tests.posts.conftest import JST
 
@@ -143,7 +143,9 @@ def test_the_home_page_lists_the_oldest_ten_of_both_kinds_that_need_a_person(cli
         state = "unconfirmed" if index % 3 == 0 else "failed"
         post.targets.update(state=state, due_at=DUE + dt.timedelta(hours=(index * 7) % 13))
     hidden.targets.update(state="failed", due_at=DUE - dt.timedelta(days=1))  # oldest, on an account Tokyo may not see
-    expected = sorted(posts, key=lambda p: ((posts.index(p) * 7) % 13, p.targets.get().pk))[:selectors.DASHBOARD_ATTENTION]
+    expected = sorted(posts, key=lambda p: ((posts.index(p) * 7) % 13, p.targets.get().pk))[
+        : selectors.DASHBOARD_ATTENTION
+    ]
 
     client.force_login(tokyo_poster)
     response = client.get(reverse("home"))
@@ -151,4 +153,4 @@ def test_the_home_page_lists_the_oldest_ten_of_both_kinds_that_need_a_person(cli
     assert shown == [post.pk for post in expected]
     assert {t.state for t in response.context["attention"]} == {"failed", "unconfirmed"}
     assert response.context["attention_count"] == 13 and hidden.pk not in shown
-    assert f'{reverse("posts:list")}?state=failed' in response.content.decode()  # the way to the other three
+    assert f"{reverse('posts:list')}?state=failed" in response.content.decode()  # the way to the other three

@@ -66,11 +66,18 @@ def staff_pages(world):
         ("detail: published", "get", reverse("posts:detail", args=[published.pk]), None),
         ("edit: pending", "get", reverse("posts:edit", args=[pending.pk]), None),
         ("compose", "get", reverse("posts:new"), None),
-        ("preview", "post", reverse("posts:preview"), {
-            "body": "在留カードの更新は窓口で 0570-013904 https://www.moj.go.jp/isa/ 在留手続のお知らせです。 #0",
-            "scheduled_at": "2026-12-05T10:00",
-            "accounts": list(SocialAccount.objects.filter(handle__in=world["handles"]).values_list("pk", flat=True)),
-        }),
+        (
+            "preview",
+            "post",
+            reverse("posts:preview"),
+            {
+                "body": "在留カードの更新は窓口で 0570-013904 https://www.moj.go.jp/isa/ 在留手続のお知らせです。 #0",
+                "scheduled_at": "2026-12-05T10:00",
+                "accounts": list(
+                    SocialAccount.objects.filter(handle__in=world["handles"]).values_list("pk", flat=True)
+                ),
+            },
+        ),
     ]
     return pages
 
@@ -115,8 +122,13 @@ def test_the_next_page_of_the_list_costs_what_the_first_does(client, world, djan
 
 def admin_pages():
     """Every changelist of the admin, and the change page of a post with its targets and events."""
-    pages = [(f"changelist {model._meta.label}", reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
-             for model in admin_site._registry]
+    pages = [
+        (
+            f"changelist {model._meta.label}",
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
+        )
+        for model in admin_site._registry
+    ]
     post = Post.objects.filter(state=Post.State.PENDING).order_by("-id").first()
     pages.append(("post change page", reverse("admin:posts_post_change", args=[post.pk])))
     pages.append(("admin index", reverse("admin:index")))

@@ -8,7 +8,13 @@ from tests.posts.test_publishing_views import published_target
 
 pytestmark = pytest.mark.django_db
 
-OFF_SITE = ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "\\\\evil.example/", "https:evil.example"]
+OFF_SITE = [
+    "https://evil.example/",
+    "//evil.example/",
+    "javascript:alert(1)",
+    "\\\\evil.example/",
+    "https:evil.example",
+]
 
 
 @pytest.mark.parametrize("next_url", OFF_SITE)
@@ -24,16 +30,18 @@ def test_retry_ignores_an_off_site_next(supervisor_client, tokyo_poster, tokyo_s
 def test_resolve_ignores_an_off_site_next(supervisor_client, tokyo_poster, tokyo_supervisor, next_url):
     target = published_target(tokyo_poster, tokyo_supervisor)
     PostTarget.objects.filter(pk=target.pk).update(state="unconfirmed")
-    response = supervisor_client.post(reverse("posts:target_resolve", args=[target.pk]),
-                                      {"decision": "again", "next": next_url})
+    response = supervisor_client.post(
+        reverse("posts:target_resolve", args=[target.pk]), {"decision": "again", "next": next_url}
+    )
     assert response["Location"] == reverse("posts:detail", args=[target.post_id])
 
 
 @pytest.mark.parametrize("next_url", OFF_SITE)
 def test_withdraw_ignores_an_off_site_next(supervisor_client, tokyo_poster, tokyo_supervisor, next_url):
     target = published_target(tokyo_poster, tokyo_supervisor)
-    response = supervisor_client.post(reverse("posts:target_withdraw", args=[target.pk]),
-                                      {"reason": "誤記", "next": next_url, "confirm": "1"})
+    response = supervisor_client.post(
+        reverse("posts:target_withdraw", args=[target.pk]), {"reason": "誤記", "next": next_url, "confirm": "1"}
+    )
     assert response["Location"] == reverse("posts:detail", args=[target.post_id])
     assert PostTarget.objects.get(pk=target.pk).state == "withdrawn"
 

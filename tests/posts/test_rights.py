@@ -26,8 +26,9 @@ def fresh(post: Post) -> Post:
 
 def edit(post: Post, by, body: str) -> Post:
     post = fresh(post)
-    return services.post_update(post=post, by=by, body=body, scheduled_at=post.scheduled_at,
-                                accounts=[t.account for t in post.targets.all()])
+    return services.post_update(
+        post=post, by=by, body=body, scheduled_at=post.scheduled_at, accounts=[t.account for t in post.targets.all()]
+    )
 
 
 def approve(post: Post, by) -> Post:
@@ -66,7 +67,9 @@ def test_a_supervisor_who_wrote_the_post_cannot_approve_it(tokyo_supervisor):
     assert isinstance(answer.refusal(rights.APPROVE), NotAllowed)
 
 
-def test_a_supervisor_of_the_office_may_approve_someone_elses_pending_post(pending, tokyo_supervisor, agency_supervisor):
+def test_a_supervisor_of_the_office_may_approve_someone_elses_pending_post(
+    pending, tokyo_supervisor, agency_supervisor
+):
     for person in (tokyo_supervisor, agency_supervisor):
         answer = post_rights(person, fresh(pending))
         assert answer.approve and not answer.wrote_it
@@ -86,7 +89,9 @@ def test_an_editor_since_the_last_approval_cannot_approve(pending, tokyo_supervi
     assert post_rights(agency_supervisor, fresh(pending)).approve
 
 
-def test_an_editor_before_the_last_approval_may_approve_again(pending, tokyo_poster, tokyo_supervisor, agency_supervisor):
+def test_an_editor_before_the_last_approval_may_approve_again(
+    pending, tokyo_poster, tokyo_supervisor, agency_supervisor
+):
     edit(pending, tokyo_supervisor, "承認者が書き換えた文章です。")
     approve(pending, agency_supervisor)
     # The author changes the approved post: back to pending; the earlier editor wrote none of this revision.
@@ -114,7 +119,9 @@ def test_another_offices_supervisor_cannot_approve_edit_or_cancel(pending, osaka
         assert isinstance(answer.refusal(action), NotAllowed), action
 
 
-def test_a_post_reaching_beyond_the_supervisors_offices_is_not_theirs_to_approve(tokyo_poster, tokyo_supervisor, agency_supervisor):
+def test_a_post_reaching_beyond_the_supervisors_offices_is_not_theirs_to_approve(
+    tokyo_poster, tokyo_supervisor, agency_supervisor
+):
     # A poster at the agency writes for Tokyo and the agency's own account: Tokyo's supervisor reaches one of two.
     author = make_person("agency-poster", "agency", Membership.Role.POSTER)
     Membership.objects.create(user=author, office=tokyo_poster.memberships.get().office, role=Membership.Role.POSTER)
@@ -187,9 +194,13 @@ def test_once_a_target_has_gone_out_the_pages_offer_no_edit_or_cancel(pending, t
 # --- Doubt ---------------------------------------------------------------------------------------------------
 
 
-def test_a_post_in_doubt_cannot_be_edited_cancelled_or_approved_again(pending, tokyo_poster, tokyo_supervisor, agency_supervisor):
+def test_a_post_in_doubt_cannot_be_edited_cancelled_or_approved_again(
+    pending, tokyo_poster, tokyo_supervisor, agency_supervisor
+):
     approve(pending, tokyo_supervisor)
-    fresh(pending).targets.filter(account__handle="IMMI_NARITA").update(in_doubt=True)  # awaiting a retry that looks first
+    fresh(pending).targets.filter(account__handle="IMMI_NARITA").update(
+        in_doubt=True
+    )  # awaiting a retry that looks first
     answer = post_rights(tokyo_poster, fresh(pending))
     for action in (rights.EDIT, rights.CANCEL):
         refused = answer.refusal(action)
@@ -221,13 +232,16 @@ def test_doubt_does_not_stop_sending_back(pending, tokyo_supervisor):
 # --- From what the lists already read ------------------------------------------------------------------
 
 
-def test_the_queue_answers_from_its_prefetch_without_a_query(pending, tokyo_poster, tokyo_supervisor,
-                                                             django_assert_num_queries):
+def test_the_queue_answers_from_its_prefetch_without_a_query(
+    pending, tokyo_poster, tokyo_supervisor, django_assert_num_queries
+):
     edit(make_post(tokyo_poster, TOKYO_ACCOUNTS, submit=True), tokyo_supervisor, "承認者が書き換えた文章です。")
     queue = list(selectors.approval_queue(tokyo_supervisor))
     assert len(queue) == 2
     with django_assert_num_queries(0):
-        answers = {post.pk: post_rights(tokyo_supervisor, post, revisions=selectors.post_revisions(post)) for post in queue}
+        answers = {
+            post.pk: post_rights(tokyo_supervisor, post, revisions=selectors.post_revisions(post)) for post in queue
+        }
         offered = {pk: (answer.approve, answer.wrote_it, answer.edit) for pk, answer in answers.items()}
     assert offered[pending.pk] == (True, False, True)
     assert [value for pk, value in offered.items() if pk != pending.pk] == [(False, True, True)]

@@ -38,10 +38,18 @@ def test_saving_an_approved_post_unchanged_keeps_the_approval(poster_client, tok
     services.post_approve(post=post, by=tokyo_supervisor, revision=post.revision)
     events = post.events.count()
     with translation.override("en"):
-        response = poster_client.post(reverse("posts:edit", args=[post.pk]), {
-            "accounts": [account_id("IMMI_TOKYO"), account_id("IMMI_NARITA")], "body": post.body,
-            "scheduled_at": "2026-12-02T10:00", "outside_hours_reason": "", "save": "1",
-        }, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        response = poster_client.post(
+            reverse("posts:edit", args=[post.pk]),
+            {
+                "accounts": [account_id("IMMI_TOKYO"), account_id("IMMI_NARITA")],
+                "body": post.body,
+                "scheduled_at": "2026-12-02T10:00",
+                "outside_hours_reason": "",
+                "save": "1",
+            },
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     post.refresh_from_db()
     assert post.state == "approved" and post.approved_by == tokyo_supervisor
     assert set(post.targets.values_list("state", flat=True)) == {"scheduled"}
@@ -52,8 +60,13 @@ def test_saving_an_approved_post_unchanged_keeps_the_approval(poster_client, tok
 def test_changing_an_approved_post_still_voids_the_approval(tokyo_poster, tokyo_supervisor):
     post = make_post(tokyo_poster, submit=True)
     services.post_approve(post=post, by=tokyo_supervisor, revision=post.revision)
-    services.post_update(post=post, by=tokyo_poster, body=post.body + "（追記）", scheduled_at=post.scheduled_at,
-                         accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")])
+    services.post_update(
+        post=post,
+        by=tokyo_poster,
+        body=post.body + "（追記）",
+        scheduled_at=post.scheduled_at,
+        accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")],
+    )
     post.refresh_from_db()
     assert post.state == "pending" and post.approved_by is None
     assert post.events.filter(action=PostEvent.Action.EDIT).count() == 1
@@ -96,9 +109,16 @@ def test_submitting_again_clears_the_sending_back(tokyo_poster, tokyo_supervisor
 
 
 LIST_FILTERS = {  # the filter's value → what every listed post must show
-    "scheduled": {"scheduled"}, "published": {"published"}, "failed": {"failed"},
-    "target-failed": {"failed"}, "target-unconfirmed": {"failed"}, "withdrawn": {"withdrawn"},
-    "returned": {"returned"}, "draft": {"draft"}, "pending": {"pending"}, "cancelled": {"cancelled"},
+    "scheduled": {"scheduled"},
+    "published": {"published"},
+    "failed": {"failed"},
+    "target-failed": {"failed"},
+    "target-unconfirmed": {"failed"},
+    "withdrawn": {"withdrawn"},
+    "returned": {"returned"},
+    "draft": {"draft"},
+    "pending": {"pending"},
+    "cancelled": {"cancelled"},
 }
 
 
@@ -109,11 +129,17 @@ def test_the_list_filter_offers_scheduled_published_failed_withdrawn_and_to_be_c
         assert f'<option value="{value}"' in page, value
     with translation.override("ja"):
         labels = dict(poster_client.get(reverse("posts:list")).context["form"].fields["state"].choices)
-    assert {str(labels["scheduled"]), str(labels["published"]), str(labels["target-failed"]),
-            str(labels["withdrawn"])} == {"予約済み", "公開済み", "失敗", "取下げ済み"}
+    assert {
+        str(labels["scheduled"]),
+        str(labels["published"]),
+        str(labels["target-failed"]),
+        str(labels["withdrawn"]),
+    } == {"予約済み", "公開済み", "失敗", "取下げ済み"}
 
 
-def test_each_state_filter_lists_exactly_the_posts_in_that_state(poster_client, tokyo_poster, tokyo_supervisor, frozen_now):
+def test_each_state_filter_lists_exactly_the_posts_in_that_state(
+    poster_client, tokyo_poster, tokyo_supervisor, frozen_now
+):
     history = make_history(posts=20, handles=["IMMI_TOKYO", "IMMI_NARITA"], authors=[tokyo_poster], now=frozen_now)
     returned = make_post(tokyo_poster, submit=True)
     services.post_reject(post=returned, by=tokyo_supervisor, comment="直してください")
@@ -125,8 +151,11 @@ def test_each_state_filter_lists_exactly_the_posts_in_that_state(poster_client, 
         assert {p.display_state() for p in listed} == shown, value
         wanted_target = {"target-failed": "failed", "target-unconfirmed": "unconfirmed"}.get(value)
         if wanted_target:
-            expected = {pk for pk, p in every.items() if p.state == "approved"
-                        and wanted_target in {t.state for t in p.targets.all()}}
+            expected = {
+                pk
+                for pk, p in every.items()
+                if p.state == "approved" and wanted_target in {t.state for t in p.targets.all()}
+            }
         else:
             expected = {pk for pk, p in every.items() if p.display_state() in shown}
         assert {p.pk for p in listed} == expected, value
@@ -149,11 +178,17 @@ LATER = NOW + dt.timedelta(hours=2)  # past it, within the sign-in's lifetime
 
 def test_the_queue_and_the_post_page_warn_that_a_late_post_goes_out_at_once(supervisor_client, tokyo_poster):
     late = make_post(tokyo_poster, body="遅れた投稿", submit=True, when=SOON)
-    on_time = make_post(tokyo_poster, body="間に合う投稿", submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST))
+    on_time = make_post(
+        tokyo_poster, body="間に合う投稿", submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST)
+    )
     with time_machine.travel(LATER, tick=False), translation.override("en"):
         queue = supervisor_client.get(reverse("posts:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        detail = supervisor_client.get(reverse("posts:detail", args=[late.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        fine = supervisor_client.get(reverse("posts:detail", args=[on_time.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        detail = supervisor_client.get(
+            reverse("posts:detail", args=[late.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+        fine = supervisor_client.get(
+            reverse("posts:detail", args=[on_time.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
     assert f'data-testid="time-passed-{late.pk}"' in queue and f'data-testid="time-passed-{on_time.pk}"' not in queue
     assert "it is published at once" in detail and f'data-testid="time-passed-{late.pk}"' in detail
     assert "time-passed" not in fine
@@ -162,8 +197,12 @@ def test_the_queue_and_the_post_page_warn_that_a_late_post_goes_out_at_once(supe
 def test_approving_a_late_post_says_it_went_out_at_once(supervisor_client, tokyo_poster):
     late = make_post(tokyo_poster, submit=True, when=SOON)
     with time_machine.travel(LATER, tick=False):
-        response = supervisor_client.post(reverse("posts:approve", args=[late.pk]), {"revision": late.revision},
-                                          follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        response = supervisor_client.post(
+            reverse("posts:approve", args=[late.pk]),
+            {"revision": late.revision},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     late.refresh_from_db()
     assert late.state == "approved"
     assert {t.due_at for t in late.targets.all()} == {LATER}  # due now, not at the time shown
@@ -174,9 +213,16 @@ def test_bulk_approval_says_which_went_out_at_once(supervisor_client, tokyo_post
     late = make_post(tokyo_poster, submit=True, when=SOON)
     on_time = make_post(tokyo_poster, submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST))
     with time_machine.travel(LATER, tick=False):
-        response = supervisor_client.post(reverse("posts:approve_many"), {
-            "posts": [late.pk, on_time.pk], f"revision-{late.pk}": late.revision,
-            f"revision-{on_time.pk}": on_time.revision}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        response = supervisor_client.post(
+            reverse("posts:approve_many"),
+            {
+                "posts": [late.pk, on_time.pk],
+                f"revision-{late.pk}": late.revision,
+                f"revision-{on_time.pk}": on_time.revision,
+            },
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     said = messages_of(response)
     assert "Approved 2 post(s)." in said
     assert f"The time of #{late.pk} had passed: published at once, not at the time shown." in said
@@ -246,11 +292,15 @@ def test_the_composer_warns_when_a_chosen_account_is_paused(poster_client, admin
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
     account_services.account_pause(account=tokyo, by=administrator, reason="点検中")
     with translation.override("en"):
-        preview = poster_client.post(reverse("posts:preview"), {
-            "body": "お知らせ", "scheduled_at": "2026-12-02T10:00",
-            "accounts": [tokyo.pk, account_id("IMMI_NARITA")]}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        preview = poster_client.post(
+            reverse("posts:preview"),
+            {"body": "お知らせ", "scheduled_at": "2026-12-02T10:00", "accounts": [tokyo.pk, account_id("IMMI_NARITA")]},
+            HTTP_ACCEPT_LANGUAGE="en",
+        ).content.decode()
         compose = poster_client.get(reverse("posts:new"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'data-testid="account-held-IMMI_TOKYO"' in preview and 'data-testid="account-held-IMMI_NARITA"' not in preview
+    assert (
+        'data-testid="account-held-IMMI_TOKYO"' in preview and 'data-testid="account-held-IMMI_NARITA"' not in preview
+    )
     assert "@IMMI_TOKYO is paused: a post to it waits until the account is resumed." in preview
     assert "(Paused)" in compose  # beside the account's checkbox, before any script runs
 
@@ -262,7 +312,7 @@ def confirmation_fields(response) -> dict:
     """The confirmation page's form: what it sends again, confirm=1 included."""
     page = response.content.decode()
     assert 'data-testid="confirmation"' in page
-    form = page[page.index('data-testid="confirmation"'):]
+    form = page[page.index('data-testid="confirmation"') :]
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
     fields.pop("csrfmiddlewaretoken", None)
     return fields
@@ -317,12 +367,17 @@ def test_pausing_an_account_in_the_admin_asks_for_the_reason(client, administrat
     asked = client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk]}, HTTP_ACCEPT_LANGUAGE="en")
     assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
     assert "@IMMI_TOKYO" in asked.content.decode()
-    refused = client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": " "},
-                          HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(
+        url,
+        {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": " "},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "Give the reason for pausing the accounts." in refused.content.decode()
     tokyo.refresh_from_db()
     assert tokyo.state == "active"
-    client.post(url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": "不正アクセスの疑い"})
+    client.post(
+        url, {"action": "pause_accounts", "_selected_action": [tokyo.pk], "apply": "1", "reason": "不正アクセスの疑い"}
+    )
     tokyo.refresh_from_db()
     assert tokyo.state == "paused"
     assert AccountStateChange.objects.get(account=tokyo, to_state="paused").reason == "不正アクセスの疑い"

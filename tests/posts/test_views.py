@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import SocialAccount
 from posts import services
 from posts.models import Post
-from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.conftest import sign_in_with_second_factor
 from tests.factories import make_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -21,8 +21,12 @@ def account_id(handle):
 
 
 def compose_data(**overrides):
-    data = {"accounts": [account_id("IMMI_TOKYO"), account_id("IMMI_NARITA")], "body": "年末年始の窓口のお知らせ",
-            "scheduled_at": WHEN, "outside_hours_reason": ""}
+    data = {
+        "accounts": [account_id("IMMI_TOKYO"), account_id("IMMI_NARITA")],
+        "body": "年末年始の窓口のお知らせ",
+        "scheduled_at": WHEN,
+        "outside_hours_reason": "",
+    }
     data.update(overrides)
     return data
 
@@ -90,9 +94,14 @@ def test_viewer_cannot_compose(client, viewer):
 
 
 def test_preview_shows_footer_length_findings_and_hours(poster_client):
-    response = poster_client.post(reverse("posts:preview"), {
-        "body": "在留カードAB12345678CDの件", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-05T10:00",
-    })
+    response = poster_client.post(
+        reverse("posts:preview"),
+        {
+            "body": "在留カードAB12345678CDの件",
+            "accounts": [account_id("IMMI_TOKYO")],
+            "scheduled_at": "2026-12-05T10:00",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "返信・DMへの回答は行っていません" in page  # the footer
@@ -114,9 +123,14 @@ def test_a_hyphenated_card_number_keeps_the_post_a_draft(poster_client):
 
 def test_preview_shows_an_official_number_as_information_and_marks_a_card_number(poster_client):
     body = "お問い合わせは0570-013904へ。申請人 AB 1234 5678 CD"
-    page = poster_client.post(reverse("posts:preview"), {
-        "body": body, "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-07T10:00",
-    }).content.decode()
+    page = poster_client.post(
+        reverse("posts:preview"),
+        {
+            "body": body,
+            "accounts": [account_id("IMMI_TOKYO")],
+            "scheduled_at": "2026-12-07T10:00",
+        },
+    ).content.decode()
     assert '<mark class="official"' in page and ">0570-013904</mark>" in page
     assert 'class="official"><span class="badge">' in page and "<code>0570-013904</code>" in page
     assert "インフォメーションセンター" in page  # the administered note
@@ -124,15 +138,23 @@ def test_preview_shows_an_official_number_as_information_and_marks_a_card_number
     assert page.count('<li class="finding finding-block">') == 1  # the card only, not the official number
 
 
-@pytest.mark.parametrize(("when", "reason"), [
-    ("2026-12-05T10:00", "(土曜日)"),
-    ("2026-12-30T10:00", "(年末年始 (12/29–1/3))"),
-    ("2027-02-23T10:00", "(天皇誕生日)"),
-])
+@pytest.mark.parametrize(
+    ("when", "reason"),
+    [
+        ("2026-12-05T10:00", "(土曜日)"),
+        ("2026-12-30T10:00", "(年末年始 (12/29–1/3))"),
+        ("2027-02-23T10:00", "(天皇誕生日)"),
+    ],
+)
 def test_preview_says_why_the_time_is_closed(poster_client, when, reason):
-    page = poster_client.post(reverse("posts:preview"), {
-        "body": "お知らせ", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": when,
-    }).content.decode()
+    page = poster_client.post(
+        reverse("posts:preview"),
+        {
+            "body": "お知らせ",
+            "accounts": [account_id("IMMI_TOKYO")],
+            "scheduled_at": when,
+        },
+    ).content.decode()
     assert "窓口受付時間外" in page
     assert f'data-testid="closed-reason">{reason}</span>' in page
 
@@ -140,21 +162,37 @@ def test_preview_says_why_the_time_is_closed(poster_client, when, reason):
 def test_preview_gives_the_closure_days_own_reason(poster_client):
     from accounts.models import ClosureDay, Office
 
-    ClosureDay.objects.create(date=dt.date(2026, 12, 8), office=Office.objects.get(code="tokyo"), reason="台風による臨時閉庁")
-    page = poster_client.post(reverse("posts:preview"), {
-        "body": "お知らせ", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-08T10:00",
-    }).content.decode()
+    ClosureDay.objects.create(
+        date=dt.date(2026, 12, 8), office=Office.objects.get(code="tokyo"), reason="台風による臨時閉庁"
+    )
+    page = poster_client.post(
+        reverse("posts:preview"),
+        {
+            "body": "お知らせ",
+            "accounts": [account_id("IMMI_TOKYO")],
+            "scheduled_at": "2026-12-08T10:00",
+        },
+    ).content.decode()
     assert 'data-testid="closed-reason">(台風による臨時閉庁)</span>' in page
-    open_page = poster_client.post(reverse("posts:preview"), {
-        "body": "お知らせ", "accounts": [account_id("IMMI_TOKYO")], "scheduled_at": "2026-12-07T10:00",
-    }).content.decode()
+    open_page = poster_client.post(
+        reverse("posts:preview"),
+        {
+            "body": "お知らせ",
+            "accounts": [account_id("IMMI_TOKYO")],
+            "scheduled_at": "2026-12-07T10:00",
+        },
+    ).content.decode()
     assert "closed-reason" not in open_page
 
 
 def test_preview_escapes_html(poster_client):
-    response = poster_client.post(reverse("posts:preview"), {
-        "body": "<script>alert('x')</script><b>太字</b>", "accounts": [account_id("IMMI_TOKYO")],
-    })
+    response = poster_client.post(
+        reverse("posts:preview"),
+        {
+            "body": "<script>alert('x')</script><b>太字</b>",
+            "accounts": [account_id("IMMI_TOKYO")],
+        },
+    )
     page = response.content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "<b>太字" not in page
 
@@ -230,7 +268,9 @@ def test_edit_keeps_what_was_typed(poster_client, tokyo_poster):
     post = make_post(tokyo_poster, body="元の文章")
     page = poster_client.get(reverse("posts:edit", args=[post.pk])).content.decode()
     assert "元の文章" in page and 'value="2026-12-02T10:00"' in page
-    poster_client.post(reverse("posts:edit", args=[post.pk]), compose_data(body="新しい文章", accounts=[account_id("IMMI_TOKYO")]))
+    poster_client.post(
+        reverse("posts:edit", args=[post.pk]), compose_data(body="新しい文章", accounts=[account_id("IMMI_TOKYO")])
+    )
     assert Post.objects.get(pk=post.pk).body == "新しい文章"
 
 
@@ -239,8 +279,13 @@ def test_edit_keeps_what_was_typed(poster_client, tokyo_poster):
 
 def test_queue_lists_pending_posts_oldest_first_with_flags(supervisor_client, tokyo_poster):
     first = make_post(tokyo_poster, body="一件目", submit=True)
-    second = make_post(tokyo_poster, body="二件目", submit=True,
-                       when=dt.datetime(2026, 12, 5, 10, 0, tzinfo=first.scheduled_at.tzinfo), reason="災害情報")
+    second = make_post(
+        tokyo_poster,
+        body="二件目",
+        submit=True,
+        when=dt.datetime(2026, 12, 5, 10, 0, tzinfo=first.scheduled_at.tzinfo),
+        reason="災害情報",
+    )
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
     assert page.index(f"post-{first.pk}") < page.index(f"post-{second.pk}")
     assert "災害情報" in page and "窓口受付時間外" in page
@@ -259,9 +304,13 @@ def test_approve_several_at_once(supervisor_client, tokyo_poster, osaka_poster):
     posts = [make_post(tokyo_poster, body=f"お知らせ{i}", submit=True) for i in range(3)]
     foreign = make_post(osaka_poster, ("IMMI_OSAKA",), submit=True)
     supervisor_client.post(reverse("posts:approve_many"), {"posts": [p.pk for p in posts] + [foreign.pk]})
-    assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {"pending"}  # forged id: nothing
-    supervisor_client.post(reverse("posts:approve_many"), {
-        "posts": [p.pk for p in posts], **{f"revision-{p.pk}": p.revision for p in posts}})
+    assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {
+        "pending"
+    }  # forged id: nothing
+    supervisor_client.post(
+        reverse("posts:approve_many"),
+        {"posts": [p.pk for p in posts], **{f"revision-{p.pk}": p.revision for p in posts}},
+    )
     assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {"approved"}
     assert Post.objects.get(pk=foreign.pk).state == "pending"
 
@@ -331,7 +380,9 @@ def test_an_uploaded_photo_loses_its_location(poster_client):
 def test_a_broken_image_is_refused_and_nothing_typed_is_lost(poster_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", b"not really a jpeg", content_type="image/jpeg"), alt_1="説明")
+    data = compose_data(
+        image_1=SimpleUploadedFile("photo.jpg", b"not really a jpeg", content_type="image/jpeg"), alt_1="説明"
+    )
     response = poster_client.post(reverse("posts:new"), data)
     assert response.status_code == 200 and not Post.objects.exists()
     page = response.content.decode()
@@ -341,7 +392,9 @@ def test_a_broken_image_is_refused_and_nothing_typed_is_lost(poster_client):
 def test_an_image_needs_alt_text(poster_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", jpeg_with_location(), content_type="image/jpeg"), alt_1=" ")
+    data = compose_data(
+        image_1=SimpleUploadedFile("photo.jpg", jpeg_with_location(), content_type="image/jpeg"), alt_1=" "
+    )
     response = poster_client.post(reverse("posts:new"), data)
     assert response.status_code == 200 and not Post.objects.exists()
     assert "代替テキスト" in response.content.decode()
@@ -350,7 +403,9 @@ def test_an_image_needs_alt_text(poster_client):
 def test_another_office_cannot_fetch_an_image(client, poster_client, osaka_poster):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = compose_data(image_1=SimpleUploadedFile("photo.jpg", jpeg_with_location(), content_type="image/jpeg"), alt_1="説明")
+    data = compose_data(
+        image_1=SimpleUploadedFile("photo.jpg", jpeg_with_location(), content_type="image/jpeg"), alt_1="説明"
+    )
     poster_client.post(reverse("posts:new"), data)
     image = Post.objects.get().images.get()
     client.force_login(osaka_poster)
@@ -364,7 +419,9 @@ def test_five_images_are_too_many_for_x(poster_client, tokyo_poster):
 
     post = make_post(tokyo_poster)
     for n in range(5):
-        image = PostImage(post=post, alt_text=f"画像{n}", mime_type="image/jpeg", width=1, height=1, size=1000, position=n)
+        image = PostImage(
+            post=post, alt_text=f"画像{n}", mime_type="image/jpeg", width=1, height=1, size=1000, position=n
+        )
         image.file.save(f"i{n}.jpg", ContentFile(b"x"), save=True)
     with pytest.raises(services.PostError) as caught:
         services.post_submit(post=post, by=tokyo_poster)
@@ -375,8 +432,13 @@ def test_queue_and_post_page_say_who_wrote_and_who_edited(supervisor_client, tok
     from tests.conftest import make_person
 
     post = make_post(tokyo_poster, submit=True)
-    services.post_update(post=post, by=tokyo_supervisor, body="承認者が直しました。", scheduled_at=post.scheduled_at,
-                         accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")])
+    services.post_update(
+        post=post,
+        by=tokyo_supervisor,
+        body="承認者が直しました。",
+        scheduled_at=post.scheduled_at,
+        accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")],
+    )
     for url in (reverse("posts:queue"), reverse("posts:detail", args=[post.pk])):
         page = supervisor_client.get(url).content.decode()
         assert "Written by tokyo-poster" in page or "tokyo-poster" in page.split('data-testid="revisions"')[1][:400]
@@ -387,7 +449,6 @@ def test_queue_and_post_page_say_who_wrote_and_who_edited(supervisor_client, tok
     assert Post.objects.get(pk=post.pk).state == "pending"
     assert "別の承認者が承認する必要" in response.content.decode()  # "…so another supervisor must approve it."
     other = make_person("agency-sup", "agency", "supervisor")
-    from tests.conftest import sign_in_with_second_factor
     sign_in_with_second_factor(supervisor_client, other)
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
     assert 'data-testid="wrote-it"' not in page and f'value="{post.pk}" form="bulk-form"' in page
@@ -403,14 +464,14 @@ def test_queue_shows_one_card_for_accounts_that_would_publish_the_same(superviso
     """A post to several accounts shows its text once per different outcome, naming every account."""
     post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="同じ文面のお知らせです。", submit=True)
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
-    card = page[page.index(f'id="post-{post.pk}"'):]  # the only post in the queue: the rest of the page
+    card = page[page.index(f'id="post-{post.pk}"') :]  # the only post in the queue: the rest of the page
     assert card.count('class="preview-card') == 1 and card.count("同じ文面のお知らせです。") == 1
-    also = card[card.index('data-testid="also-IMMI_TOKYO"'):]
+    also = card[card.index('data-testid="also-IMMI_TOKYO"') :]
     assert "@IMMI_NARITA" in also[:400]
 
     # An account that is paused keeps a card of its own, which says so.
     SocialAccount.objects.filter(handle="IMMI_NARITA").update(state=SocialAccount.State.PAUSED)
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
-    card = page[page.index(f'id="post-{post.pk}"'):]
+    card = page[page.index(f'id="post-{post.pk}"') :]
     assert card.count('class="preview-card') == 2 and 'data-testid="also-IMMI_TOKYO"' not in card
     assert 'data-testid="account-held-IMMI_NARITA"' in card

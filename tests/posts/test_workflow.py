@@ -64,7 +64,9 @@ def test_posters_and_viewers_cannot_approve(tokyo_poster, viewer):
             services.post_approve(post=post, by=person)
 
 
-def test_reject_needs_a_comment_and_returns_to_draft(tokyo_poster, tokyo_supervisor, django_capture_on_commit_callbacks):
+def test_reject_needs_a_comment_and_returns_to_draft(
+    tokyo_poster, tokyo_supervisor, django_capture_on_commit_callbacks
+):
     post = make_post(tokyo_poster, submit=True)
     with pytest.raises(services.PostError):
         services.post_reject(post=post, by=tokyo_supervisor, comment="  ")
@@ -80,7 +82,10 @@ def test_editing_an_approved_post_voids_the_approval(tokyo_poster, tokyo_supervi
     post = make_post(tokyo_poster, submit=True)
     services.post_approve(post=post, by=tokyo_supervisor)
     services.post_update(
-        post=post, by=tokyo_poster, body="訂正版のお知らせです。", scheduled_at=post.scheduled_at,
+        post=post,
+        by=tokyo_poster,
+        body="訂正版のお知らせです。",
+        scheduled_at=post.scheduled_at,
         accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")],
     )
     post.refresh_from_db()
@@ -95,7 +100,10 @@ def test_editing_a_pending_post_keeps_it_pending_and_stale_approval_is_refused(t
     post = make_post(tokyo_poster, submit=True)
     seen_revision = post.revision
     services.post_update(
-        post=post, by=tokyo_poster, body="変更しました。", scheduled_at=post.scheduled_at,
+        post=post,
+        by=tokyo_poster,
+        body="変更しました。",
+        scheduled_at=post.scheduled_at,
         accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")],
     )
     with pytest.raises(services.PostError, match="編集されました"):
@@ -181,8 +189,13 @@ def test_nothing_once_publishing_has_begun(tokyo_poster, tokyo_supervisor):
     with pytest.raises(services.PostError):
         services.post_cancel(post=post, by=tokyo_poster)
     with pytest.raises(services.PostError):
-        services.post_update(post=post, by=tokyo_poster, body="x", scheduled_at=post.scheduled_at,
-                             accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")])
+        services.post_update(
+            post=post,
+            by=tokyo_poster,
+            body="x",
+            scheduled_at=post.scheduled_at,
+            accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")],
+        )
 
 
 def test_another_office_cannot_edit_or_cancel(tokyo_poster, osaka_poster):
@@ -190,8 +203,13 @@ def test_another_office_cannot_edit_or_cancel(tokyo_poster, osaka_poster):
     with pytest.raises(services.NotAllowed):
         services.post_cancel(post=post, by=osaka_poster)
     with pytest.raises(services.NotAllowed):
-        services.post_update(post=post, by=osaka_poster, body="x", scheduled_at=post.scheduled_at,
-                             accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")])
+        services.post_update(
+            post=post,
+            by=osaka_poster,
+            body="x",
+            scheduled_at=post.scheduled_at,
+            accounts=[SocialAccount.objects.get(handle="IMMI_TOKYO")],
+        )
 
 
 def test_submit_twice_is_refused(tokyo_poster):
@@ -265,4 +283,3 @@ def test_the_same_text_on_the_same_account_within_30_days_warns(tokyo_poster, to
     with time_machine.travel(old.scheduled_at + dt.timedelta(days=4), tick=False):
         services.target_withdraw(target=target, by=tokyo_supervisor, reason="誤り")
         assert scan("窓口混雑のお知らせ", account=tokyo) == []
-

@@ -67,13 +67,17 @@ def configure_accounts_for_fakes(handles: Iterable[str] | None = None) -> list:
     """Point the accounts (all when handles is None) at the fakes, as an administrator would."""
     from accounts.models import SocialAccount
 
-    accounts = SocialAccount.objects.all() if handles is None else SocialAccount.objects.filter(handle__in=list(handles))
+    accounts = (
+        SocialAccount.objects.all() if handles is None else SocialAccount.objects.filter(handle__in=list(handles))
+    )
     configured = []
     for account in accounts:
         account.publisher = SocialAccount.Publisher.PLATFORM
         if account.platform == SocialAccount.Platform.X:
             account.platform_id = FAKE_X["user_id"]
-            account.set_credentials({"access_token": FAKE_X["access_token"], "access_token_secret": FAKE_X["access_token_secret"]})
+            account.set_credentials(
+                {"access_token": FAKE_X["access_token"], "access_token_secret": FAKE_X["access_token_secret"]}
+            )
         else:
             account.platform_id = FAKE_GRAPH["page_id"]
             account.set_credentials({"page_access_token": FAKE_GRAPH["access_token"]})
@@ -82,8 +86,14 @@ def configure_accounts_for_fakes(handles: Iterable[str] | None = None) -> list:
     return configured
 
 
-def wait_for(condition: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.1,
-             explain: Callable[[], str] | None = None) -> Any:
+def wait_for(
+    condition: Callable[[], Any],
+    *,
+    timeout: float,
+    what: str,
+    interval: float = 0.1,
+    explain: Callable[[], str] | None = None,
+) -> Any:
     """Poll until condition() is truthy and return its value; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -142,17 +152,19 @@ class Harness:
             config[key].setdefault("shared_posts", True)
         environ = dict(os.environ)
         environ.pop("CELERY_RESULT_BACKEND", None)
-        environ.update({
-            "DJANGO_SETTINGS_MODULE": "immisns.settings",
-            "DATABASE_URL": self.database_url,
-            "IMMISNS_VAR_DIR": self.var_dir,
-            "CELERY_BROKER_URL": self.broker_url,
-            "IMMISNS_FAKE_PLATFORMS": json.dumps(config),
-            "IMMISNS_FAKE_PLATFORM_LOG": str(self.log_path),
-            "X_API_KEY": FAKE_X["api_key"],
-            "X_API_SECRET": FAKE_X["api_secret"],
-            "PYTHONUNBUFFERED": "1",
-        })
+        environ.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "immisns.settings",
+                "DATABASE_URL": self.database_url,
+                "IMMISNS_VAR_DIR": self.var_dir,
+                "CELERY_BROKER_URL": self.broker_url,
+                "IMMISNS_FAKE_PLATFORMS": json.dumps(config),
+                "IMMISNS_FAKE_PLATFORM_LOG": str(self.log_path),
+                "X_API_KEY": FAKE_X["api_key"],
+                "X_API_SECRET": FAKE_X["api_secret"],
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         environ.update(self.env)
         environ.update(extra)
         return environ
@@ -161,22 +173,46 @@ class Harness:
         output_path = self.directory / f"{name}.log"
         with open(output_path, "ab") as output:
             process = subprocess.Popen(
-                args, cwd=ROOT, env=environ, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                args,
+                cwd=ROOT,
+                env=environ,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill() takes all of it
             )
         service = Service(name, process, output_path, ready_text)
         self.services.append(service)
         return service
 
-    def start_worker(self, name: str = "w1", *, concurrency: int = 8, fakes: dict[str, Any] | None = None,
-                     wait: bool = True, timeout: float = 60, platform_origin: str = "", **extra: str) -> Service:
+    def start_worker(
+        self,
+        name: str = "w1",
+        *,
+        concurrency: int = 8,
+        fakes: dict[str, Any] | None = None,
+        wait: bool = True,
+        timeout: float = 60,
+        platform_origin: str = "",
+        **extra: str,
+    ) -> Service:
         """A worker with the fakes in its process, or, given `platform_origin`, talking HTTP to the
         fakes served there (tests/fakes/loopback.py)."""
         runner = ["-m", "celery"] if platform_origin else ["-m", "tests.fakes.platforms", "celery"]
         args = [
-            sys.executable, *runner, "-A", "immisns", "worker",
-            "--pool=threads", f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--loglevel=INFO", "-n", f"{name}@%h",
+            sys.executable,
+            *runner,
+            "-A",
+            "immisns",
+            "worker",
+            "--pool=threads",
+            f"--concurrency={concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            "-n",
+            f"{name}@%h",
         ]
         environ = self.environment(fakes=fakes, **extra)
         if platform_origin:
@@ -189,7 +225,13 @@ class Harness:
 
     def start_beat(self, name: str = "beat", *, wait: bool = True, timeout: float = 60, **extra: str) -> Service:
         args = [
-            sys.executable, "-m", "celery", "-A", "immisns", "beat", "--loglevel=INFO",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "immisns",
+            "beat",
+            "--loglevel=INFO",
             f"--schedule={self.directory / (name + '-schedule')}",
         ]
         service = self._start(name, args, self.environment(**extra), "beat: Starting")
@@ -236,8 +278,10 @@ class Harness:
 
     def output(self) -> str:
         """Every process's output, for a failure message."""
-        return "\n".join(f"----- {s.name} (pid {s.process.pid}, exit {s.process.returncode}) -----\n{s.output()[-6000:]}"
-                         for s in self.services)
+        return "\n".join(
+            f"----- {s.name} (pid {s.process.pid}, exit {s.process.returncode}) -----\n{s.output()[-6000:]}"
+            for s in self.services
+        )
 
     # -- the broker ---------------------------------------------------------------------------------
 
@@ -264,10 +308,13 @@ class Harness:
                 continue
         return entries
 
-    def calls(self, *, event: str = "received", endpoint: str | None = None, platform: str | None = None) -> list[dict[str, Any]]:
+    def calls(
+        self, *, event: str = "received", endpoint: str | None = None, platform: str | None = None
+    ) -> list[dict[str, Any]]:
         """Requests the fakes received (event="received") or answered (event="answered")."""
         return [
-            e for e in self.log()
+            e
+            for e in self.log()
             if e.get("event", "answered") == event
             and (endpoint is None or e["endpoint"] == endpoint)
             and (platform is None or e["platform"] == platform)

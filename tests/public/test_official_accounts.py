@@ -16,14 +16,21 @@ LIST = reverse("public:official_accounts")
 JSON = reverse("public:official_accounts_json")
 
 
-@pytest.mark.parametrize(("language", "office_name", "title"), [
-    ("ja", "東京出入国在留管理局成田空港支局", "出入国在留管理庁 公式SNSアカウント一覧"),
-    ("en", "Narita Airport District Immigration Services Office",
-     "Official social media accounts of the Immigration Services Agency of Japan"),
-    ("zh", "东京出入国在留管理局成田机场支局", "出入国在留管理厅官方SNS账号一览"),
-])
-def test_anyone_sees_every_account_with_its_office_platform_and_link(client, language, office_name, title,
-                                                                     django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    ("language", "office_name", "title"),
+    [
+        ("ja", "東京出入国在留管理局成田空港支局", "出入国在留管理庁 公式SNSアカウント一覧"),
+        (
+            "en",
+            "Narita Airport District Immigration Services Office",
+            "Official social media accounts of the Immigration Services Agency of Japan",
+        ),
+        ("zh", "东京出入国在留管理局成田机场支局", "出入国在留管理厅官方SNS账号一览"),
+    ],
+)
+def test_anyone_sees_every_account_with_its_office_platform_and_link(
+    client, language, office_name, title, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(4):
         response = client.get(LIST, {"lang": language})
     assert response.status_code == 200
@@ -33,8 +40,11 @@ def test_anyone_sees_every_account_with_its_office_platform_and_link(client, lan
     assert html.count("<main") == 1 and '<a class="skip-link" href="#main">' in html
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td><a href=\"([^\"]+)\"", html)
     assert len(rows) == SocialAccount.objects.count() == 21
-    assert (office_name, {"ja": "X（旧Twitter）", "en": "X (formerly Twitter)", "zh": "X（原Twitter）"}[language],
-            "https://x.com/IMMI_NARITA") in rows
+    assert (
+        office_name,
+        {"ja": "X（旧Twitter）", "en": "X (formerly Twitter)", "zh": "X（原Twitter）"}[language],
+        "https://x.com/IMMI_NARITA",
+    ) in rows
     for account in SocialAccount.objects.all():
         assert f'href="{account.profile_url}"' in html
     assert f'href="{reverse("public:policy")}?lang={language}"' in html
@@ -56,7 +66,7 @@ def test_generated_from_the_registry(client):
 
 
 def test_the_date_the_list_last_changed(client):
-    day_one = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.timezone.utc)
+    day_one = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.UTC)
     with time_machine.travel(day_one):
         assert '<time datetime="2026-04-01">2026年4月1日</time>' in client.get(LIST).content.decode()
     with time_machine.travel(day_one + dt.timedelta(days=5)):
@@ -80,7 +90,11 @@ def test_the_json_copy_follows_the_documented_schema(client):
     data = response.json()
     assert set(data) == {"schema_version", "publisher", "updated", "accounts"}
     assert data["schema_version"] == 1
-    assert data["publisher"] == {"ja": "出入国在留管理庁", "en": "Immigration Services Agency of Japan", "zh": "出入国在留管理厅"}
+    assert data["publisher"] == {
+        "ja": "出入国在留管理庁",
+        "en": "Immigration Services Agency of Japan",
+        "zh": "出入国在留管理厅",
+    }
     assert dt.date.fromisoformat(data["updated"]) <= timezone.localdate()
     assert len(data["accounts"]) == 21
     for entry in data["accounts"]:
@@ -93,10 +107,19 @@ def test_the_json_copy_follows_the_documented_schema(client):
         assert set(entry["office"]["name"]) == {"ja", "en", "zh"}
         assert all(isinstance(name, str) and name for name in entry["office"]["name"].values())
     tokyo = next(e for e in data["accounts"] if e["handle"] == "IMMI_TOKYO")
-    assert tokyo == {"platform": "x", "handle": "IMMI_TOKYO", "url": "https://x.com/IMMI_TOKYO",
-                     "office": {"code": "tokyo", "name": {"ja": "東京出入国在留管理局",
-                                                          "en": "Tokyo Regional Immigration Services Bureau",
-                                                          "zh": "东京出入国在留管理局"}}}
+    assert tokyo == {
+        "platform": "x",
+        "handle": "IMMI_TOKYO",
+        "url": "https://x.com/IMMI_TOKYO",
+        "office": {
+            "code": "tokyo",
+            "name": {
+                "ja": "東京出入国在留管理局",
+                "en": "Tokyo Regional Immigration Services Bureau",
+                "zh": "东京出入国在留管理局",
+            },
+        },
+    }
 
 
 def test_staff_pages_link_to_the_public_pages(client, tokyo_poster):

@@ -5,18 +5,16 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from tests.conftest import sign_in_with_second_factor
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
-from posts import footer
-from posts import services
+from posts import footer, services
 from posts.models import Footer
 from public.models import PolicyVersion
 from replies.categories import ProhibitedAct
+from tests.conftest import sign_in_with_second_factor
 from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +24,33 @@ JST = ZoneInfo("Asia/Tokyo")
 POLICY = reverse("public:policy")
 
 HEADINGS = {
-    "ja": ["1 基本方針", "2 アカウント情報", "3 投稿者", "4 投稿時間", "5 留意事項", "6 免責事項", "7 禁止事項", "8 適用"],
-    "en": ["1 Basic policy", "2 Accounts", "3 Who posts", "4 Posting hours", "5 Notes", "6 Disclaimer",
-           "7 Prohibited acts", "8 Effective date"],
+    "ja": [
+        "1 基本方針",
+        "2 アカウント情報",
+        "3 投稿者",
+        "4 投稿時間",
+        "5 留意事項",
+        "6 免責事項",
+        "7 禁止事項",
+        "8 適用",
+    ],
+    "en": [
+        "1 Basic policy",
+        "2 Accounts",
+        "3 Who posts",
+        "4 Posting hours",
+        "5 Notes",
+        "6 Disclaimer",
+        "7 Prohibited acts",
+        "8 Effective date",
+    ],
     "zh": ["1 基本方针", "2 账号信息", "3 投稿人", "4 投稿时间", "5 注意事项", "6 免责事项", "7 禁止事项", "8 适用"],
 }
-NARITA = {"ja": "東京出入国在留管理局成田空港支局", "en": "Narita Airport District Immigration Services Office",
-          "zh": "东京出入国在留管理局成田机场支局"}
+NARITA = {
+    "ja": "東京出入国在留管理局成田空港支局",
+    "en": "Narita Airport District Immigration Services Office",
+    "zh": "东京出入国在留管理局成田机场支局",
+}
 EFFECTIVE = {"ja": "2020年7月22日から適用", "en": "applies from 22 July 2020", "zh": "自2020年7月22日起适用"}
 
 
@@ -82,15 +100,25 @@ def test_no_staff_data_and_never_a_post(client, tokyo_poster, tokyo_supervisor):
     with time_machine.travel(dt.datetime(2026, 12, 1, 9, 30, tzinfo=JST), tick=True):
         draft = make_post(tokyo_poster, body="下書きの秘密の本文です。")
         pending = make_post(tokyo_poster, body="承認待ちの本文です。", submit=True)
-        scheduled = services.post_approve(post=make_post(tokyo_poster, body="予約済みの本文です。", submit=True),
-                                          by=tokyo_supervisor)
+        scheduled = services.post_approve(
+            post=make_post(tokyo_poster, body="予約済みの本文です。", submit=True), by=tokyo_supervisor
+        )
     assert scheduled.targets.get().state == "scheduled"
     SocialAccount.objects.filter(handle="IMMI_OSAKA").update(state=SocialAccount.State.PAUSED)
     for language in ("ja", "en", "zh"):
         for url in (POLICY, reverse("public:official_accounts"), reverse("public:official_accounts_json")):
             page = client.get(url, {"lang": language}).content.decode()
-            for secret in (draft.body, pending.body, scheduled.body, "tokyo-poster", "tokyo-supervisor", "paused", "一時停止",
-                           "sandbox", "credentials"):
+            for secret in (
+                draft.body,
+                pending.body,
+                scheduled.body,
+                "tokyo-poster",
+                "tokyo-supervisor",
+                "paused",
+                "一時停止",
+                "sandbox",
+                "credentials",
+            ):
                 assert secret not in page, (url, language, secret)
 
 
@@ -113,32 +141,56 @@ def office_form(office: Office, windows: list[tuple[int, str, str]]) -> dict:
     """The admin's office form with its office-hours inline replaced by `windows`."""
     existing = list(office.hours.all())
     data = {
-        "code": office.code, "kind": office.kind, "parent": office.parent_id or "", "name_ja": office.name_ja,
-        "name_en": office.name_en, "name_zh": office.name_zh, "sort_order": office.sort_order,
-        "hours-TOTAL_FORMS": str(len(existing) + len(windows)), "hours-INITIAL_FORMS": str(len(existing)),
-        "hours-MIN_NUM_FORMS": "0", "hours-MAX_NUM_FORMS": "1000",
+        "code": office.code,
+        "kind": office.kind,
+        "parent": office.parent_id or "",
+        "name_ja": office.name_ja,
+        "name_en": office.name_en,
+        "name_zh": office.name_zh,
+        "sort_order": office.sort_order,
+        "hours-TOTAL_FORMS": str(len(existing) + len(windows)),
+        "hours-INITIAL_FORMS": str(len(existing)),
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
     }
     for i, window in enumerate(existing):
-        data.update({f"hours-{i}-id": window.pk, f"hours-{i}-office": office.pk, f"hours-{i}-weekday": window.weekday,
-                     f"hours-{i}-opens": f"{window.opens:%H:%M}", f"hours-{i}-closes": f"{window.closes:%H:%M}",
-                     f"hours-{i}-DELETE": "on"})
+        data.update(
+            {
+                f"hours-{i}-id": window.pk,
+                f"hours-{i}-office": office.pk,
+                f"hours-{i}-weekday": window.weekday,
+                f"hours-{i}-opens": f"{window.opens:%H:%M}",
+                f"hours-{i}-closes": f"{window.closes:%H:%M}",
+                f"hours-{i}-DELETE": "on",
+            }
+        )
     for j, (weekday, opens, closes) in enumerate(windows, start=len(existing)):
-        data.update({f"hours-{j}-office": office.pk, f"hours-{j}-weekday": weekday,
-                     f"hours-{j}-opens": opens, f"hours-{j}-closes": closes})
+        data.update(
+            {
+                f"hours-{j}-office": office.pk,
+                f"hours-{j}-weekday": weekday,
+                f"hours-{j}-opens": opens,
+                f"hours-{j}-closes": closes,
+            }
+        )
     return data
 
 
 def hours_rows(client, language="ja") -> list[str]:
     html = client.get(POLICY, {"lang": language}).content.decode()
     table = html.split('<table class="office-hours">')[1].split("</table>")[0]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)][1:]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ][1:]
 
 
 def test_posting_hours_follow_the_office_hours_edited_in_the_admin(admin_client):
     sapporo = Office.objects.get(code="sapporo")
     assert "札幌出入国在留管理局 月曜日〜金曜日 9:00–12:00、13:00–16:00" in hours_rows(admin_client)
     windows = [(0, "08:30", "17:15")] + [(day, "09:00", "16:00") for day in (1, 2, 3, 4)]
-    response = admin_client.post(reverse("admin:accounts_office_change", args=[sapporo.pk]), office_form(sapporo, windows))
+    response = admin_client.post(
+        reverse("admin:accounts_office_change", args=[sapporo.pk]), office_form(sapporo, windows)
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert OfficeHours.objects.filter(office=sapporo).count() == 5
     rows = hours_rows(admin_client)
@@ -149,8 +201,10 @@ def test_posting_hours_follow_the_office_hours_edited_in_the_admin(admin_client)
 
 def test_closure_days_added_in_the_admin_are_listed_until_they_pass(admin_client):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    response = admin_client.post(reverse("admin:accounts_closureday_add"), {
-        "date": tomorrow.isoformat(), "office": Office.objects.get(code="kobe").pk, "reason": "庁舎の電気設備点検"})
+    response = admin_client.post(
+        reverse("admin:accounts_closureday_add"),
+        {"date": tomorrow.isoformat(), "office": Office.objects.get(code="kobe").pk, "reason": "庁舎の電気設備点検"},
+    )
     assert response.status_code == 302
     ClosureDay.objects.create(date=timezone.localdate() - dt.timedelta(days=3), office=None, reason="past")
     page = text_of(admin_client.get(POLICY, {"lang": "en"}))
@@ -163,11 +217,20 @@ def test_closure_days_added_in_the_admin_are_listed_until_they_pass(admin_client
 def test_accounts_follow_the_registry_edited_in_the_admin(admin_client):
     kobe = SocialAccount.objects.get(handle="IMMI_KOBE")
     data = {
-        "platform": kobe.platform, "handle": "IMMI_KOBE_NEW", "display_name": kobe.display_name,
-        "office": kobe.office_id, "publisher": kobe.publisher, "platform_id": kobe.platform_id,
-        "sort_order": kobe.sort_order, "access_token": "", "access_token_secret": "", "page_access_token": "",
-        "state_changes-TOTAL_FORMS": "0", "state_changes-INITIAL_FORMS": "0",
-        "state_changes-MIN_NUM_FORMS": "0", "state_changes-MAX_NUM_FORMS": "1000",
+        "platform": kobe.platform,
+        "handle": "IMMI_KOBE_NEW",
+        "display_name": kobe.display_name,
+        "office": kobe.office_id,
+        "publisher": kobe.publisher,
+        "platform_id": kobe.platform_id,
+        "sort_order": kobe.sort_order,
+        "access_token": "",
+        "access_token_secret": "",
+        "page_access_token": "",
+        "state_changes-TOTAL_FORMS": "0",
+        "state_changes-INITIAL_FORMS": "0",
+        "state_changes-MIN_NUM_FORMS": "0",
+        "state_changes-MAX_NUM_FORMS": "1000",
     }
     response = admin_client.post(reverse("admin:accounts_socialaccount_change", args=[kobe.pk]), data)
     assert response.status_code == 302
@@ -180,18 +243,22 @@ def test_the_disclaimer_shows_the_footers_in_force_with_the_policy_address(admin
     page = text_of(admin_client.get(POLICY))
     assert "運用方針 https://www.example.go.jp/isa/sns/policy.html" in page
     assert "{policy_url}" not in page
-    response = admin_client.post(reverse("admin:posts_footer_add"),
-                                 {"platform": "x", "account": "", "text": "※返信には回答しません。方針 {policy_url}"})
+    response = admin_client.post(
+        reverse("admin:posts_footer_add"),
+        {"platform": "x", "account": "", "text": "※返信には回答しません。方針 {policy_url}"},
+    )
     assert response.status_code == 302
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
-    admin_client.post(reverse("admin:posts_footer_add"),
-                      {"platform": "x", "account": tokyo.pk, "text": "※東京局からのお知らせです。"})
+    admin_client.post(
+        reverse("admin:posts_footer_add"), {"platform": "x", "account": tokyo.pk, "text": "※東京局からのお知らせです。"}
+    )
     section = text_of(admin_client.get(POLICY)).split("6 免責事項")[1].split("7 禁止事項")[0]
     assert "※返信には回答しません。方針 https://www.example.go.jp/isa/sns/policy.html" in section
     assert "@IMMI_TOKYO の投稿 ※東京局からのお知らせです。" in section
     # What the page says is exactly what the worker appends.
     assert footer.compose("本文", SocialAccount.objects.get(handle="IMMI_OSAKA")).endswith(
-        "※返信には回答しません。方針 https://www.example.go.jp/isa/sns/policy.html")
+        "※返信には回答しません。方針 https://www.example.go.jp/isa/sns/policy.html"
+    )
 
 
 def test_the_seeded_footers_name_the_policy_setting():
@@ -205,8 +272,11 @@ def test_the_seeded_footers_name_the_policy_setting():
 
 def new_version(effective_from: dt.date, purpose: str) -> PolicyVersion:
     first = PolicyVersion.objects.get(number=1)
-    fields = {f.name: getattr(first, f.name) for f in PolicyVersion._meta.fields
-              if f.name not in ("id", "number", "created_at", "created_by", "effective_from")}
+    fields = {
+        f.name: getattr(first, f.name)
+        for f in PolicyVersion._meta.fields
+        if f.name not in ("id", "number", "created_at", "created_by", "effective_from")
+    }
     fields.update(purpose_ja=purpose, purpose_en=purpose, purpose_zh=purpose)
     return PolicyVersion.objects.create(effective_from=effective_from, **fields)
 
@@ -223,7 +293,7 @@ def test_a_new_version_takes_over_and_the_earlier_one_stays_readable(client):
     assert "新しい版の目的" in page and f"現在の版：第{newer.number}版" in page
     assert "予告なく変更することがあります" in page
     html = client.get(POLICY).content.decode()
-    old_url = f'{reverse("public:policy_version", args=[1])}?lang=ja'
+    old_url = f"{reverse('public:policy_version', args=[1])}?lang=ja"
     assert f'href="{old_url}"' in html
     earlier = text_of(client.get(reverse("public:policy_version", args=[1])))
     assert "これは過去の版（第1版、2020年7月22日から適用）です。" in earlier and "新しい版の目的" not in earlier
@@ -245,11 +315,16 @@ def test_a_version_in_force_is_never_changed_or_deleted():
 def test_the_admin_adds_a_version_from_the_newest_words_and_shows_earlier_ones_read_only(admin_client, administrator):
     add = admin_client.get(reverse("admin:public_policyversion_add")).content.decode()
     assert "出入国在留管理庁の業務や施策などに関する情報を発信し" in add
-    change = admin_client.get(reverse("admin:public_policyversion_change", args=[PolicyVersion.objects.get(number=1).pk]))
+    change = admin_client.get(
+        reverse("admin:public_policyversion_change", args=[PolicyVersion.objects.get(number=1).pk])
+    )
     assert change.status_code == 200
     assert 'name="purpose_ja"' not in change.content.decode()  # read only once in force
-    data = {f"{s}_{lang}": f"{s} {lang}" for s in ("preamble", "purpose", "posters", "hours_note", "notes",
-                                                       "disclaimer", "prohibited_note") for lang in ("ja", "en", "zh")}
+    data = {
+        f"{s}_{lang}": f"{s} {lang}"
+        for s in ("preamble", "purpose", "posters", "hours_note", "notes", "disclaimer", "prohibited_note")
+        for lang in ("ja", "en", "zh")
+    }
     data["effective_from"] = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     assert admin_client.post(reverse("admin:public_policyversion_add"), data).status_code == 302
     added = PolicyVersion.objects.get(number=2)

@@ -38,6 +38,10 @@ def published(account: SocialAccount, external_id: str, *, age: dt.timedelta = d
     post = Post.objects.create(author=author, body="お知らせ", scheduled_at=when)
     Post.objects.filter(pk=post.pk).update(state="approved")
     target = PostTarget.objects.create(post=post, account=account)
-    PostTarget.objects.filter(pk=target.pk).update(state="published", external_id=external_id, published_at=when,
-                                                   external_url=f"https://x.com/i/web/status/{external_id}")
+    PostTarget.objects.filter(pk=target.pk).update(
+        state="published",
+        external_id=external_id,
+        published_at=when,
+        external_url=f"https://x.com/i/web/status/{external_id}",
+    )
     return PostTarget.objects.get(pk=target.pk)

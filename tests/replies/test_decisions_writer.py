@@ -40,15 +40,21 @@ def decision_writes(source: str) -> list[int]:
         func = node.func
         if isinstance(func, ast.Name) and func.id == "ReplyDecision":
             lines.append(node.lineno)
-        elif isinstance(func, ast.Attribute) and func.attr in CREATING and (
-                {"ReplyDecision", "decisions"} & _names_in(func.value)):
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in CREATING
+            and ({"ReplyDecision", "decisions"} & _names_in(func.value))
+        ):
             lines.append(node.lineno)
     return sorted(lines)
 
 
 def test_only_the_replies_services_create_reply_decisions():
-    offenders = {module: decision_writes(Path(path).read_text(encoding="utf-8"))
-                 for module, path in MODULES.items() if module != WRITER}
+    offenders = {
+        module: decision_writes(Path(path).read_text(encoding="utf-8"))
+        for module, path in MODULES.items()
+        if module != WRITER
+    }
     assert {module: lines for module, lines in offenders.items() if lines} == {}
 
 

@@ -28,6 +28,7 @@ def test_the_demo_stream_shows_every_kind_once(settings):
 
 def test_the_demo_refuses_outside_the_demo(settings):
     from django.core.management.base import CommandError
+
     settings.DEMO_MODE = False
     with pytest.raises(CommandError):
         call_command("seed_demo_replies")
@@ -76,13 +77,16 @@ def test_the_admin_shows_the_settings_and_the_note_in_the_readers_language(clien
 
     settings.LISTENING_POLL_SECONDS, settings.LISTENING_X_DAILY_READ_BUDGET = 90, 1500
     settings.LISTENING_X_COST_PER_ITEM = 0.005
-    state = ListeningState(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), day=timezone.localdate(),
-                           reads_today=1500)
+    state = ListeningState(
+        account=SocialAccount.objects.get(handle="IMMI_TOKYO"), day=timezone.localdate(), reads_today=1500
+    )
     state.note_budget_reached(budget=1500, cost_per_item=0.005)
     state.save()
     sign_in_with_second_factor(client, administrator)
-    for url in (reverse("admin:replies_listeningstate_changelist"),
-                reverse("admin:replies_listeningstate_change", args=[state.pk])):
+    for url in (
+        reverse("admin:replies_listeningstate_changelist"),
+        reverse("admin:replies_listeningstate_change", args=[state.pk]),
+    ):
         content = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "Poll every 90 s; X daily read budget 1500 items per account, about 0.005 USD per item." in content
         assert "Daily read budget reached (1500 items, about 7.50 USD): polling resumes tomorrow." in content

@@ -141,8 +141,10 @@ def test_x_stops_at_the_daily_budget_with_a_note_and_keeps_the_old_cursor(fakes,
     assert state.note == {}
     # Reads and their cost are kept per account and day, yesterday's too.
     days = {d.day: (d.reads, d.cost) for d in ListeningDay.objects.filter(account=tokyo)}
-    assert days == {timezone.localdate(): (200, Decimal("1.0000")), state.day: (state.reads_today, Decimal(
-        str(round(state.reads_today * 0.005, 4))))}
+    assert days == {
+        timezone.localdate(): (200, Decimal("1.0000")),
+        state.day: (state.reads_today, Decimal(str(round(state.reads_today * 0.005, 4)))),
+    }
     assert state.day == timezone.localdate(tomorrow) and state.reads_today == 220  # read again from the start
 
 
@@ -230,20 +232,28 @@ def test_a_budget_note_stored_as_a_sentence_becomes_data(settings):
     from django.db.migrations.executor import MigrationExecutor
 
     settings.LISTENING_X_DAILY_READ_BUDGET, settings.LISTENING_X_COST_PER_ITEM = 2000, 0.005
-    before, after = [("moderation", "0007_replydecision_append_only")], [("moderation", "0008_listening_note_lease_days")]
+    before, after = (
+        [("moderation", "0007_replydecision_append_only")],
+        [("moderation", "0008_listening_note_lease_days")],
+    )
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     State = old.get_model("moderation", "ListeningState")
     Account = old.get_model("accounts", "SocialAccount")
-    State.objects.create(account=Account.objects.get(handle="IMMI_TOKYO"), reads_today=2000,
-                         budget_note="1日の読み取り上限に達しました（2000件、約10.00米ドル）。取得は明日再開します。")
+    State.objects.create(
+        account=Account.objects.get(handle="IMMI_TOKYO"),
+        reads_today=2000,
+        budget_note="1日の読み取り上限に達しました（2000件、約10.00米ドル）。取得は明日再開します。",
+    )
     State.objects.create(account=Account.objects.get(handle="IMMI_OSAKA"), reads_today=12)
     executor = MigrationExecutor(connection)
     executor.migrate(after)
     new = executor.loader.project_state(after).apps.get_model("moderation", "ListeningState")
     notes = {s.account.handle: s.note for s in new.objects.select_related("account")}
-    assert notes == {"IMMI_TOKYO": {"code": "budget_reached", "reads": 2000, "budget": 2000, "cost": 10.0},
-                     "IMMI_OSAKA": {}}
+    assert notes == {
+        "IMMI_TOKYO": {"code": "budget_reached", "reads": 2000, "budget": 2000, "cost": 10.0},
+        "IMMI_OSAKA": {},
+    }
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -9,7 +9,6 @@ lease is a conditional UPDATE, which both databases apply atomically.
 import logging
 import threading
 
-import pytest
 from django.db import connections
 
 from accounts.models import SocialAccount

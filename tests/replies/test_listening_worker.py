@@ -18,8 +18,12 @@ pytestmark = [pytest.mark.worker, COMMITTED_DB]
 
 @pytest.fixture
 def harness(tmp_path, transactional_db):
-    harness = Harness(directory=tmp_path, database_url=database_url(connection.settings_dict),
-                      broker_url=django_settings.CELERY_BROKER_URL, var_dir=str(django_settings.VAR_DIR))
+    harness = Harness(
+        directory=tmp_path,
+        database_url=database_url(connection.settings_dict),
+        broker_url=django_settings.CELERY_BROKER_URL,
+        var_dir=str(django_settings.VAR_DIR),
+    )
     harness.purge()
     try:
         yield harness
@@ -40,12 +44,24 @@ def test_the_worker_polls_stores_once_and_hides_personal_data(harness):
     # threads would run them at once and the second would skip: one poll per account at a time.)
     for polls in (1, 2):
         app.send_task("moderation.poll_account", args=[tokyo.pk])
-        wait_for(lambda: len(harness.calls(endpoint="mentions", event="answered")) >= polls, timeout=60,
-                 what=f"{polls} poll(s) of the mentions", explain=harness.output)
-        wait_for(lambda: not ListeningState.objects.filter(account=tokyo, polling_until__isnull=False).exists(),
-                 timeout=30, what="the poll to finish", explain=harness.output)
-    wait_for(lambda: Reply.objects.filter(account=tokyo).count() == 2, timeout=30, what="two replies stored",
-             explain=harness.output)
+        wait_for(
+            lambda: len(harness.calls(endpoint="mentions", event="answered")) >= polls,
+            timeout=60,
+            what=f"{polls} poll(s) of the mentions",
+            explain=harness.output,
+        )
+        wait_for(
+            lambda: not ListeningState.objects.filter(account=tokyo, polling_until__isnull=False).exists(),
+            timeout=30,
+            what="the poll to finish",
+            explain=harness.output,
+        )
+    wait_for(
+        lambda: Reply.objects.filter(account=tokyo).count() == 2,
+        timeout=30,
+        what="two replies stored",
+        explain=harness.output,
+    )
 
     assert Reply.objects.filter(account=tokyo).count() == 2
     card = Reply.objects.get(text__contains="AB12345678CD")
@@ -60,13 +76,18 @@ def test_two_polls_of_one_account_sent_together_to_a_threaded_worker_run_once(ha
     (tokyo,) = configure_accounts_for_fakes(["IMMI_TOKYO"])
     public = [{"text": f"@IMMI_TOKYO 質問 {i}", "username": f"person{i}"} for i in range(3)]
     # X answers the first read slowly, so that the two polls overlap.
-    harness.start_worker("w1", fakes={"x": {"public": public, "script": {"mentions": [{"kind": "ok", "latency": 1.5}]}},
-                                      "facebook": {}})
+    harness.start_worker(
+        "w1", fakes={"x": {"public": public, "script": {"mentions": [{"kind": "ok", "latency": 1.5}]}}, "facebook": {}}
+    )
 
     for _ in range(2):
         app.send_task("moderation.poll_account", args=[tokyo.pk])
-    wait_for(lambda: harness.output().count("succeeded in") >= 2, timeout=60, what="both polls to finish",
-             explain=harness.output)
+    wait_for(
+        lambda: harness.output().count("succeeded in") >= 2,
+        timeout=60,
+        what="both polls to finish",
+        explain=harness.output,
+    )
 
     output = harness.output()
     assert "'busy'" in output and "'ok'" in output

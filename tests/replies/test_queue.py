@@ -19,12 +19,22 @@ _ids = itertools.count(1)
 
 def make_reply(handle="IMMI_TOKYO", text="ありがとうございます", **fields):
     account = SocialAccount.objects.get(handle=handle)
-    sorted_ = sort_reply(text=text, author_handle=fields.get("author_handle", "resident"),
-                         author_name=fields.get("author_name", ""))
-    values = {"external_id": str(next(_ids)), "author_id": "2000001", "author_handle": "resident",
-              "author_name": "住民", "created_at": timezone.now(), "url": "https://x.com/resident/status/1",
-              "findings": sorted_.findings, "category": sorted_.category, "risk": sorted_.risk,
-              "needs_review": sorted_.needs_review, **fields}
+    sorted_ = sort_reply(
+        text=text, author_handle=fields.get("author_handle", "resident"), author_name=fields.get("author_name", "")
+    )
+    values = {
+        "external_id": str(next(_ids)),
+        "author_id": "2000001",
+        "author_handle": "resident",
+        "author_name": "住民",
+        "created_at": timezone.now(),
+        "url": "https://x.com/resident/status/1",
+        "findings": sorted_.findings,
+        "category": sorted_.category,
+        "risk": sorted_.risk,
+        "needs_review": sorted_.needs_review,
+        **fields,
+    }
     return Reply.objects.create(account=account, text=text, **values)
 
 
@@ -64,7 +74,9 @@ def test_filters_by_account_category_and_state(poster_client):
     make_reply("IMMI_TOKYO", "東京 無害")
     make_reply("IMMI_NARITA", "成田 在留カード AB12345678CD", state=Reply.State.HIDDEN)
     narita = SocialAccount.objects.get(handle="IMMI_NARITA")
-    assert [i["reply"].text for i in queue(poster_client, account=narita.pk).context["items"]] == ["成田 在留カード AB12345678CD"]
+    assert [i["reply"].text for i in queue(poster_client, account=narita.pk).context["items"]] == [
+        "成田 在留カード AB12345678CD"
+    ]
     assert len(queue(poster_client, category="personal_data").context["items"]) == 1
     assert [i["reply"].text for i in queue(poster_client, state="visible").context["items"]] == ["東京 無害"]
     osaka = SocialAccount.objects.get(handle="IMMI_OSAKA")
@@ -102,13 +114,19 @@ def test_query_count_stays_flat(poster_client):
 
 def test_hide_with_a_category_is_recorded_and_unhide_too(poster_client, tokyo_poster):
     reply = make_reply(text="DMください", author_handle="IMMI_T0KYO")
-    response = poster_client.post(reverse("moderation:hide", args=[reply.pk]),
-                           {"category": "impersonation", "reason": "なりすまし"})
+    response = poster_client.post(
+        reverse("moderation:hide", args=[reply.pk]), {"category": "impersonation", "reason": "なりすまし"}
+    )
     assert response.status_code == 302 and response.url.endswith(f"#reply-{reply.pk}")
     reply.refresh_from_db()
     assert (reply.state, reply.category, reply.needs_review) == ("hidden", "impersonation", False)
     decision = reply.decisions.get()
-    assert (decision.actor, decision.action, decision.category, decision.reason) == (tokyo_poster, "hide", "impersonation", "なりすまし")
+    assert (decision.actor, decision.action, decision.category, decision.reason) == (
+        tokyo_poster,
+        "hide",
+        "impersonation",
+        "なりすまし",
+    )
     poster_client.post(reverse("moderation:unhide", args=[reply.pk]), {"reason": "誤り"})
     reply.refresh_from_db()
     assert reply.state == "visible"
@@ -118,11 +136,14 @@ def test_hide_with_a_category_is_recorded_and_unhide_too(poster_client, tokyo_po
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
 def test_after_an_action_the_page_stays_home(poster_client, next_url):
     reply = make_reply(text="宣伝です")
-    response = poster_client.post(reverse("moderation:hide", args=[reply.pk]),
-                           {"category": "advertising", "reason": "", "next": next_url})
+    response = poster_client.post(
+        reverse("moderation:hide", args=[reply.pk]), {"category": "advertising", "reason": "", "next": next_url}
+    )
     assert response.url == f"{reverse('moderation:queue')}#reply-{reply.pk}"
-    kept = poster_client.post(reverse("moderation:unhide", args=[reply.pk]),
-                       {"reason": "", "next": reverse("moderation:queue") + "?state=hidden"})
+    kept = poster_client.post(
+        reverse("moderation:unhide", args=[reply.pk]),
+        {"reason": "", "next": reverse("moderation:queue") + "?state=hidden"},
+    )
     assert kept.url == f"{reverse('moderation:queue')}?state=hidden#reply-{reply.pk}"
 
 
@@ -135,8 +156,12 @@ def test_hide_needs_a_valid_category(poster_client):
 
 def test_confirming_an_automatic_hide(poster_client, tokyo_poster):
     reply = make_reply(text="在留カード AB12345678CD", state=Reply.State.HIDDEN)
-    ReplyDecision.objects.create(reply=reply, action="hide", category="personal_data", rule="personal_data:residence_card")
-    assert "Confirm the hide" in queue(poster_client).content.decode() or "確認" in queue(poster_client).content.decode()
+    ReplyDecision.objects.create(
+        reply=reply, action="hide", category="personal_data", rule="personal_data:residence_card"
+    )
+    assert (
+        "Confirm the hide" in queue(poster_client).content.decode() or "確認" in queue(poster_client).content.decode()
+    )
     poster_client.post(reverse("moderation:confirm", args=[reply.pk]), {"category": "personal_data"})
     reply.refresh_from_db()
     assert not reply.needs_review and reply.state == "hidden"
@@ -146,8 +171,9 @@ def test_confirming_an_automatic_hide(poster_client, tokyo_poster):
 @pytest.mark.parametrize("action", ["hide", "unhide", "confirm", "delete", "ban"])
 def test_other_offices_replies_are_not_found(poster_client, action):
     reply = make_reply("IMMI_OSAKA", state=Reply.State.HIDDEN)
-    response = poster_client.post(reverse(f"moderation:{action}", args=[reply.pk]),
-                           {"category": "other", "reason": "x", "confirm": "on"})
+    response = poster_client.post(
+        reverse(f"moderation:{action}", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"}
+    )
     assert response.status_code == 404
     assert not reply.decisions.exists()
 
@@ -160,8 +186,9 @@ def test_a_viewer_has_no_queue(client, viewer):
 @pytest.mark.parametrize("action", ["delete", "ban"])
 def test_posters_may_not_delete_or_ban(poster_client, action):
     reply = make_reply("IMMI_TOKYO")
-    response = poster_client.post(reverse(f"moderation:{action}", args=[reply.pk]),
-                           {"category": "advertising", "reason": "spam", "confirm": "on"})
+    response = poster_client.post(
+        reverse(f"moderation:{action}", args=[reply.pk]), {"category": "advertising", "reason": "spam", "confirm": "on"}
+    )
     assert response.status_code == 403
     assert not reply.decisions.exists()
     assert "Delete or ban" not in queue(poster_client).content.decode()
@@ -176,37 +203,52 @@ def test_delete_and_ban_need_a_reason_and_the_confirmation(supervisor_client):
 
 def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor_client, tokyo_supervisor):
     reply = make_reply("IMMI_TOKYO", author_handle="spam_bot")
-    response = supervisor_client.post(reverse("moderation:ban", args=[reply.pk]),
-                               {"category": "advertising", "reason": "宣伝の繰り返し", "confirm": "on"}, follow=True)
+    response = supervisor_client.post(
+        reverse("moderation:ban", args=[reply.pk]),
+        {"category": "advertising", "reason": "宣伝の繰り返し", "confirm": "on"},
+        follow=True,
+    )
     decision = reply.decisions.get()
     assert (decision.action, decision.actor, decision.category) == ("ban", tokyo_supervisor, "advertising")
-    assert decision.data == {"author_id": "2000001", "blocked_on_platform": False,
-                             "block_on_x_at": "https://x.com/spam_bot"}
+    assert decision.data == {
+        "author_id": "2000001",
+        "blocked_on_platform": False,
+        "block_on_x_at": "https://x.com/spam_bot",
+    }
     assert "https://x.com/spam_bot" in response.content.decode()
     # The reply shows, outside its history, the link to the profile where a person blocks the author.
     page = supervisor_client.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
     assert [item["block_on_x_at"] for item in page.context["items"]] == ["https://x.com/spam_bot"]
-    assert ('<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>'
-            in page.content.decode())
+    assert (
+        '<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>'
+        in page.content.decode()
+    )
 
 
 def test_an_x_reply_cannot_be_deleted(supervisor_client):
     reply = make_reply("IMMI_TOKYO")
-    supervisor_client.post(reverse("moderation:delete", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"})
+    supervisor_client.post(
+        reverse("moderation:delete", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"}
+    )
     reply.refresh_from_db()
     assert reply.state == "visible" and not reply.decisions.exists()
 
 
 def test_a_supervisor_deletes_and_bans_on_facebook(fakes, client, administrator):
     from tests.conftest import make_person
+
     _, graph = fakes
     boss = make_person("agency-supervisor", "agency", "supervisor")
     sign_in_with_second_factor(client, boss)
     post = graph.add_post("お知らせ")
     comment = graph.add_comment(post.id, "格安ビザ https://bit.ly/abc", from_id="7100000000000042")
     reply = make_reply(FB_PAGE, comment.message, external_id=comment.id, author_id="7100000000000042", author_handle="")
-    client.post(reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "reason": "宣伝", "confirm": "on"})
-    client.post(reverse("moderation:delete", args=[reply.pk]), {"category": "advertising", "reason": "宣伝", "confirm": "on"})
+    client.post(
+        reverse("moderation:ban", args=[reply.pk]), {"category": "advertising", "reason": "宣伝", "confirm": "on"}
+    )
+    client.post(
+        reverse("moderation:delete", args=[reply.pk]), {"category": "advertising", "reason": "宣伝", "confirm": "on"}
+    )
     reply.refresh_from_db()
     assert "7100000000000042" in graph.blocked
     assert comment.id not in graph.comments or reply.state == "deleted"

@@ -13,38 +13,53 @@ HIGH, MEDIUM, LOW, NONE = Reply.Risk.HIGH, Reply.Risk.MEDIUM, Reply.Risk.LOW, Re
 
 
 def test_the_category_values_are_the_nine_acts():
-    assert ProhibitedAct.values == ["personal_data", "defamation", "ip_infringement", "illegal", "impersonation",
-                                    "advertising", "tampering", "off_topic", "other"]
+    assert ProhibitedAct.values == [
+        "personal_data",
+        "defamation",
+        "ip_infringement",
+        "illegal",
+        "impersonation",
+        "advertising",
+        "tampering",
+        "off_topic",
+        "other",
+    ]
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("私の友人の在留カードは AB12345678CD です", "residence_card"),
-    ("在留カード番号：ＡＢ１２３４５６７８ＣＤ", "residence_card"),
-    ("この人の電話 090-1234-5678 に連絡して", "phone"),
-    ("連絡先 ０９０－１２３４－５６７８", "phone"),
-    ("メールは taro.yamada@example.com です", "email"),
-    ("旅券番号 TK1234567", "passport"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("私の友人の在留カードは AB12345678CD です", "residence_card"),
+        ("在留カード番号：ＡＢ１２３４５６７８ＣＤ", "residence_card"),
+        ("この人の電話 090-1234-5678 に連絡して", "phone"),
+        ("連絡先 ０９０－１２３４－５６７８", "phone"),
+        ("メールは taro.yamada@example.com です", "email"),
+        ("旅券番号 TK1234567", "passport"),
+    ],
+)
 def test_personal_data_is_hidden_at_once_with_the_rule_named(text, kind):
     result = sort_reply(text=text, author_handle="someone", author_name="Someone")
     assert result.category == ProhibitedAct.PERSONAL_DATA
     assert result.risk == HIGH
     assert result.hide_rule == f"personal_data:{kind}"
     finding = result.hide_finding
-    assert text[finding["start"]:finding["end"]] == finding["excerpt"]
+    assert text[finding["start"] : finding["end"]] == finding["excerpt"]
     assert result.needs_review
 
 
-@pytest.mark.parametrize("handle, name", [
-    ("IMMI_T0KYO", "Tokyo info"),
-    ("immi_tokyo_official", "Tokyo info"),
-    ("IMMl_TOKYO", "x"),
-    ("ІММІ_ТОКYО", "x"),  # Cyrillic look-alikes
-    ("random_person", "東京出入国在留管理局"),
-    ("random_person", "東京出入国在留管理局（公式）"),
-    ("random_person", "東京出人国在留管理局"),  # 人 for 入
-    ("random_person", "ＯＳＡＫＡ 出入国在留管理 サポート"),
-])
+@pytest.mark.parametrize(
+    "handle, name",
+    [
+        ("IMMI_T0KYO", "Tokyo info"),
+        ("immi_tokyo_official", "Tokyo info"),
+        ("IMMl_TOKYO", "x"),
+        ("ІММІ_ТОКYО", "x"),  # Cyrillic look-alikes
+        ("random_person", "東京出入国在留管理局"),
+        ("random_person", "東京出入国在留管理局（公式）"),
+        ("random_person", "東京出人国在留管理局"),  # 人 for 入
+        ("random_person", "ＯＳＡＫＡ 出入国在留管理 サポート"),
+    ],
+)
 def test_impostors_are_flagged_high(handle, name):
     result = sort_reply(text="ビザの相談はDMへどうぞ", author_id="999", author_handle=handle, author_name=name)
     assert result.category == ProhibitedAct.IMPERSONATION
@@ -58,10 +73,13 @@ def test_our_own_accounts_are_not_impostors():
     assert result.findings == [] and result.risk == NONE
 
 
-@pytest.mark.parametrize("text, rule, risk", [
-    ("詳しくはこちら https://bit.ly/3abcdef", "advertising:shortener", MEDIUM),
-    ("格安ビザ代行 https://visa-cheap.example.com/offer", "advertising:link_domain", LOW),
-])
+@pytest.mark.parametrize(
+    "text, rule, risk",
+    [
+        ("詳しくはこちら https://bit.ly/3abcdef", "advertising:shortener", MEDIUM),
+        ("格安ビザ代行 https://visa-cheap.example.com/offer", "advertising:link_domain", LOW),
+    ],
+)
 def test_links_are_advertising(text, rule, risk):
     result = sort_reply(text=text, author_handle="spammer", author_name="Spam")
     assert result.category == ProhibitedAct.ADVERTISING
@@ -79,19 +97,32 @@ def test_the_same_text_from_one_author_on_several_accounts_is_spam():
     from django.utils import timezone
 
     from checks.models import text_digest
+
     text = "在留資格のご相談は当事務所へ！"
-    Reply.objects.create(account=tokyo, external_id="1", author_id="42", text=text, text_digest=text_digest(text),
-                         created_at=timezone.now())
+    Reply.objects.create(
+        account=tokyo,
+        external_id="1",
+        author_id="42",
+        text=text,
+        text_digest=text_digest(text),
+        created_at=timezone.now(),
+    )
     same_account = sort_reply(text=text, author_id="42", account_id=tokyo.pk, external_id="2")
-    elsewhere = sort_reply(text="在留資格のご相談は　当事務所へ！", author_id="42", account_id=osaka.pk, external_id="3")
+    elsewhere = sort_reply(
+        text="在留資格のご相談は　当事務所へ！", author_id="42", account_id=osaka.pk, external_id="3"
+    )
     other_author = sort_reply(text=text, author_id="43", account_id=osaka.pk, external_id="4")
     assert same_account.findings == [] and other_author.findings == []
     assert [f["rule"] for f in elsewhere.findings] == ["advertising:same_text_elsewhere"]
 
 
-@pytest.mark.parametrize("action, hidden, risk", [(WordList.Action.FLAG, False, MEDIUM), (WordList.Action.HIDE, True, HIGH)])
+@pytest.mark.parametrize(
+    "action, hidden, risk", [(WordList.Action.FLAG, False, MEDIUM), (WordList.Action.HIDE, True, HIGH)]
+)
 def test_word_lists_flag_or_hide(action, hidden, risk):
-    words = WordList.objects.create(name="罵倒", category=ProhibitedAct.DEFAMATION, action=action, words="バカ\n詐欺師\n")
+    words = WordList.objects.create(
+        name="罵倒", category=ProhibitedAct.DEFAMATION, action=action, words="バカ\n詐欺師\n"
+    )
     text = "担当者はﾊﾞｶだ"  # half-width katakana, NFKC makes it バカ
     result = sort_reply(text=text, author_handle="a", author_name="A")
     assert result.category == ProhibitedAct.DEFAMATION and result.risk == risk
@@ -101,7 +132,9 @@ def test_word_lists_flag_or_hide(action, hidden, risk):
 
 
 def test_disabled_word_lists_are_ignored():
-    WordList.objects.create(name="x", category=ProhibitedAct.ILLEGAL, action=WordList.Action.HIDE, words="大麻", enabled=False)
+    WordList.objects.create(
+        name="x", category=ProhibitedAct.ILLEGAL, action=WordList.Action.HIDE, words="大麻", enabled=False
+    )
     assert sort_reply(text="大麻の話", author_handle="a").findings == []
 
 

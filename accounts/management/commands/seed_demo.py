@@ -38,15 +38,21 @@ class Command(BaseCommand):
                 user, _ = User.objects.update_or_create(
                     username=username,
                     defaults={
-                        "email": f"{username}@demo.invalid", "is_staff": staff, "is_superuser": staff,
-                        "last_name": last, "first_name": first, "is_active": True,
+                        "email": f"{username}@demo.invalid",
+                        "is_staff": staff,
+                        "is_superuser": staff,
+                        "last_name": last,
+                        "first_name": first,
+                        "is_active": True,
                     },
                 )
                 user.set_password(password)
                 user.save()
                 if office_code:
                     Membership.objects.update_or_create(
-                        user=user, office=Office.objects.get(code=office_code), defaults={"role": role},
+                        user=user,
+                        office=Office.objects.get(code=office_code),
+                        defaults={"role": role},
                     )
                 rows.append((username, password, office_code or "-", role or "administrator"))
             sandboxed = SocialAccount.objects.exclude(publisher=SocialAccount.Publisher.SANDBOX).update(

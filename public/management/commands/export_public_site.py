@@ -49,8 +49,10 @@ class Command(BaseCommand):
                 write(f"{language}/policy-v{version.number}.html", html)
                 if version == in_effect[0]:
                     write(f"{language}/policy.html", html)
-            write(f"{language}/official-accounts.html",
-                  render_to_string("public/official_accounts.html", pages.accounts_context(language, links)))
+            write(
+                f"{language}/official-accounts.html",
+                render_to_string("public/official_accounts.html", pages.accounts_context(language, links)),
+            )
         write("official-accounts.json", json.dumps(pages.account_list_data(), ensure_ascii=False, indent=2) + "\n")
         write("index.html", render_to_string("public/index.html", pages.index_context()))
 
