@@ -10,7 +10,7 @@ the migrations do not have; given an existing code or handle they return it.
 import datetime as dt
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from accounts.models import (
     AccountStateChange,
@@ -35,9 +35,9 @@ def social_account(handle: str) -> SocialAccount:
     return SocialAccount.objects.get(handle=handle)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User  # the console keeps Django's own user model
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"person{n}")
@@ -46,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -55,15 +55,15 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.POSTER
 
 
-def make_person(username: str, office_code: str | None = None, role: str | None = None, **extra):
+def make_person(username: str, office_code: str | None = None, role: str | None = None, **extra) -> User:
     """A person who signs in with PASSWORD; with an office code, a member of that office in `role`."""
-    user = UserFactory(username=username, **extra)
+    user = UserFactory.create(username=username, **extra)
     if office_code:
-        MembershipFactory(user=user, office=office(office_code), role=role)
+        MembershipFactory.create(user=user, office=office(office_code), role=role)
     return user
 
 
-class OfficeFactory(factory.django.DjangoModelFactory):
+class OfficeFactory(factory.django.DjangoModelFactory[Office]):
     """An office the migrations do not have (a branch of the agency unless told otherwise)."""
 
     class Meta:
@@ -78,7 +78,7 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     name_zh = "试验厅舍"
 
 
-class SocialAccountFactory(factory.django.DjangoModelFactory):
+class SocialAccountFactory(factory.django.DjangoModelFactory[SocialAccount]):
     """An account the migrations do not have; an existing handle on the same platform is returned as it is."""
 
     class Meta:
@@ -91,7 +91,7 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
     office = factory.LazyFunction(lambda: office("tokyo"))
 
 
-class OfficeHoursFactory(factory.django.DjangoModelFactory):
+class OfficeHoursFactory(factory.django.DjangoModelFactory[OfficeHours]):
     class Meta:
         model = OfficeHours
 
@@ -101,7 +101,7 @@ class OfficeHoursFactory(factory.django.DjangoModelFactory):
     closes = dt.time(16)
 
 
-class ClosureDayFactory(factory.django.DjangoModelFactory):
+class ClosureDayFactory(factory.django.DjangoModelFactory[ClosureDay]):
     """A day every office is closed unless an office is given."""
 
     class Meta:
@@ -112,7 +112,7 @@ class ClosureDayFactory(factory.django.DjangoModelFactory):
     reason = "臨時休庁"
 
 
-class AccountStateChangeFactory(factory.django.DjangoModelFactory):
+class AccountStateChangeFactory(factory.django.DjangoModelFactory[AccountStateChange]):
     """One row of an account's append-only record (services.account_pause writes them in the console)."""
 
     class Meta:
@@ -125,7 +125,7 @@ class AccountStateChangeFactory(factory.django.DjangoModelFactory):
     reason = ""
 
 
-class SandboxDeliveryFactory(factory.django.DjangoModelFactory):
+class SandboxDeliveryFactory(factory.django.DjangoModelFactory[SandboxDelivery]):
     class Meta:
         model = SandboxDelivery
 

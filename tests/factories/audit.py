@@ -5,7 +5,7 @@ import factory
 from audit.models import AuditEvent
 
 
-class AuditEventFactory(factory.django.DjangoModelFactory):
+class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
     class Meta:
         model = AuditEvent
 

@@ -9,7 +9,7 @@ from checks.models import AllowedLinkDomain, OfficialContact, PublishedText, tex
 from tests.factories.accounts import social_account
 
 
-class AllowedLinkDomainFactory(factory.django.DjangoModelFactory):
+class AllowedLinkDomainFactory(factory.django.DjangoModelFactory[AllowedLinkDomain]):
     class Meta:
         model = AllowedLinkDomain
         django_get_or_create = ("domain",)
@@ -18,7 +18,7 @@ class AllowedLinkDomainFactory(factory.django.DjangoModelFactory):
     note = ""
 
 
-class OfficialContactFactory(factory.django.DjangoModelFactory):
+class OfficialContactFactory(factory.django.DjangoModelFactory[OfficialContact]):
     """A contact detail; its key is worked out by the model's save() from kind and value."""
 
     class Meta:
@@ -29,7 +29,7 @@ class OfficialContactFactory(factory.django.DjangoModelFactory):
     note = ""
 
 
-class PublishedTextFactory(factory.django.DjangoModelFactory):
+class PublishedTextFactory(factory.django.DjangoModelFactory[PublishedText]):
     """The digest of a text published on an account, as the publishing engine remembers it (`text` is hashed)."""
 
     class Meta:

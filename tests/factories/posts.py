@@ -24,7 +24,7 @@ BODY = "在留手続のお知らせです。"
 WHEN = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
-class PostFactory(factory.django.DjangoModelFactory):
+class PostFactory(factory.django.DjangoModelFactory[Post]):
     """A post row in any state (a draft by default); approved posts name who approved them."""
 
     class Meta:
@@ -36,7 +36,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     state = Post.State.DRAFT
 
 
-class PostTargetFactory(factory.django.DjangoModelFactory):
+class PostTargetFactory(factory.django.DjangoModelFactory[PostTarget]):
     """The post on the account `handle` (IMMI_TOKYO), in any state."""
 
     class Meta:
@@ -50,7 +50,7 @@ class PostTargetFactory(factory.django.DjangoModelFactory):
     state = PostTarget.State.WAITING
 
 
-class PostEventFactory(factory.django.DjangoModelFactory):
+class PostEventFactory(factory.django.DjangoModelFactory[PostEvent]):
     """One row of a post's append-only log; created, never updated."""
 
     class Meta:
@@ -63,7 +63,7 @@ class PostEventFactory(factory.django.DjangoModelFactory):
     data = factory.LazyFunction(dict)
 
 
-class PostImageFactory(factory.django.DjangoModelFactory):
+class PostImageFactory(factory.django.DjangoModelFactory[PostImage]):
     class Meta:
         model = PostImage
 
@@ -76,7 +76,7 @@ class PostImageFactory(factory.django.DjangoModelFactory):
     size = 1000
 
 
-class FooterFactory(factory.django.DjangoModelFactory):
+class FooterFactory(factory.django.DjangoModelFactory[Footer]):
     """One version of a footer: the X platform's own unless an account is given. Versions are never edited."""
 
     class Meta:
@@ -88,7 +88,7 @@ class FooterFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: 100 + n)
 
 
-class PublishingSwitchFactory(factory.django.DjangoModelFactory):
+class PublishingSwitchFactory(factory.django.DjangoModelFactory[PublishingSwitch]):
     class Meta:
         model = PublishingSwitch
 

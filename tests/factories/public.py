@@ -7,7 +7,7 @@ import factory
 from public.models import LANGUAGES, SECTIONS, PolicyVersion, today_jst
 
 
-class PolicyVersionFactory(factory.django.DjangoModelFactory):
+class PolicyVersionFactory(factory.django.DjangoModelFactory[PolicyVersion]):
     """A policy version taking effect in a week; its number is the next one (PolicyVersion.save).
 
     Every section not given has a placeholder text in every language.
@@ -32,4 +32,4 @@ class PolicyVersionFactory(factory.django.DjangoModelFactory):
     @classmethod
     def like(cls, version: PolicyVersion, **fields) -> PolicyVersion:
         texts = {f"{s}_{lang}": version.text(s, lang) for s in SECTIONS for lang in LANGUAGES}
-        return cls(**{**texts, **fields})
+        return cls.create(**{**texts, **fields})

@@ -15,7 +15,7 @@ from replies.models import ListeningDay, ListeningState, QueueVisit, Reply, Repl
 from tests.factories.accounts import UserFactory, social_account
 
 
-class ReplyFactory(factory.django.DjangoModelFactory):
+class ReplyFactory(factory.django.DjangoModelFactory[Reply]):
     """A resident's reply on X to the account `handle` (IMMI_TOKYO), just written; nothing found in it."""
 
     class Meta:
@@ -49,10 +49,10 @@ def sorted_reply(*, text: str = "ありがとうございます", **fields) -> R
         "risk": result.risk,
         "needs_review": result.needs_review,
     }
-    return ReplyFactory(text=text, **{**sorting, **fields})
+    return ReplyFactory.create(text=text, **{**sorting, **fields})
 
 
-class ReplyDecisionFactory(factory.django.DjangoModelFactory):
+class ReplyDecisionFactory(factory.django.DjangoModelFactory[ReplyDecision]):
     """One row of a reply's append-only log, by the system unless an actor is given; created, never updated."""
 
     class Meta:
@@ -63,7 +63,7 @@ class ReplyDecisionFactory(factory.django.DjangoModelFactory):
     action = ReplyDecision.Action.FLAG
 
 
-class WordListFactory(factory.django.DjangoModelFactory):
+class WordListFactory(factory.django.DjangoModelFactory[WordList]):
     class Meta:
         model = WordList
 
@@ -73,7 +73,7 @@ class WordListFactory(factory.django.DjangoModelFactory):
     words = "バカ\n"
 
 
-class ListeningStateFactory(factory.django.DjangoModelFactory):
+class ListeningStateFactory(factory.django.DjangoModelFactory[ListeningState]):
     """Where polling stands for one account (IMMI_TOKYO by default): nothing read yet."""
 
     class Meta:
@@ -82,7 +82,7 @@ class ListeningStateFactory(factory.django.DjangoModelFactory):
     account = factory.LazyFunction(lambda: social_account("IMMI_TOKYO"))
 
 
-class ListeningDayFactory(factory.django.DjangoModelFactory):
+class ListeningDayFactory(factory.django.DjangoModelFactory[ListeningDay]):
     class Meta:
         model = ListeningDay
 
@@ -91,7 +91,7 @@ class ListeningDayFactory(factory.django.DjangoModelFactory):
     reads = 0
 
 
-class QueueVisitFactory(factory.django.DjangoModelFactory):
+class QueueVisitFactory(factory.django.DjangoModelFactory[QueueVisit]):
     class Meta:
         model = QueueVisit
 
