@@ -28,7 +28,7 @@ def test_a_supervisor_filters_the_audit_log_and_downloads_the_csv(page, live_ser
         account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=administrator, reason="東京の点検作業"
     )
     account_services.account_pause(
-        account=SocialAccount.objects.filter(office__code="osaka").first(), by=administrator, reason="大阪の点検作業"
+        account=SocialAccount.objects.filter(office__code="osaka")[0], by=administrator, reason="大阪の点検作業"
     )
 
     login(page, live_server, "tokyo-supervisor", PASSWORD, totp_secret=secret)

@@ -263,7 +263,7 @@ def test_the_disclaimer_shows_the_footers_in_force_with_the_policy_address(admin
 
 def test_the_seeded_footers_name_the_policy_setting():
     for platform in ("x", "facebook"):
-        newest = Footer.objects.filter(platform=platform, account=None).order_by("-version").first()
+        newest = Footer.objects.filter(platform=platform, account=None).latest("version")
         assert "{policy_url}" in newest.text
 
 
