@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from accounts.models import Membership, Office
-from tests.factories import MembershipFactory, UserFactory
+from accounts.models import Membership
+from tests.factories import make_person
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # A Redis database the tests may empty, named by number: redis://127.0.0.1:6379/15.
@@ -114,13 +114,6 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
-
-
-def make_person(username: str, office_code: str | None = None, role: str | None = None, **extra):
-    user = UserFactory(username=username, **extra)
-    if office_code:
-        MembershipFactory(user=user, office=Office.objects.get(code=office_code), role=role)
-    return user
 
 
 def add_totp(user) -> str:

@@ -141,7 +141,7 @@ def test_only_the_platform_adapters_import_tweepy_or_facebook():
 
 
 @pytest.mark.parametrize(
-    "lower, upper",
+    ("lower", "upper"),
     [
         ("accounts", ("checks", "posts", "replies", "moderation", "public", "audit")),
         ("checks", ("posts", "replies", "moderation", "public", "audit")),

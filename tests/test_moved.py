@@ -15,7 +15,7 @@ def admin_client(client, administrator):
 
 
 @pytest.mark.parametrize(
-    "old, new",
+    ("old", "new"),
     [
         ("/admin/moderation/officialcontact/", "/admin/checks/officialcontact/"),
         ("/admin/moderation/allowedlinkdomain/add/", "/admin/checks/allowedlinkdomain/add/"),

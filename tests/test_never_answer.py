@@ -19,7 +19,7 @@ G = "https://graph.facebook.com/v23.0"
 
 
 @pytest.mark.parametrize(
-    "method, url, body, kind",
+    ("method", "url", "body", "kind"),
     [
         ("POST", f"{X}/2/tweets", json.dumps({"text": "はい", "reply": {"in_reply_to_tweet_id": "1"}}), "x:reply"),
         ("POST", "https://api.x.com/2/tweets", json.dumps({"text": "見て", "quote_tweet_id": "1"}), "x:quote"),
@@ -41,7 +41,7 @@ def test_every_way_of_answering_is_recognised(method, url, body, kind):
 
 
 @pytest.mark.parametrize(
-    "method, url, body",
+    ("method", "url", "body"),
     [
         ("POST", f"{X}/2/tweets", json.dumps({"text": "お知らせ"})),  # our own post
         ("PUT", f"{X}/2/tweets/1/hidden", json.dumps({"hidden": True})),

@@ -5,11 +5,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Membership
-from tests.conftest import make_person
+from tests.factories import make_person
 from tests.test_settings import start
 
 OWN_404 = "immisns.not_found.OwnNotFoundPageMiddleware"
-PROBE = "from django.conf import settings; print(settings.SITE_URL); print(%r in settings.MIDDLEWARE)" % OWN_404
+PROBE = f"from django.conf import settings; print(settings.SITE_URL); print({OWN_404!r} in settings.MIDDLEWARE)"
 
 
 @pytest.mark.parametrize(

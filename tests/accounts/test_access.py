@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts import access
 from accounts.models import Membership, Office, SocialAccount
-from tests.conftest import make_person
+from tests.factories import MembershipFactory, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_agency_supervisor_reaches_every_account():
 
 def test_several_memberships_add_up():
     user = make_person("both", "osaka", "poster")
-    Membership.objects.create(user=user, office=Office.objects.get(code="narita"), role="supervisor")
+    MembershipFactory.create(user=user, office=Office.objects.get(code="narita"), role="supervisor")
     assert set(access.accounts_draftable_by(user).values_list("handle", flat=True)) == {
         "IMMI_OSAKA",
         "IMMI_KANSAI",
@@ -152,10 +152,10 @@ def _approver(role, office_code):
 
 
 def _pending_post(account):
-    from tests.factories import make_post
+    from tests.factories import post_via_services
 
     author = make_person(f"author-{account.office.code}", account.office.code, "poster")
-    return make_post(author, (account.handle,), submit=True)
+    return post_via_services(author, (account.handle,), submit=True)
 
 
 @pytest.fixture
@@ -180,7 +180,7 @@ def test_whoever_edits_a_post_cannot_approve_it(role, office_code):
         post=post, by=approver, body="承認者が書き換えた文章です。", scheduled_at=post.scheduled_at, accounts=[account]
     )
     post.refresh_from_db()
-    with pytest.raises(NotAllowed, match="another supervisor must approve|別の承認者"):
+    with pytest.raises(NotAllowed, match=r"another supervisor must approve|別の承認者"):
         services.post_approve(post=post, by=approver, revision=post.revision)
     post.refresh_from_db()
     assert post.state == "pending" and post.approved_by is None

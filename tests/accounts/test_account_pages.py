@@ -15,11 +15,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts import services as account_services
-from accounts.models import ClosureDay, Membership, SocialAccount
-from posts.models import Footer, Post, PostEvent, PostTarget
+from accounts.models import Membership, SocialAccount
+from posts.models import Post, PostEvent, PostTarget
 from replies.models import Reply, ReplyDecision
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
-from tests.factories import make_history
+from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.factories import (
+    ClosureDayFactory,
+    FooterFactory,
+    PostFactory,
+    PostTargetFactory,
+    ReplyDecisionFactory,
+    ReplyFactory,
+    make_history,
+    make_person,
+)
 from tests.posts.conftest import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -37,13 +46,12 @@ def account(handle: str) -> SocialAccount:
 
 def target_on(handle: str, state: str, *, at: dt.datetime, author, body: str = "お知らせです。") -> PostTarget:
     """A post with one target on the account in the given state, as the engine leaves it (written directly)."""
-    post = Post.objects.create(author=author, body=body, scheduled_at=at)
-    Post.objects.filter(pk=post.pk).update(state=Post.State.APPROVED)
-    target = PostTarget.objects.create(post=post, account=account(handle))
-    published = state == T.PUBLISHED
-    PostTarget.objects.filter(pk=target.pk).update(
-        state=state, due_at=at, published_at=at if published else None, external_id=str(target.pk) if published else ""
+    post = PostFactory.create(author=author, body=body, scheduled_at=at, state=Post.State.APPROVED)
+    target = PostTargetFactory.create(
+        post=post, account=account(handle), state=state, due_at=at, published_at=at if state == T.PUBLISHED else None
     )
+    if state == T.PUBLISHED:  # the platform's id is the target's own, known only once it is written
+        PostTarget.objects.filter(pk=target.pk).update(external_id=str(target.pk))
     return PostTarget.objects.get(pk=target.pk)
 
 
@@ -231,8 +239,8 @@ def test_an_account_that_never_published_says_so(client, tokyo_poster, en):
 
 
 def test_the_footer_in_force_is_the_accounts_own_override_newest_version(client, tokyo_poster, en):
-    Footer.objects.create(platform="x", account=account("IMMI_TOKYO"), text="東京局の注記 v1", version=1)
-    Footer.objects.create(platform="x", account=account("IMMI_TOKYO"), text="東京局の注記 v2", version=2)
+    FooterFactory.create(platform="x", account=account("IMMI_TOKYO"), text="東京局の注記 v1", version=1)
+    FooterFactory.create(platform="x", account=account("IMMI_TOKYO"), text="東京局の注記 v2", version=2)
     client.force_login(tokyo_poster)
     tokyo = section(client.get(page_url("IMMI_TOKYO")), "footer-in-force")
     assert "東京局の注記 v2" in tokyo and "v1" not in tokyo and "own footer, version 2" in tokyo
@@ -241,8 +249,8 @@ def test_the_footer_in_force_is_the_accounts_own_override_newest_version(client,
 
 
 def test_office_hours_and_the_next_closures(client, tokyo_poster, en):
-    ClosureDay.objects.create(date=dt.date(2026, 12, 4), office=account("IMMI_TOKYO").office, reason="庁舎の停電点検")
-    ClosureDay.objects.create(date=dt.date(2026, 12, 8), office=account("IMMI_OSAKA").office, reason="大阪だけの休み")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 4), office=account("IMMI_TOKYO").office, reason="庁舎の停電点検")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 8), office=account("IMMI_OSAKA").office, reason="大阪だけの休み")
     client.force_login(tokyo_poster)
     hours = section(client.get(page_url("IMMI_TOKYO")), "office-hours")
     assert "Monday 09:00–16:00" in hours and "Saturday Closed" in hours
@@ -255,7 +263,7 @@ def test_office_hours_and_the_next_closures(client, tokyo_poster, en):
 
 
 def reply(handle: str, n: int, **fields) -> Reply:
-    return Reply.objects.create(
+    return ReplyFactory.create(
         account=account(handle),
         external_id=f"r{n}",
         author_handle=f"resident{n}",
@@ -270,21 +278,21 @@ def test_moderation_counts_and_history_newest_first(client, tokyo_poster, tokyo_
     hidden = reply("IMMI_TOKYO", 2, state=Reply.State.HIDDEN)
     reply("IMMI_TOKYO", 3, state=Reply.State.DELETED)
     reply("IMMI_NARITA", 4, state=Reply.State.HIDDEN)
-    ReplyDecision.objects.create(
+    ReplyDecisionFactory.create(
         reply=hidden,
         action="hide",
         rule="personal_data:phone",
         reason="電話番号",
         at=timezone.now() - dt.timedelta(hours=2),
     )
-    ReplyDecision.objects.create(
+    ReplyDecisionFactory.create(
         reply=hidden,
         actor=tokyo_supervisor,
         action="confirm",
         reason="確認済み",
         at=timezone.now() - dt.timedelta(hours=1),
     )
-    ReplyDecision.objects.create(reply=waiting, action="flag", at=timezone.now() - dt.timedelta(hours=3))
+    ReplyDecisionFactory.create(reply=waiting, action="flag", at=timezone.now() - dt.timedelta(hours=3))
     client.force_login(tokyo_poster)
     response = client.get(page_url("IMMI_TOKYO"))
     counts = section(response, "moderation-counts")
@@ -442,14 +450,14 @@ def world(request, frozen_now):
     for handle in handles[:3]:
         account_services.account_pause(account=account(handle), by=admin, reason="点検")
         for n in range(posts // 5):
-            r = Reply.objects.create(
+            r = ReplyFactory.create(
                 account=account(handle),
                 external_id=f"{handle}-{n}",
                 text="質問",
                 created_at=timezone.now(),
                 needs_review=n % 2 == 0,
             )
-            ReplyDecision.objects.create(reply=r, action="flag")
+            ReplyDecisionFactory.create(reply=r, action="flag")
     return {"size": request.param, "handles": handles, "people": people}
 
 

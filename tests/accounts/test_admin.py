@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccountStateChange, SocialAccount
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
+from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.factories import AccountStateChangeFactory, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +97,10 @@ def test_pause_and_resume_actions_are_recorded(admin_client, administrator):
 
 def test_state_changes_are_append_only():
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
-    change = AccountStateChange.objects.create(account=tokyo, from_state="active", to_state="paused")
-    with pytest.raises(ValueError):
+    change = AccountStateChangeFactory.create(account=tokyo, from_state="active", to_state="paused")
+    with pytest.raises(ValueError, match="append-only"):
         change.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         change.delete()
 
 

@@ -94,7 +94,7 @@ def test_the_answers_cannot_be_changed_at_run_time() -> None:
 
 
 def test_an_unknown_platform_is_a_programming_error() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown platform 'instagram'"):
         capabilities_for("instagram")
 
 

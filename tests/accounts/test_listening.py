@@ -152,7 +152,7 @@ def test_x_says_plainly_that_it_cannot_delete_or_ban(x: FakeX, x_publisher: XAda
 
 
 @pytest.mark.parametrize(
-    "kind, options, error",
+    ("kind", "options", "error"),
     [
         ("rate_limited", {"reset_in": 300}, RateLimited),
         ("unauthorized", {}, AuthRevoked),
@@ -280,7 +280,7 @@ def test_fb_has_no_separate_mentions(graph: FakeGraph, fb_publisher: FacebookAda
 
 
 @pytest.mark.parametrize(
-    "kind, error",
+    ("kind", "error"),
     [
         ("token_invalid", AuthRevoked),
         ("rate_limited", RateLimited),

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -524,9 +524,9 @@ def test_fakes_count_calls_and_consume_scripts_in_order(x: FakeX, x_publisher: X
 
 
 def test_unknown_script_kind_is_refused(x: FakeX, graph: FakeGraph) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="FakeX has no script kind 'token_invalid'"):
         x.script("token_invalid")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="FakeGraph has no script kind 'payment_required'"):
         graph.script("payment_required")
 
 

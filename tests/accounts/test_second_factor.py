@@ -8,8 +8,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.middleware import needs_second_factor
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
-from tests.factories import make_post
+from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.factories import make_person, post_via_services
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def pending(db, tokyo_poster):
     from tests.posts.conftest import NOW
 
     with time_machine.travel(NOW, tick=True):
-        yield make_post(tokyo_poster, submit=True)
+        yield post_via_services(tokyo_poster, submit=True)
 
 
 def guarded_requests(post, target_pk):

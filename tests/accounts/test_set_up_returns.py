@@ -10,8 +10,7 @@ from django.utils import translation
 
 from accounts.middleware import AFTER_SET_UP
 from tests.accounts.test_login import login, totp_code
-from tests.conftest import make_person
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_person
 
 pytestmark = pytest.mark.django_db
 

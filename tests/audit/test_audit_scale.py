@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from accounts.models import AccountStateChange, Membership, Office, SocialAccount
 from audit.models import AuditEvent
-from tests.conftest import make_person, sign_in_with_second_factor
-from tests.factories import make_history
+from tests.conftest import sign_in_with_second_factor
+from tests.factories import make_history, make_person
 
 pytestmark = [pytest.mark.scale, pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -40,7 +40,7 @@ def _records(count: int, now) -> None:
                 office_id=offices[n % len(offices)],
                 account_id=accounts[n % len(accounts)][0] if n % 3 == 0 else None,
                 before={"role": "poster"},
-                after={"role": "viewer", "note": "変更 %d" % n},
+                after={"role": "viewer", "note": f"変更 {n}"},
                 data={"n": n},
             )
             for n in range(count)

@@ -12,11 +12,18 @@ import time_machine
 from django.contrib import admin
 from playwright.sync_api import expect
 
-from accounts.models import ClosureDay, Membership, Office, SandboxDelivery, SocialAccount
+from accounts.models import Membership, Office, SocialAccount
 from posts import services
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot, totp_code
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD, make_post
+from tests.conftest import add_totp
+from tests.factories import (
+    PASSWORD,
+    ClosureDayFactory,
+    MembershipFactory,
+    SandboxDeliveryFactory,
+    make_person,
+    post_via_services,
+)
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -30,11 +37,11 @@ def visit(page, live_server, path: str) -> None:
 def posts_of_every_state(poster, supervisor):
     """A draft, a pending post and an approved one, made at a fixed working-day morning."""
     with time_machine.travel(dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.UTC), tick=True):
-        draft = make_post(poster, body="下書きのお知らせです。")
+        draft = post_via_services(poster, body="下書きのお知らせです。")
         # To two accounts that publish the same card: the queue shows it once, naming both.
-        pending = make_post(poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="承認待ちのお知らせです。", submit=True)
+        pending = post_via_services(poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="承認待ちのお知らせです。", submit=True)
         approved = services.post_approve(
-            post=make_post(poster, body="承認済みのお知らせです。", submit=True), by=supervisor
+            post=post_via_services(poster, body="承認済みのお知らせです。", submit=True), by=supervisor
         )
     return draft, pending, approved
 
@@ -52,7 +59,7 @@ def test_poster_pages(page, live_server):
     poster = make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)
     supervisor = make_person("tokyo-supervisor", "tokyo", Membership.Role.SUPERVISOR)
     draft, pending, approved = posts_of_every_state(poster, supervisor)
-    delivery = SandboxDelivery.objects.create(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), text="送信記録")
+    delivery = SandboxDeliveryFactory.create(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), text="送信記録")
     login(page, live_server, "tokyo-poster", PASSWORD)
     for path in (
         "/",
@@ -85,7 +92,7 @@ def test_supervisor_pages(page, live_server):
     poster = make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)
     supervisor = make_person("tokyo-supervisor", "tokyo", Membership.Role.SUPERVISOR)
     secret = add_totp(supervisor)
-    draft, pending, approved = posts_of_every_state(poster, supervisor)
+    _draft, pending, approved = posts_of_every_state(poster, supervisor)
     page.goto(f"{live_server.url}/accounts/login/")
     form = page.locator('form[action^="/accounts/login/"]')
     form.locator('input[name="login"]').fill("tokyo-supervisor")
@@ -124,10 +131,10 @@ def test_administration_pages(page, live_server):
     secret = add_totp(admin_user)
     poster = make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)
     supervisor = make_person("tokyo-supervisor", "tokyo", Membership.Role.SUPERVISOR)
-    _, pending, _ = posts_of_every_state(poster, supervisor)
+    _, _pending, _ = posts_of_every_state(poster, supervisor)
     login(page, live_server, "admin", PASSWORD, totp_secret=secret, next_url="/admin/")
-    Membership.objects.create(user=poster, office=Office.objects.get(code="narita"), role=Membership.Role.VIEWER)
-    ClosureDay.objects.create(date=dt.date(2026, 12, 28), office=None, reason="庁舎点検")
+    MembershipFactory.create(user=poster, office=Office.objects.get(code="narita"), role=Membership.Role.VIEWER)
+    ClosureDayFactory.create(date=dt.date(2026, 12, 28), office=None, reason="庁舎点検")
     visit(page, live_server, "/admin/")
     # Every model's list, add form and the change form of its first row.
     for model, model_admin in admin.site._registry.items():

@@ -10,10 +10,10 @@ from playwright.sync_api import expect
 from accounts import services as account_services
 from accounts.models import Membership, SocialAccount
 from posts.models import Post, PostTarget
-from replies.models import Reply, ReplyDecision
+from replies.models import Reply
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, PostFactory, PostTargetFactory, ReplyDecisionFactory, ReplyFactory, make_person
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -25,11 +25,11 @@ def targets(handle: str, state: str, ages_in_days, author) -> None:
     account = SocialAccount.objects.get(handle=handle)
     for n, days in enumerate(ages_in_days):
         at = timezone.now() - dt.timedelta(days=days, hours=n % 5)
-        post = Post.objects.create(author=author, body=f"在留手続のお知らせ {handle} {n}", scheduled_at=at)
-        Post.objects.filter(pk=post.pk).update(state=Post.State.APPROVED)
-        target = PostTarget.objects.create(post=post, account=account)
-        PostTarget.objects.filter(pk=target.pk).update(
-            state=state, due_at=at, published_at=at if state == T.PUBLISHED else None
+        post = PostFactory.create(
+            author=author, body=f"在留手続のお知らせ {handle} {n}", scheduled_at=at, state=Post.State.APPROVED
+        )
+        PostTargetFactory.create(
+            post=post, account=account, state=state, due_at=at, published_at=at if state == T.PUBLISHED else None
         )
 
 
@@ -46,7 +46,7 @@ def test_a_supervisor_opens_an_account_page_from_the_health_card(page, live_serv
     account_services.account_pause(
         account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=admin, reason="年末年始の点検のため"
     )
-    reply = Reply.objects.create(
+    reply = ReplyFactory.create(
         account=SocialAccount.objects.get(handle="IMMI_TOKYO"),
         external_id="1",
         author_handle="resident",
@@ -54,8 +54,8 @@ def test_a_supervisor_opens_an_account_page_from_the_health_card(page, live_serv
         created_at=timezone.now(),
         state=Reply.State.HIDDEN,
     )
-    ReplyDecision.objects.create(reply=reply, action="hide", reason="電話番号が含まれていたため")
-    ReplyDecision.objects.create(reply=reply, actor=supervisor, action="confirm")
+    ReplyDecisionFactory.create(reply=reply, action="hide", reason="電話番号が含まれていたため")
+    ReplyDecisionFactory.create(reply=reply, actor=supervisor, action="confirm")
 
     login(page, live_server, "tokyo-supervisor", PASSWORD, totp_secret=secret)
     card = page.locator("#account-health")

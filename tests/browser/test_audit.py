@@ -10,8 +10,8 @@ from accounts import services as account_services
 from accounts.models import Membership, SocialAccount
 from posts import services as post_services
 from tests.browser.conftest import BROWSER_DB, DESKTOP, PHONE, assert_accessible, login, shoot
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD, make_post
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, make_person, post_via_services
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -22,13 +22,13 @@ def test_a_supervisor_filters_the_audit_log_and_downloads_the_csv(page, live_ser
     poster = make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)
     administrator = make_person("admin", is_staff=True, is_superuser=True)
     when = timezone.now() + dt.timedelta(days=7)
-    post = make_post(poster, submit=True, when=when, reason="年末年始の案内のため時間外に予約します。")
+    post = post_via_services(poster, submit=True, when=when, reason="年末年始の案内のため時間外に予約します。")
     post_services.post_approve(post=post, by=supervisor, comment="内容を確認しました")
     account_services.account_pause(
         account=SocialAccount.objects.get(handle="IMMI_TOKYO"), by=administrator, reason="東京の点検作業"
     )
     account_services.account_pause(
-        account=SocialAccount.objects.filter(office__code="osaka").first(), by=administrator, reason="大阪の点検作業"
+        account=SocialAccount.objects.filter(office__code="osaka")[0], by=administrator, reason="大阪の点検作業"
     )
 
     login(page, live_server, "tokyo-supervisor", PASSWORD, totp_secret=secret)

@@ -13,12 +13,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import ClosureDay, Membership, Office
+from accounts.models import Membership, Office
 from posts import office_hours, services
 from posts.models import Post
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD, make_post
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, ClosureDayFactory, make_person, post_via_services
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -41,7 +41,7 @@ def people():
 
 def approved(poster, approver, day: dt.date, hour: int = 10, handles=("IMMI_TOKYO",)) -> Post:
     when = dt.datetime.combine(day, dt.time(hour), tzinfo=JST)
-    post = make_post(poster, handles, when=when, reason=REASON, submit=True)
+    post = post_via_services(poster, handles, when=when, reason=REASON, submit=True)
     return services.post_approve(post=post, by=approver)
 
 
@@ -62,8 +62,8 @@ def test_a_supervisor_drags_an_approved_post_to_another_day(page, live_server, p
     poster, approver, supervisor, secret = people
     monday = next_monday()
     post = approved(poster, approver, monday)
-    make_post(poster, ("IMMI_TOKYO", "IMMI_NARITA"), when=dt.datetime.combine(monday, dt.time(14), tzinfo=JST))
-    ClosureDay.objects.create(date=monday + dt.timedelta(days=3), office=None, reason="システム停止")
+    post_via_services(poster, ("IMMI_TOKYO", "IMMI_NARITA"), when=dt.datetime.combine(monday, dt.time(14), tzinfo=JST))
+    ClosureDayFactory.create(date=monday + dt.timedelta(days=3), office=None, reason="システム停止")
     login(page, live_server, supervisor.username, PASSWORD, secret)
     page.goto(week_url(live_server, monday))
     line = page.locator(f"#cal-post-{post.pk}")

@@ -36,8 +36,8 @@ from posts import footer, office_hours
 from posts.length import weighted_length
 from posts.models import Post, PostEvent, PostTarget
 from tests.browser.conftest import BROWSER_DB, DESKTOP, login, shoot
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD, make_post
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, make_person, post_via_services
 from tests.posts.worker_harness import Harness, database_url, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, BROWSER_DB]
@@ -405,7 +405,7 @@ def test_from_login_to_published(page, live_server, harness):
     sign_out(page, live_server)
 
     # --- b. The supervisor approves it; their own post they cannot ------------------------------
-    own = make_post(
+    own = post_via_services(
         supervisor,
         ["IMMI_TOKYO"],
         body=OWN_BODY,

@@ -17,8 +17,8 @@ from posts import office_hours
 from posts.models import Post
 from tests.browser.conftest import BROWSER_DB, totp_code
 from tests.browser.test_journey import PACE_SCRIPT, settle
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, make_person
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -16,8 +16,8 @@ from replies import listening
 from replies.categories import ProhibitedAct
 from replies.models import Reply, ReplyDecision
 from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, make_person
 from tests.fakes.platforms import FakeGraph, FakeX, fake_platforms
 from tests.replies.conftest import FB_PAGE, published
 

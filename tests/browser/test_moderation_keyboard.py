@@ -17,7 +17,8 @@ from replies.models import Reply, ReplyDecision
 from tests.browser.conftest import BROWSER_DB
 from tests.browser.test_keyboard import FOCUS_SHOWN, press_and_wait, sign_in, tab_to
 from tests.browser.test_moderation import CARD_TEXT, COMMENTER, SPAM_TEXT, platforms  # noqa: F401 (fixture)
-from tests.conftest import add_totp, make_person
+from tests.conftest import add_totp
+from tests.factories import make_person
 from tests.replies.conftest import FB_PAGE, published
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]

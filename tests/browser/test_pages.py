@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Membership
 from tests.browser.conftest import BROWSER_DB, login, shoot
-from tests.conftest import add_totp, make_person
-from tests.factories import PASSWORD
+from tests.conftest import add_totp
+from tests.factories import PASSWORD, make_person
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -12,8 +12,7 @@ from accounts.models import Membership
 from posts import services
 from posts.models import Post
 from tests.browser.conftest import BROWSER_DB, PHONE, assert_accessible, login, shoot
-from tests.conftest import make_person
-from tests.factories import PASSWORD, make_post
+from tests.factories import PASSWORD, make_person, post_via_services
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -43,7 +42,7 @@ def people(db):
 def test_the_post_list_at_phone_width_is_cards_with_a_readable_text(page, live_server, people):
     when = next_week_at_ten()
     for n in range(3):
-        make_post(
+        post_via_services(
             people["poster"],
             ("IMMI_TOKYO", "IMMI_NARITA", "IMMI_HANEDA"),
             body=f"{LONG_TEXT} ({n})",
@@ -66,7 +65,7 @@ def test_the_post_list_at_phone_width_is_cards_with_a_readable_text(page, live_s
 
 
 def test_a_post_sent_back_shows_sashimodoshi_and_the_comment(page, live_server, people):
-    post = make_post(
+    post = post_via_services(
         people["poster"], ("IMMI_TOKYO", "IMMI_NARITA"), body=LONG_TEXT, when=next_week_at_ten(), submit=True
     )
     services.post_reject(post=post, by=people["supervisor"], comment="閉庁期間の日付を、もう一度確認してください。")
@@ -86,7 +85,7 @@ def test_a_post_sent_back_shows_sashimodoshi_and_the_comment(page, live_server, 
 
 
 def test_cancelling_asks_in_a_dialog_first(page, live_server, people):
-    post = make_post(people["poster"], body=LONG_TEXT, when=next_week_at_ten(), submit=True)
+    post = post_via_services(people["poster"], body=LONG_TEXT, when=next_week_at_ten(), submit=True)
     login(page, live_server, "tokyo-poster", PASSWORD)
     page.goto(f"{live_server.url}/posts/{post.pk}/")
     cancel = page.locator('form[action$="/cancel/"] button[type=submit]')
@@ -104,7 +103,7 @@ def test_cancelling_asks_in_a_dialog_first(page, live_server, people):
 
 
 def test_without_the_dialog_the_server_asks_on_a_page_of_its_own(page, live_server, people):
-    post = make_post(people["poster"], body=LONG_TEXT, when=next_week_at_ten(), submit=True)
+    post = post_via_services(people["poster"], body=LONG_TEXT, when=next_week_at_ten(), submit=True)
     login(page, live_server, "tokyo-poster", PASSWORD)
     page.goto(f"{live_server.url}/posts/{post.pk}/")
     page.evaluate("delete window.HTMLDialogElement")  # a browser without <dialog>: the form goes as it is

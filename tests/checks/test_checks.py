@@ -10,6 +10,7 @@ from django.utils import translation
 
 from checks.checks import Finding, _duplicate_findings, has_blocking, scan
 from checks.models import AllowedLinkDomain
+from tests.factories import AllowedLinkDomainFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +287,7 @@ def test_a_domain_that_only_looks_like_an_allowed_one_is_not_allowed(text):
 
 @pytest.mark.django_db
 def test_an_administered_domain_is_allowed_with_its_subdomains():
-    AllowedLinkDomain.objects.create(domain="Example.COM")
+    AllowedLinkDomainFactory.create(domain="Example.COM")
     assert AllowedLinkDomain.objects.get(domain="example.com")
     assert scan("https://www.example.com/ と example.com/x") == []
 

@@ -11,7 +11,7 @@ from checks.links import x_url_spans
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         ("詳しくはwww.moj.go.jp/isa/をご覧ください", [(4, 22)]),
         ("see https://example.com/a. and t.co", [(4, 25), (31, 35)]),

@@ -10,6 +10,7 @@ from checks import checks
 from checks.checks import official_contacts, scan
 from checks.models import OfficialContact
 from tests.conftest import sign_in_with_second_factor
+from tests.factories import OfficialContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ def test_an_administrator_adds_a_bureau_switchboard_and_the_next_scan_lets_it_th
 def test_an_exact_official_address_outside_the_official_domains():
     text = "問合せ：support@fresc.example.jp"
     assert [f.kind for f in scan(text)] == ["email"]
-    OfficialContact.objects.create(kind="email", value="Support@FRESC.example.jp")
+    OfficialContactFactory.create(kind="email", value="Support@FRESC.example.jp")
     assert scan(text) == []
     assert scan("問合せ：other@fresc.example.jp")[0].kind == "email"  # only that address, not its domain
 

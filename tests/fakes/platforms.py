@@ -1012,7 +1012,7 @@ class FakeX(_FakePlatform):
                 _problem(
                     404,
                     "Not Found Error",
-                    "Could not find tweet with id: [%s]." % args["id"],
+                    f"Could not find tweet with id: [{args['id']}].",
                     "https://api.twitter.com/2/problems/resource-not-found",
                 ),
             )

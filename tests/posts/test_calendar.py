@@ -8,12 +8,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import ClosureDay, Membership, Office, SocialAccount
+from accounts.models import Membership, Office, SocialAccount
 from posts import calendar, services
 from posts.errors import NotAllowed
 from posts.models import PostEvent
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
-from tests.factories import make_history, make_post
+from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.factories import ClosureDayFactory, make_history, make_person, post_via_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -47,7 +47,7 @@ def texts(response) -> list[str]:
 
 
 def approved_post(author, supervisor, when="2026-12-02T10:00"):
-    post = make_post(author, when=at(when), submit=True)
+    post = post_via_services(author, when=at(when), submit=True)
     return services.post_approve(post=post, by=supervisor)
 
 
@@ -83,8 +83,8 @@ def test_january_goes_back_to_december_of_the_year_before():
 
 
 def test_a_poster_sees_their_offices_posts_and_not_another_offices(poster_client, tokyo_poster, osaka_poster):
-    own = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), when=at("2026-12-02T10:00"))
-    osaka = make_post(osaka_poster, ("IMMI_OSAKA",), when=at("2026-12-02T11:00"))
+    own = post_via_services(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), when=at("2026-12-02T10:00"))
+    osaka = post_via_services(osaka_poster, ("IMMI_OSAKA",), when=at("2026-12-02T11:00"))
     response = poster_client.get(URL)
     assert response.status_code == 200
     assert post_ids(day_of(response, "2026-12-02")) == [own.pk]
@@ -96,7 +96,7 @@ def test_a_poster_sees_their_offices_posts_and_not_another_offices(poster_client
 
 
 def test_cancelled_posts_are_left_out_unless_asked_for(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     services.post_cancel(post=post, by=tokyo_poster)
     assert post.pk not in shown(poster_client.get(URL))
     assert post.pk in shown(poster_client.get(URL, {"state": "cancelled"}))
@@ -116,7 +116,7 @@ def test_a_viewer_reads_but_has_nothing_to_move(client, viewer, tokyo_poster, to
 
 def test_a_bureau_supervisor_sees_and_moves_the_bureaus_branch_posts(supervisor_client, tokyo_supervisor):
     narita_poster = make_person("narita-poster", "narita", Membership.Role.POSTER)
-    post = make_post(narita_poster, ("IMMI_NARITA",), when=at("2026-12-02T10:00"), submit=True)
+    post = post_via_services(narita_poster, ("IMMI_NARITA",), when=at("2026-12-02T10:00"), submit=True)
     response = supervisor_client.get(URL)
     assert post.pk in shown(response) and post.pk in response.context["movable"]
 
@@ -124,10 +124,10 @@ def test_a_bureau_supervisor_sees_and_moves_the_bureaus_branch_posts(supervisor_
 def test_an_agency_supervisor_is_asked_to_choose_an_office_for_counter_hours(client, tokyo_poster):
     person = make_person("agency-supervisor", "agency", Membership.Role.SUPERVISOR)
     sign_in_with_second_factor(client, person)
-    make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     osaka = Office.objects.get(code="osaka")
-    ClosureDay.objects.create(date=dt.date(2026, 12, 10), office=osaka, reason="庁舎設備点検")
-    ClosureDay.objects.create(date=dt.date(2026, 12, 11), office=None, reason="システム停止")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 10), office=osaka, reason="庁舎設備点検")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 11), office=None, reason="システム停止")
     response = client.get(URL)
     assert response.context["choose_office"] and response.context["upcoming"] == []
     # Closure days are still marked: one office's with its name, every office's once.
@@ -148,7 +148,7 @@ def test_anonymous_people_are_sent_to_sign_in(client):
 
 
 def test_a_post_at_2330_utc_is_on_the_next_jst_day(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, when=dt.datetime(2026, 12, 2, 23, 30, tzinfo=dt.UTC))
+    post = post_via_services(tokyo_poster, when=dt.datetime(2026, 12, 2, 23, 30, tzinfo=dt.UTC))
     response = poster_client.get(URL)
     assert post_ids(day_of(response, "2026-12-03")) == [post.pk]
     assert post_ids(day_of(response, "2026-12-02")) == []
@@ -156,9 +156,9 @@ def test_a_post_at_2330_utc_is_on_the_next_jst_day(poster_client, tokyo_poster):
 
 
 def test_month_and_week_boundaries_are_midnight_jst(poster_client, tokyo_poster):
-    first = make_post(tokyo_poster, when=dt.datetime(2026, 12, 6, 15, 0, tzinfo=dt.UTC))  # 12/7 00:00 JST
-    before = make_post(tokyo_poster, when=dt.datetime(2026, 12, 6, 14, 59, tzinfo=dt.UTC))  # 12/6 23:59 JST
-    new_year = make_post(tokyo_poster, when=dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC))  # 1/1 00:30 JST
+    first = post_via_services(tokyo_poster, when=dt.datetime(2026, 12, 6, 15, 0, tzinfo=dt.UTC))  # 12/7 00:00 JST
+    before = post_via_services(tokyo_poster, when=dt.datetime(2026, 12, 6, 14, 59, tzinfo=dt.UTC))  # 12/6 23:59 JST
+    new_year = post_via_services(tokyo_poster, when=dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC))  # 1/1 00:30 JST
     week = poster_client.get(URL, {"view": "week", "date": "2026-12-07"})
     assert shown(week) == {first.pk}
     week_before = poster_client.get(URL, {"view": "week", "date": "2026-12-06"})
@@ -172,8 +172,8 @@ def test_month_and_week_boundaries_are_midnight_jst(poster_client, tokyo_poster)
 
 def test_weekends_holidays_year_end_and_closure_days_are_named(poster_client):
     tokyo = Office.objects.get(code="tokyo")
-    ClosureDay.objects.create(date=dt.date(2026, 12, 10), office=tokyo, reason="庁舎設備点検")
-    ClosureDay.objects.create(date=dt.date(2026, 12, 11), office=None, reason="システム停止")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 10), office=tokyo, reason="庁舎設備点検")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 11), office=None, reason="システム停止")
     december = poster_client.get(URL, {"date": "2026-12-01"})
     assert day_of(december, "2026-12-05").holiday == "土曜日"
     assert day_of(december, "2026-12-06").holiday == "日曜日"
@@ -201,7 +201,7 @@ def test_today_and_the_next_counter_window_are_shown(poster_client):
 
 
 def test_a_post_outside_counter_hours_is_marked(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, when=at("2026-12-05T10:00"), reason="災害情報")
+    post = post_via_services(tokyo_poster, when=at("2026-12-05T10:00"), reason="災害情報")
     entry = day_of(poster_client.get(URL), "2026-12-05").entries[0]
     assert entry.post.pk == post.pk and entry.closed_on == ["@IMMI_TOKYO: 土曜日"]
 
@@ -211,8 +211,8 @@ def test_a_post_outside_counter_hours_is_marked(poster_client, tokyo_poster):
 
 def test_filters_choose_posts_and_stay_in_every_link(poster_client, tokyo_poster, tokyo_supervisor):
     narita = SocialAccount.objects.get(handle="IMMI_NARITA")
-    on_narita = make_post(tokyo_poster, ("IMMI_NARITA",), when=at("2026-12-02T10:00"), submit=True)
-    on_tokyo = make_post(tokyo_poster, ("IMMI_TOKYO",), when=at("2026-12-02T11:00"))
+    on_narita = post_via_services(tokyo_poster, ("IMMI_NARITA",), when=at("2026-12-02T10:00"), submit=True)
+    on_tokyo = post_via_services(tokyo_poster, ("IMMI_TOKYO",), when=at("2026-12-02T11:00"))
     approved = approved_post(tokyo_poster, tokyo_supervisor, "2026-12-03T10:00")
     assert shown(poster_client.get(URL, {"account": narita.pk})) == {on_narita.pk}
     assert shown(poster_client.get(URL, {"office": narita.office_id})) == {on_narita.pk}
@@ -228,7 +228,7 @@ def test_filters_choose_posts_and_stay_in_every_link(poster_client, tokyo_poster
 
 def test_filters_outside_the_scope_or_impossible_dates_are_refused_plainly(poster_client, tokyo_poster):
     osaka = SocialAccount.objects.get(handle="IMMI_OSAKA")
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     for params in ({"account": osaka.pk}, {"date": "2026-02-30"}, {"date": "99999-01-01"}, {"view": "year"}):
         response = poster_client.get(URL, params)
         assert response.status_code == 200, params
@@ -259,7 +259,9 @@ def test_moving_an_approved_post_sends_it_back_for_approval(supervisor_client, t
 
 
 def test_a_poster_moves_their_own_draft_keeping_text_and_accounts(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), when=at("2026-12-02T10:00"), body="年末年始の窓口")
+    post = post_via_services(
+        tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), when=at("2026-12-02T10:00"), body="年末年始の窓口"
+    )
     target = post.targets.get(account__handle="IMMI_NARITA")
     target.body_override = "成田空港支局からのお知らせ"
     target.save()
@@ -275,7 +277,7 @@ def test_a_poster_moves_their_own_draft_keeping_text_and_accounts(poster_client,
 
 
 def test_moving_onto_a_closed_day_warns_as_the_composer_does(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"), submit=True)
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"), submit=True)
     with translation.override("en"):
         messages = texts(move(poster_client, post, "2026-12-05", "10:00"))
     post.refresh_from_db()
@@ -285,8 +287,8 @@ def test_moving_onto_a_closed_day_warns_as_the_composer_does(poster_client, toky
 
 
 def test_moving_onto_a_closure_day_names_its_reason(poster_client, tokyo_poster):
-    ClosureDay.objects.create(date=dt.date(2026, 12, 9), office=Office.objects.get(code="tokyo"), reason="庁舎設備点検")
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"), reason="災害情報のため")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 9), office=Office.objects.get(code="tokyo"), reason="庁舎設備点検")
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"), reason="災害情報のため")
     with translation.override("en"):
         messages = texts(move(poster_client, post, "2026-12-09", "10:00"))
     post.refresh_from_db()
@@ -306,7 +308,7 @@ def test_moving_onto_a_closure_day_names_its_reason(poster_client, tokyo_poster)
     ],
 )
 def test_bad_times_are_refused_and_nothing_changes(poster_client, tokyo_poster, date, time, expected):
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     with translation.override("en"):
         response = move(poster_client, post, date, time)
         messages = texts(response)
@@ -317,7 +319,7 @@ def test_bad_times_are_refused_and_nothing_changes(poster_client, tokyo_poster, 
 
 
 def test_a_post_edited_since_the_calendar_was_read_is_not_moved(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     with translation.override("en"):
         messages = texts(move(poster_client, post, "2026-12-03", revision=post.revision + 1))
     post.refresh_from_db()
@@ -326,7 +328,7 @@ def test_a_post_edited_since_the_calendar_was_read_is_not_moved(poster_client, t
 
 
 def test_another_offices_post_or_a_forged_id_is_404(client, tokyo_poster, osaka_poster):
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     client.force_login(osaka_poster)
     assert move(client, post, "2026-12-03").status_code == 404
     url = reverse("calendar_move", args=[2**31 + 7])
@@ -370,7 +372,7 @@ def test_moving_needs_post_and_the_second_factor_for_supervisors(client, tokyo_p
 
 
 def test_the_next_address_may_not_leave_the_site(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, when=at("2026-12-02T10:00"))
+    post = post_via_services(tokyo_poster, when=at("2026-12-02T10:00"))
     response = move(poster_client, post, "2026-12-03", next="https://evil.example/")
     assert response["Location"] == URL
 

@@ -14,8 +14,8 @@ from django.utils import translation
 from accounts.models import SocialAccount
 from posts import footer, history, publishing, selectors, services
 from posts.models import DisplayState, Post, PostEvent, PostTarget
-from tests.conftest import COMMITTED_DB, add_totp, make_person, sign_in_with_second_factor
-from tests.factories import PASSWORD, make_post
+from tests.conftest import COMMITTED_DB, add_totp, sign_in_with_second_factor
+from tests.factories import PASSWORD, SandboxDeliveryFactory, make_person, post_via_services
 from tests.posts.conftest import JST
 
 convert = importlib.import_module("posts.migrations.0007_postevent_history_as_data").convert
@@ -25,7 +25,7 @@ DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
 
 def approved_post(poster, supervisor, handles=("IMMI_TOKYO",), body="在留手続のお知らせです。"):
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        post = make_post(poster, handles, when=DUE, body=body, submit=True)
+        post = post_via_services(poster, handles, when=DUE, body=body, submit=True)
         return services.post_approve(post=post, by=supervisor)
 
 
@@ -37,7 +37,9 @@ def test_a_worker_event_reads_in_the_language_of_its_reader(tokyo_poster, tokyo_
         assert publishing.target_publish(target_id=target.pk) == "published"
     claim = PostEvent.objects.get(target=target, action="claim")
     assert claim.comment == ""
-    in_force = footer.footer_for(target.account).version  # the seeded footers' newest version
+    in_force_footer = footer.footer_for(target.account)
+    assert in_force_footer is not None
+    in_force = in_force_footer.version  # the seeded footers' newest version
     assert claim.data == {"attempt": 1, "footer_version": in_force}
     with translation.override("en"):
         assert history.event_message(claim) == f"Attempt 1, with footer version {in_force}."
@@ -51,7 +53,7 @@ def test_a_worker_event_reads_in_the_language_of_its_reader(tokyo_poster, tokyo_
 def test_people_words_stay_in_the_comment_and_system_facts_in_data(tokyo_poster, tokyo_supervisor):
     saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=JST)
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        post = make_post(tokyo_poster, when=saturday, reason="台風による臨時閉庁のお知らせ", submit=True)
+        post = post_via_services(tokyo_poster, when=saturday, reason="台風による臨時閉庁のお知らせ", submit=True)
         services.post_approve(post=post, by=tokyo_supervisor, comment="内容を確認しました")
     approve = post.events.get(action="approve")
     assert approve.comment == "内容を確認しました"
@@ -90,17 +92,17 @@ def test_the_list_filter_finds_each_display_state_as_the_post_shows_it(tokyo_pos
     posts = {}
     for name, states in combinations.items():
         post = approved_post(tokyo_poster, tokyo_supervisor, ("IMMI_TOKYO", "IMMI_NARITA"), body=f"お知らせ {name}")
-        for target, state in zip(post.targets.order_by("pk"), states):
+        for target, state in zip(post.targets.order_by("pk"), states, strict=True):
             PostTarget.objects.filter(pk=target.pk).update(state=state)
         posts[name] = post
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        posts["draft"] = make_post(tokyo_poster, body="下書き")
-        posts["pending"] = make_post(tokyo_poster, body="承認待ち", submit=True)
+        posts["draft"] = post_via_services(tokyo_poster, body="下書き")
+        posts["pending"] = post_via_services(tokyo_poster, body="承認待ち", submit=True)
     every = Post.objects.all()
-    for state in DisplayState:
-        found = set(selectors.posts_in_display_state(every, state).values_list("pk", flat=True))
-        shown = {post.pk for post in every if post.display_state() == state}
-        assert found == shown, state
+    for display in DisplayState:
+        found = set(selectors.posts_in_display_state(every, display).values_list("pk", flat=True))
+        shown = {post.pk for post in every if post.display_state() == display}
+        assert found == shown, display
     assert {p.display_state() for p in every} >= {DisplayState.PARTLY, DisplayState.WITHDRAWN, DisplayState.FAILED}
 
 
@@ -113,7 +115,9 @@ def test_an_english_reader_sees_the_post_history_in_english(client, tokyo_poster
     client.login(username=tokyo_poster.username, password=PASSWORD)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("posts:detail", args=[post.pk])).content.decode()
-    assert f"Attempt 1, with footer version {footer.footer_for(post.targets.get().account).version}." in page
+    in_force = footer.footer_for(post.targets.get().account)
+    assert in_force is not None
+    assert f"Attempt 1, with footer version {in_force.version}." in page
     assert "回目の試行" not in page
 
 
@@ -127,7 +131,7 @@ def test_an_smtp_failure_after_approval_does_not_break_the_request(
     settings.EMAIL_BACKEND = "tests.posts.test_history.RefusingBackend"
     app.conf.task_always_eager = False  # as in production: the task goes to the broker, not into the request
     add_totp(tokyo_supervisor)
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     sign_in_with_second_factor(client, tokyo_supervisor)
     response = client.post(reverse("posts:approve", args=[post.pk]), {"revision": post.revision})
     assert response.status_code == 302
@@ -148,7 +152,7 @@ class RefusingBackend:
 
 
 @pytest.mark.parametrize(
-    "action, comment, data, words",
+    ("action", "comment", "data", "words"),
     [
         ("claim", "1 回目の試行。", {"attempt": 1}, ""),
         ("claim", "Attempt 3.", {"attempt": 3}, ""),
@@ -272,9 +276,8 @@ def test_the_migration_converts_old_events_and_keeps_the_log_append_only(transac
 
 @pytest.mark.django_db
 def test_a_sandbox_link_recorded_before_the_move_still_opens(client, tokyo_poster):
-    from accounts.models import SandboxDelivery
 
-    delivery = SandboxDelivery.objects.create(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), text="x")
+    delivery = SandboxDeliveryFactory.create(account=SocialAccount.objects.get(handle="IMMI_TOKYO"), text="x")
     response = client.get(f"/posts/sandbox/{delivery.pk}/")
     assert response.status_code == 301 and response["Location"] == f"/sandbox/{delivery.pk}/"
     client.login(username=tokyo_poster.username, password=PASSWORD)

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from accounts.models import SocialAccount
 from posts.models import Post, PostTarget, PublishingSwitch
-from tests.conftest import make_person, sign_in_with_second_factor
-from tests.factories import make_post
+from tests.conftest import sign_in_with_second_factor
+from tests.factories import make_person, post_via_services
 from tests.posts.test_publishing_views import published_target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -26,7 +26,7 @@ HUGE_ID = "99999999999999999999"
 
 @pytest.fixture
 def pending(tokyo_poster):
-    return make_post(tokyo_poster, submit=True)
+    return post_via_services(tokyo_poster, submit=True)
 
 
 def refused(response, *words):

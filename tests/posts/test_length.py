@@ -148,7 +148,7 @@ def utf16_units(text: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "text, expected, display_range_end",
+    ("text", "expected", "display_range_end"),
     [case[1:] for case in CONFORMANCE],
     ids=[case[0] for case in CONFORMANCE],
 )
@@ -160,7 +160,7 @@ def test_conformance(text: str, expected: int, display_range_end: int) -> None:
 # Cases from the v2 section (WeightedTweetsCounterTest) whose result does not
 # depend on emoji parsing, kept for NFC normalisation.
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         pytest.param("A\u0301B", 2, id="'Á' is normalized into 1 char"),
         pytest.param("A\ufb2c", 4, id="שּׁ is normalized into 3 chars"),
@@ -175,7 +175,7 @@ LONG_URL = "https://www.moj.go.jp/isa/applications/procedures/nyuukokukanri07_00
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         pytest.param(JAPANESE, 30, id="Japanese only: 2 per character"),
         pytest.param("「在留カード」、２０２６年。", 28, id="full-width punctuation and digits: 2 each"),

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from accounts.models import ClosureDay, Office, OfficeHours
+from accounts.models import Office, OfficeHours
 from posts.office_hours import (
     NoOfficeHours,
     closed_reason,
@@ -17,6 +17,7 @@ from posts.office_hours import (
     next_open,
     next_window,
 )
+from tests.factories import ClosureDayFactory, OfficeFactory, OfficeHoursFactory
 
 JST = ZoneInfo("Asia/Tokyo")
 UTC = dt.UTC
@@ -141,8 +142,8 @@ def test_utc_input_is_judged_in_jst(tokyo):
 
 @pytest.mark.django_db
 def test_naive_datetime_is_refused(tokyo):
-    with pytest.raises(ValueError):
-        is_open(tokyo, dt.datetime(2026, 6, 5, 10, 0))
+    with pytest.raises(ValueError, match="must be an aware datetime"):
+        is_open(tokyo, dt.datetime(2026, 6, 5, 10, 0))  # noqa: DTZ001 (the naive time is what is refused)
 
 
 # --- closure days --------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def test_naive_datetime_is_refused(tokyo):
 
 @pytest.mark.django_db
 def test_closure_day_for_one_office_does_not_close_another(tokyo, osaka):
-    ClosureDay.objects.create(date=dt.date(2026, 6, 10), office=tokyo, reason="庁舎設備点検")
+    ClosureDayFactory.create(date=dt.date(2026, 6, 10), office=tokyo, reason="庁舎設備点検")
     at = jst(2026, 6, 10, 10)
     assert not is_open(tokyo, at)
     assert is_open(osaka, at)
@@ -161,7 +162,7 @@ def test_closure_day_for_one_office_does_not_close_another(tokyo, osaka):
 
 @pytest.mark.django_db
 def test_closure_day_for_all_offices_closes_every_office():
-    ClosureDay.objects.create(date=dt.date(2026, 6, 10), office=None, reason="システム停止")
+    ClosureDayFactory.create(date=dt.date(2026, 6, 10), office=None, reason="システム停止")
     at = jst(2026, 6, 10, 10)
     for office in Office.objects.all():
         assert not is_open(office, at), office.code
@@ -171,8 +172,8 @@ def test_closure_day_for_all_offices_closes_every_office():
 
 @pytest.mark.django_db
 def test_office_closure_reason_wins_over_all_offices_reason(tokyo, osaka):
-    ClosureDay.objects.create(date=dt.date(2026, 6, 10), office=None, reason="システム停止")
-    ClosureDay.objects.create(date=dt.date(2026, 6, 10), office=tokyo, reason="庁舎設備点検")
+    ClosureDayFactory.create(date=dt.date(2026, 6, 10), office=None, reason="システム停止")
+    ClosureDayFactory.create(date=dt.date(2026, 6, 10), office=tokyo, reason="庁舎設備点検")
     assert closure_reason(tokyo, dt.date(2026, 6, 10)) == "庁舎設備点検"
     assert closure_reason(osaka, dt.date(2026, 6, 10)) == "システム停止"
 
@@ -182,7 +183,7 @@ def test_changes_are_seen_at_once(tokyo):
     # No caching across calls: an administrator's edit applies to the very next call.
     at = jst(2026, 6, 10, 10)
     assert is_open(tokyo, at)
-    closure = ClosureDay.objects.create(date=dt.date(2026, 6, 10), office=tokyo, reason="臨時休庁")
+    closure = ClosureDayFactory.create(date=dt.date(2026, 6, 10), office=tokyo, reason="臨時休庁")
     assert not is_open(tokyo, at)
     closure.delete()
     assert is_open(tokyo, at)
@@ -249,14 +250,14 @@ def test_next_open_from_utc_input(tokyo):
 @pytest.mark.django_db
 def test_next_open_skips_consecutive_closure_days(sapporo):
     for day in (8, 9, 10):
-        ClosureDay.objects.create(date=dt.date(2026, 6, day), office=sapporo, reason="移転作業")
+        ClosureDayFactory.create(date=dt.date(2026, 6, day), office=sapporo, reason="移転作業")
     assert next_open(sapporo, jst(2026, 6, 5, 16, 0)) == jst(2026, 6, 11, 9, 0)
 
 
 @pytest.mark.django_db
 def test_office_without_windows_raises():
     agency = Office.objects.get(code="agency")
-    empty = Office.objects.create(
+    empty = OfficeFactory.create(
         code="test-no-hours",
         kind=Office.Kind.BRANCH,
         parent=agency,
@@ -276,7 +277,7 @@ def test_office_without_windows_raises():
 def test_office_open_only_on_weekends_raises_instead_of_looping(tokyo):
     # Windows exist, but only on Saturdays, which are always administrative holidays.
     OfficeHours.objects.filter(office=tokyo).delete()
-    OfficeHours.objects.create(office=tokyo, weekday=5, opens=dt.time(9), closes=dt.time(12))
+    OfficeHoursFactory.create(office=tokyo, weekday=5, opens=dt.time(9), closes=dt.time(12))
     with pytest.raises(NoOfficeHours):
         next_open(tokyo, jst(2026, 6, 5, 10))
 
@@ -311,8 +312,8 @@ def test_next_window_after_hours_is_next_working_day(tokyo):
 @pytest.mark.django_db
 def test_touching_windows_are_one_window(tokyo):
     OfficeHours.objects.filter(office=tokyo, weekday=4).delete()
-    OfficeHours.objects.create(office=tokyo, weekday=4, opens=dt.time(9), closes=dt.time(12))
-    OfficeHours.objects.create(office=tokyo, weekday=4, opens=dt.time(12), closes=dt.time(16))
+    OfficeHoursFactory.create(office=tokyo, weekday=4, opens=dt.time(9), closes=dt.time(12))
+    OfficeHoursFactory.create(office=tokyo, weekday=4, opens=dt.time(12), closes=dt.time(16))
     assert is_open(tokyo, jst(2026, 6, 5, 12, 0))
     assert next_window(tokyo, jst(2026, 6, 5, 11, 0)) == (jst(2026, 6, 5, 9, 0), jst(2026, 6, 5, 16, 0))
 
@@ -341,8 +342,8 @@ def test_closed_reason_names_the_administrative_holiday(tokyo, at, reason):
 
 @pytest.mark.django_db
 def test_closed_reason_is_the_closure_days_own_reason(tokyo, osaka):
-    ClosureDay.objects.create(date=dt.date(2026, 9, 1), office=tokyo, reason="台風10号の接近による臨時閉庁")
-    ClosureDay.objects.create(date=dt.date(2026, 9, 1), office=None, reason="システム停止")
+    ClosureDayFactory.create(date=dt.date(2026, 9, 1), office=tokyo, reason="台風10号の接近による臨時閉庁")
+    ClosureDayFactory.create(date=dt.date(2026, 9, 1), office=None, reason="システム停止")
     assert closed_reason(tokyo, jst(2026, 9, 1, 10)) == "台風10号の接近による臨時閉庁"
     assert closed_reason(osaka, jst(2026, 9, 1, 10)) == "システム停止"
 
@@ -359,7 +360,7 @@ def test_closed_reason_outside_the_days_windows_names_them(sapporo, tokyo):
 
 @pytest.mark.django_db
 def test_closed_reason_is_none_exactly_when_open(sapporo):
-    ClosureDay.objects.create(date=dt.date(2026, 12, 24), office=sapporo, reason="庁舎設備点検")
+    ClosureDayFactory.create(date=dt.date(2026, 12, 24), office=sapporo, reason="庁舎設備点検")
     at = jst(2026, 12, 21, 0, 0)
     while at < jst(2027, 1, 6, 0, 0):
         assert (closed_reason(sapporo, at) is None) == is_open(sapporo, at), at

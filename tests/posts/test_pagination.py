@@ -9,8 +9,8 @@ from accounts.models import Membership, SocialAccount
 from immisns import keyset
 from posts import selectors
 from posts.models import Post
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
-from tests.factories import make_history
+from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.factories import make_history, make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -99,7 +99,7 @@ def test_the_page_links_are_on_the_page(client, supervisor, many_posts):
 
 
 def test_an_ordering_must_end_with_a_unique_column():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must end with a unique column"):
         keyset.paginate(Post.objects.all(), ordering=("-scheduled_at",), params={})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="goes one way"):
         keyset.paginate(Post.objects.all(), ordering=("-scheduled_at", "id"), params={})

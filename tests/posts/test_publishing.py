@@ -12,14 +12,12 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import ClosureDay, SandboxDelivery, SocialAccount
+from accounts.models import SandboxDelivery, SocialAccount
 from posts import footer, publishing, services
 from posts.history import event_message, target_problem
 from posts.models import PostEvent, PostTarget
 from posts.tasks import sweep
-from tests.conftest import make_person
-from tests.factories import make_post
-from tests.fakes.platforms import FakeGraph, FakeX, fake_platforms
+from tests.factories import ClosureDayFactory, make_person, post_via_services
 from tests.posts.conftest import JST
 
 pytestmark = pytest.mark.django_db
@@ -28,29 +26,9 @@ DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)  # a Wednesday, inside office 
 AT_DUE = DUE + dt.timedelta(seconds=1)
 
 
-@pytest.fixture
-def fakes(settings):
-    x, graph = FakeX(), FakeGraph()
-    settings.X_API_KEY, settings.X_API_SECRET = x.api_key, x.api_secret
-    settings.PUBLISHING_BACKOFF_SECONDS = 30
-    for handle in ("IMMI_TOKYO", "IMMI_NARITA"):
-        account = SocialAccount.objects.get(handle=handle)
-        account.publisher = "platform"
-        account.platform_id = x.user_id
-        account.set_credentials({"access_token": x.access_token, "access_token_secret": x.access_token_secret})
-        account.save()
-    page = SocialAccount.objects.get(handle="ImmigrationServicesAgency.MOJ")
-    page.publisher = "platform"
-    page.platform_id = graph.page_id
-    page.set_credentials({"page_access_token": graph.access_token})
-    page.save()
-    with fake_platforms(x=x, graph=graph):
-        yield x, graph
-
-
 def approved(author, handles=("IMMI_TOKYO",), approver=None, **kwargs):
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        post = make_post(author, handles, when=DUE, submit=True, **kwargs)
+        post = post_via_services(author, handles, when=DUE, submit=True, **kwargs)
         approver = approver or make_person(f"sup-{post.pk}", "agency", "supervisor")
         return services.post_approve(post=post, by=approver)
 
@@ -158,7 +136,7 @@ def test_pausing_everything_holds_every_target(tokyo_poster, administrator):
 
 def test_a_closure_added_after_approval_defers_to_the_next_opening(tokyo_poster):
     target = approved(tokyo_poster).targets.get()
-    ClosureDay.objects.create(date=DUE.date(), reason="臨時休庁")
+    ClosureDayFactory.create(date=DUE.date(), reason="臨時休庁")
     assert publish(target) == "deferred"
     target = fresh(target)
     assert target.state == "scheduled"
@@ -169,7 +147,7 @@ def test_a_closure_added_after_approval_defers_to_the_next_opening(tokyo_poster)
 
 def test_a_post_approved_with_an_outside_hours_reason_goes_out(tokyo_poster):
     target = approved(tokyo_poster, reason="災害情報").targets.get()
-    ClosureDay.objects.create(date=DUE.date(), reason="臨時休庁")
+    ClosureDayFactory.create(date=DUE.date(), reason="臨時休庁")
     assert publish(target) == "published"
 
 

@@ -18,9 +18,10 @@ from accounts.models import SocialAccount
 from posts import footer, publishing, services
 from posts.errors import PostError, PostInDoubt
 from posts.history import target_problem
-from posts.models import Footer, Post, PostEvent, PostTarget
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
-from tests.posts.test_publishing import AT_DUE, actions, approved, fakes, fresh, publish, stale  # noqa: F401 — fixture
+from posts.models import Post, PostEvent, PostTarget
+from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.factories import FooterFactory, make_person
+from tests.posts.test_publishing import AT_DUE, actions, approved, fresh, publish, stale
 from tests.posts.worker_harness import ROOT
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_x_lookup_that_cannot_answer_leaves_the_target_in_doubt_never_failed_or_
     settings.PUBLISHING_MAX_ATTEMPTS = 3
     target = ambiguous(approved(tokyo_poster).targets.get(), x)
     x.script(kind, endpoint="timeline", times=5)
-    outcomes = []
+    outcomes: list[str] = []
     for _ in range(4):
         target = fresh(target)
         if target.state != "scheduled":
@@ -111,7 +112,7 @@ def test_graph_lookup_that_cannot_answer_never_fails_or_resends(fakes, administr
     graph.script("commit_then_timeout", endpoint="feed")
     assert publish(target) == "retry"
     graph.script(kind, endpoint="posts", times=5)
-    outcomes = []
+    outcomes: list[str] = []
     for _ in range(4):
         target = fresh(target)
         if target.state != "scheduled" or outcomes[-1:] == ["lookup-rate-limited"]:
@@ -146,8 +147,9 @@ def test_a_footer_added_between_the_attempt_and_its_retry_does_not_make_a_second
     target = approved(tokyo_poster).targets.get()
     first_text = footer.compose(target.body, target.account)
     old_footer = footer.footer_for(target.account)
+    assert old_footer is not None
     target = ambiguous(target, x)
-    Footer.objects.create(
+    FooterFactory.create(
         platform="x",
         text="新しいフッター",
         version=footer.footer_next_version(platform="x", account=None),
@@ -168,7 +170,7 @@ def test_a_retry_after_an_attempt_that_did_not_go_out_sends_the_frozen_text(toky
     target = approved(tokyo_poster).targets.get()
     first_text = footer.compose(target.body, target.account)
     target = ambiguous(target, x, kind="timeout")  # the request left; nothing was created
-    Footer.objects.create(
+    FooterFactory.create(
         platform="x",
         text="新しいフッター",
         version=footer.footer_next_version(platform="x", account=None),

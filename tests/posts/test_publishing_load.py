@@ -23,7 +23,7 @@ from accounts.models import Membership
 from immisns import capacity
 from posts import services
 from posts.models import PostTarget
-from tests.conftest import make_person
+from tests.factories import make_person
 from tests.posts.worker_harness import Harness, configure_accounts_for_fakes, created_text, database_url, wait_for
 
 try:  # the shared marker for tests whose data is committed (tests/conftest.py)
@@ -111,7 +111,7 @@ def test_a_backlog_drains_with_the_production_shape_within_the_connection_bound(
     wait_for(drained, timeout=60, interval=0.25, what="the backlog to drain", explain=harness.output)
     time.sleep(1.0)  # a late duplicate would show up now
 
-    states = {}
+    states: dict[str, int] = {}
     for state in PostTarget.objects.filter(pk__in=ids).values_list("state", flat=True):
         states[state] = states.get(state, 0) + 1
     assert states == {"published": len(ids)}, states

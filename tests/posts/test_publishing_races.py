@@ -12,8 +12,8 @@ from django.db import connection, transaction
 
 from posts import publishing, services
 from posts.models import Post, PostTarget
-from tests.conftest import COMMITTED_DB, make_person
-from tests.factories import make_post
+from tests.conftest import COMMITTED_DB
+from tests.factories import make_person, post_via_services
 from tests.posts.conftest import JST
 
 pytestmark = COMMITTED_DB
@@ -23,7 +23,7 @@ DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
 
 def approved_post(author):
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        post = make_post(author, ("IMMI_TOKYO", "IMMI_NARITA"), when=DUE, submit=True)
+        post = post_via_services(author, ("IMMI_TOKYO", "IMMI_NARITA"), when=DUE, submit=True)
         return services.post_approve(post=post, by=make_person("sup", "agency", "supervisor"))
 
 

@@ -10,7 +10,7 @@ from accounts.models import SandboxDelivery
 from posts import publishing, selectors, services
 from posts.models import PostTarget
 from tests.conftest import sign_in_with_second_factor
-from tests.factories import make_post
+from tests.factories import post_via_services
 from tests.posts.conftest import JST
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
 
 def published_target(author, approver):
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        post = make_post(author, ("IMMI_TOKYO",), when=DUE, submit=True)
+        post = post_via_services(author, ("IMMI_TOKYO",), when=DUE, submit=True)
         services.post_approve(post=post, by=approver)
     target = post.targets.get()
     with time_machine.travel(DUE + dt.timedelta(seconds=1), tick=False):
@@ -122,10 +122,10 @@ def test_a_published_post_is_not_its_own_duplicate_and_offers_no_edit(client, to
 
 
 def test_the_home_page_shows_my_posts_awaiting_approval(client, tokyo_poster):
-    from tests.factories import make_post
+    from tests.factories import post_via_services
 
     with time_machine.travel(DUE - dt.timedelta(days=1), tick=False):
-        post = make_post(tokyo_poster, body="承認を待つ投稿", when=DUE, submit=True)
+        post = post_via_services(tokyo_poster, body="承認を待つ投稿", when=DUE, submit=True)
     client.force_login(tokyo_poster)
     page = client.get(reverse("home")).content.decode()
     assert "承認待ちの自分の投稿" in page and reverse("posts:detail", args=[post.pk]) in page
@@ -136,8 +136,8 @@ def test_the_home_page_lists_the_oldest_ten_of_both_kinds_that_need_a_person(cli
     from accounts.models import SocialAccount
 
     osaka = SocialAccount.objects.get(office__code="osaka", platform="x")
-    posts = [make_post(tokyo_poster) for _ in range(13)]
-    hidden = make_post(osaka_poster, (osaka.handle,))
+    posts = [post_via_services(tokyo_poster) for _ in range(13)]
+    hidden = post_via_services(osaka_poster, (osaka.handle,))
     # Due times out of step with the states and with the order the posts were written in.
     for index, post in enumerate(posts):
         state = "unconfirmed" if index % 3 == 0 else "failed"

@@ -23,8 +23,7 @@ from accounts.models import Membership, SocialAccount
 from posts import footer, services
 from posts.models import PostEvent, PostTarget
 from posts.tasks import publish_targets
-from tests.conftest import make_person
-from tests.factories import make_post
+from tests.factories import make_person, post_via_services
 from tests.posts.worker_harness import ROOT, Harness, configure_accounts_for_fakes, created_text, database_url, wait_for
 
 try:  # the shared marker for tests whose data is committed (tests/conftest.py)
@@ -65,7 +64,7 @@ def people(transactional_db):
 def approve(poster, approver, handles, *, body, due_in: float):
     """A post due `due_in` seconds from now, submitted and approved through the services."""
     when = timezone.now() + dt.timedelta(seconds=due_in)
-    post = make_post(poster, handles, body=body, when=when, reason=REASON, submit=True)
+    post = post_via_services(poster, handles, body=body, when=when, reason=REASON, submit=True)
     return services.post_approve(post=post, by=approver)
 
 
@@ -116,7 +115,9 @@ def test_a_due_approved_post_is_published_by_the_worker(harness, people):
     target.refresh_from_db()
     expected = footer.compose(post.body, target.account)
     assert target.published_text == expected
-    assert target.published_text.endswith(footer.footer_text(footer.footer_for(target.account)))
+    in_force = footer.footer_for(target.account)
+    assert in_force is not None
+    assert target.published_text.endswith(footer.footer_text(in_force))
     assert target.footer == footer.footer_for(target.account)
     assert target.external_id and target.external_url.endswith(target.external_id)
     assert list(PostEvent.objects.filter(target=target).values_list("action", flat=True)) == ["claim", "publish"]
@@ -350,7 +351,7 @@ def outcome_counts(harness, target_ids) -> dict:
         for t in PostTarget.objects.filter(pk__in=target_ids).values("id", "state", "published_text", "sent_at")
     }
     by_text = {t["published_text"]: i for i, t in rows.items() if t["published_text"]}
-    received: dict[int, int] = {}
+    received: dict[int | None, int] = {}  # None: a text the console never sent
     for call in harness.create_calls(event="received"):
         target_id = by_text.get(created_text(call))
         received[target_id] = received.get(target_id, 0) + 1
@@ -369,7 +370,7 @@ def outcome_counts(harness, target_ids) -> dict:
 def test_workers_killed_at_random_points_never_post_twice_lose_or_bother_a_person_needlessly(harness, people, settings):
     import random
 
-    poster, approver = people
+    _poster, approver = people
     supervisor = make_person("agency-drafter", "agency", Membership.Role.SUPERVISOR)  # drafts for every account
     configure_accounts_for_fakes(KILL_HANDLES)
     fakes = {"x": {"latency": 0.25}, "facebook": {"latency": 0.25}}

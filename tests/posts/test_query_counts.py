@@ -13,41 +13,19 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.urls import reverse
 
-from accounts.models import Membership, SocialAccount
+from accounts.models import SocialAccount
 from posts.models import DisplayState, Post
-from tests.conftest import add_totp, make_person, sign_in_with_second_factor
-from tests.factories import make_history
+from tests.conftest import sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-SIZES = {"small": (5, 1), "large": (200, 21)}
-
-
-@pytest.fixture(params=list(SIZES))
-def world(request, frozen_now, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # five people, not five seconds
-    posts, account_count = SIZES[request.param]
-    handles = list(SocialAccount.objects.order_by("platform", "sort_order").values_list("handle", flat=True))
-    handles = ["IMMI_TOKYO"] if account_count == 1 else handles
-    people = {
-        "poster": make_person("q-tokyo-poster", "tokyo", Membership.Role.POSTER),
-        "bureau_supervisor": make_person("q-tokyo-supervisor", "tokyo", Membership.Role.SUPERVISOR),
-        "agency_supervisor": make_person("q-agency-supervisor", "agency", Membership.Role.SUPERVISOR),
-        "viewer": make_person("q-viewer", "agency", Membership.Role.VIEWER),
-    }
-    for person in people.values():
-        add_totp(person)
-    writers = [people["poster"], make_person("q-other-poster", "tokyo", Membership.Role.POSTER)]
-    make_history(posts=posts, handles=handles, authors=writers, now=frozen_now)
-    return {"size": request.param, "handles": handles, "people": people}
-
 
 def _pending(world) -> Post:
-    return Post.objects.filter(state=Post.State.PENDING).order_by("-id").first()
+    return Post.objects.filter(state=Post.State.PENDING).latest("id")
 
 
 def _published(world) -> Post:
-    return Post.objects.filter(state=Post.State.APPROVED, targets__state="published").order_by("-id").first()
+    return Post.objects.filter(state=Post.State.APPROVED, targets__state="published").latest("id")
 
 
 def staff_pages(world):
@@ -129,7 +107,7 @@ def admin_pages():
         )
         for model in admin_site._registry
     ]
-    post = Post.objects.filter(state=Post.State.PENDING).order_by("-id").first()
+    post = Post.objects.filter(state=Post.State.PENDING).latest("id")
     pages.append(("post change page", reverse("admin:posts_post_change", args=[post.pk])))
     pages.append(("admin index", reverse("admin:index")))
     return pages

@@ -12,8 +12,7 @@ from posts import rights, selectors, services
 from posts.errors import NotAllowed, PostError, PostInDoubt
 from posts.models import Post
 from posts.rights import post_rights
-from tests.conftest import make_person
-from tests.factories import make_post
+from tests.factories import MembershipFactory, make_person, post_via_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -48,7 +47,7 @@ def osaka_supervisor(db):
 
 @pytest.fixture
 def pending(tokyo_poster):
-    return make_post(tokyo_poster, TOKYO_ACCOUNTS, submit=True)
+    return post_via_services(tokyo_poster, TOKYO_ACCOUNTS, submit=True)
 
 
 # --- Approving: four eyes and scope --------------------------------------------------------------------
@@ -61,7 +60,7 @@ def test_the_author_cannot_approve_their_own_post(pending, tokyo_poster):
 
 
 def test_a_supervisor_who_wrote_the_post_cannot_approve_it(tokyo_supervisor):
-    post = make_post(tokyo_supervisor, TOKYO_ACCOUNTS, submit=True)
+    post = post_via_services(tokyo_supervisor, TOKYO_ACCOUNTS, submit=True)
     answer = post_rights(tokyo_supervisor, fresh(post))
     assert not answer.approve
     assert isinstance(answer.refusal(rights.APPROVE), NotAllowed)
@@ -124,8 +123,8 @@ def test_a_post_reaching_beyond_the_supervisors_offices_is_not_theirs_to_approve
 ):
     # A poster at the agency writes for Tokyo and the agency's own account: Tokyo's supervisor reaches one of two.
     author = make_person("agency-poster", "agency", Membership.Role.POSTER)
-    Membership.objects.create(user=author, office=tokyo_poster.memberships.get().office, role=Membership.Role.POSTER)
-    post = make_post(author, ("IMMI_TOKYO", "MOJ_IMMI"), submit=True)
+    MembershipFactory.create(user=author, office=tokyo_poster.memberships.get().office, role=Membership.Role.POSTER)
+    post = post_via_services(author, ("IMMI_TOKYO", "MOJ_IMMI"), submit=True)
     assert not post_rights(tokyo_supervisor, fresh(post)).approve
     assert not post_rights(tokyo_supervisor, fresh(post)).edit
     assert post_rights(agency_supervisor, fresh(post)).approve
@@ -140,7 +139,7 @@ def test_a_viewer_may_do_nothing(pending, viewer):
 
 def test_an_administrator_approves_others_posts_but_not_their_own(pending, administrator):
     assert post_rights(administrator, fresh(pending)).approve
-    own = make_post(administrator, TOKYO_ACCOUNTS, submit=True)
+    own = post_via_services(administrator, TOKYO_ACCOUNTS, submit=True)
     assert not post_rights(administrator, fresh(own)).approve
 
 
@@ -148,7 +147,7 @@ def test_an_administrator_approves_others_posts_but_not_their_own(pending, admin
 
 
 def test_a_draft_is_submitted_by_its_author_only(tokyo_poster, tokyo_supervisor):
-    draft = make_post(tokyo_poster, TOKYO_ACCOUNTS)
+    draft = post_via_services(tokyo_poster, TOKYO_ACCOUNTS)
     author = post_rights(tokyo_poster, fresh(draft))
     assert author.submit and author.edit and author.cancel
     assert not author.approve  # nothing to approve yet, and never one's own
@@ -235,7 +234,7 @@ def test_doubt_does_not_stop_sending_back(pending, tokyo_supervisor):
 def test_the_queue_answers_from_its_prefetch_without_a_query(
     pending, tokyo_poster, tokyo_supervisor, django_assert_num_queries
 ):
-    edit(make_post(tokyo_poster, TOKYO_ACCOUNTS, submit=True), tokyo_supervisor, "承認者が書き換えた文章です。")
+    edit(post_via_services(tokyo_poster, TOKYO_ACCOUNTS, submit=True), tokyo_supervisor, "承認者が書き換えた文章です。")
     queue = list(selectors.approval_queue(tokyo_supervisor))
     assert len(queue) == 2
     with django_assert_num_queries(0):

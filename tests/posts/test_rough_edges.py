@@ -13,11 +13,11 @@ from accounts.models import AccountStateChange, SocialAccount
 from posts import publishing, selectors, services
 from posts.models import Post, PostEvent, PostTarget
 from posts.tasks import sweep
-from tests.conftest import make_person, sign_in_with_second_factor
-from tests.factories import make_history, make_post
+from tests.conftest import sign_in_with_second_factor
+from tests.factories import make_history, make_person, post_via_services
 from tests.posts.conftest import JST, NOW
 from tests.posts.test_publishing_views import published_target
-from tests.posts.test_query_counts import CAPS, world  # noqa: F401  (the query-count world, at two sizes)
+from tests.posts.test_query_counts import CAPS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -34,7 +34,7 @@ def messages_of(response) -> list[str]:
 
 
 def test_saving_an_approved_post_unchanged_keeps_the_approval(poster_client, tokyo_poster, tokyo_supervisor):
-    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
+    post = post_via_services(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
     services.post_approve(post=post, by=tokyo_supervisor, revision=post.revision)
     events = post.events.count()
     with translation.override("en"):
@@ -58,7 +58,7 @@ def test_saving_an_approved_post_unchanged_keeps_the_approval(poster_client, tok
 
 
 def test_changing_an_approved_post_still_voids_the_approval(tokyo_poster, tokyo_supervisor):
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     services.post_approve(post=post, by=tokyo_supervisor, revision=post.revision)
     services.post_update(
         post=post,
@@ -76,8 +76,8 @@ def test_changing_an_approved_post_still_voids_the_approval(tokyo_poster, tokyo_
 
 
 def test_a_sent_back_post_says_so_on_the_post_at_home_and_in_the_list(client, tokyo_poster, tokyo_supervisor):
-    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="差戻しになる投稿", submit=True)
-    plain_draft = make_post(tokyo_poster, body="ただの下書き")
+    post = post_via_services(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="差戻しになる投稿", submit=True)
+    plain_draft = post_via_services(tokyo_poster, body="ただの下書き")
     services.post_reject(post=post, by=tokyo_supervisor, comment="日付の表記を確認してください")
     client.force_login(tokyo_poster)
     with translation.override("en"):
@@ -96,7 +96,7 @@ def test_a_sent_back_post_says_so_on_the_post_at_home_and_in_the_list(client, to
 
 
 def test_submitting_again_clears_the_sending_back(tokyo_poster, tokyo_supervisor):
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     services.post_reject(post=post, by=tokyo_supervisor, comment="直してください")
     post.refresh_from_db()
     assert post.display_state() == "returned" and post.returned_comment == "直してください"
@@ -141,7 +141,7 @@ def test_each_state_filter_lists_exactly_the_posts_in_that_state(
     poster_client, tokyo_poster, tokyo_supervisor, frozen_now
 ):
     history = make_history(posts=20, handles=["IMMI_TOKYO", "IMMI_NARITA"], authors=[tokyo_poster], now=frozen_now)
-    returned = make_post(tokyo_poster, submit=True)
+    returned = post_via_services(tokyo_poster, submit=True)
     services.post_reject(post=returned, by=tokyo_supervisor, comment="直してください")
     every = {p.pk: p for p in Post.objects.prefetch_related("targets")}
     assert len(every) == len(history) + 1
@@ -177,8 +177,8 @@ LATER = NOW + dt.timedelta(hours=2)  # past it, within the sign-in's lifetime
 
 
 def test_the_queue_and_the_post_page_warn_that_a_late_post_goes_out_at_once(supervisor_client, tokyo_poster):
-    late = make_post(tokyo_poster, body="遅れた投稿", submit=True, when=SOON)
-    on_time = make_post(
+    late = post_via_services(tokyo_poster, body="遅れた投稿", submit=True, when=SOON)
+    on_time = post_via_services(
         tokyo_poster, body="間に合う投稿", submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST)
     )
     with time_machine.travel(LATER, tick=False), translation.override("en"):
@@ -195,7 +195,7 @@ def test_the_queue_and_the_post_page_warn_that_a_late_post_goes_out_at_once(supe
 
 
 def test_approving_a_late_post_says_it_went_out_at_once(supervisor_client, tokyo_poster):
-    late = make_post(tokyo_poster, submit=True, when=SOON)
+    late = post_via_services(tokyo_poster, submit=True, when=SOON)
     with time_machine.travel(LATER, tick=False):
         response = supervisor_client.post(
             reverse("posts:approve", args=[late.pk]),
@@ -210,8 +210,8 @@ def test_approving_a_late_post_says_it_went_out_at_once(supervisor_client, tokyo
 
 
 def test_bulk_approval_says_which_went_out_at_once(supervisor_client, tokyo_poster):
-    late = make_post(tokyo_poster, submit=True, when=SOON)
-    on_time = make_post(tokyo_poster, submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST))
+    late = post_via_services(tokyo_poster, submit=True, when=SOON)
+    on_time = post_via_services(tokyo_poster, submit=True, when=dt.datetime(2026, 12, 9, 10, 0, tzinfo=JST))
     with time_machine.travel(LATER, tick=False):
         response = supervisor_client.post(
             reverse("posts:approve_many"),
@@ -235,7 +235,7 @@ DUE = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JST)
 
 
 def _approved_on_tokyo_and_narita(author, administrator):
-    post = make_post(author, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
+    post = post_via_services(author, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
     services.post_approve(post=post, by=make_person("held-sup", "agency", "supervisor"), revision=post.revision)
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
     account_services.account_pause(account=tokyo, by=administrator, reason="点検中")
@@ -279,7 +279,7 @@ def test_a_hold_that_ends_and_comes_back_is_recorded_again(tokyo_poster, adminis
 
 
 def test_a_target_not_yet_due_gets_no_event_but_the_page_says_it_is_held(client, tokyo_poster, administrator):
-    post, held, _other = _approved_on_tokyo_and_narita(tokyo_poster, administrator)
+    _post, _held, _other = _approved_on_tokyo_and_narita(tokyo_poster, administrator)
     assert publishing.record_held_targets() == 0  # 12/2 10:00 is still ahead
     client.force_login(tokyo_poster)
     with translation.override("en"):
@@ -319,7 +319,7 @@ def confirmation_fields(response) -> dict:
 
 
 def test_cancelling_asks_first_and_a_post_without_confirmation_cancels_nothing(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     page = poster_client.get(reverse("posts:detail", args=[post.pk])).content.decode()
     assert 'data-confirm="' in page and 'name="confirm" value=""' in page  # the dialog's question, and the empty field
     asked = poster_client.post(reverse("posts:cancel", args=[post.pk]), {"comment": "重複のため"})

@@ -9,7 +9,7 @@ from accounts.models import SocialAccount
 from posts import services
 from posts.models import Post
 from tests.conftest import sign_in_with_second_factor
-from tests.factories import make_post
+from tests.factories import ClosureDayFactory, post_via_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -160,9 +160,9 @@ def test_preview_says_why_the_time_is_closed(poster_client, when, reason):
 
 
 def test_preview_gives_the_closure_days_own_reason(poster_client):
-    from accounts.models import ClosureDay, Office
+    from accounts.models import Office
 
-    ClosureDay.objects.create(
+    ClosureDayFactory.create(
         date=dt.date(2026, 12, 8), office=Office.objects.get(code="tokyo"), reason="台風による臨時閉庁"
     )
     page = poster_client.post(
@@ -213,14 +213,14 @@ def test_preview_ignores_accounts_outside_scope(client, osaka_poster):
 
 
 def test_detail_shows_targets_and_history(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
+    post = post_via_services(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), submit=True)
     page = poster_client.get(reverse("posts:detail", args=[post.pk])).content.decode()
     assert "@IMMI_TOKYO" in page and "@IMMI_NARITA" in page
     assert "作成" in page and "承認申請" in page  # timeline: created, submitted
 
 
 def test_another_office_gets_404_everywhere(client, tokyo_poster, osaka_poster):
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     client.force_login(osaka_poster)
     for name in ("posts:detail", "posts:edit"):
         assert client.get(reverse(name, args=[post.pk])).status_code == 404
@@ -231,14 +231,14 @@ def test_another_office_gets_404_everywhere(client, tokyo_poster, osaka_poster):
 
 
 def test_detail_escapes_html(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, body="<img src=x onerror=alert(1)>お知らせ")
+    post = post_via_services(tokyo_poster, body="<img src=x onerror=alert(1)>お知らせ")
     page = poster_client.get(reverse("posts:detail", args=[post.pk])).content.decode()
     assert "<img src=x" not in page and "&lt;img src=x" in page
 
 
 def test_list_filters(poster_client, tokyo_poster):
-    draft = make_post(tokyo_poster, body="下書きの投稿")
-    pending = make_post(tokyo_poster, body="申請中の投稿", submit=True)
+    draft = post_via_services(tokyo_poster, body="下書きの投稿")
+    pending = post_via_services(tokyo_poster, body="申請中の投稿", submit=True)
     page = poster_client.get(reverse("posts:list"), {"state": "pending"}).content.decode()
     assert "申請中の投稿" in page and "下書きの投稿" not in page
     page = poster_client.get(reverse("posts:list"), {"account": account_id("IMMI_TOKYO")}).content.decode()
@@ -246,7 +246,7 @@ def test_list_filters(poster_client, tokyo_poster):
 
 
 def test_detail_and_list_wrong_method_and_anonymous(client, tokyo_poster):
-    post = make_post(tokyo_poster)
+    post = post_via_services(tokyo_poster)
     client.force_login(tokyo_poster)
     assert client.post(reverse("posts:detail", args=[post.pk])).status_code == 405
     assert client.post(reverse("posts:list")).status_code == 405
@@ -257,7 +257,7 @@ def test_detail_and_list_wrong_method_and_anonymous(client, tokyo_poster):
 
 
 def test_submit_and_cancel_buttons(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster)
+    post = post_via_services(tokyo_poster)
     poster_client.post(reverse("posts:submit", args=[post.pk]))
     assert Post.objects.get(pk=post.pk).state == "pending"
     poster_client.post(reverse("posts:cancel", args=[post.pk]), {"confirm": "1"})
@@ -265,7 +265,7 @@ def test_submit_and_cancel_buttons(poster_client, tokyo_poster):
 
 
 def test_edit_keeps_what_was_typed(poster_client, tokyo_poster):
-    post = make_post(tokyo_poster, body="元の文章")
+    post = post_via_services(tokyo_poster, body="元の文章")
     page = poster_client.get(reverse("posts:edit", args=[post.pk])).content.decode()
     assert "元の文章" in page and 'value="2026-12-02T10:00"' in page
     poster_client.post(
@@ -278,8 +278,8 @@ def test_edit_keeps_what_was_typed(poster_client, tokyo_poster):
 
 
 def test_queue_lists_pending_posts_oldest_first_with_flags(supervisor_client, tokyo_poster):
-    first = make_post(tokyo_poster, body="一件目", submit=True)
-    second = make_post(
+    first = post_via_services(tokyo_poster, body="一件目", submit=True)
+    second = post_via_services(
         tokyo_poster,
         body="二件目",
         submit=True,
@@ -292,8 +292,8 @@ def test_queue_lists_pending_posts_oldest_first_with_flags(supervisor_client, to
 
 
 def test_queue_approve_and_reject(supervisor_client, tokyo_poster):
-    one = make_post(tokyo_poster, submit=True)
-    two = make_post(tokyo_poster, submit=True)
+    one = post_via_services(tokyo_poster, submit=True)
+    two = post_via_services(tokyo_poster, submit=True)
     supervisor_client.post(reverse("posts:approve", args=[one.pk]), {"revision": one.revision})
     supervisor_client.post(reverse("posts:reject", args=[two.pk]), {"comment": "表現を見直してください"})
     assert Post.objects.get(pk=one.pk).state == "approved"
@@ -301,8 +301,8 @@ def test_queue_approve_and_reject(supervisor_client, tokyo_poster):
 
 
 def test_approve_several_at_once(supervisor_client, tokyo_poster, osaka_poster):
-    posts = [make_post(tokyo_poster, body=f"お知らせ{i}", submit=True) for i in range(3)]
-    foreign = make_post(osaka_poster, ("IMMI_OSAKA",), submit=True)
+    posts = [post_via_services(tokyo_poster, body=f"お知らせ{i}", submit=True) for i in range(3)]
+    foreign = post_via_services(osaka_poster, ("IMMI_OSAKA",), submit=True)
     supervisor_client.post(reverse("posts:approve_many"), {"posts": [p.pk for p in posts] + [foreign.pk]})
     assert set(Post.objects.filter(pk__in=[p.pk for p in posts]).values_list("state", flat=True)) == {
         "pending"
@@ -316,7 +316,7 @@ def test_approve_several_at_once(supervisor_client, tokyo_poster, osaka_poster):
 
 
 def test_own_post_is_not_in_the_queue_and_cannot_be_approved(supervisor_client, tokyo_supervisor):
-    own = make_post(tokyo_supervisor, submit=True)
+    own = post_via_services(tokyo_supervisor, submit=True)
     assert f"post-{own.pk}" not in supervisor_client.get(reverse("posts:queue")).content.decode()
     response = supervisor_client.post(reverse("posts:approve", args=[own.pk]), {"revision": own.revision}, follow=True)
     assert Post.objects.get(pk=own.pk).state == "pending"
@@ -337,7 +337,7 @@ def test_queue_for_posters_and_anonymous(client, poster_client):
 
 
 def test_queue_escapes_html(supervisor_client, tokyo_poster):
-    make_post(tokyo_poster, body="<script>alert(1)</script>", submit=True)
+    post_via_services(tokyo_poster, body="<script>alert(1)</script>", submit=True)
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
 
@@ -417,7 +417,7 @@ def test_five_images_are_too_many_for_x(poster_client, tokyo_poster):
 
     from posts.models import PostImage
 
-    post = make_post(tokyo_poster)
+    post = post_via_services(tokyo_poster)
     for n in range(5):
         image = PostImage(
             post=post, alt_text=f"画像{n}", mime_type="image/jpeg", width=1, height=1, size=1000, position=n
@@ -429,9 +429,9 @@ def test_five_images_are_too_many_for_x(poster_client, tokyo_poster):
 
 
 def test_queue_and_post_page_say_who_wrote_and_who_edited(supervisor_client, tokyo_poster, tokyo_supervisor):
-    from tests.conftest import make_person
+    from tests.factories import make_person
 
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     services.post_update(
         post=post,
         by=tokyo_supervisor,
@@ -455,14 +455,14 @@ def test_queue_and_post_page_say_who_wrote_and_who_edited(supervisor_client, tok
 
 
 def test_single_approval_needs_the_revision_shown(supervisor_client, tokyo_poster):
-    post = make_post(tokyo_poster, submit=True)
+    post = post_via_services(tokyo_poster, submit=True)
     supervisor_client.post(reverse("posts:approve", args=[post.pk]), {})
     assert Post.objects.get(pk=post.pk).state == "pending"
 
 
 def test_queue_shows_one_card_for_accounts_that_would_publish_the_same(supervisor_client, tokyo_poster):
     """A post to several accounts shows its text once per different outcome, naming every account."""
-    post = make_post(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="同じ文面のお知らせです。", submit=True)
+    post = post_via_services(tokyo_poster, ("IMMI_TOKYO", "IMMI_NARITA"), body="同じ文面のお知らせです。", submit=True)
     page = supervisor_client.get(reverse("posts:queue")).content.decode()
     card = page[page.index(f'id="post-{post.pk}"') :]  # the only post in the queue: the rest of the page
     assert card.count('class="preview-card') == 1 and card.count("同じ文面のお知らせです。") == 1

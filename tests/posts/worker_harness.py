@@ -234,7 +234,7 @@ class Harness:
             "--loglevel=INFO",
             f"--schedule={self.directory / (name + '-schedule')}",
         ]
-        service = self._start(name, args, self.environment(**extra), "beat: Starting")
+        service = self._start(name, args, self.environment(fakes=None, **extra), "beat: Starting")
         if wait:
             self.wait_ready(service, timeout=timeout)
         return service

@@ -9,13 +9,13 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
+from accounts.models import Office, OfficeHours, SocialAccount
 from posts import footer, services
 from posts.models import Footer
 from public.models import PolicyVersion
 from replies.categories import ProhibitedAct
 from tests.conftest import sign_in_with_second_factor
-from tests.factories import make_post
+from tests.factories import ClosureDayFactory, PolicyVersionFactory, post_via_services
 
 pytestmark = pytest.mark.django_db
 
@@ -98,10 +98,10 @@ def test_the_language_switch_keeps_the_choice_in_the_url_and_names_each_language
 
 def test_no_staff_data_and_never_a_post(client, tokyo_poster, tokyo_supervisor):
     with time_machine.travel(dt.datetime(2026, 12, 1, 9, 30, tzinfo=JST), tick=True):
-        draft = make_post(tokyo_poster, body="下書きの秘密の本文です。")
-        pending = make_post(tokyo_poster, body="承認待ちの本文です。", submit=True)
+        draft = post_via_services(tokyo_poster, body="下書きの秘密の本文です。")
+        pending = post_via_services(tokyo_poster, body="承認待ちの本文です。", submit=True)
         scheduled = services.post_approve(
-            post=make_post(tokyo_poster, body="予約済みの本文です。", submit=True), by=tokyo_supervisor
+            post=post_via_services(tokyo_poster, body="予約済みの本文です。", submit=True), by=tokyo_supervisor
         )
     assert scheduled.targets.get().state == "scheduled"
     SocialAccount.objects.filter(handle="IMMI_OSAKA").update(state=SocialAccount.State.PAUSED)
@@ -206,7 +206,7 @@ def test_closure_days_added_in_the_admin_are_listed_until_they_pass(admin_client
         {"date": tomorrow.isoformat(), "office": Office.objects.get(code="kobe").pk, "reason": "庁舎の電気設備点検"},
     )
     assert response.status_code == 302
-    ClosureDay.objects.create(date=timezone.localdate() - dt.timedelta(days=3), office=None, reason="past")
+    ClosureDayFactory.create(date=timezone.localdate() - dt.timedelta(days=3), office=None, reason="past")
     page = text_of(admin_client.get(POLICY, {"lang": "en"}))
     assert "Counters are also closed on these days:" in page
     assert "Kobe District Immigration Services Office" in page.split("Counters are also closed")[1].split("5 Notes")[0]
@@ -263,7 +263,7 @@ def test_the_disclaimer_shows_the_footers_in_force_with_the_policy_address(admin
 
 def test_the_seeded_footers_name_the_policy_setting():
     for platform in ("x", "facebook"):
-        newest = Footer.objects.filter(platform=platform, account=None).order_by("-version").first()
+        newest = Footer.objects.filter(platform=platform, account=None).latest("version")
         assert "{policy_url}" in newest.text
 
 
@@ -271,14 +271,13 @@ def test_the_seeded_footers_name_the_policy_setting():
 
 
 def new_version(effective_from: dt.date, purpose: str) -> PolicyVersion:
-    first = PolicyVersion.objects.get(number=1)
-    fields = {
-        f.name: getattr(first, f.name)
-        for f in PolicyVersion._meta.fields
-        if f.name not in ("id", "number", "created_at", "created_by", "effective_from")
-    }
-    fields.update(purpose_ja=purpose, purpose_en=purpose, purpose_zh=purpose)
-    return PolicyVersion.objects.create(effective_from=effective_from, **fields)
+    return PolicyVersionFactory.like(
+        PolicyVersion.objects.get(number=1),
+        effective_from=effective_from,
+        purpose_ja=purpose,
+        purpose_en=purpose,
+        purpose_zh=purpose,
+    )
 
 
 def test_a_version_not_yet_in_force_is_not_public(client):
@@ -302,9 +301,9 @@ def test_a_new_version_takes_over_and_the_earlier_one_stays_readable(client):
 def test_a_version_in_force_is_never_changed_or_deleted():
     first = PolicyVersion.objects.get(number=1)
     first.purpose_ja = "書き換え"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is never changed"):
         first.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is never deleted"):
         PolicyVersion.objects.get(number=1).delete()
     future = new_version(timezone.localdate() + dt.timedelta(days=3), "予定")
     future.purpose_ja = "予定（修正）"

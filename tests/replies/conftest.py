@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import SocialAccount
-from tests.conftest import make_person
+from posts.models import Post, PostTarget
+from tests.factories import PostFactory, PostTargetFactory, make_person
 from tests.fakes.platforms import FakeGraph, FakeX, fake_platforms
 
 FB_PAGE = "ImmigrationServicesAgency.MOJ"
@@ -31,17 +32,17 @@ def fakes(settings, db):
 
 def published(account: SocialAccount, external_id: str, *, age: dt.timedelta = dt.timedelta(hours=1), author=None):
     """A PostTarget published on ``account`` as ``external_id`` (the engine's record, written directly)."""
-    from posts.models import Post, PostTarget
-
-    author = author or make_person(f"author-{external_id}")
     when = timezone.now() - age
-    post = Post.objects.create(author=author, body="お知らせ", scheduled_at=when)
-    Post.objects.filter(pk=post.pk).update(state="approved")
-    target = PostTarget.objects.create(post=post, account=account)
-    PostTarget.objects.filter(pk=target.pk).update(
-        state="published",
+    return PostTargetFactory.create(
+        post=PostFactory.create(
+            author=author or make_person(f"author-{external_id}"),
+            body="お知らせ",
+            scheduled_at=when,
+            state=Post.State.APPROVED,
+        ),
+        account=account,
+        state=PostTarget.State.PUBLISHED,
         external_id=external_id,
         published_at=when,
         external_url=f"https://x.com/i/web/status/{external_id}",
     )
-    return PostTarget.objects.get(pk=target.pk)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from replies.categories import ProhibitedAct
 from replies.demo import seed_replies
 from replies.models import Reply
+from tests.factories import ListeningStateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +49,12 @@ def test_a_stop_at_the_daily_budget_shows_on_the_dashboard_and_the_queue_in_the_
     from django.utils import timezone
 
     from accounts.models import SocialAccount
-    from replies.models import ListeningState
 
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
-    state = ListeningState(account=tokyo, day=timezone.localdate(), reads_today=2000)
+    state = ListeningStateFactory.build(account=tokyo, day=timezone.localdate(), reads_today=2000)
     state.note_budget_reached(budget=2000, cost_per_item=0.005)
     state.save()
-    ListeningState.objects.create(account=SocialAccount.objects.get(handle="IMMI_OSAKA"), note=state.note)  # not theirs
+    ListeningStateFactory.create(account=SocialAccount.objects.get(handle="IMMI_OSAKA"), note=state.note)  # not theirs
     client.force_login(tokyo_poster)
     english = "Daily read budget reached (2000 items, about 10.00 USD): polling resumes tomorrow."
     home = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
@@ -71,15 +71,11 @@ def test_a_stop_at_the_daily_budget_shows_on_the_dashboard_and_the_queue_in_the_
 def test_the_admin_shows_the_settings_and_the_note_in_the_readers_language(client, administrator, settings):
     from django.utils import timezone
 
-    from accounts.models import SocialAccount
-    from replies.models import ListeningState
     from tests.conftest import sign_in_with_second_factor
 
     settings.LISTENING_POLL_SECONDS, settings.LISTENING_X_DAILY_READ_BUDGET = 90, 1500
     settings.LISTENING_X_COST_PER_ITEM = 0.005
-    state = ListeningState(
-        account=SocialAccount.objects.get(handle="IMMI_TOKYO"), day=timezone.localdate(), reads_today=1500
-    )
+    state = ListeningStateFactory.build(day=timezone.localdate(), reads_today=1500)
     state.note_budget_reached(budget=1500, cost_per_item=0.005)
     state.save()
     sign_in_with_second_factor(client, administrator)

@@ -93,7 +93,7 @@ def test_a_mention_that_x_will_not_let_us_hide_is_flagged_with_the_reason(fakes,
 
     reply = Reply.objects.get(external_id=bad.id)
     assert reply.state == Reply.State.VISIBLE and reply.needs_review and not reply.hide_pending
-    assert "hide_failed" in reply.decisions.last().data
+    assert "hide_failed" in reply.decisions.latest("at", "id").data
 
 
 def test_facebook_comments_are_read_under_each_recent_post(fakes, page):
@@ -155,6 +155,7 @@ def test_rate_limited_waits_until_the_named_reset(fakes, tokyo):
 
     assert listening.poll_account(tokyo.pk) == "rate-limited"
     state = ListeningState.objects.get(account=tokyo)
+    assert state.wait_until is not None
     assert state.wait_until > timezone.now() + dt.timedelta(seconds=500)
     assert listening.poll_account(tokyo.pk) == "waiting"
     assert x.call_count("mentions") == 1
@@ -162,7 +163,7 @@ def test_rate_limited_waits_until_the_named_reset(fakes, tokyo):
     assert Reply.objects.filter(account=tokyo).count() == 1
 
 
-@pytest.mark.parametrize("fake, kind", [("x", "unauthorized"), ("graph", "token_invalid")])
+@pytest.mark.parametrize(("fake", "kind"), [("x", "unauthorized"), ("graph", "token_invalid")])
 def test_revoked_authorisation_marks_the_account_needs_reauth(fakes, tokyo, page, fake, kind):
     x, graph = fakes
     account = tokyo if fake == "x" else page

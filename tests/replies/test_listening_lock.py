@@ -15,6 +15,7 @@ from accounts.models import SocialAccount
 from replies import listening
 from replies.models import ListeningState, Reply
 from tests.conftest import COMMITTED_DB
+from tests.factories import ListeningStateFactory
 from tests.replies.conftest import published
 
 pytestmark = COMMITTED_DB
@@ -52,7 +53,7 @@ def test_two_polls_of_one_account_at_once_one_skips_nothing_doubled_nothing_lost
     written = [x.add_public(f"@IMMI_TOKYO 質問 {i}", username=f"person{i}") for i in range(5)]
     written.append(x.add_public("在留カード AB12345678CD の件", username="stranger", reply_to=ours.id))
     x.script("ok", endpoint="mentions", latency=1.0)  # the first read is slow: the polls overlap
-    ListeningState.objects.create(account=tokyo)
+    ListeningStateFactory.create(account=tokyo)
 
     with caplog.at_level(logging.INFO, logger="replies.listening"):
         outcomes = run_at_once(lambda: listening.poll_account(tokyo.pk), lambda: listening.poll_account(tokyo.pk))
@@ -81,7 +82,7 @@ def test_a_lease_left_by_a_killed_worker_runs_out(fakes):
     x, _ = fakes
     tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
     x.add_public("@IMMI_TOKYO 質問", username="person")
-    ListeningState.objects.create(account=tokyo, polling_until=timezone.now() + dt.timedelta(minutes=5))
+    ListeningStateFactory.create(account=tokyo, polling_until=timezone.now() + dt.timedelta(minutes=5))
     assert listening.poll_account(tokyo.pk) == "busy"
     assert x.call_count("mentions") == 0
     ListeningState.objects.filter(account=tokyo).update(polling_until=timezone.now() - dt.timedelta(seconds=1))

@@ -44,8 +44,12 @@ def test_the_worker_polls_stores_once_and_hides_personal_data(harness):
     # threads would run them at once and the second would skip: one poll per account at a time.)
     for polls in (1, 2):
         app.send_task("moderation.poll_account", args=[tokyo.pk])
+
+        def polled(times: int = polls) -> bool:
+            return len(harness.calls(endpoint="mentions", event="answered")) >= times
+
         wait_for(
-            lambda: len(harness.calls(endpoint="mentions", event="answered")) >= polls,
+            polled,
             timeout=60,
             what=f"{polls} poll(s) of the mentions",
             explain=harness.output,
@@ -68,7 +72,7 @@ def test_the_worker_polls_stores_once_and_hides_personal_data(harness):
     assert card.category == "personal_data" and card.needs_review
     # A mention outside our conversations: X refuses the hide, and the record says so.
     assert harness.calls(endpoint="hide", event="answered")[0]["status"] == 403
-    assert "hide_failed" in ReplyDecision.objects.filter(reply=card).last().data
+    assert "hide_failed" in ReplyDecision.objects.filter(reply=card).latest("at", "id").data
 
 
 def test_two_polls_of_one_account_sent_together_to_a_threaded_worker_run_once(harness):

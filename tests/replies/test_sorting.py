@@ -6,6 +6,7 @@ from accounts.models import SocialAccount
 from replies.categories import ProhibitedAct
 from replies.models import Reply, WordList
 from replies.sorting import SortingRules, handle_skeleton, sort_reply
+from tests.factories import ReplyFactory, WordListFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_the_category_values_are_the_nine_acts():
 
 
 @pytest.mark.parametrize(
-    "text, kind",
+    ("text", "kind"),
     [
         ("私の友人の在留カードは AB12345678CD です", "residence_card"),
         ("在留カード番号：ＡＢ１２３４５６７８ＣＤ", "residence_card"),
@@ -43,12 +44,13 @@ def test_personal_data_is_hidden_at_once_with_the_rule_named(text, kind):
     assert result.risk == HIGH
     assert result.hide_rule == f"personal_data:{kind}"
     finding = result.hide_finding
+    assert finding is not None
     assert text[finding["start"] : finding["end"]] == finding["excerpt"]
     assert result.needs_review
 
 
 @pytest.mark.parametrize(
-    "handle, name",
+    ("handle", "name"),
     [
         ("IMMI_T0KYO", "Tokyo info"),
         ("immi_tokyo_official", "Tokyo info"),
@@ -74,7 +76,7 @@ def test_our_own_accounts_are_not_impostors():
 
 
 @pytest.mark.parametrize(
-    "text, rule, risk",
+    ("text", "rule", "risk"),
     [
         ("詳しくはこちら https://bit.ly/3abcdef", "advertising:shortener", MEDIUM),
         ("格安ビザ代行 https://visa-cheap.example.com/offer", "advertising:link_domain", LOW),
@@ -99,7 +101,7 @@ def test_the_same_text_from_one_author_on_several_accounts_is_spam():
     from checks.models import text_digest
 
     text = "在留資格のご相談は当事務所へ！"
-    Reply.objects.create(
+    ReplyFactory.create(
         account=tokyo,
         external_id="1",
         author_id="42",
@@ -117,10 +119,10 @@ def test_the_same_text_from_one_author_on_several_accounts_is_spam():
 
 
 @pytest.mark.parametrize(
-    "action, hidden, risk", [(WordList.Action.FLAG, False, MEDIUM), (WordList.Action.HIDE, True, HIGH)]
+    ("action", "hidden", "risk"), [(WordList.Action.FLAG, False, MEDIUM), (WordList.Action.HIDE, True, HIGH)]
 )
 def test_word_lists_flag_or_hide(action, hidden, risk):
-    words = WordList.objects.create(
+    words = WordListFactory.create(
         name="罵倒", category=ProhibitedAct.DEFAMATION, action=action, words="バカ\n詐欺師\n"
     )
     text = "担当者はﾊﾞｶだ"  # half-width katakana, NFKC makes it バカ
@@ -132,7 +134,7 @@ def test_word_lists_flag_or_hide(action, hidden, risk):
 
 
 def test_disabled_word_lists_are_ignored():
-    WordList.objects.create(
+    WordListFactory.create(
         name="x", category=ProhibitedAct.ILLEGAL, action=WordList.Action.HIDE, words="大麻", enabled=False
     )
     assert sort_reply(text="大麻の話", author_handle="a").findings == []
