@@ -457,3 +457,33 @@ def test_the_daily_check_marks_an_invalid_page_token(admin_client, graph, page):
 
 def test_the_daily_check_is_on_the_beat_schedule(settings):
     assert settings.CELERY_BEAT_SCHEDULE["connections-verify"]["task"] == "accounts.verify_connections"
+
+
+# --- The demo: the sign-in pages served on loopback, as `make run` does -----------------------------
+
+
+def test_the_demo_connects_through_the_fake_platform_on_loopback(admin_client, settings, x_account):
+    import requests
+
+    from tests.fakes.loopback import serve
+    from tests.fakes.platforms import FakeGraph, FakeX
+
+    fake_x = FakeX()
+    server = serve({"x": fake_x, "facebook": FakeGraph()})
+    try:
+        settings.PLATFORM_API_ORIGIN = server.origin
+        settings.X_API_KEY, settings.X_API_SECRET = fake_x.api_key, fake_x.api_secret
+        page = admin_client.get(connect_url(x_account))
+        assert server.origin in page["Content-Security-Policy"]  # the form may lead to the sign-in page
+        authorize = start(admin_client, x_account)
+        assert authorize.startswith(server.origin + "/browser?url=")
+        shown = requests.get(authorize, timeout=5)
+        assert shown.status_code == 200 and "Authorize app" in shown.text
+        allow = server.origin + shown.text.split('id="authorize" href="')[1].split('"')[0].replace("&amp;", "&")
+        answer = requests.get(allow, timeout=5, allow_redirects=False)
+        assert answer.status_code == 302
+        back(admin_client, answer.headers["Location"])
+    finally:
+        server.close()
+    x_account.refresh_from_db()
+    assert x_account.has_credentials and x_account.platform_id == fake_x.user_id
