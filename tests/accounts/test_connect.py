@@ -50,8 +50,9 @@ def graph(fakes):
 
 
 @pytest.fixture
-def admin_client(client, administrator):
+def admin_client(client, administrator, settings):
     sign_in_with_second_factor(client, administrator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages are compared in English
     return client
 
 
@@ -205,6 +206,7 @@ def client_factory_admin(administrator):
 
     other = Client()
     sign_in_with_second_factor(other, administrator)
+    other.cookies["django_language"] = "en"
     return other
 
 
