@@ -224,6 +224,16 @@ def can_pause_account(user, account: SocialAccount) -> bool:
     return is_administrator(user)
 
 
+def can_connect_accounts(user) -> bool:
+    """Connecting, re-authorising and disconnecting accounts: administrators only (and, by the
+    middleware's URL table, with the second factor in this sign-in)."""
+    return is_administrator(user)
+
+
+def can_connect_account(user, account: SocialAccount) -> bool:
+    return can_connect_accounts(user)
+
+
 def can_view_audit_log(user) -> bool:
     """Everyone with a role reads the audit log of what they may see; administrators read all of it."""
     scope = scope_of(user)

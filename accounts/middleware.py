@@ -60,6 +60,11 @@ SECOND_FACTOR = frozenset(
         "audit:export",
         # The admin pages' old addresses (/admin/moderation/...), redirected into the admin.
         "moderation_admin_moved",
+        # Connecting an account with the platform's sign-in, and forgetting its tokens.
+        "account_connect",
+        "connect_pin",
+        "connect_callback",
+        "account_disconnect",
     }
 )
 PASSWORD_ENOUGH = frozenset(

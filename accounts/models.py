@@ -164,6 +164,11 @@ class SocialAccount(models.Model):
     )
     credentials_encrypted = models.TextField(editable=False, blank=True, default="")
     credentials_updated_at = models.DateTimeField(_("credentials updated"), null=True, blank=True, editable=False)
+    # What the platform said of the connection when it was made or last checked (accounts.connections).
+    granted_scopes = models.JSONField(_("permissions granted"), default=list, blank=True, editable=False)
+    token_expires_at = models.DateTimeField(_("token expires"), null=True, blank=True, editable=False)
+    data_access_expires_at = models.DateTimeField(_("data access expires"), null=True, blank=True, editable=False)
+    last_successful_call_at = models.DateTimeField(_("last successful call"), null=True, blank=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
@@ -264,6 +269,53 @@ class AccountStateChange(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.handle}: {self.from_state} → {self.to_state}"
+
+
+class AccountConnection(AppendOnly, models.Model):
+    """Append-only record of every connection, re-authorisation and disconnection of an account.
+
+    Who did it, when, and the identity the platform confirmed — never a token.
+    """
+
+    class Kind(models.TextChoices):
+        CONNECTED = "connected", _("Connected")
+        REAUTHORISED = "reauthorised", _("Re-authorised")
+        DISCONNECTED = "disconnected", _("Disconnected")
+
+    class Method(models.TextChoices):
+        CALLBACK = "callback", _("Platform sign-in")
+        PIN = "pin", _("Platform sign-in with a PIN")
+        CONSOLE = "console", _("In the console")
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("SNS account"), on_delete=models.PROTECT, related_name="connections"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The identity the platform confirmed for the token: its id, handle and name.
+    identity_id = models.CharField(_("confirmed id"), max_length=64, blank=True)
+    identity_handle = models.CharField(_("confirmed handle"), max_length=100, blank=True)
+    identity_name = models.CharField(_("confirmed name"), max_length=150, blank=True)
+    scopes = models.JSONField(_("permissions granted"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("token expires"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("account connection")
+        verbose_name_plural = _("account connections")
+        indexes = [models.Index(fields=["at", "id"], name="accountconnection_at_id")]
+
+    def __str__(self) -> str:
+        return f"{self.account.handle}: {self.kind}"
 
 
 class SandboxDelivery(models.Model):

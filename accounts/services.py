@@ -2,9 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import access
-from accounts.models import AccountStateChange, SocialAccount
+from accounts.models import AccountConnection, AccountStateChange, SocialAccount
+from accounts.platforms.sign_in import Identity
 
 State = SocialAccount.State
 
@@ -69,3 +72,100 @@ def account_pause_by_system(*, account: SocialAccount, reason: str) -> SocialAcc
     if current.state != State.ACTIVE:
         return current
     return _change_state(account=current, by=None, to_state=State.PAUSED, reason=reason[:300])
+
+
+# --- Connections made with the platform's own sign-in (accounts.connections) ----------------------
+
+
+@transaction.atomic
+def account_connect(
+    *, account: SocialAccount, by, credentials: dict[str, str], identity: Identity, method: str
+) -> AccountConnection:
+    """Keep the credentials the platform issued for the identity it confirmed, and record who connected it.
+
+    The identity was checked against the account before (connections.identity_problem); an account
+    that needed re-authorisation is active again, a paused one stays paused.
+    """
+    if not access.can_connect_account(by, account):
+        raise PermissionDenied
+    locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
+    again = locked.has_credentials or locked.state == State.NEEDS_REAUTH
+    locked.set_credentials(credentials)
+    locked.platform_id = identity.platform_id
+    locked.granted_scopes = list(identity.scopes)
+    locked.token_expires_at = identity.expires_at
+    locked.data_access_expires_at = identity.data_access_expires_at
+    locked.last_successful_call_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "credentials_encrypted",
+            "credentials_updated_at",
+            "platform_id",
+            "granted_scopes",
+            "token_expires_at",
+            "data_access_expires_at",
+            "last_successful_call_at",
+        ]
+    )
+    record = AccountConnection.objects.create(
+        account=locked,
+        kind=AccountConnection.Kind.REAUTHORISED if again else AccountConnection.Kind.CONNECTED,
+        method=method,
+        actor=by,
+        identity_id=identity.platform_id,
+        identity_handle=identity.handle,
+        identity_name=identity.name,
+        scopes=list(identity.scopes),
+        expires_at=identity.expires_at,
+    )
+    if locked.state == State.NEEDS_REAUTH:
+        _change_state(
+            account=locked, by=by, to_state=State.ACTIVE, reason=_("Re-authorised with the platform's sign-in")
+        )
+    return record
+
+
+@transaction.atomic
+def account_disconnect(*, account: SocialAccount, by) -> AccountConnection:
+    """Forget the account's credentials. An account that publishes on the platform then needs re-authorisation."""
+    if not access.can_connect_account(by, account):
+        raise PermissionDenied
+    locked = SocialAccount.objects.select_for_update().get(pk=account.pk)
+    if not locked.has_credentials:
+        raise InvalidTransition(f"{locked.display_handle} has no credentials to forget.")
+    last = locked.connections.exclude(kind=AccountConnection.Kind.DISCONNECTED).first()
+    locked.set_credentials({})
+    locked.granted_scopes = []
+    locked.token_expires_at = None
+    locked.data_access_expires_at = None
+    locked.save(
+        update_fields=[
+            "credentials_encrypted",
+            "credentials_updated_at",
+            "granted_scopes",
+            "token_expires_at",
+            "data_access_expires_at",
+        ]
+    )
+    record = AccountConnection.objects.create(
+        account=locked,
+        kind=AccountConnection.Kind.DISCONNECTED,
+        method=AccountConnection.Method.CONSOLE,
+        actor=by,
+        identity_id=locked.platform_id,
+        identity_handle=last.identity_handle if last else "",
+        identity_name=last.identity_name if last else "",
+    )
+    if locked.publisher == SocialAccount.Publisher.PLATFORM and locked.state == State.ACTIVE:
+        _change_state(account=locked, by=by, to_state=State.NEEDS_REAUTH, reason=_("Disconnected in the console"))
+    return record
+
+
+def account_connection_checked(*, account: SocialAccount, identity: Identity) -> None:
+    """The daily check read the account successfully: keep what the platform said now."""
+    SocialAccount.objects.filter(pk=account.pk).update(
+        granted_scopes=list(identity.scopes),
+        token_expires_at=identity.expires_at,
+        data_access_expires_at=identity.data_access_expires_at,
+        last_successful_call_at=timezone.now(),
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Membership, OfficeHours, SocialAccount
+from accounts.models import AccountConnection, Membership, OfficeHours, SocialAccount
 from audit import selectors
 from posts import history
 from posts.models import Post, PostEvent, PostTarget
@@ -31,6 +31,7 @@ KIND_LABELS = {
     "social_account": gettext_lazy("SNS account settings"),
     "login": gettext_lazy("Sign-ins"),
     "mfa": gettext_lazy("Two-factor authentication"),
+    "account_connection": gettext_lazy("Account connections"),
 }
 
 RECORD_LABELS = {
@@ -70,6 +71,8 @@ ACCOUNT_STATES = dict(SocialAccount.State.choices)
 ROLES = dict(Membership.Role.choices)
 WEEKDAYS = dict(OfficeHours.Weekday.choices)
 PLATFORMS = dict(SocialAccount.Platform.choices)
+CONNECTION_KINDS = dict(AccountConnection.Kind.choices)
+CONNECTION_METHODS = dict(AccountConnection.Method.choices)
 
 
 def _json(text):
@@ -148,6 +151,11 @@ class Entry:
             kind = "publishing.paused" if number else "publishing.resumed"
             data = {"paused": bool(number)}
             before, after = None, ("paused" if number else "running")
+        elif src == selectors.CONNECTION:
+            # The identity the platform confirmed, and how; never a token (there is none in the row).
+            kind = f"account_connection.{action}"
+            data = {"method": before, "identity_id": row["a_data"] or "", "identity_handle": after or ""}
+            before, after = None, None
         else:
             kind = action
             before, after = _json(before), _json(after)
@@ -195,6 +203,9 @@ class Entry:
             return _("Footer version added")
         if self.src == selectors.PUBLISHING:
             return _("Publishing paused") if self.data.get("paused") else _("Publishing resumed")
+        if self.src == selectors.CONNECTION:
+            action = self.kind.split(".", 1)[1]
+            return str(CONNECTION_KINDS.get(action, action))
         return str(RECORD_LABELS.get(self.kind, self.kind))
 
     @property
@@ -272,6 +283,15 @@ class Entry:
             parts.append(
                 _("Version %(version)s of the footer for %(platform)s.")
                 % {"version": self.data.get("version"), "platform": platform}
+            )
+        elif self.src == selectors.CONNECTION:
+            parts.append(
+                _("Identity confirmed by the platform: %(handle)s (id %(id)s), %(how)s.")
+                % {
+                    "handle": self.data.get("identity_handle") or "-",
+                    "id": self.data.get("identity_id") or "-",
+                    "how": CONNECTION_METHODS.get(self.data.get("method"), self.data.get("method")),
+                }
             )
         elif self.kind == "login.failed":
             parts.append(_("User name entered: %(name)s") % {"name": self.data.get("username", "")})

@@ -8,6 +8,8 @@ Sources, each already append-only where it is written:
     4 posts.PublishingSwitch      stopping and resuming all publishing
     5 audit.AuditEvent            memberships, office hours, closure days, account
                                   settings, sign-ins, second-factor changes
+    6 accounts.AccountConnection  connecting, re-authorising and disconnecting an account
+                                  (who, and the identity the platform confirmed)
 
 Why a UNION ALL rather than copying everything into one table: the sources
 stay the only record (nothing to keep in step, nothing to backfill, the engine's
@@ -48,18 +50,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts import access
-from accounts.models import AccountStateChange
+from accounts.models import AccountConnection, AccountStateChange
 from audit.models import AuditEvent
 from immisns import keyset
 from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
 
-POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD = 1, 2, 3, 4, 5
+POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD, CONNECTION = 1, 2, 3, 4, 5, 6
 SOURCE_NAMES = {
     POST: "post",
     ACCOUNT_STATE: "account_state",
     FOOTER: "footer",
     PUBLISHING: "publishing",
     RECORD: "record",
+    CONNECTION: "account_connection",
 }
 
 # The kinds a person filters by: a whole source, or a family of audit.AuditEvent kinds.
@@ -74,6 +77,7 @@ KIND_SOURCES = {
     "social_account": RECORD,
     "login": RECORD,
     "mfa": RECORD,
+    "account_connection": CONNECTION,
 }
 # Records of no office that concern every office (seen by everyone with a role).
 SHARED_KINDS = ("closure_day.added", "closure_day.changed", "closure_day.removed")
@@ -293,12 +297,45 @@ def _records(user, scope, filters: Filters):
     )
 
 
+def _connections(user, scope, filters: Filters):
+    connections = AccountConnection.objects.all()
+    if not scope.administrator:
+        connections = connections.filter(account_id__in=scope.account_ids(scope.see))
+    if filters.office_ids is not None:
+        connections = connections.filter(account__office_id__in=filters.office_ids)
+    if filters.account_id is not None:
+        connections = connections.filter(account_id=filters.account_id)
+    return (
+        connections,
+        "at",
+        "actor__username",
+        _columns(
+            CONNECTION,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor__username"),
+            a_action=F("kind"),
+            a_object_type=_text("social_account"),
+            a_object_id=F("account_id"),
+            a_office_id=F("account__office_id"),
+            a_account_id=F("account_id"),
+            a_before=F("method"),
+            a_after=F("identity_handle"),
+            a_data=F("identity_id"),
+            a_note=F("identity_name"),
+            a_number=_none_int(),
+        ),
+    )
+
+
 SOURCES = (
     (POST, _post_events),
     (ACCOUNT_STATE, _state_changes),
     (FOOTER, _footers),
     (PUBLISHING, _switches),
     (RECORD, _records),
+    (CONNECTION, _connections),
 )
 
 

@@ -35,6 +35,7 @@ _NAMES = (
     r"oauth_consumer_key|oauth_token|oauth_signature|oauth_verifier|oauth_token_secret|access_token"
     r"|access_token_secret|consumer_key|consumer_secret|client_secret|appsecret_proof|input_token"
     r"|resource_owner_key|resource_owner_secret|client_key|page_access_token|api_key|api_secret"
+    r"|fb_exchange_token|request_token|request_token_secret|verifier|pin"
 )
 # name, then = (raw or URL-encoded once or twice), or a quoted key and value (dicts, tuples, JSON, headers).
 _BY_NAME = re.compile(
@@ -43,6 +44,9 @@ _BY_NAME = re.compile(
 )
 # The header's value runs to the end of the line or its closing single quote (a dict's repr);
 # OAuth header values hold double quotes of their own.
+# Names too ordinary to redact everywhere ("code=190" is a Graph error code in a log line): hidden
+# only as a URL's query parameter, where the sign-in callbacks carry them (Facebook's code, X's denied).
+_QUERY_NAMES = re.compile(r"(?i)([?&](?:code|denied|state)(?:=|%3D))([^&\s\"'#]+)")
 _AUTHORIZATION = re.compile(r"(?i)(\bauthorization[\"']?\s*[:=]\s*'?)([^'\n]+)")
 
 
@@ -62,6 +66,7 @@ def redact(text: str) -> str:
         if value in text:
             text = text.replace(value, REDACTED)
     text = _AUTHORIZATION.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _QUERY_NAMES.sub(lambda m: m.group(1) + REDACTED, text)
     return _BY_NAME.sub(lambda m: m.group(1) + REDACTED, text)
 
 
@@ -105,7 +110,11 @@ def configure(logging_settings: dict) -> None:
     """settings.LOGGING_CONFIG: dictConfig, then redaction for every record of every logger."""
     from django.conf import settings
 
-    remember(getattr(settings, "X_API_KEY", ""), getattr(settings, "X_API_SECRET", ""))
+    remember(
+        getattr(settings, "X_API_KEY", ""),
+        getattr(settings, "X_API_SECRET", ""),
+        getattr(settings, "FACEBOOK_APP_SECRET", ""),
+    )
     if logging_settings:
         logging.config.dictConfig(logging_settings)
     _install_record_factory()

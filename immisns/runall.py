@@ -15,7 +15,31 @@ ADDR = os.environ.get("ADDR", "127.0.0.1:8000")
 os.environ["ADDR"] = ADDR
 
 
+def _demo_platforms():
+    """The demo's X and Facebook: the fake platforms on loopback, so the demo administrator can connect
+    a sandbox account end to end (Connect on @MOJ_IMMI). Only with DEBUG on and no real app keys."""
+    if os.environ.get("DEBUG", "true").lower() in ("0", "false", "no", "off") or os.environ.get("X_API_KEY"):
+        return None
+    try:
+        from tests.fakes.loopback import serve
+        from tests.fakes.platforms import FakeGraph, FakeX
+    except ImportError:  # an image without the tests: no demo platforms
+        return None
+    x, graph = FakeX(), FakeGraph()
+    server = serve({"x": x, "facebook": graph})
+    os.environ.update(
+        PLATFORM_API_ORIGIN=server.origin,
+        X_API_KEY=x.api_key,
+        X_API_SECRET=x.api_secret,
+        FACEBOOK_APP_ID=graph.login.app_id,
+        FACEBOOK_APP_SECRET=graph.login.app_secret,
+    )
+    print(f"immisns: demo X and Facebook sign-in served by the fake platforms at {server.origin}", flush=True)
+    return server
+
+
 def main() -> int:
+    demo_platforms = _demo_platforms()  # before the children start: they read its address from the environment
     python = sys.executable
     var = os.environ.get("IMMISNS_VAR_DIR", "var")
     commands = {
@@ -61,6 +85,8 @@ def main() -> int:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if demo_platforms is not None:
+            demo_platforms.close()
     return 0
 
 

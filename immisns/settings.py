@@ -328,6 +328,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 X_API_KEY = env_str("X_API_KEY", "")
 X_API_SECRET = env_str("X_API_SECRET", "")
 FACEBOOK_GRAPH_API_VERSION = env_str("FACEBOOK_GRAPH_API_VERSION", "v23.0")
+# Facebook Login for connecting Pages (accounts.connections); the Page tokens it yields live in the database.
+FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID", "")
+FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET", "")
+# Pages in a Business portfolio also need business_management from the person who signs in.
+FACEBOOK_PAGE_IN_BUSINESS_PORTFOLIO = env_bool("FACEBOOK_PAGE_IN_BUSINESS_PORTFOLIO", False)
+# How long a sign-in on X or Facebook may take, from "Connect" to the callback (or the PIN).
+CONNECT_FLOW_SECONDS = env_int("CONNECT_FLOW_SECONDS", 600, minimum=60)
 if not FACEBOOK_GRAPH_API_VERSION.startswith("v"):
     raise ImproperlyConfigured(f"FACEBOOK_GRAPH_API_VERSION must look like v23.0, not {FACEBOOK_GRAPH_API_VERSION!r}")
 
@@ -387,10 +394,13 @@ LISTENING_X_DAILY_READ_BUDGET = env_int("LISTENING_X_DAILY_READ_BUDGET", 2000, m
 LISTENING_X_COST_PER_ITEM = float(env_str("LISTENING_X_COST_PER_ITEM", "0.005"))
 # Replies are read under the posts published this many days back (X recent search: 7 days).
 LISTENING_POST_DAYS = env_int("LISTENING_POST_DAYS", 7, minimum=1)
+CONNECTIONS_VERIFY_SECONDS = env_int("CONNECTIONS_VERIFY_SECONDS", 24 * 3600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "posts.sweep", "schedule": float(PUBLISHING_SWEEP_SECONDS)},
     # The task's name from before replies left moderation (replies/tasks.py), kept for queued messages.
     "listening-poll": {"task": "moderation.poll_all", "schedule": float(LISTENING_POLL_SECONDS)},
+    # Every connection checked once a day with one cheap read (accounts.connections.connection_verify).
+    "connections-verify": {"task": "accounts.verify_connections", "schedule": float(CONNECTIONS_VERIFY_SECONDS)},
 }
 
 # Security: strict when DEBUG is off (manage.py check --deploy stays clean).

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts import connect_views
 from accounts import views as account_views
 from immisns import moved
 from posts import calendar_views
@@ -32,5 +33,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # After allauth, so its own pages (login/, logout/, 2fa/ …) win over a handle of the same name.
     path("accounts/<str:handle>/", account_page, name="sns_account"),
+    # Connecting an account with the platform's own sign-in; one callback address for X and Facebook.
+    path("accounts/<str:handle>/connect/", connect_views.account_connect, name="account_connect"),
+    path("accounts/<str:handle>/connect/pin/", connect_views.connect_pin, name="connect_pin"),
+    path("accounts/<str:handle>/disconnect/", connect_views.account_disconnect, name="account_disconnect"),
+    path("connections/callback/", connect_views.connect_callback, name="connect_callback"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from accounts import access
+from accounts import access, connections
 from accounts.models import SocialAccount
 from posts import charts, health
 
@@ -29,6 +29,8 @@ def account_page(request, handle: str):
         "last_published": health.last_published(account),
         "next_scheduled": health.next_scheduled(account),
         "footer": footer,
+        # Who connected the account and the identity the platform confirmed (accounts.connections).
+        "connection": connections.last_connection(account),
         "footer_text": health.footer_words(footer),
         "hours": health.office_hours_of(account.office, now=now),
         "week_chart": charts.posts_per_week(account, weeks=health.WEEKS, now=now),

@@ -32,6 +32,7 @@ from .base import (
     Transient,
 )
 from .capabilities import Capabilities, ImageLimits, capabilities_for
+from .sign_in import SignIn
 
 __all__ = [
     "AuthRevoked",
@@ -50,6 +51,7 @@ __all__ = [
     "Transient",
     "adapter_for",
     "capabilities_for",
+    "sign_in_for",
 ]
 
 
@@ -95,4 +97,23 @@ def adapter_for(account) -> PlatformAdapter:
         version=settings.FACEBOOK_GRAPH_API_VERSION,
         timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
         rate_limit_floor=settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS,
+    )
+
+
+def sign_in_for(account) -> SignIn:
+    """The sign-in of the account's platform, with the app's keys from the settings."""
+    timeout = settings.PUBLISHING_REQUEST_TIMEOUT
+    if account.platform == account.Platform.X:
+        from .x_sign_in import XSignIn
+
+        return XSignIn(api_key=settings.X_API_KEY, api_secret=settings.X_API_SECRET, timeout=timeout)
+    from .facebook_sign_in import FacebookSignIn
+
+    return FacebookSignIn(
+        app_id=settings.FACEBOOK_APP_ID,
+        app_secret=settings.FACEBOOK_APP_SECRET,
+        page_id=account.platform_id,
+        version=settings.FACEBOOK_GRAPH_API_VERSION,
+        timeout=timeout,
+        business_portfolio=settings.FACEBOOK_PAGE_IN_BUSINESS_PORTFOLIO,
     )

@@ -35,6 +35,11 @@ NEEDS_IT = {
     "audit:export",
     "calendar_move",  # moving a post is an edit of its time
     "moderation_admin_moved",  # the admin's old addresses, as the admin
+    # Connecting accounts with the platforms' sign-in (issue: administrators with the second factor).
+    "account_connect",
+    "connect_pin",
+    "connect_callback",
+    "account_disconnect",
 }
 # Reading and a poster's own work: the password is enough.
 PASSWORD_ENOUGH = {

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 from accounts.platforms.base import FAKE_PLATFORM_URL_HEADER
+from tests.fakes.oauth import platform_url_of
 from tests.fakes.platforms import _FakePlatform
 
 
@@ -29,7 +30,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        url = self.headers.get(FAKE_PLATFORM_URL_HEADER, "")
+        # The adapters name the platform's address in a header; a browser opening a sign-in page cannot.
+        url = self.headers.get(FAKE_PLATFORM_URL_HEADER, "") or platform_url_of(self.path)
         fake = self.server.fake_for(url)
         if fake is None:
             self.send_error(404, "no fake platform answers this address")

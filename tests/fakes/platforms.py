@@ -84,6 +84,8 @@ from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from requests.structures import CaseInsensitiveDict
 
+from tests.fakes.oauth import FacebookLoginFake, XSignInFake
+
 ENV_CONFIG = "IMMISNS_FAKE_PLATFORMS"
 ENV_LOG = "IMMISNS_FAKE_PLATFORM_LOG"
 
@@ -640,6 +642,7 @@ class FakeX(_FakePlatform):
         self.public: dict[str, XPublicPost] = {}  # what others wrote, oldest first
         self.media: dict[str, dict[str, Any]] = {}  # media id -> {"data", "mime_type", "alt_text"}
         self._tco: dict[str, str] = {}
+        self.sign_in = XSignInFake(self)  # the 3-legged OAuth flow and /2/users/me (tests/fakes/oauth.py)
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -708,7 +711,7 @@ class FakeX(_FakePlatform):
 
     def _url_patterns(self) -> list[re.Pattern[str]]:
         # v1.1 only so that an attempt to answer through it is seen (answering_endpoint) instead of refused unseen.
-        return [re.compile(_X_HOSTS + r"/2/"), re.compile(_X_HOSTS + r"/1\.1/")]
+        return [re.compile(_X_HOSTS + r"/2/"), re.compile(_X_HOSTS + r"/1\.1/"), re.compile(_X_HOSTS + r"/oauth/")]
 
     def _route(self, request: requests.PreparedRequest) -> tuple[str, dict[str, str]]:
         path = urlsplit(str(request.url)).path
@@ -729,7 +732,7 @@ class FakeX(_FakePlatform):
             return "media_upload", {}
         if method == "POST" and path == "/2/media/metadata":
             return "media_metadata", {}
-        return "unknown", {}
+        return self.sign_in.route(str(method), path)
 
     def _headers(self, *, remaining: int = 99, reset_in: int = 900) -> dict[str, str]:
         return {
@@ -750,6 +753,8 @@ class FakeX(_FakePlatform):
         scripted = self._scripted_error(step)
         if scripted is not None:
             return scripted
+        if endpoint in self.sign_in.endpoints:
+            return self.sign_in.answer(endpoint, request)
         if self.verify_signatures and (problem := self._oauth_problem(request)):
             return self._reply(401, _problem(401, "Unauthorized", "Unauthorized"), {"x-fake-reason": problem})
         handler = {
@@ -1140,6 +1145,7 @@ class FakeGraph(_FakePlatform):
         ] = {}  # photo id -> {"data", "filename", "content_type", "published", "alt_text_custom"}
         self.comments: dict[str, GraphComment] = {}  # oldest first
         self.blocked: set[str] = set()  # people blocked from the Page
+        self.login = FacebookLoginFake(self)  # Facebook Login and the Page token's checks (tests/fakes/oauth.py)
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -1189,9 +1195,11 @@ class FakeGraph(_FakePlatform):
     # routing
 
     def _url_patterns(self) -> list[re.Pattern[str]]:
-        return [re.compile(re.escape(self.base_url) + "/")]
+        return [re.compile(re.escape(self.base_url) + "/"), re.compile(self.login.dialog_pattern())]
 
     def _route(self, request: requests.PreparedRequest) -> tuple[str, dict[str, str]]:
+        if (signing_in := self.login.route(request)) is not None:
+            return signing_in
         path = urlsplit(str(request.url)).path.removeprefix(f"/{self.version}/")
         method = request.method
         parts = path.strip("/").split("/")
@@ -1249,6 +1257,8 @@ class FakeGraph(_FakePlatform):
         if scripted is not None:
             return scripted
         params = _request_params(request)
+        if endpoint.startswith("login:"):
+            return self.login.answer(endpoint, args, params, request)
         if params.get("access_token") != self.access_token:
             return self._error(
                 400,
