@@ -8,12 +8,16 @@ post now is answered by posts.rights.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts import access
 from accounts.models import SocialAccount
 from posts.models import DisplayState, Post, PostEvent, PostTarget, PublishingSwitch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- Lists ---------------------------------------------------------------------------------
 
@@ -176,7 +180,7 @@ class Revision:
     """Who wrote a revision: the author of the first, then each person whose edit changed something."""
 
     number: int
-    by: object  # the user
+    by: "User | None"  # None when the system, not a person, made the change
     at: dt.datetime
     changed: tuple[str, ...]
     approved: bool = False  # an approval came after this revision
