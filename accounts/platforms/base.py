@@ -174,8 +174,10 @@ class PlatformAdapter(Protocol):
 class ListeningAdapter(Protocol):
     """Reading and moderating what the public writes to an account."""
 
-    # What the platform lets the console do, and its limits (capabilities.py).
-    capabilities: Capabilities
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the platform lets the console do, and its limits (capabilities.py); read, never set."""
+        ...
 
     def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
         """What mentions the account (on X, replies to its posts included), newest first."""
@@ -194,6 +196,11 @@ class ListeningAdapter(Protocol):
     def ban(self, author_id: str) -> None:
         """Rejected where the platform does not allow it (see ``capabilities.block_author``)."""
         ...
+
+
+@runtime_checkable
+class Adapter(PlatformAdapter, ListeningAdapter, Protocol):
+    """What adapter_for() builds: every adapter publishes and listens."""
 
 
 def comparable_text(text: str) -> str:
