@@ -477,11 +477,11 @@ def _for_jpeg(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes
     """JPEG output is L or RGB: CMYK (print artwork) goes to sRGB through its profile if it has one."""
     if image.mode in ("L", "RGB"):
         return image, icc
-    if image.mode == "CMYK" and _icc_colour_space(icc) == b"CMYK":
+    if image.mode == "CMYK" and icc is not None and _icc_colour_space(icc) == b"CMYK":
         try:
             from PIL import ImageCms
 
-            source = ImageCms.ImageCmsProfile(BytesIO(icc))  # type: ignore[arg-type]
+            source = ImageCms.ImageCmsProfile(BytesIO(icc))
             converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
             if converted is not None:
                 return converted, None  # now plain sRGB, which needs no profile
