@@ -469,7 +469,7 @@ def staff_pages(user) -> list[Page]:
         .first()
     )
     if pending_wide is None or published is None:
-        fail(f"{user} sees no pending or no published post: generate the data again (drop the database)")
+        fail(f"{user} sees no pending or no published post: generate more posts (--posts, --regenerate)")
     pages: list[Page] = [
         ("dashboard", "get", reverse("home"), None),
         ("post list", "get", list_url, None),
@@ -523,7 +523,7 @@ def admin_pages() -> list[Page]:
     ]
     post = Post.objects.filter(state=Post.State.APPROVED).order_by("-id").first()
     if post is None:
-        fail("no approved post: generate the data again (drop the database)")
+        fail("no approved post: generate more posts (--posts, --regenerate)")
     pages.append(("admin: post change page", "get", reverse("admin:posts_post_change", args=[post.pk]), None))
     return pages
 
@@ -575,7 +575,9 @@ def explain(people: dict) -> None:
     newest = Post.objects.order_by("-id").first()
     published = PublishedText.objects.order_by("-id").first()
     if first_account is None or newest is None or published is None:
-        fail("no account, post or published text to explain the queries with: generate the data again")
+        fail(
+            "no account, post or published text to explain the queries with: generate more posts (--posts, --regenerate)"
+        )
     plans = [
         (
             "post list of a poster (posts.Index post_list_order: scheduled_at, id)",
