@@ -50,9 +50,9 @@ def _with_descendants(office_ids: set[int], tree: dict[int | None, list[int]]) -
 OWN_OFFICE = "own"  # the office and its branch offices (支局 are part of their bureau)
 SUBTREE = "subtree"  # the office and every office below it
 
-_SEE = {Role.POSTER: OWN_OFFICE, Role.SUPERVISOR: SUBTREE, Role.VIEWER: SUBTREE}
-_DRAFT = {Role.POSTER: OWN_OFFICE, Role.SUPERVISOR: SUBTREE}
-_APPROVE = {Role.SUPERVISOR: SUBTREE}
+_SEE: dict[str, str] = {Role.POSTER: OWN_OFFICE, Role.SUPERVISOR: SUBTREE, Role.VIEWER: SUBTREE}
+_DRAFT: dict[str, str] = {Role.POSTER: OWN_OFFICE, Role.SUPERVISOR: SUBTREE}
+_APPROVE: dict[str, str] = {Role.SUPERVISOR: SUBTREE}
 
 
 # --- One scope per person, computed once --------------------------------------------------------
@@ -251,7 +251,8 @@ def office_and_below(office_id: int) -> set[int]:
 def _ancestors_and_self(office_ids: set[int]) -> set[int]:
     parents = dict(Office.objects.values_list("id", "parent_id"))
     found: set[int] = set()
-    for office_id in office_ids:
+    for start in office_ids:
+        office_id: int | None = start
         while office_id is not None and office_id not in found:
             found.add(office_id)
             office_id = parents.get(office_id)
@@ -321,8 +322,11 @@ def posts_approvable_by(user, posts: QuerySet) -> QuerySet:
     return posts.exclude(Exists(_targets_model(posts).objects.filter(post=OuterRef("pk"), account_id__in=outside)))
 
 
-def _target_offices(scope: Scope, post) -> list[int]:
-    """The office of each of the post's targets, from the (usually prefetched) targets and the scope's map."""
+def _target_offices(scope: Scope, post) -> list[int | None]:
+    """The office of each of the post's targets, from the (usually prefetched) targets and the scope's map.
+
+    None for an account the map does not know (added after it was read): inside no scope.
+    """
     offices = scope._account_offices()
     return [offices.get(target.account_id) for target in post.targets.all()]
 

@@ -1,6 +1,9 @@
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
@@ -70,8 +73,9 @@ class SocialAccountForm(forms.ModelForm):
                 _("A value is stored; leave empty to keep it.") if has else _("Nothing stored yet.")
             )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         platform = cleaned.get("platform")
         if platform:
             foreign = [
@@ -111,8 +115,8 @@ class AccountStateChangeInline(LabelledTabularInline):
     model = AccountStateChange
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "from_state", "to_state", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("at", "actor", "from_state", "to_state", "reason")
+    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -188,7 +192,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "accounts": queryset,
                 "form": form,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 
@@ -221,8 +225,7 @@ class ImmisnsUserAdmin(UserAdmin):
     # Roles are memberships (§3) and administrators are staff: Django's groups and
     # per-user permissions are not used here. The dates are records, shown read only.
     fieldsets = (
-        UserAdmin.fieldsets[0],
-        UserAdmin.fieldsets[1],
+        *(UserAdmin.fieldsets or ())[:2],  # Django's first two: the username and password, then personal info
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )

@@ -186,16 +186,16 @@ class SocialAccount(models.Model):
         # Never include the credentials, even encrypted.
         return f"<SocialAccount {self.platform}:{self.handle}>"
 
-    @property
-    def display_handle(self) -> str:
-        return capabilities_for(self).display_handle(self.handle)
-
     def get_absolute_url(self) -> str:
         """The account's page in the console; its profile on the platform is one more click from there."""
         from django.urls import get_script_prefix, get_urlconf
 
         # Lists name the same few accounts on every row: each URL is worked out once per process.
         return _account_page_url(get_script_prefix(), get_urlconf(), self.handle)
+
+    @property
+    def display_handle(self) -> str:
+        return capabilities_for(self).display_handle(self.handle)
 
     @property
     def profile_url(self) -> str:

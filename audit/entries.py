@@ -8,8 +8,10 @@ post events). Nothing here was stored as a sentence.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,9 @@ from accounts.models import AccountConnection, Membership, OfficeHours, SocialAc
 from audit import selectors
 from posts import history
 from posts.models import Post, PostEvent, PostTarget
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazily translated one
 
 KIND_LABELS = {
     "post": gettext_lazy("Posts"),
@@ -68,11 +73,12 @@ OBJECT_LABELS = {
 
 STATE_LABELS = {**dict(PostTarget.State.choices), **dict(Post.State.choices)}
 ACCOUNT_STATES = dict(SocialAccount.State.choices)
-ROLES = dict(Membership.Role.choices)
-WEEKDAYS = dict(OfficeHours.Weekday.choices)
-PLATFORMS = dict(SocialAccount.Platform.choices)
-CONNECTION_KINDS = dict(AccountConnection.Kind.choices)
-CONNECTION_METHODS = dict(AccountConnection.Method.choices)
+# Looked up with values read back from an event's data, whatever was stored there.
+ROLES: dict[object, StrOrPromise] = dict(Membership.Role.choices)
+WEEKDAYS: dict[object, StrOrPromise] = dict(OfficeHours.Weekday.choices)
+PLATFORMS: dict[object, StrOrPromise] = dict(SocialAccount.Platform.choices)
+CONNECTION_KINDS: dict[object, StrOrPromise] = dict(AccountConnection.Kind.choices)
+CONNECTION_METHODS: dict[object, StrOrPromise] = dict(AccountConnection.Method.choices)
 
 
 def _json(text):
@@ -92,7 +98,7 @@ class Names:
     accounts: dict = field(default_factory=dict)
     # An export renders the same few kinds 100,000 times: each label is translated once.
     labels: dict = field(default_factory=dict)
-    zone: object = field(default_factory=timezone.get_current_timezone)
+    zone: dt.tzinfo = field(default_factory=timezone.get_current_timezone)
 
     @classmethod
     def load(cls) -> Names:
@@ -120,7 +126,7 @@ class Names:
 class Entry:
     src: int
     pk: int
-    at: object
+    at: dt.datetime
     actor: str
     kind: str  # a stable code: "post.approve", "membership.changed", "publishing.paused" …
     object_type: str

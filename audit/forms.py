@@ -1,7 +1,12 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.models import Office, SocialAccount
 from audit import entries, selectors
 
 
@@ -10,17 +15,22 @@ class AuditFilterForm(forms.Form):
 
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    office = forms.ModelChoiceField(label=_("Office"), required=False, queryset=None, empty_label=_("Any office"))
-    account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
+    office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
+        label=_("Office"), required=False, queryset=None, empty_label=_("Any office")
+    )
+    account: forms.ModelChoiceField[SocialAccount] = forms.ModelChoiceField(
+        label=_("Account"), required=False, queryset=None, empty_label=_("Any account")
+    )
     person = forms.CharField(label=_("Person (user name)"), required=False, max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only what the person may see is offered; another office's id is "not one of the choices".
-        self.fields["office"].queryset = access.offices_visible_to(user)
-        self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
-        self.fields["kind"].choices = [
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = access.offices_visible_to(user)
+        accounts = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             ("", _("Any kind")),
             *((key, label) for key, label in entries.KIND_LABELS.items()),
         ]
@@ -34,8 +44,9 @@ class AuditFilterForm(forms.Form):
                     {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-errors"}
                 )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))

@@ -12,9 +12,12 @@ changed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from accounts.models import ClosureDay, Membership, OfficeHours, SocialAccount
@@ -63,24 +66,35 @@ def _social_account(row: SocialAccount) -> dict:
     return fields
 
 
-# model: (object type, fields as data, office id, account id, fields whose save matters)
-TRACKED = {
-    Membership: ("membership", _membership, lambda row: row.office_id, lambda row: None, {"user", "office", "role"}),
-    OfficeHours: (
+class Tracked(NamedTuple):
+    """How the changes of one model are recorded."""
+
+    object_type: str
+    fields: Callable[[Any], dict]  # the row's fields as data
+    office_of: Callable[[Any], int | None]
+    account_of: Callable[[Any], int | None]
+    watched: set[str]  # the fields whose save matters
+
+
+TRACKED: dict[type[Model], Tracked] = {
+    Membership: Tracked(
+        "membership", _membership, lambda row: row.office_id, lambda row: None, {"user", "office", "role"}
+    ),
+    OfficeHours: Tracked(
         "office_hours",
         _office_hours,
         lambda row: row.office_id,
         lambda row: None,
         {"office", "weekday", "opens", "closes"},
     ),
-    ClosureDay: (
+    ClosureDay: Tracked(
         "closure_day",
         _closure_day,
         lambda row: row.office_id,
         lambda row: None,
         {"office", "date", "reason"},
     ),
-    SocialAccount: (
+    SocialAccount: Tracked(
         "social_account",
         _social_account,
         lambda row: row.office_id,
@@ -118,15 +132,15 @@ def event_record(
 
 
 def _remember_before(sender, instance, raw=False, update_fields=None, **kwargs):
-    object_type, fields, *_rest, watched = TRACKED[sender]
+    tracked = TRACKED[sender]
     instance._audit_before = None
     if raw or instance.pk is None:
         return
-    if update_fields is not None and not watched & set(update_fields):
+    if update_fields is not None and not tracked.watched & set(update_fields):
         instance._audit_skip = True  # e.g. the engine moving an account's state: recorded elsewhere
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
-    instance._audit_before = fields(old) if old is not None else None
+    instance._audit_before = tracked.fields(old) if old is not None else None
 
 
 def _record_save(sender, instance, created, raw=False, **kwargs):

@@ -134,16 +134,15 @@ def _post_events(user, scope, filters: Filters):
         posts = access.posts_visible_to(user, Post.objects.all()).values("pk")
         events = events.filter(Q(target__account_id__in=visible) | Q(target__isnull=True, post__in=posts))
 
-    def on_accounts(condition: Q) -> Q:
-        on_post = PostTarget.objects.filter(condition, post=OuterRef("post_id"))
-        return Q(target__isnull=False, **{f"target__{key}": value for key, value in condition.children}) | Q(
-            Exists(on_post), target__isnull=True
-        )
+    def on_accounts(lookup: str, value: object) -> Q:
+        """Events of a target matching ``lookup``, or of a post with such a target (post-wide events)."""
+        on_post = PostTarget.objects.filter(post=OuterRef("post_id"), **{lookup: value})
+        return Q(target__isnull=False, **{f"target__{lookup}": value}) | Q(Exists(on_post), target__isnull=True)
 
     if filters.office_ids is not None:
-        events = events.filter(on_accounts(Q(account__office_id__in=filters.office_ids)))
+        events = events.filter(on_accounts("account__office_id__in", filters.office_ids))
     if filters.account_id is not None:
-        events = events.filter(on_accounts(Q(account_id=filters.account_id)))
+        events = events.filter(on_accounts("account_id", filters.account_id))
     return (
         events,
         "at",

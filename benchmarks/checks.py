@@ -193,12 +193,12 @@ def main() -> int:
     for name, value, target in rows:
         print(f"| {name.ljust(width)} | {value} | {target} |")
 
-    for title, entries in (("false blocks", report.false_blocks), ("other blocking findings", report.extra_blocks)):
-        for entry in entries:
-            print(f"{title}: {entry}")
-    for kind, entries in report.missed.items():
-        for entry in entries:
-            print(f"missed {kind}: {entry}")
+    for title, findings in (("false blocks", report.false_blocks), ("other blocking findings", report.extra_blocks)):
+        for finding in findings:
+            print(f"{title}: {finding}")
+    for kind, texts_missed in report.missed.items():
+        for text_missed in texts_missed:
+            print(f"missed {kind}: {text_missed}")
     for entry in report.official_wrong:
         print(f"official contacts differ from the labels: {entry}")
 

@@ -114,7 +114,7 @@ def backlog(poster, approver, accounts, count: int, per_post: int = 5) -> list[i
                 for n in range(posts_count)
             ]
         )
-        targets = []
+        targets: list[PostTarget] = []
         for n, post in enumerate(posts):
             for k in range(per_post):
                 if len(targets) == count:
@@ -190,7 +190,7 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         pids = [s.process.pid for s in [*workers, beat]]
         before = [cpu_seconds(pid) for pid in pids]
         time.sleep(IDLE_SECONDS)
-        idle = [cpu_seconds(pid) - b for pid, b in zip(pids, before)]
+        idle = [cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)]
         for fake in fakes.values():
             fake.calls.clear()  # the log file keeps every call; memory need not
 
@@ -209,7 +209,7 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
             if not left:
                 break
         load_after = load_average()
-        busy = [cpu_seconds(pid) - b for pid, b in zip(pids, busy_before)]
+        busy = [cpu_seconds(pid) - b for pid, b in zip(pids, busy_before, strict=True)]
         fake_cpu = cpu_seconds(os.getpid()) - fake_before
         connection.close()
         time.sleep(2.0)  # a late duplicate would show up now

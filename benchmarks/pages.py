@@ -35,7 +35,9 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -85,7 +87,7 @@ def machine() -> str:
     return f"{cpus} CPUs{memory}{load}"
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     print(f"benchmarks/pages.py: {message}", file=sys.stderr)
     raise SystemExit(2)
 
@@ -95,16 +97,19 @@ def ensure_database(url: str) -> None:
     import dj_database_url
     import psycopg
     from psycopg import sql
+    from psycopg.conninfo import make_conninfo
 
     config = dj_database_url.parse(url)
-    params = {
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-    }
+    # make_conninfo leaves out the parameters given as None: libpq's defaults apply to those.
+    conninfo = make_conninfo(
+        dbname="postgres",
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+    )
     try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}) as conn:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
@@ -160,7 +165,7 @@ def make_people():
         user = User(username=username, email=f"{username}@example.invalid", **extra)
         user.set_unusable_password()
         user.save()
-        if office:
+        if office is not None and role is not None:
             Membership.objects.create(user=user, office=offices[office], role=role)
         return user
 
@@ -197,7 +202,8 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     accounts = list(SocialAccount.objects.select_related("office").order_by("id"))
     bureau_of = {}
     for office in Office.objects.select_related("parent"):
-        bureau_of[office.code] = office.parent.code if office.kind == Office.Kind.BRANCH else office.code
+        parent_bureau = office.parent if office.kind == Office.Kind.BRANCH else None
+        bureau_of[office.code] = parent_bureau.code if parent_bureau is not None else office.code
     supervisors = {
         key.removeprefix("supervisor-"): user for key, user in people.items() if key.startswith("supervisor-")
     }
@@ -208,7 +214,11 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     start = now - dt.timedelta(days=365 * YEARS)
     span = (now - start).total_seconds()
     T, S, A = PostTarget.State, Post.State, PostEvent.Action
-    posts, targets, events, published = [], [], [], []
+    # Rows for Copier.copy, column name to value.
+    posts: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    published: list[dict[str, Any]] = []
     target_id = event_id = 0
 
     def event(post_id, action, at, *, target=None, actor=None, from_state="", to_state="", data=None):
@@ -432,10 +442,16 @@ def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> d
 
 # --- 2. The pages -----------------------------------------------------------------------------
 
+# In place of a page's data: the list's page 20, reached by following the next links as a person would.
+DEEP_PAGE = "page-20"
+# (name, method, url, data): data is the query or form, DEEP_PAGE, or None.
+Page = tuple[str, str, str, Mapping[str, object] | str | None]
 
-def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
+
+def staff_pages(user) -> list[Page]:
     """(name, method, url, data) of every staff page as this person would open it."""
     from django.urls import reverse
+    from django.utils import timezone
 
     from accounts import access
     from posts import selectors
@@ -452,13 +468,15 @@ def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
         .order_by("-scheduled_at", "-id")
         .first()
     )
-    pages = [
+    if pending_wide is None or published is None:
+        fail(f"{user} sees no pending or no published post: generate more posts (--posts, --regenerate)")
+    pages: list[Page] = [
         ("dashboard", "get", reverse("home"), None),
         ("post list", "get", list_url, None),
         *[(f"post list: {state}", "get", list_url, {"state": state}) for state in DisplayState.values],
         ("post list: one account", "get", list_url, {"account": visible[0].pk}),
         ("post list: mine", "get", list_url, {"mine": "on"}),
-        ("post list: page 20", "get", list_url, "page-20"),
+        ("post list: page 20", "get", list_url, DEEP_PAGE),
         ("queue", "get", reverse("posts:queue"), None),
         (
             f"detail: pending ({len(pending_wide.targets.all())} accounts)",
@@ -480,7 +498,7 @@ def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
             reverse("posts:preview"),
             {
                 "body": BODIES[1] + " 0570-013904",
-                "scheduled_at": (dt.datetime.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
+                "scheduled_at": (timezone.localdate() + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
                 "accounts": [a.pk for a in visible],
             },
         ),
@@ -488,13 +506,13 @@ def staff_pages(user) -> list[tuple[str, str, str, dict | None]]:
     return pages
 
 
-def admin_pages() -> list[tuple[str, str, str, dict | None]]:
+def admin_pages() -> list[Page]:
     from django.contrib.admin.sites import site
     from django.urls import reverse
 
     from posts.models import Post
 
-    pages = [
+    pages: list[Page] = [
         (
             f"admin: {model._meta.verbose_name_plural}",
             "get",
@@ -504,6 +522,8 @@ def admin_pages() -> list[tuple[str, str, str, dict | None]]:
         for model in site._registry
     ]
     post = Post.objects.filter(state=Post.State.APPROVED).order_by("-id").first()
+    if post is None:
+        fail("no approved post: generate more posts (--posts, --regenerate)")
     pages.append(("admin: post change page", "get", reverse("admin:posts_post_change", args=[post.pk]), None))
     return pages
 
@@ -554,6 +574,10 @@ def explain(people: dict) -> None:
     first_account = access.accounts_visible_to(poster).order_by("pk").first()
     newest = Post.objects.order_by("-id").first()
     published = PublishedText.objects.order_by("-id").first()
+    if first_account is None or newest is None or published is None:
+        fail(
+            "no account, post or published text to explain the queries with: generate more posts (--posts, --regenerate)"
+        )
     plans = [
         (
             "post list of a poster (posts.Index post_list_order: scheduled_at, id)",
@@ -707,7 +731,7 @@ def main() -> int:
                 client.force_login(people[role])
             pages = admin_pages() if role == "administrator" else staff_pages(people[role])
             for name, method, page_url, data in pages:
-                if data == "page-20":
+                if data == DEEP_PAGE:
                     page_url, data = page_url + _deep_query(client, page_url, 20), None
                 status, queries, times = time_page(client, method, page_url, data, args.requests)
                 p50, p95 = statistics.median(times), percentile(times, 95)
@@ -741,7 +765,7 @@ def main() -> int:
         )
         print(
             f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
-            f"{'≤ %d' % target}{'' if ok else '  MISSED'}",
+            f"≤ {target:.0f}{'' if ok else '  MISSED'}",
             flush=True,
         )
     print("\nAs a table (queries, p50 / p95 ms; ✗ misses its target):\n")

@@ -305,7 +305,12 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         if target_id is not None:
             last_answer[target_id] = max(last_answer.get(target_id, 0.0), call["started_at"] + call["duration"])
 
-    latencies = [first_request[i] - targets[i]["due_at"].timestamp() for i in spread_ids if i in first_request]
+    latencies = []
+    for i in spread_ids:
+        due_at = targets[i]["due_at"]
+        assert due_at is not None, "approving a post gives each of its targets a due time"
+        if i in first_request:
+            latencies.append(first_request[i] - due_at.timestamp())
     missing = [i for i in spread_ids if i not in first_request]
     p50 = percentile(latencies, 50) if latencies else math.inf
     p99 = percentile(latencies, 99) if latencies else math.inf

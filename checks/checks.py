@@ -364,7 +364,7 @@ def _duplicate_findings(text: str, account, *, recent: bool | None = None) -> li
 
 def official_contacts(text: str) -> list[OfficialMatch]:
     """The agency's own phone numbers and e-mail addresses in ``text``, sorted by position."""
-    return sorted(list(_inspect(text).official), key=lambda m: (m.start, m.end))
+    return sorted(_inspect(text).official, key=lambda m: (m.start, m.end))
 
 
 def finding_message(kind: str, excerpt: str) -> str:

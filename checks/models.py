@@ -61,13 +61,13 @@ class AllowedLinkDomain(models.Model):
     def __str__(self) -> str:
         return self.domain
 
-    def clean(self) -> None:
-        super().clean()
-        self.domain = normalise_domain(self.domain)
-
     def save(self, *args, **kwargs) -> None:
         self.domain = normalise_domain(self.domain)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.domain = normalise_domain(self.domain)
 
 
 class OfficialContact(models.Model):
@@ -109,6 +109,13 @@ class OfficialContact(models.Model):
     def __str__(self) -> str:
         return f"{self.value} ({self.note})" if self.note else self.value
 
+    def save(self, *args, **kwargs) -> None:
+        key = self.key_for(self.kind, self.value)
+        if key is None:
+            raise ValidationError(f"Not a valid {self.kind}: {self.value!r}")
+        self.key = key
+        super().save(*args, **kwargs)
+
     @classmethod
     def key_for(cls, kind: str, value: str) -> str | None:
         """The comparable form of ``value``, or None when it is not a valid one of ``kind``."""
@@ -125,8 +132,8 @@ class OfficialContact(models.Model):
     def clean(self) -> None:
         super().clean()
         self.value = self.value.strip()
-        if not self.kind:
-            return
+        if self.kind not in self.Kind.values:
+            return  # clean_fields() says the kind is missing or not one of the choices
         key = self.key_for(self.kind, self.value)
         if key is None:
             messages = {
@@ -136,7 +143,7 @@ class OfficialContact(models.Model):
                 self.Kind.EMAIL: _("Enter one e-mail address, such as info@example.go.jp."),
                 self.Kind.EMAIL_DOMAIN: _("Enter a domain name such as moj.go.jp, without a path."),
             }
-            raise ValidationError({"value": messages[self.kind]}, code="invalid")
+            raise ValidationError({"value": messages[self.Kind(self.kind)]}, code="invalid")
         self.key = key
         duplicates = OfficialContact.objects.filter(kind=self.kind, key=key).exclude(pk=self.pk)
         if duplicates.exists():
@@ -144,13 +151,6 @@ class OfficialContact(models.Model):
                 {"value": _("This is already listed as %(existing)s.") % {"existing": duplicates.first()}},
                 code="unique",
             )
-
-    def save(self, *args, **kwargs) -> None:
-        key = self.key_for(self.kind, self.value)
-        if key is None:
-            raise ValidationError(f"Not a valid {self.kind}: {self.value!r}")
-        self.key = key
-        super().save(*args, **kwargs)
 
 
 # Width and spacing differences do not make a text new in a reader's eyes (nor in X's).
@@ -220,9 +220,11 @@ class PublishedText(models.Model):
         if not rows:
             return
         cls.objects.filter(target_id__in=[target_id for _a, _t, target_id in rows]).delete()
-        cls.objects.bulk_create(
+        PublishedText.objects.bulk_create(
             [
-                cls(account_id=account_id, digest=text_digest(text), target_id=target_id, published_at=published_at)
+                PublishedText(
+                    account_id=account_id, digest=text_digest(text), target_id=target_id, published_at=published_at
+                )
                 for account_id, text, target_id in rows
             ]
         )

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 # Dashes people type between digits. NFKC already turns the full-width and
 # small hyphen-minus (U+FF0D, U+FE63) into "-", but leaves these alone.
@@ -41,12 +42,16 @@ class Normalised:
         return self.starts[start], self.ends[end - 1]
 
 
+# The Unicode normal forms used here (unicodedata takes only these names).
+Form = Literal["NFC", "NFKC"]
+
+
 @lru_cache(maxsize=8192)
-def _char(form: str, char: str) -> str:
+def _char(form: Form, char: str) -> str:
     return unicodedata.normalize(form, char)
 
 
-def _mapped(form: str, text: str) -> tuple[str, list[int] | None, list[int] | None]:
+def _mapped(form: Form, text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """``text`` normalised with ``form``, and where each output character came from."""
     if unicodedata.is_normalized(form, text):
         return text, None, None
@@ -66,7 +71,7 @@ def _mapped(form: str, text: str) -> tuple[str, list[int] | None, list[int] | No
     return _mapped_by_pieces(form, text)
 
 
-def _mapped_by_pieces(form: str, text: str) -> tuple[str, list[int], list[int]]:
+def _mapped_by_pieces(form: Form, text: str) -> tuple[str, list[int], list[int]]:
     """The slow path, for text where normalisation merges characters.
 
     Normalisation can merge characters (か + ゛ → が, ｶ + ﾞ → ガ) and change

@@ -17,20 +17,28 @@ their own inline SQL and their own windows.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django.db import migrations, models
 from django.db.migrations.operations.base import Operation
 
+if TYPE_CHECKING:
+    # What the mixin is always combined with; at run time it stays a plain class, because the frozen
+    # migrations name it among the bases of their models and an abstract model would change that state.
+    _Model = models.Model
+else:
+    _Model = object
 
-class AppendOnly:
+
+class AppendOnly(_Model):
     """For record rows (history, audit): written once, never changed or deleted."""
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError(f"{type(self).__name__} rows are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError(f"{type(self).__name__} rows are append-only.")
 
 

@@ -58,6 +58,6 @@ def enqueue_on_commit(task, *args, eta=None) -> None:
         try:
             task.apply_async(args=args, eta=eta)
         except Exception:
-            log.error("Could not enqueue %s%r; the broker did not answer", task.name, args, exc_info=True)
+            log.exception("Could not enqueue %s%r; the broker did not answer", task.name, args)
 
     transaction.on_commit(send)

@@ -23,6 +23,8 @@ import logging
 import logging.config
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
@@ -92,18 +94,26 @@ class RedactSecrets(logging.Filter):
 _FILTER = RedactSecrets()
 
 
+class _RedactingRecordFactory:
+    """Wraps the record factory in place: every record is redacted as it is made."""
+
+    # Read by _install_record_factory so a second configure() does not wrap the factory twice.
+    redacts_secrets = True
+
+    def __init__(self, previous: Callable[..., logging.LogRecord]) -> None:
+        self.previous = previous
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        _FILTER.filter(record)
+        return record
+
+
 def _install_record_factory() -> None:
     previous = logging.getLogRecordFactory()
     if getattr(previous, "redacts_secrets", False):
         return
-
-    def factory(*args, **kwargs):
-        record = previous(*args, **kwargs)
-        _FILTER.filter(record)
-        return record
-
-    factory.redacts_secrets = True
-    logging.setLogRecordFactory(factory)
+    logging.setLogRecordFactory(_RedactingRecordFactory(previous))
 
 
 def configure(logging_settings: dict) -> None:

@@ -16,7 +16,7 @@ def freeze_what_is_loaded() -> None:
     """
     from django.urls import get_resolver
 
-    get_resolver().url_patterns  # the URL table: imports every view module
+    _ = get_resolver().url_patterns  # reading the URL table imports every view module
     gc.collect()
     gc.freeze()
 

@@ -41,8 +41,8 @@ class ReadOnlyInline(LabelledTabularInline):
 
 class PostTargetInline(ReadOnlyInline):
     model = PostTarget
-    fields = ["account", "state", "due_at", "attempts", "external_url", "last_error"]
-    readonly_fields = fields
+    readonly_fields = ("account", "state", "due_at", "attempts", "external_url", "last_error")
+    fields = readonly_fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account")
@@ -50,8 +50,8 @@ class PostTargetInline(ReadOnlyInline):
 
 class PostEventInline(ReadOnlyInline):
     model = PostEvent
-    fields = ["at", "actor", "action", "target", "from_state", "to_state", "data", "comment"]
-    readonly_fields = fields
+    readonly_fields = ("at", "actor", "action", "target", "from_state", "to_state", "data", "comment")
+    fields = readonly_fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "target__account")
@@ -71,7 +71,7 @@ class PostAdmin(admin.ModelAdmin):
     # its first row reads the year of every post ever written, on every page.
     ordering = ["-created_at", "-id"]
     inlines = [PostTargetInline, PostEventInline]
-    readonly_fields = [
+    readonly_fields = (
         "author",
         "body",
         "state",
@@ -80,7 +80,7 @@ class PostAdmin(admin.ModelAdmin):
         "approved_by",
         "approved_at",
         "revision",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -93,4 +93,5 @@ class PostAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.empty_value_display = _("(none)")
+# Lazy, so each page shows it in its reader's language; django-stubs type the setter as str only.
+admin.site.empty_value_display = _("(none)")  # type: ignore[assignment]

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from posts import office_hours
 from posts.office_hours import JST
+
+if TYPE_CHECKING:
+    from accounts.models import Office
+    from posts.models import Post
 
 MONTH, WEEK = "month", "week"
 VIEWS = (MONTH, WEEK)
@@ -92,7 +97,7 @@ def jst_day(at: dt.datetime) -> dt.date:
 class OfficeDay:
     """One office on one day: its counter windows, or why it is closed."""
 
-    office: object  # accounts.models.Office
+    office: Office
     windows: list[tuple[dt.datetime, dt.datetime]]
     closure: str = ""  # the reason an administrator recorded, for this office or all offices
 
@@ -101,7 +106,7 @@ class OfficeDay:
 class Entry:
     """One line of the calendar: a post at its JST time, with the accounts where the counter is closed then."""
 
-    post: object  # posts.models.Post, its targets prefetched
+    post: Post  # its targets prefetched
     at: dt.datetime  # JST
     closed_on: list[str] = field(default_factory=list)  # "@IMMI_TOKYO: 土曜日"
 
@@ -180,8 +185,8 @@ def build(
         days[day] = Day(date=day, in_focus=window.in_focus(day), is_today=day == today, holiday=holiday, offices=shown)
     for post in posts:
         at = post.scheduled_at.astimezone(JST)
-        day = days.get(at.date())
-        if day is None:
+        shown_day = days.get(at.date())
+        if shown_day is None:
             continue
         entry = Entry(post=post, at=at)
         for target in post.targets.all():
@@ -189,9 +194,9 @@ def build(
             reason = schedule.closed_reason(at) if schedule is not None else None
             if reason:
                 entry.closed_on.append(f"{target.account.display_handle}: {reason}")
-        day.entries.append(entry)
-    for day in days.values():
-        day.entries.sort(key=lambda e: (e.at, e.post.pk))
+        shown_day.entries.append(entry)
+    for shown_day in days.values():
+        shown_day.entries.sort(key=lambda e: (e.at, e.post.pk))
 
     upcoming = []
     now_jst = now.astimezone(JST)

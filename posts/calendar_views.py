@@ -123,8 +123,8 @@ def calendar_move(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Post #%(id)d was not moved.") % {"id": post.pk})
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for error in errors:  # ErrorList gives each message as text (django-stubs say it may be the error)
+                messages.error(request, str(error))
         return redirect(back)
     if form.cleaned_data["revision"] != post.revision:
         messages.error(

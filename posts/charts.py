@@ -81,6 +81,7 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
         .values_list("published_at", flat=True)
     )
     for at in published:
+        assert at is not None  # published_at__gte leaves out the targets without one
         index = (at.astimezone(JST) - first).days // 7
         if 0 <= index < weeks:
             counts[index] += 1

@@ -14,7 +14,8 @@ class PostError(Exception):
     already in the words of the person who asked.
     """
 
-    def __init__(self, message: str, problems: Sequence[str] = ()):
+    # A problem is anything that says itself in words: a string, or a readiness.Problem (its __str__).
+    def __init__(self, message: str, problems: Sequence[object] = ()):
         super().__init__(message)
         self.message = message
         self.problems = [str(problem) for problem in problems]

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import datetime as dt
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -6,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.models import Office, SocialAccount
 from accounts.platforms.capabilities import ALL as ALL_PLATFORMS
 from posts import images as post_images
 from posts.models import DisplayState, Post
@@ -58,7 +62,8 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        # django-stubs leave out this private method of ModelMultipleChoiceField (Django 5.2 has it).
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class PostTextField(forms.CharField):
@@ -79,7 +84,7 @@ class AccountChoiceField(IdsChoiceField):
         label = f"{account.display_handle} — {account.office.name}"
         if account.state != account.State.ACTIVE:
             # Warned before it is chosen (without script too): its posts wait until it is active again.
-            label += " (%s)" % account.get_state_display()
+            label += f" ({account.get_state_display()})"
         return label
 
 
@@ -118,7 +123,7 @@ class PostForm(forms.Form):
         draftable = access.accounts_draftable_by(user).order_by("platform", "sort_order")
         if post is not None and user.pk != post.author_id:
             draftable = access.accounts_approvable_by(user).order_by("platform", "sort_order")
-        self.fields["accounts"].queryset = draftable
+        cast(AccountChoiceField, self.fields["accounts"]).queryset = draftable
         self.account_choices = list(draftable)
         for account in self.account_choices:
             self.fields[f"override_{account.pk}"] = PostTextField(
@@ -144,8 +149,9 @@ class PostForm(forms.Form):
     def clean_scheduled_at(self) -> dt.datetime:
         return check_schedule(self.cleaned_data["scheduled_at"])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         new_images = []
         for slot in range(1, IMAGE_SLOTS + 1):
             if f"image_{slot}" in self.refused_uploads:
@@ -196,7 +202,7 @@ class PreviewForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         visible = access.accounts_visible_to(user)
-        self.fields["accounts"].queryset = visible
+        cast(IdsChoiceField, self.fields["accounts"]).queryset = visible
         for account_id in visible.values_list("pk", flat=True):
             self.fields[f"override_{account_id}"] = PostTextField(required=False, max_length=LONGEST_TEXT)
 
@@ -253,11 +259,12 @@ class BulkApproveForm(forms.Form):
 
     def __init__(self, *args, queue, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["posts"].queryset = queue
+        cast(IdsChoiceField, self.fields["posts"]).queryset = queue
 
-    def clean(self):
-        cleaned = super().clean()
-        revisions = {}
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        revisions: dict[int, int | None] = {}
         for post in cleaned.get("posts") or []:
             field = forms.IntegerField(min_value=1, max_value=2**31 - 1)
             try:
@@ -270,19 +277,22 @@ class BulkApproveForm(forms.Form):
 
 class PostFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=[])
-    account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
+    account: forms.ModelChoiceField[SocialAccount] = forms.ModelChoiceField(
+        label=_("Account"), required=False, queryset=None, empty_label=_("Any account")
+    )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        accounts = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
         choices = [("", _("Any state"))]
         for value, label in DisplayState.choices:
             choices.append((value, label))
             if value == DisplayState.FAILED:
                 # "Needs attention" covers both; each can be asked for on its own.
                 choices += [(TARGET_FAILED, _("Failed")), (TARGET_UNCONFIRMED, _("To be checked"))]
-        self.fields["state"].choices = choices
+        cast(forms.ChoiceField, self.fields["state"]).choices = choices
 
 
 class ResolveForm(forms.Form):
@@ -306,14 +316,20 @@ class CalendarFilterForm(forms.Form):
 
     view = forms.ChoiceField(label=_("View"), required=False, choices=[("month", _("Month")), ("week", _("Week"))])
     date = forms.DateField(label=_("Date"), required=False, input_formats=["%Y-%m-%d"])
-    office = forms.ModelChoiceField(label=_("Office"), required=False, queryset=None, empty_label=_("Any office"))
-    account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
+    office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
+        label=_("Office"), required=False, queryset=None, empty_label=_("Any office")
+    )
+    account: forms.ModelChoiceField[SocialAccount] = forms.ModelChoiceField(
+        label=_("Account"), required=False, queryset=None, empty_label=_("Any account")
+    )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = access.offices_visible_to(user).order_by("sort_order", "code")
-        self.fields["account"].queryset = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        offices = access.offices_visible_to(user).order_by("sort_order", "code")
+        accounts = access.accounts_visible_to(user).order_by("platform", "sort_order")
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = offices
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
 
     def clean_date(self):
         value = self.cleaned_data["date"]
@@ -349,8 +365,9 @@ class MoveForm(forms.Form):
             raise forms.ValidationError(self.fields["date"].error_messages["invalid"], code="invalid")
         return value
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("date") and cleaned.get("time"):
             at = dt.datetime.combine(
                 cleaned["date"], cleaned["time"].replace(second=0, microsecond=0), tzinfo=ZoneInfo("Asia/Tokyo")

@@ -242,7 +242,7 @@ def office_hours_of(office, *, now: dt.datetime | None = None) -> Hours:
     windows: dict[int, list[str]] = {}
     for row in OfficeHours.objects.filter(office=office).order_by("weekday", "opens"):
         windows.setdefault(row.weekday, []).append(f"{row.opens:%H:%M}–{row.closes:%H:%M}")
-    weekdays = [(OfficeHours.Weekday(day).label, windows.get(day, [])) for day in OfficeHours.Weekday.values]
+    weekdays = [(str(OfficeHours.Weekday(day).label), windows.get(day, [])) for day in OfficeHours.Weekday.values]
     last = today + dt.timedelta(days=CLOSURES_AHEAD)
     recorded = {}
     for day, office_id, reason in ClosureDay.objects.filter(

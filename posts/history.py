@@ -61,7 +61,7 @@ def describe(action: str, data: dict) -> str:
             "message": checks.finding_message(data.get("kind", ""), data.get("excerpt", "")),
             "excerpt": data.get("excerpt", ""),
         }
-    messages = {
+    messages: dict[tuple[str, str], str] = {
         (Action.DEFER, "outside_hours"): _("Outside office hours now; deferred to %(until)s."),
         (Action.DEFER, "rate_limited"): _("Rate limited by the platform until %(until)s."),
         (Action.DEFER, "account_paused"): _(

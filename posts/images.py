@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -133,7 +133,14 @@ def clean_image(data: bytes, *, filename: str = "") -> CleanImage:
         raise ImageRejected(message, rejected.code) from None
 
 
-def check_platform_limits(images: Sequence[CleanImage], platforms: Iterable[str]) -> None:
+class SizedImage(Protocol):
+    """What the platforms' limits read of an image: a CleanImage, or a stored PostImage."""
+
+    @property
+    def size(self) -> int: ...  # bytes, after cleaning
+
+
+def check_platform_limits(images: Sequence[SizedImage], platforms: Iterable[str]) -> None:
     """Raise ImageRejected if the cleaned ``images`` cannot go out on one of ``platforms``."""
     for platform in dict.fromkeys(platforms):  # de-duplicated, in the caller's order
         # An unknown platform is a programming error, not a user's mistake: ValueError, not ImageRejected.
@@ -470,11 +477,11 @@ def _for_jpeg(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes
     """JPEG output is L or RGB: CMYK (print artwork) goes to sRGB through its profile if it has one."""
     if image.mode in ("L", "RGB"):
         return image, icc
-    if image.mode == "CMYK" and _icc_colour_space(icc) == b"CMYK":
+    if image.mode == "CMYK" and icc is not None and _icc_colour_space(icc) == b"CMYK":
         try:
             from PIL import ImageCms
 
-            source = ImageCms.ImageCmsProfile(BytesIO(icc))  # type: ignore[arg-type]
+            source = ImageCms.ImageCmsProfile(BytesIO(icc))
             converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
             if converted is not None:
                 return converted, None  # now plain sRGB, which needs no profile

@@ -207,7 +207,7 @@ class PostTarget(models.Model):
         """ "account_paused" or "account_needs_reauth" while this scheduled target waits on its account, else ""."""
         if self.state != self.State.SCHEDULED or self.account.state == SocialAccount.State.ACTIVE:
             return ""
-        return {SocialAccount.State.PAUSED: "account_paused"}.get(self.account.state, "account_needs_reauth")
+        return "account_paused" if self.account.state == SocialAccount.State.PAUSED else "account_needs_reauth"
 
 
 def _post_image_path(instance, filename: str) -> str:
@@ -279,7 +279,7 @@ class Footer(AppendOnly, models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.account.display_handle if self.account_id else self.get_platform_display()
+        scope = self.account.display_handle if self.account is not None else self.get_platform_display()
         return f"{scope} v{self.version}"
 
 
@@ -398,7 +398,7 @@ class PostEvent(AppendOnly, models.Model):
     def _state_label(self, value: str) -> str:
         choices = PostTarget.State if self.target_id else Post.State
         try:
-            return choices(value).label
+            return str(choices(value).label)  # the label in the active language
         except ValueError:
             return value
 

@@ -6,6 +6,7 @@ holds up, or breaks, the request or the worker that caused the e-mail.
 """
 
 import smtplib
+from typing import TypedDict
 
 from celery import shared_task
 from django.conf import settings
@@ -17,8 +18,15 @@ from django.utils import translation
 from accounts import access
 from posts.models import Post, PostEvent
 
+
 # A mail server that is down or refuses for a moment is tried again, not given up on.
-_RETRY = {"autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": 30, "max_retries": 6}
+class _RetryOptions(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    max_retries: int
+
+
+_RETRY: _RetryOptions = {"autoretry_for": (smtplib.SMTPException, OSError), "retry_backoff": 30, "max_retries": 6}
 
 
 def _post_url(post: Post) -> str:

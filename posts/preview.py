@@ -73,7 +73,10 @@ class TargetPreview:
         """The body cut into plain runs and runs a finding or an official contact points at, for highlighting."""
         pieces: list[tuple[str, checks.Finding | checks.OfficialMatch | None]] = []
         position = 0
-        marks = [*self.findings[: self.MARKED], *self.official[: self.MARKED]]
+        marks: list[checks.Finding | checks.OfficialMatch] = [
+            *self.findings[: self.MARKED],
+            *self.official[: self.MARKED],
+        ]
         # Where two marks cover the same characters, the blocking one is shown.
         for mark in sorted(marks, key=lambda m: (m.start, -m.end, getattr(m, "severity", "") != checks.BLOCK)):
             if mark.start < position:

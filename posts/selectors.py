@@ -6,13 +6,18 @@ post now is answered by posts.rights.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts import access
 from accounts.models import SocialAccount
 from posts.models import DisplayState, Post, PostEvent, PostTarget, PublishingSwitch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- Lists ---------------------------------------------------------------------------------
 
@@ -175,25 +180,30 @@ class Revision:
     """Who wrote a revision: the author of the first, then each person whose edit changed something."""
 
     number: int
-    by: object  # the user
+    by: "User | None"  # None when the system, not a person, made the change
     at: dt.datetime
     changed: tuple[str, ...]
     approved: bool = False  # an approval came after this revision
 
 
-def authorship_events() -> Prefetch:
-    """Prefetch for the posts of a page that shows who wrote and edited them (one query for all)."""
+def _authorship() -> QuerySet[PostEvent]:
+    """The events that say who wrote, edited and approved a post, oldest first."""
     events = PostEvent.objects.filter(
         action__in=[PostEvent.Action.CREATE, PostEvent.Action.EDIT, PostEvent.Action.APPROVE]
     )
-    return Prefetch("events", queryset=events.select_related("actor").order_by("at", "id"), to_attr="authorship")
+    return events.select_related("actor").order_by("at", "id")
+
+
+def authorship_events() -> Prefetch:
+    """Prefetch for the posts of a page that shows who wrote and edited them (one query for all)."""
+    return Prefetch("events", queryset=_authorship(), to_attr="authorship")
 
 
 def post_revisions(post: Post) -> list[Revision]:
     """Every revision that changed something, oldest first, from the event log."""
-    events = getattr(post, "authorship", None)
+    events: Iterable[PostEvent] | None = getattr(post, "authorship", None)  # prefetched by authorship_events()
     if events is None:
-        events = authorship_events().queryset.filter(post=post)
+        events = _authorship().filter(post=post)
     revisions: list[Revision] = []
     for event in events:
         if event.action == PostEvent.Action.APPROVE:
@@ -231,7 +241,7 @@ def first_needing_attention(user, *, limit: int) -> list[PostTarget]:
     """The `limit` oldest of targets_needing_attention(): each state read in due order from its
     index (posttarget state, due_at) and the two merged, so three years of failures are never sorted."""
     found = targets_needing_attention(user)
-    ids = []
+    ids: list[int] = []
     for state in (PostTarget.State.FAILED, PostTarget.State.UNCONFIRMED):
         ids += found.filter(state=state).values_list("pk", flat=True)[:limit]
     return list(found.filter(pk__in=ids)[:limit])

@@ -363,7 +363,7 @@ def target_resolve_unconfirmed(
     if published:
         target.state = TState.PUBLISHED
         target.external_url = url
-        target.published_at = timezone.now()
+        target.published_at = published_at = timezone.now()
         action, data = Action.RECONCILE, {"reason": "person", "url": url}
     else:
         target.state = TState.SCHEDULED
@@ -377,7 +377,7 @@ def target_resolve_unconfirmed(
     target.save()
     if published:
         PublishedText.remember(
-            account_id=target.account_id, text=target.body, target_id=target.pk, published_at=target.published_at
+            account_id=target.account_id, text=target.body, target_id=target.pk, published_at=published_at
         )
     PostEvent.record(
         post_id=target.post_id,

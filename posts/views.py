@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access
-from immisns import keyset
+from immisns import keyset, uploads
 from immisns.redirects import next_or
 from posts import charts, health, preview, selectors, services
 from posts.errors import NotAllowed, PostError
@@ -128,18 +128,18 @@ def _compose(request, *, post: Post | None):
         request.FILES or None,
         user=request.user,
         post=post,
-        refused_uploads=getattr(request, "refused_uploads", None),
+        refused_uploads=uploads.refused_uploads(request),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = dict(
-            body=data["body"],
-            scheduled_at=data["scheduled_at"],
-            accounts=list(data["accounts"]),
-            overrides=form.overrides(),
-            outside_hours_reason=data["outside_hours_reason"],
-            new_images=data["new_images"],
-        )
+        fields = {
+            "body": data["body"],
+            "scheduled_at": data["scheduled_at"],
+            "accounts": list(data["accounts"]),
+            "overrides": form.overrides(),
+            "outside_hours_reason": data["outside_hours_reason"],
+            "new_images": data["new_images"],
+        }
         try:
             revision = post.revision if post is not None else None
             if post is None:

@@ -14,9 +14,16 @@ LANGUAGE_TITLES = {"ja": _("Japanese"), "en": _("English"), "zh": _("Chinese")}
 class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = ("number", "effective_from", "in_force", "created_by", "created_at")
     ordering = ("-effective_from", "-number")
-    fieldsets = [(None, {"fields": ["effective_from"]})] + [
-        (LANGUAGE_TITLES[language], {"fields": [f"{section}_{language}" for section in SECTIONS]})
-        for language in LANGUAGES
+    # The date first, then each language's sections (tuples: the admin's type for field lists).
+    fieldsets = [
+        (title, {"fields": fields})
+        for title, fields in [
+            (None, ("effective_from",)),
+            *[
+                (LANGUAGE_TITLES[language], tuple(f"{section}_{language}" for section in SECTIONS))
+                for language in LANGUAGES
+            ],
+        ]
     ]
 
     @admin.display(description=_("in force"), boolean=True)
@@ -42,7 +49,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             for language in LANGUAGES:
                 for section in SECTIONS:
                     initial.setdefault(f"{section}_{language}", latest.text(section, language))
-        initial.setdefault("effective_from", today_jst() + dt.timedelta(days=1))
+        # A date, as a form's initial value may be; django-stubs allow only the strings of a query string.
+        initial.setdefault("effective_from", today_jst() + dt.timedelta(days=1))  # type: ignore[arg-type]
         return initial
 
     def save_model(self, request, obj, form, change):

@@ -81,10 +81,6 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"v{self.number} ({self.effective_from:%Y-%m-%d})"
 
-    @property
-    def has_taken_effect(self) -> bool:
-        return self.effective_from <= today_jst()
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).values_list("effective_from", flat=True).first()
@@ -99,6 +95,10 @@ class PolicyVersion(models.Model):
         if self.has_taken_effect:
             raise ValueError("A policy version that has taken effect is never deleted.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def has_taken_effect(self) -> bool:
+        return self.effective_from <= today_jst()
 
     def text(self, section: str, language: str) -> str:
         return getattr(self, f"{section}_{language if language in LANGUAGES else 'ja'}")

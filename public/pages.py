@@ -24,7 +24,7 @@ from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
 from posts import footer as post_footer
 from posts.models import Footer
 from public.models import AccountListRevision, PolicyVersion
-from public.texts import LANGUAGE_NAMES, LANGUAGES, TEXTS, format_date
+from public.texts import LANGUAGE_NAMES, LANGUAGES, SECTION_TITLES, TEXTS, WEEKDAYS, format_date
 from replies.categories import ProhibitedAct
 
 JSON_SCHEMA_VERSION = 1
@@ -88,7 +88,8 @@ def _frame(language: str, links, page: str, switch) -> dict:
     """What every public page shares: its words, the navigation and the language switch."""
     return {
         "language": language,
-        "t": TEXTS[language],
+        # The templates read every word from t, the section titles as t.sections.<n>.
+        "t": {**TEXTS[language], "sections": SECTION_TITLES[language]},
         "links": {
             "policy": links.policy(language),
             "accounts": links.accounts(language),
@@ -200,7 +201,7 @@ def weekly_hours(windows: list[OfficeHours], language: str) -> list[tuple[str, s
         else:
             runs.append([day])
     for run in runs:
-        first, last = texts["weekdays"][run[0]], texts["weekdays"][run[-1]]
+        first, last = WEEKDAYS[language][run[0]], WEEKDAYS[language][run[-1]]
         days = first if len(run) == 1 else texts["day_range"].format(first=first, last=last)
         hours = texts["list_sep"].join(f"{_clock(o)}–{_clock(c)}" for o, c in by_day[run[0]])
         rows.append((days, hours))
@@ -230,7 +231,7 @@ def _closure_rows(accounts: list[SocialAccount], language: str) -> list[dict]:
     return [
         {
             "date": format_date(day.date, language),
-            "office": _office_name(day.office, language) if day.office_id else TEXTS[language]["all_offices"],
+            "office": _office_name(day.office, language) if day.office is not None else TEXTS[language]["all_offices"],
         }
         for day in days
     ]
@@ -252,14 +253,14 @@ def _footers_in_force(accounts: list[SocialAccount], language: str) -> list[dict
         if shared is not None and post_footer.footer_text(shared):
             rows.append({"label": texts[platform], "text": post_footer.footer_text(shared)})
     overrides = sorted(
-        (f for (p, a), f in newest.items() if a is not None and a in known),
-        key=lambda f: (f.platform, f.account.sort_order),
+        ((f, f.account) for f in newest.values() if f.account is not None and f.account.pk in known),
+        key=lambda pair: (pair[0].platform, pair[1].sort_order),
     )
-    for item in overrides:
+    for item, account in overrides:
         if post_footer.footer_text(item):
             rows.append(
                 {
-                    "label": texts["footer_for_account"].format(handle=item.account.display_handle),
+                    "label": texts["footer_for_account"].format(handle=account.display_handle),
                     "text": post_footer.footer_text(item),
                 }
             )

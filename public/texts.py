@@ -9,7 +9,8 @@ frame the generated sections.
 LANGUAGES = ("ja", "en", "zh")
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English", "zh": "中文"}
 
-TEXTS = {
+# Each value is one string, a phrase or a str.format() template (section titles and weekdays are below).
+TEXTS: dict[str, dict[str, str]] = {
     "ja": {
         "agency": "出入国在留管理庁",
         "skip": "本文へ移動",
@@ -30,16 +31,6 @@ TEXTS = {
         "platform": "プラットフォーム",
         "x": "X（旧Twitter）",
         "facebook": "Facebook",
-        "sections": {
-            "1": "1 基本方針",
-            "2": "2 アカウント情報",
-            "3": "3 投稿者",
-            "4": "4 投稿時間",
-            "5": "5 留意事項",
-            "6": "6 免責事項",
-            "7": "7 禁止事項",
-            "8": "8 適用",
-        },
         "version_in_force": "現在の版：第{number}版（{date}から適用）。本運用方針は予告なく変更することがあります。",
         "generated": "アカウント、投稿時間、返信等の取扱い、投稿に付す注記及び禁止事項は、投稿システムが実際に適用している設定から作成しています。",
         "days": "曜日",
@@ -58,7 +49,6 @@ TEXTS = {
         "version_item": "第{number}版（{date}から適用）",
         "earlier_version": "これは過去の版（第{number}版、{date}から適用）です。",
         "current_link": "現在の運用方針を見る",
-        "weekdays": ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
         "day_range": "{first}〜{last}",
         "list_sep": "、",
     },
@@ -83,16 +73,6 @@ TEXTS = {
         "platform": "Platform",
         "x": "X (formerly Twitter)",
         "facebook": "Facebook",
-        "sections": {
-            "1": "1 Basic policy",
-            "2": "2 Accounts",
-            "3": "3 Who posts",
-            "4": "4 Posting hours",
-            "5": "5 Notes",
-            "6": "6 Disclaimer",
-            "7": "7 Prohibited acts",
-            "8": "8 Effective date",
-        },
         "version_in_force": "Version {number}, in force since {date}. This policy may change without notice.",
         "generated": "The accounts, posting hours, handling of replies, the note added to every post and the prohibited "
         "acts on this page are generated from the settings the posting system actually applies.",
@@ -114,7 +94,6 @@ TEXTS = {
         "version_item": "Version {number} (from {date})",
         "earlier_version": "This is an earlier version (version {number}, from {date}).",
         "current_link": "See the policy in force",
-        "weekdays": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         "day_range": "{first} to {last}",
         "list_sep": ", ",
     },
@@ -137,16 +116,6 @@ TEXTS = {
         "platform": "平台",
         "x": "X（原Twitter）",
         "facebook": "Facebook",
-        "sections": {
-            "1": "1 基本方针",
-            "2": "2 账号信息",
-            "3": "3 投稿人",
-            "4": "4 投稿时间",
-            "5": "5 注意事项",
-            "6": "6 免责事项",
-            "7": "7 禁止事项",
-            "8": "8 适用",
-        },
         "version_in_force": "现行版本：第{number}版（自{date}起适用）。本运营方针有可能在没有预告的情况下发生变更。",
         "generated": "本页中的账号、投稿时间、对回复等的处理、投稿所附说明及禁止事项，均根据投稿系统实际执行的设置生成。",
         "days": "星期",
@@ -165,10 +134,50 @@ TEXTS = {
         "version_item": "第{number}版（自{date}起适用）",
         "earlier_version": "这是历史版本（第{number}版，自{date}起适用）。",
         "current_link": "查看现行运营方针",
-        "weekdays": ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
         "day_range": "{first}至{last}",
         "list_sep": "、",
     },
+}
+
+# The policy's section headings (the template reads them as t.sections, see public.pages._frame).
+SECTION_TITLES: dict[str, dict[str, str]] = {
+    "ja": {
+        "1": "1 基本方針",
+        "2": "2 アカウント情報",
+        "3": "3 投稿者",
+        "4": "4 投稿時間",
+        "5": "5 留意事項",
+        "6": "6 免責事項",
+        "7": "7 禁止事項",
+        "8": "8 適用",
+    },
+    "en": {
+        "1": "1 Basic policy",
+        "2": "2 Accounts",
+        "3": "3 Who posts",
+        "4": "4 Posting hours",
+        "5": "5 Notes",
+        "6": "6 Disclaimer",
+        "7": "7 Prohibited acts",
+        "8": "8 Effective date",
+    },
+    "zh": {
+        "1": "1 基本方针",
+        "2": "2 账号信息",
+        "3": "3 投稿人",
+        "4": "4 投稿时间",
+        "5": "5 注意事项",
+        "6": "6 免责事项",
+        "7": "7 禁止事项",
+        "8": "8 适用",
+    },
+}
+
+# Monday first, as OfficeHours.weekday counts.
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "ja": ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "zh": ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"),
 }
 
 EN_MONTHS = (

@@ -24,7 +24,7 @@ class ListeningStateAdmin(admin.ModelAdmin):
     """
 
     list_display = ["account", "day", "reads_today", "estimated_cost", "note_text", "wait_until", "last_polled_at"]
-    readonly_fields = [
+    readonly_fields = (
         "account",
         "settings_note",
         "cursors",
@@ -36,7 +36,7 @@ class ListeningStateAdmin(admin.ModelAdmin):
         "last_polled_at",
         "polling_until",
         "last_error",
-    ]
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -74,7 +74,7 @@ class ListeningDayAdmin(admin.ModelAdmin):
     list_display = ["day", "account", "reads", "cost"]
     list_filter = ["account__platform", "account"]
     date_hierarchy = "day"
-    readonly_fields = ["day", "account", "reads", "cost"]
+    readonly_fields = ("day", "account", "reads", "cost")
     fields = readonly_fields
 
     def has_add_permission(self, request):

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -150,7 +151,7 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
     rules = SortingRules()
     _retry_pending_hides(account, adapter)
     posts = recent_posts(account, now=now)
-    reads: list[tuple[str, object]] = []
+    reads: list[tuple[str, Callable[..., platforms.ReplyBatch]]] = []
     if platforms.capabilities_for(account).lists_mentions:
         reads.append((MENTIONS, adapter.mentions))
     reads.extend((post_id, _replies_under(adapter, post_id)) for post_id in posts)
@@ -159,7 +160,7 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
     state.last_error = ""
     for key, read in reads:
         limit = READ_LIMIT if budget is None else min(READ_LIMIT, budget - state.reads_today)
-        if limit <= 0:
+        if budget is not None and limit <= 0:  # without a budget the limit is READ_LIMIT
             _note_budget(state, budget)
             outcome = "budget"
             break
@@ -194,7 +195,7 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
     return outcome
 
 
-def _replies_under(adapter, post_id: str):
+def _replies_under(adapter: platforms.ListeningAdapter, post_id: str) -> Callable[..., platforms.ReplyBatch]:
     return lambda *, after, limit: adapter.replies_to(post_id, after=after, limit=limit)
 
 

@@ -5,6 +5,7 @@ and keep their names.
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -134,6 +135,9 @@ class ReplyDecision(AppendOnly, models.Model):
         verbose_name = _("reply decision")
         verbose_name_plural = _("reply decisions")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} #{self.reply_id}"
+
 
 class WordList(models.Model):
     """Words an administrator lists for one prohibited act: a reply containing one is flagged or hidden (§7)."""
@@ -207,6 +211,7 @@ class ListeningState(models.Model):
             "cost": round(self.reads_today * cost_per_item, 4),
         }
 
+    @admin.display(description=_("note"))
     def note_text(self) -> str:
         """The note in the active language ("" when there is none)."""
         if self.note.get("code") == self.BUDGET_REACHED:
@@ -214,8 +219,6 @@ class ListeningState(models.Model):
                 "Daily read budget reached (%(reads)s items, about %(cost).2f USD): polling resumes tomorrow."
             ) % {"reads": self.note.get("reads", 0), "cost": self.note.get("cost", 0)}
         return ""
-
-    note_text.short_description = _("note")
 
 
 class ListeningDay(models.Model):
@@ -253,3 +256,6 @@ class QueueVisit(models.Model):
         db_table = "moderation_queuevisit"
         verbose_name = _("moderation queue visit")
         verbose_name_plural = _("moderation queue visits")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"

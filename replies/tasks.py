@@ -15,7 +15,7 @@ def poll_all() -> int:
     """Beat, every LISTENING_POLL_SECONDS: one poll per account, so a slow account delays no other."""
     account_ids = listening.poll_all()
     for account_id in account_ids:
-        poll_account.apply_async(args=[account_id])
+        poll_account.apply_async(args=(account_id,))
     return len(account_ids)
 
 

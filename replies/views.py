@@ -1,5 +1,7 @@
 """The moderation queue: what the public wrote to the accounts a person may post to, newest and riskiest first (§7)."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +20,9 @@ from replies import services
 from replies.categories import ProhibitedAct
 from replies.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
 from replies.models import ListeningState, QueueVisit, Reply, ReplyDecision
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazily translated one
 
 PAGE_SIZE = 50
 
@@ -43,7 +48,8 @@ def highlighted(text: str, findings: list[dict]) -> list[tuple[str, dict | None]
     return pieces
 
 
-FINDING_LABELS = {
+# Looked up with the kind stored in a finding, whatever was stored there.
+FINDING_LABELS: "dict[object, StrOrPromise]" = {
     "residence_card": _lazy("Residence card number"),
     "passport": _lazy("Passport number"),
     "my_number": _lazy("Individual Number (My Number)"),

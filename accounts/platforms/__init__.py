@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.crypto import CredentialsUnreadable
 
 from .base import (
+    Adapter,
     AuthRevoked,
     ListeningAdapter,
     MediaItem,
@@ -35,6 +36,7 @@ from .capabilities import Capabilities, ImageLimits, capabilities_for
 from .sign_in import SignIn
 
 __all__ = [
+    "Adapter",
     "AuthRevoked",
     "Capabilities",
     "ImageLimits",
@@ -55,10 +57,10 @@ __all__ = [
 ]
 
 
-def adapter_for(account) -> PlatformAdapter:
+def adapter_for(account) -> Adapter:
     """The adapter a SocialAccount uses; AuthRevoked when its credentials are missing or unreadable.
 
-    Every adapter is also a ListeningAdapter (reading and moderating replies).
+    Every adapter is also a ListeningAdapter (reading and moderating replies): an Adapter.
 
     Takes the account's own choices (account.Publisher, account.Platform) so
     that importing the adapters does not need the models loaded.

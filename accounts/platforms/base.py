@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -174,8 +174,10 @@ class PlatformAdapter(Protocol):
 class ListeningAdapter(Protocol):
     """Reading and moderating what the public writes to an account."""
 
-    # What the platform lets the console do, and its limits (capabilities.py).
-    capabilities: Capabilities
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the platform lets the console do, and its limits (capabilities.py); read, never set."""
+        ...
 
     def mentions(self, *, after: str | None = None, limit: int = 500) -> ReplyBatch:
         """What mentions the account (on X, replies to its posts included), newest first."""
@@ -194,6 +196,11 @@ class ListeningAdapter(Protocol):
     def ban(self, author_id: str) -> None:
         """Rejected where the platform does not allow it (see ``capabilities.block_author``)."""
         ...
+
+
+@runtime_checkable
+class Adapter(PlatformAdapter, ListeningAdapter, Protocol):
+    """What adapter_for() builds: every adapter publishes and listens."""
 
 
 def comparable_text(text: str) -> str:
@@ -221,11 +228,19 @@ class _ToFakePlatform(HTTPAdapter):
         super().__init__()
         self.origin = origin.rstrip("/")
 
-    def send(self, request: requests.PreparedRequest, **kwargs):  # type: ignore[override]
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
         parts = urlsplit(str(request.url))
         request.headers[FAKE_PLATFORM_URL_HEADER] = str(request.url)
         request.url = self.origin + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        return super().send(request, **kwargs)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
 
 
 def route_to_fake_platform(session: requests.Session) -> None:

@@ -20,6 +20,7 @@ facebook-sdk 3.1.0 facts this module relies on (read from the installed source):
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import mimetypes
@@ -57,7 +58,6 @@ RECENT_LIMIT = 25
 # GET /{post-id}/comments: every comment, replies to comments included, newest first.
 COMMENT_FIELDS = "id,message,from,created_time,parent,is_hidden,can_hide,permalink_url"
 COMMENT_PAGE_SIZE = 100
-GRAPH_TIME = "%Y-%m-%dT%H:%M:%S%z"
 
 # Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling,
 # .../overview/rate-limiting): 4 app, 17 user, 32 page, 341 app, 613 call-rate and
@@ -89,7 +89,7 @@ class _RecordingSession(requests.Session):
         self.last_response: requests.Response | None = None
         self.deadline: float | None = None  # time.monotonic() value, set for one call
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         self.last_response = None
         timeout = kwargs.get("timeout") or self.default_timeout
         kwargs["timeout"] = request_timeout(timeout, self.deadline, platform="Facebook")
@@ -195,13 +195,14 @@ class FacebookAdapter:
         created in the same second as the cursor are read again and recognised
         by their ids.
         """
-        since = datetime.strptime(after, GRAPH_TIME) if after else None
+        since = _graph_time(after) if after else None
         replies: list[PublicReply] = []
         newest: str | None = None  # created_time of the first (newest) comment read
         paging: dict[str, str] = {}
         while True:
             page = self._call(
-                lambda: self._graph.get_connections(
+                functools.partial(
+                    self._graph.get_connections,
                     post_id,
                     "comments",
                     filter="stream",
@@ -280,8 +281,8 @@ class FacebookAdapter:
         raise error
 
     def _map_graph_error(self, exc: facebook.GraphAPIError) -> PlatformError:
-        body = exc.result if isinstance(exc.result, dict) else {}
-        details = body.get("error") if isinstance(body.get("error"), dict) else {}
+        body = _object(exc.result)
+        details = _object(body.get("error"))
         if not details and not isinstance(exc.result, dict):
             return self._map_unreadable_answer()  # facebook-sdk's own "Maintype was not ..." complaint
 
@@ -333,9 +334,19 @@ class FacebookAdapter:
         return text.replace(self._token, "[access token]") if self._token else text
 
 
+def _object(value: object) -> dict[str, Any]:
+    """A JSON object of an answer, or {} where the answer has something else (or nothing) there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _graph_time(text: str) -> datetime:
+    """A Graph API time, as 2024-05-01T09:30:00+0000 (aware)."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+
+
 def _public_comment(item: dict[str, Any], post_id: str) -> PublicReply:
-    author = item.get("from") if isinstance(item.get("from"), dict) else {}
-    parent = item.get("parent") if isinstance(item.get("parent"), dict) else {}
+    author = _object(item.get("from"))
+    parent = _object(item.get("parent"))
     created = item.get("created_time")
     comment_id = str(item["id"])
     return PublicReply(
@@ -344,7 +355,7 @@ def _public_comment(item: dict[str, Any], post_id: str) -> PublicReply:
         author_id=str(author.get("id", "")),
         author_handle="",
         author_name=str(author.get("name", "")),
-        created_at=datetime.strptime(created, GRAPH_TIME) if created else datetime.now(UTC),
+        created_at=_graph_time(created) if created else datetime.now(UTC),
         url=str(item.get("permalink_url") or POST_URL.format(id=comment_id)),
         answers=str(parent["id"]) if parent.get("id") else post_id,
         conversation=post_id,

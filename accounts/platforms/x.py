@@ -21,6 +21,7 @@ tweepy 4.17 facts this module relies on (read from the installed source):
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import mimetypes
@@ -107,7 +108,7 @@ class _TimeoutSession(requests.Session):
         self.default_timeout = timeout
         self.deadline: float | None = None  # time.monotonic() value, set for one call
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         timeout = kwargs.get("timeout") or self.default_timeout
         kwargs["timeout"] = request_timeout(timeout, self.deadline, platform="X")
         return super().request(method, url, *args, **kwargs)
@@ -273,7 +274,7 @@ class XAdapter:
         newest: str | None = None
         token: str | None = None
         while True:
-            response = self._call(lambda: fetch(token))
+            response = self._call(functools.partial(fetch, token))
             meta = response.meta or {}
             newest = newest or meta.get("newest_id")
             users = {str(user.id): user for user in (response.includes or {}).get("users", [])}

@@ -159,7 +159,10 @@ def enqueue_soon(target_ids: list[int], due_at: dt.datetime) -> None:
 # --- Targets held by their account -------------------------------------------------------------
 
 # Why a due target waits, by its account's state; kept in the target's problem while it waits.
-HELD_BY = {SocialAccount.State.PAUSED: "account_paused", SocialAccount.State.NEEDS_REAUTH: "account_needs_reauth"}
+HELD_BY: dict[str, str] = {
+    SocialAccount.State.PAUSED: "account_paused",
+    SocialAccount.State.NEEDS_REAUTH: "account_needs_reauth",
+}
 
 
 def record_held_targets(now: dt.datetime | None = None) -> int:

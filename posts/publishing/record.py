@@ -38,14 +38,15 @@ def _record(
     action: str,
     data: dict | None = None,
     notify: bool = False,
-    problem: bool = False,
+    as_problem: bool = False,
     claimed_at: dt.datetime | None = None,
     **changes,
 ) -> bool:
     """Record an outcome in a short transaction, only if no one else recorded one first.
 
-    `problem` keeps the event's data on the target too, as why it is failed,
-    waiting or in doubt; `notify` e-mails the author and the supervisors;
+    `as_problem` keeps the event's data on the target too (its `problem`), as
+    why it is failed, waiting or in doubt (a change may also set `problem`
+    itself, as a success clears it); `notify` e-mails the author and the supervisors;
     `claimed_at`, when given, records only if the claim is still that one (a
     reconciliation that took the target over wins). A target that ends
     published or failed is no longer in doubt; one unconfirmed always is.
@@ -64,7 +65,7 @@ def _record(
             changes["in_doubt"] = False
         elif state == TState.UNCONFIRMED:
             changes["in_doubt"] = True
-        if problem:
+        if as_problem:
             changes["problem"] = {"action": action, **data}
         for name, value in changes.items():
             setattr(target, name, value)
@@ -73,6 +74,7 @@ def _record(
             post_id=target.post_id, target=target, action=action, from_state=was, to_state=target.state, data=data
         )
         if target.state == TState.PUBLISHED:
+            assert target.published_at is not None, "a success is recorded with its time (_published)"
             PublishedText.remember(
                 account_id=target.account_id, text=target.body, target_id=target.pk, published_at=target.published_at
             )
@@ -178,6 +180,9 @@ def record_reaction(
     data: dict = {"reason": reaction.reason}
     changes: dict = {"state": reaction.state}
     if reaction.due == AT_RESET:
+        # The table waits for a reset only on RateLimited, the one error that names its moment.
+        if not isinstance(exc, platforms.RateLimited):
+            raise TypeError(f"{reaction.reason} waits for a reset that {type(exc).__name__} does not name.")
         data["until"] = exc.until.isoformat()
         changes["due_at"] = exc.until
     elif reaction.due == AFTER_BACKOFF:
@@ -198,7 +203,7 @@ def record_reaction(
         "action": reaction.action,
         "data": data,
         "notify": reaction.tells_people,
-        "problem": reaction.tells_people,
+        "as_problem": reaction.tells_people,
         "claimed_at": claimed_at if reaction.only_this_claim else None,
         **changes,
     }

@@ -187,7 +187,7 @@ def _send(claim: Claim) -> str | PublishResult:
                 action=Action.FAIL,
                 data={"reason": "unexpected_before_sending", "error": type(exc).__name__},
                 notify=True,
-                problem=True,
+                as_problem=True,
                 state=TState.FAILED,
                 last_error=type(exc).__name__,
             )
@@ -198,7 +198,7 @@ def _send(claim: Claim) -> str | PublishResult:
             action=Action.UNCONFIRMED,
             data={"reason": "unexpected", "error": type(exc).__name__},
             notify=True,
-            problem=True,
+            as_problem=True,
             state=TState.UNCONFIRMED,
             last_error=type(exc).__name__,
         )
@@ -272,7 +272,7 @@ def _uncertain(claim: Claim, adapter, exc: platforms.Transient) -> str:
             action=Action.FAIL,
             data={"reason": "gave_up", "attempts": claim.attempt, **_error(exc)},
             notify=True,
-            problem=True,
+            as_problem=True,
             state=TState.FAILED,
             last_error=exc.message,
         )
@@ -336,7 +336,7 @@ def _reconcile_claimed(target_id: int, adapter, text: str) -> str:
         action=Action.UNCONFIRMED,
         data={"reason": "not_found", "lookup_error": problem},
         notify=True,
-        problem=True,
+        as_problem=True,
         state=TState.UNCONFIRMED,
         last_error=problem,
     )
@@ -376,7 +376,7 @@ def target_reconcile(*, target_id: int, now: dt.datetime | None = None) -> str:
             action=Action.UNCONFIRMED,
             data={"reason": "no_adapter", **_error(exc)},
             notify=True,
-            problem=True,
+            as_problem=True,
             state=TState.UNCONFIRMED,
             last_error=exc.message,
         )

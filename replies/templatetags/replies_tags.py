@@ -10,7 +10,7 @@
 
 from django import template
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 
 from accounts import access
 from replies import selectors
@@ -31,15 +31,16 @@ def replies_summary_for(user) -> list:
         .annotate(
             waiting=Count("replies", filter=Q(replies__needs_review=True), distinct=True),
             auto_hidden=Count("replies__decisions", filter=auto_hidden, distinct=True),
+            listening_note=Value(""),  # written below, in the reader's language
         )
         .filter(Q(waiting__gt=0) | Q(auto_hidden__gt=0) | Q(listening__note__has_key="code"))
         .order_by("platform", "sort_order")
     )
-    accounts = list(accounts)
-    for account in accounts:
+    summary = list(accounts)
+    for account in summary:
         state = getattr(account, "listening", None)  # None: never polled yet
         account.listening_note = state.note_text() if state else ""
-    return accounts
+    return summary
 
 
 @register.inclusion_tag("replies/_summary.html", takes_context=True)

@@ -276,3 +276,10 @@ def test_rules_pinned_reads_each_list_only_when_needed_and_nests(django_assert_n
             with checks.rules_pinned():
                 assert scan("電話 0570-013904") == []
             assert scan("電話 03-5796-7112") == []
+
+
+def test_a_kind_that_is_not_one_of_the_choices_is_refused_as_such():
+    # full_clean() runs clean() after clean_fields() found the kind wrong; clean() leaves it to that message.
+    with pytest.raises(ValidationError) as refused:
+        OfficialContact(kind="fax", value="03-1234-5678").full_clean()
+    assert set(refused.value.message_dict) == {"kind"}

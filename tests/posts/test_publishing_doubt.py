@@ -449,3 +449,18 @@ def test_sandbox_accounts_keep_working(tokyo_poster):
     target = approved(tokyo_poster).targets.get()
     assert SocialAccount.objects.get(handle="IMMI_TOKYO").publisher == "sandbox"
     assert publish(target) == "published" and fresh(target).sent_at is not None
+
+
+def test_a_late_success_clears_the_doubt_the_page_showed(supervisor_client, tokyo_poster, tokyo_supervisor, settings):
+    from accounts.platforms import PublishResult
+
+    target = approved(tokyo_poster, approver=tokyo_supervisor).targets.get()
+    stale(target, settings)
+    with time_machine.travel(AT_DUE + dt.timedelta(minutes=5), tick=False):
+        assert publishing.target_reconcile(target_id=target.pk) == "unconfirmed"
+    assert fresh(target).problem["action"] == "unconfirmed"
+    publishing._published(target.pk, PublishResult(external_id="191", url="https://x.com/i/web/status/191"))
+    target = fresh(target)
+    assert (target.state, target.problem, target_problem(target)) == ("published", {}, "")
+    page = supervisor_client.get(reverse("posts:detail", args=[target.post_id])).content.decode()
+    assert 'class="problem"' not in page

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("Demo people (supervisors and the administrator set up TOTP at first approval/admin visit):")
         self.stdout.write(f"  {'username':<20} {'password':<30} {'office':<10} role")
-        for username, password, office, role in rows:
-            self.stdout.write(f"  {username:<20} {password:<30} {office:<10} {role}")
+        for username, password, office, role_name in rows:
+            self.stdout.write(f"  {username:<20} {password:<30} {office:<10} {role_name}")
         total = SocialAccount.objects.count()
         self.stdout.write(f"All {total} accounts publish to the sandbox ({sandboxed} switched now).")
