@@ -29,6 +29,7 @@ from .base import (
     RateLimited,
     Rejected,
     ReplyBatch,
+    ReplyLink,
     Transient,
 )
 from .capabilities import Capabilities, ImageLimits, capabilities_for
@@ -47,6 +48,7 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "ReplyBatch",
+    "ReplyLink",
     "Transient",
     "adapter_for",
     "capabilities_for",
