@@ -108,15 +108,15 @@ def _imitates(host: str, domain: str) -> str | None:
         return None  # go.jp, lg.jp: suffixes, nothing to imitate by name
     host_registrable = registrable_domain(host) or host
     squeezed = compact(domain)
-    if len(squeezed) >= 6 and squeezed in compact(shown) and host_registrable != official_registrable:
-        return OFFICIAL_IN_HOST  # moj-go-jp.example, mojgojp.example
     for candidate in {host, host_registrable, shown, _unicode_host(host_registrable)}:
         if candidate == domain:
             continue
         if edit_distance(candidate, domain, limit=2) <= _allowed_distance(domain):
             return LOOKALIKE
         if compact(candidate) == squeezed:
-            return LOOKALIKE  # rnoj.go.jp, m0j.go.jp, mој.go.jp
+            return LOOKALIKE  # rnoj.go.jp, m0j.go.jp, moj.gо.jp (Cyrillic о: xn--g-1tb)
+    if len(squeezed) >= 6 and squeezed in compact(shown) and host_registrable != official_registrable:
+        return OFFICIAL_IN_HOST  # moj-go-jp.example, mojgojp.example
     return None
 
 

@@ -176,16 +176,22 @@ def _add_link(result: SortedReply, finding: dict) -> None:
 
 
 def _destination_findings(links: Iterable[ReplyLink]) -> Iterator[dict]:
-    """Each link the platform reported, judged by where it leads (expanded_url, and unwound_url when X gave one)."""
+    """Each link the platform reported, judged by where it leads (expanded_url, and unwound_url when X gave one).
+
+    Where the two disagree the worse judgement stands: a harmless-looking
+    address that X found leads to a phishing page is a phishing link.
+    """
     for link in links:
-        for destination in dict.fromkeys(u for u in (link.expanded_url, link.unwound_url) if u):
-            judged = checks.link_judgement(destination)
-            if judged is None:
-                continue
-            kind, detail = judged
-            excerpt = link.url if link.end > link.start else destination
-            yield _link_finding(kind, detail, start=link.start, end=link.end, excerpt=excerpt, destination=destination)
-            break
+        judged = [
+            (_LINK_RISK[found[0]], found, destination)
+            for destination in dict.fromkeys(u for u in (link.expanded_url, link.unwound_url) if u)
+            if (found := checks.link_judgement(destination)) is not None
+        ]
+        if not judged:
+            continue
+        _risk, (kind, detail), destination = max(judged, key=lambda j: j[0])
+        excerpt = link.url if link.end > link.start else destination
+        yield _link_finding(kind, detail, start=link.start, end=link.end, excerpt=excerpt, destination=destination)
 
 
 def coordinated_finding(text: str) -> dict:
