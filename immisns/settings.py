@@ -390,7 +390,7 @@ LISTENING_POST_DAYS = env_int("LISTENING_POST_DAYS", 7, minimum=1)
 # Coordinated spam (replies.coordinated): copies of one text count within this many hours of each
 # other; texts shorter than this many characters, once courtesies are taken out, never count.
 LISTENING_SPAM_WINDOW_HOURS = env_int("LISTENING_SPAM_WINDOW_HOURS", 72, minimum=1)
-LISTENING_SPAM_MIN_CHARS = env_int("LISTENING_SPAM_MIN_CHARS", 12, minimum=1)
+LISTENING_SPAM_MIN_CHARS = env_int("LISTENING_SPAM_MIN_CHARS", 20, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "posts.sweep", "schedule": float(PUBLISHING_SWEEP_SECONDS)},
     # The task's name from before replies left moderation (replies/tasks.py), kept for queued messages.

@@ -985,7 +985,9 @@ class FakeX(_FakePlatform):
         data = []
         for post in page:
             # Links as X gives them back: t.co in the text, the destination in entities (x_entities).
-            text, urls = x_entities.wrapped(post.text, lambda url: self._tco_link(f"{post.id}:{url}"), post.unwound)
+            text, urls = x_entities.wrapped(
+                post.text, lambda url, post=post: self._tco_link(f"{post.id}:{url}"), post.unwound
+            )
             item: dict[str, Any] = {
                 "id": post.id,
                 "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),

@@ -3,10 +3,10 @@
 import pytest
 
 from accounts.models import SocialAccount
-from replies.categories import ProhibitedAct
-from replies.models import Reply, WordList
 from checks.confusables import compact
+from replies.categories import ProhibitedAct
 from replies.coordinated import earlier_copies, spam_key
+from replies.models import Reply, WordList
 from replies.sorting import SortingRules, sort_reply
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,9 @@ def test_the_same_text_from_one_author_on_several_accounts_is_spam():
     )
     now = timezone.now()
     same_account = earlier_copies(key=spam_key(text), author_id="42", account_id=tokyo.pk, at=now)
-    elsewhere = earlier_copies(key=spam_key("在留資格のご相談は　当事務所へ！"), author_id="42", account_id=osaka.pk, at=now)
+    elsewhere = earlier_copies(
+        key=spam_key("在留資格のご相談は　当事務所へ！"), author_id="42", account_id=osaka.pk, at=now
+    )
     other_author = earlier_copies(key=spam_key(text), author_id="43", account_id=tokyo.pk, at=now)
     assert same_account is None
     # The copy before is named, so that it is flagged too.
