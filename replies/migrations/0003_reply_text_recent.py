@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_sandboxdelivery_table'),
-        ('posts', '0012_page_indexes_by_state'),
-        ('replies', '0002_reply_post_target'),
+        ("accounts", "0004_sandboxdelivery_table"),
+        ("posts", "0012_page_indexes_by_state"),
+        ("replies", "0002_reply_post_target"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='reply',
-            index=models.Index(fields=['text_digest', 'created_at'], name='reply_text_recent'),
+            model_name="reply",
+            index=models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
         ),
     ]
