@@ -54,12 +54,14 @@ POSTS ?= 100000
 bench-pages: install
 	$(BIN)/python benchmarks/pages.py --posts $(POSTS); pages=$$?; $(BIN)/python benchmarks/drain.py && exit $$pages
 
+# Replies: ingest rate, time to hide, and the labelled corpus end to end through the poll on the fakes.
 bench-replies: install
 	$(BIN)/python benchmarks/replies.py
 
-# Rewrite the corpus files from benchmarks/corpus/build.py (deterministic).
+# Rewrite the corpus files from benchmarks/corpus/build.py and build_replies.py (deterministic).
 corpus: install
 	$(BIN)/python benchmarks/corpus/build.py
+	$(BIN)/python benchmarks/corpus/build_replies.py
 
 # Rewrite requirements.lock from pyproject.toml (needs uv: pip install uv).
 lock:

@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from checks import normalisation, personal_data
-from checks.links import x_url_spans
+from checks import lookalike, normalisation, personal_data
+from checks.links import other_url_spans, x_url_spans
 from checks.models import AllowedLinkDomain, OfficialContact, PublishedText, text_digest
 from checks.personal_data import my_number_check_digit  # noqa: F401 - part of this module's interface
 
@@ -49,6 +49,7 @@ class Finding:
     end: int
     message: str
     excerpt: str
+    detail: str = ""  # for a phishing link: the rule that found it (checks.lookalike)
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ class _Link:
     start: int  # in the text as typed
     end: int
     host: str
+    link: str  # as written, NFKC
 
 
 def _links(text: str, norm: normalisation.Normalised) -> list[_Link]:
@@ -223,11 +225,15 @@ def _links(text: str, norm: normalisation.Normalised) -> list[_Link]:
     for reading in (as_x_reads, norm):
         for start, end in x_url_spans(reading.text):
             spans.setdefault(reading.span(start, end))
+    # Bare IP addresses and addresses with user info: not URLs to X, links to an attacker.
+    for start, end in other_url_spans(norm.text):
+        spans.setdefault(norm.span(start, end))
     links = []
     for start, end in spans:
-        host = _link_host(unicodedata.normalize("NFKC", text[start:end]))
+        link = unicodedata.normalize("NFKC", text[start:end])
+        host = _link_host(link)
         if host:
-            links.append(_Link(start, end, host))
+            links.append(_Link(start, end, host, link))
     return links
 
 
@@ -237,8 +243,38 @@ def _shortener(host: str) -> str | None:
     return next((d for d in (".".join(labels[i:]) for i in range(len(labels))) if d in SHORTENER_DOMAINS), None)
 
 
+PHISHING = "phishing_link"
+
+
+def link_judgement(link: str, *, rules: _Rules | None = None) -> tuple[str, str] | None:
+    """(kind, detail) of what is wrong with a link, or None when it may stand.
+
+    In order: a phishing link (PHISHING, the checks.lookalike rule as detail),
+    a shortener ("url_shortener"), a domain outside the allow-list ("link_domain").
+    The sorting of replies asks this of the destination X reports for a t.co link.
+    """
+    rules = rules or _rules()
+    link = unicodedata.normalize("NFKC", link)
+    reason = lookalike.phishing_reason(link, official=rules.allowed_domains)
+    if reason:
+        return PHISHING, reason
+    host = _link_host(link)
+    if not host:
+        return None
+    if _shortener(host):
+        return "url_shortener", ""
+    if not _is_allowed(host, rules):
+        return "link_domain", ""
+    return None
+
+
 def _link_findings(text: str, links: list[_Link], rules: _Rules) -> Iterator[Finding]:
     for link in links:
+        reason = lookalike.phishing_reason(link.link, official=rules.allowed_domains)
+        if reason:
+            finding = _finding(text, PHISHING, BLOCK, link.start, link.end)
+            yield Finding(**{**finding.__dict__, "detail": reason})
+            continue
         shortener = _shortener(link.host)
         if shortener:
             yield _finding(text, "url_shortener", BLOCK, link.start, link.end)
@@ -377,6 +413,10 @@ def finding_message(kind: str, excerpt: str) -> str:
         host = _link_host(unicodedata.normalize("NFKC", excerpt))
         domain = _shortener(host) or host
         return _("Shortened links (%(domain)s) are not allowed: link to the full address instead.") % {"domain": domain}
+    if kind == PHISHING:
+        return _("%(domain)s imitates an official address or hides where it leads: a phishing link.") % {
+            "domain": _link_host(unicodedata.normalize("NFKC", excerpt)) or excerpt
+        }
     if kind == "link_domain":
         return _("%(domain)s is not on the list of allowed link domains. Check that the link is right.") % {
             "domain": _link_host(unicodedata.normalize("NFKC", excerpt))

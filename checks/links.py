@@ -325,3 +325,33 @@ def x_url_spans(text: str) -> list[tuple[int, int]]:
             hosts[-1] = (hosts[-1][0], end)
         spans.extend(hosts)
     return spans
+
+
+# Links twitter-text does not count but an attacker uses (DESIGN §5): a bare IP
+# address (with or without scheme, port and path) and an address with user
+# info before an "@" (https://moj.go.jp@evil.example/…), which twitter-text
+# leaves as text. The checks read these too; X's length counter does not.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_TAIL = r"(?::[0-9]{1,5})?(?:[/?#][^\s<>\"'「」]*)?"
+_OTHER_URL_RE = re.compile(
+    r"(?<![0-9A-Za-z.@/:-])(?:[Hh][Tt][Tt][Pp][Ss]?://)?"
+    + rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+    + _TAIL
+    + r"(?![0-9A-Za-z.])"
+    r"|(?<![0-9A-Za-z])[Hh][Tt][Tt][Pp][Ss]?://\[[0-9A-Fa-f:.]+\]"
+    + _TAIL
+    + r"|(?<![0-9A-Za-z])[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@<>\"'「」]+@[^\s/?#@<>\"'「」]+"
+    + _TAIL
+)
+_TRAILING_PUNCTUATION = ".,!?)]」。、'\""
+
+
+def other_url_spans(text: str) -> list[tuple[int, int]]:
+    """Spans [start, end) of bare IP addresses and of addresses with user info, trailing punctuation left out."""
+    spans = []
+    for match in _OTHER_URL_RE.finditer(text):
+        start, end = match.span()
+        while end > start and text[end - 1] in _TRAILING_PUNCTUATION:
+            end -= 1
+        spans.append((start, end))
+    return spans

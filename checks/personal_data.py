@@ -6,6 +6,13 @@ space as " ". Between the groups of a number people type a space, a hyphen
 (with or without spaces around it), a dot, or nothing; numbers stand inside
 Japanese text without spaces (「在留カードAB-1234-5678-CDを」).
 
+Residents of many countries write to the accounts (§7): a passport number of
+any country is found when the text names a passport just before it (旅券,
+パスポート, passport, 护照, hộ chiếu, pasaporte …); an e-mail address is found
+also when written as taro[at]example[dot]com or with a full-width ＠; a
+12-digit number the text calls a tracking, order or reference number is not
+taken for a My Number.
+
 Precision matters as much as recall: the same recognisers sort the public's
 replies (§7), and a check that blocks the dates, postal codes and amounts of
 every announcement is a check staff learn to work around. So each shape is
@@ -110,6 +117,46 @@ _EMAIL_RE = re.compile(
     r"(?![A-Za-z0-9-])"
 )
 
+# An address written to dodge recognisers: taro[at]example[dot]com, taro (at) example.com, taro アットマーク example.com.
+_AT = r"(?:\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|【\s*at\s*】|<\s*at\s*>)\s*|\s*(?:アットマーク|あっとまーく|アット)\s*)"
+_DOT = r"(?:\.|\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|【\s*dot\s*】)\s*|\s+dot\s+|\s*(?:ドット|どっと)\s*)"
+_SPELT_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])(?P<local>[A-Za-z0-9._%+-]+)"
+    + _AT
+    + rf"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?{_DOT})+[A-Za-z]{{2,}})"
+    + r"(?![A-Za-z0-9-])",
+    re.IGNORECASE,
+)
+_SPELT_DOT_RE = re.compile(_DOT, re.IGNORECASE)
+
+# Passports of every country (§7.1, residents of many countries): a number of 6 to 9 digits,
+# after up to three letters and before at most one, counts only when the text names a passport
+# just before it. Japanese passports (two letters, seven digits) are found without the word.
+_PASSPORT_WORDS = (
+    "旅券|パスポート|passport|passeport|护照|護照|hộ chiếu|ho chieu|pasaporte|passaporte|pasaport|paspor|"
+    "여권|राहदानी|หนังสือเดินทาง|ပတ်စ်ပို့"
+)
+_FOREIGN_PASSPORT_RE = re.compile(
+    rf"(?:{_PASSPORT_WORDS})[^0-9\n]{{0,25}}?"
+    + _NOT_AFTER_ALNUM
+    + r"(?P<number>[A-Z]{0,3}[0-9]{6,9}[A-Z]?)"
+    + _NOT_BEFORE_ALNUM
+    + _NOT_BEFORE_NUMBER_PART,
+    re.IGNORECASE,
+)
+# A 12-digit number the text calls a tracking, order or reference number is not a My Number,
+# unless the text says it is one.
+_NOT_MY_NUMBER_CONTEXT_RE = re.compile(
+    r"追跡|伝票|問い?合わ?せ番号|お問合せ番号|注文|受付番号|整理番号|申請番号|予約番号|管理番号|荷物|配達|"
+    r"tracking|track|order|reference|ref\b|parcel|package|shipment|invoice|booking|"
+    r"快递|单号|订单|運單|mã vận đơn|vận đơn|đơn hàng|mã đơn|número de pedido|pedido|rastreio|rastreamento|"
+    r"seguimiento|orden|송장|주문|운송장",
+    re.IGNORECASE,
+)
+_MY_NUMBER_CONTEXT_RE = re.compile(r"マイナンバー|個人番号|my ?number|individual number", re.IGNORECASE)
+_DATE_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
+_CONTEXT = 30  # characters read before a number for what the text calls it
+
 _NOT_DIGIT_RE = re.compile(r"[^0-9]")
 _DIGIT_RE = re.compile(r"[0-9]")
 _NOT_ALNUM_RE = re.compile(r"[^0-9A-Za-z]")
@@ -153,13 +200,27 @@ def find(text: str) -> Iterator[Match]:
             yield Match(RESIDENCE_CARD, *match.span(), _NOT_ALNUM_RE.sub("", match.group()).upper())
         for match in _PASSPORT_RE.finditer(text):
             yield Match(PASSPORT, *match.span(), _NOT_ALNUM_RE.sub("", match.group()).upper())
+        for match in _FOREIGN_PASSPORT_RE.finditer(text):
+            if _DATE_RE.fullmatch(match.group("number")):
+                continue  # パスポート期限 20270331: a date, not a number
+            yield Match(PASSPORT, *match.span("number"), match.group("number").upper())
         for match in _MY_NUMBER_RE.finditer(text):
             digits = _digits(match.group())
             # Only a valid check digit: most 12-digit numbers (order numbers, ids) are not My Numbers.
-            if my_number_check_digit(digits[:11]) == int(digits[11]):
-                yield Match(MY_NUMBER, *match.span(), digits)
+            if my_number_check_digit(digits[:11]) != int(digits[11]):
+                continue
+            before = text[max(0, match.start() - _CONTEXT) : match.start()]
+            if _NOT_MY_NUMBER_CONTEXT_RE.search(before) and not _MY_NUMBER_CONTEXT_RE.search(before):
+                continue  # the text says what the number is: a parcel, an order, a reference
+            yield Match(MY_NUMBER, *match.span(), digits)
         for match in _PHONE_RE.finditer(text):
             yield Match(PHONE, *match.span(), _phone_key(match))
     if "@" in text:
         for match in _EMAIL_RE.finditer(text):
             yield Match(EMAIL, *match.span(), match.group().lower())
+    lowered = text.lower()
+    if "at" in lowered or "アット" in text or "あっと" in text:
+        for match in _SPELT_EMAIL_RE.finditer(text):
+            domain = _SPELT_DOT_RE.sub(".", match.group("domain"))
+            if "@" not in match.group() and "." in domain:
+                yield Match(EMAIL, *match.span(), f"{match.group('local')}@{domain}".lower())

@@ -395,6 +395,10 @@ LISTENING_X_COST_PER_ITEM = float(env_str("LISTENING_X_COST_PER_ITEM", "0.005"))
 # Replies are read under the posts published this many days back (X recent search: 7 days).
 LISTENING_POST_DAYS = env_int("LISTENING_POST_DAYS", 7, minimum=1)
 CONNECTIONS_VERIFY_SECONDS = env_int("CONNECTIONS_VERIFY_SECONDS", 24 * 3600, minimum=60)
+# Coordinated spam (replies.coordinated): copies of one text count within this many hours of each
+# other; texts shorter than this many characters, once courtesies are taken out, never count.
+LISTENING_SPAM_WINDOW_HOURS = env_int("LISTENING_SPAM_WINDOW_HOURS", 72, minimum=1)
+LISTENING_SPAM_MIN_CHARS = env_int("LISTENING_SPAM_MIN_CHARS", 20, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "posts.sweep", "schedule": float(PUBLISHING_SWEEP_SECONDS)},
     # The task's name from before replies left moderation (replies/tasks.py), kept for queued messages.

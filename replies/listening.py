@@ -24,6 +24,10 @@ Guarantees:
 - RateLimited: the account waits until the reset the platform names.
   AuthRevoked: the account is marked needs_reauth (accounts.services), as
   publishing does. Other errors are noted and the next read goes on.
+- What arrives is cleaned first (replies.intake: control characters out,
+  bidi controls made visible, the reply's address kept only on the
+  platform's own host); an item that still cannot be stored is logged,
+  named in last_error and skipped, and the cursor moves on.
 - A reply that carries personal data (or matches a "hide" word list) is
   hidden by the system at once, recorded with the rule and the finding; a
   hide that could not be sent (a transient error, a killed worker) is tried
@@ -41,10 +45,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,11 +57,10 @@ from accounts import platforms
 from accounts import services as account_services
 from accounts.models import SocialAccount
 from checks import checks
-from checks.models import text_digest
 from posts.models import PostTarget
-from replies import services
+from replies import coordinated, intake, services
 from replies.models import ListeningDay, ListeningState, Reply, ReplyDecision
-from replies.sorting import SortingRules, sort_reply
+from replies.sorting import SortingRules, coordinated_finding, sort_reply
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +181,12 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
             state.last_error = exc.message[:300]
             outcome = "error"
             continue
+        skipped: list[str] = []
         with checks.rules_pinned():
-            ingest(account, batch.replies, adapter=adapter, rules=rules, posts=posts)
+            ingest(account, batch.replies, adapter=adapter, rules=rules, posts=posts, skipped=skipped)
+        if skipped:
+            # Recorded and left behind: one hostile item never holds the cursor (§7).
+            state.last_error = f"Skipped {len(skipped)} item(s) that could not be stored: {', '.join(skipped)}"[:300]
         # The items are stored; only now move the cursor (and only past a complete read).
         state.reads_today += batch.items_read
         if batch.complete and batch.cursor:
@@ -206,8 +214,21 @@ def _auth_revoked(account: SocialAccount, state: ListeningState, exc: platforms.
     return "needs-reauth"
 
 
-def ingest(account: SocialAccount, replies, *, adapter, rules: SortingRules, posts: dict[str, int]) -> list[Reply]:
-    """Store each reply once, sorted; hide at once what must be. Returns the rows created now."""
+def ingest(
+    account: SocialAccount,
+    replies,
+    *,
+    adapter,
+    rules: SortingRules,
+    posts: dict[str, int],
+    skipped: list[str] | None = None,
+) -> list[Reply]:
+    """Store each reply once, sorted; hide at once what must be. Returns the rows created now.
+
+    One item that cannot be stored (hostile or malformed beyond what
+    replies.intake cleans) is logged, named in ``skipped`` and left behind:
+    it never stops the others, nor the cursor (§7).
+    """
     known = set(
         Reply.objects.filter(account=account, external_id__in=[r.external_id for r in replies]).values_list(
             "external_id", flat=True
@@ -223,53 +244,101 @@ def ingest(account: SocialAccount, replies, *, adapter, rules: SortingRules, pos
         )
     created: list[Reply] = []
     for item in fresh:
-        result = sort_reply(
-            text=item.text,
-            author_id=item.author_id,
-            author_handle=item.author_handle,
-            author_name=item.author_name,
-            account_id=account.pk,
-            external_id=item.external_id,
-            rules=rules,
-        )
-        state = Reply.State.HIDDEN if item.hidden else Reply.State.VISIBLE
-        reply = Reply(
-            account=account,
-            external_id=item.external_id,
-            author_id=item.author_id,
-            author_handle=item.author_handle,
-            author_name=item.author_name[:200],
-            text=item.text,
-            text_digest=text_digest(item.text),
-            created_at=item.created_at,
-            url=item.url[:500],
-            answers_id=item.answers or "",
-            conversation_id=item.conversation or "",
-            post_target_id=targets.get(item.conversation or "") or targets.get(item.answers or ""),
-            state=state,
-            findings=result.findings,
-            category=result.category,
-            risk=result.risk,
-            needs_review=result.needs_review,
-            hide_pending=bool(result.hide_rule) and state == Reply.State.VISIBLE,
-        )
         try:
-            with transaction.atomic():
-                reply.save()
-                if result.findings:
-                    services.reply_decision_record(
-                        reply=reply,
-                        action=ReplyDecision.Action.FLAG,
-                        category=result.category,
-                        rule=(result.hide_rule or result.findings[0]["rule"]),
-                        data={"findings": result.findings},
-                    )
-        except IntegrityError:  # another poll stored it a moment ago
+            reply = _store(account, item, adapter=adapter, rules=rules, targets=targets)
+        except (DatabaseError, ValueError, TypeError, AttributeError) as exc:
+            log.warning("Reply %r to %s skipped: %s", item.external_id, account.display_handle, exc)
+            if skipped is not None:
+                skipped.append(str(item.external_id)[:100])
             continue
-        created.append(reply)
-        if reply.hide_pending:
-            hide_by_system(reply, adapter=adapter, rule=result.hide_rule, finding=result.hide_finding)
+        if reply is not None:
+            created.append(reply)
     return created
+
+
+def _store(account: SocialAccount, item, *, adapter, rules: SortingRules, targets: dict[str, int]) -> Reply | None:
+    """Clean, sort and store one item; None when another poll stored it a moment ago."""
+    text = intake.clean_text(item.text)
+    author_id = intake.clean_text(item.author_id)
+    author_handle = intake.clean_text(item.author_handle)
+    author_name = intake.clean_text(item.author_name)
+    links = tuple(
+        link if link.end <= len(text) and text[link.start : link.end] == link.url else replace(link, start=0, end=0)
+        for link in item.links
+    )
+    key = coordinated.spam_key(text, [link.expanded_url for link in links])
+    copies = coordinated.earlier_copies(key=key, author_id=author_id, account_id=account.pk, at=item.created_at)
+    result = sort_reply(
+        text=text,
+        author_id=author_id,
+        author_handle=author_handle,
+        author_name=author_name,
+        account_id=account.pk,
+        external_id=item.external_id,
+        links=links,
+        coordinated=copies is not None,
+        rules=rules,
+    )
+    state = Reply.State.HIDDEN if item.hidden else Reply.State.VISIBLE
+    reply = Reply(
+        account=account,
+        external_id=item.external_id,
+        author_id=author_id,
+        author_handle=author_handle,
+        author_name=author_name[:200],
+        text=text,
+        text_digest=key,
+        created_at=item.created_at,
+        url=intake.clean_url(item.url, platform=account.platform)[:500],
+        answers_id=item.answers or "",
+        conversation_id=item.conversation or "",
+        post_target_id=targets.get(item.conversation or "") or targets.get(item.answers or ""),
+        state=state,
+        findings=result.findings,
+        category=result.category,
+        risk=result.risk,
+        needs_review=result.needs_review,
+        hide_pending=bool(result.hide_rule) and state == Reply.State.VISIBLE,
+    )
+    try:
+        with transaction.atomic():
+            reply.save()
+            if result.findings:
+                services.reply_decision_record(
+                    reply=reply,
+                    action=ReplyDecision.Action.FLAG,
+                    category=result.category,
+                    rule=(result.hide_rule or result.findings[0]["rule"]),
+                    data={"findings": result.findings},
+                )
+            if copies:
+                _flag_earlier_copies(copies)
+    except IntegrityError:  # another poll stored it a moment ago
+        return None
+    if reply.hide_pending:
+        hide_by_system(reply, adapter=adapter, rule=result.hide_rule, finding=result.hide_finding)
+    return reply
+
+
+def _flag_earlier_copies(pks: list[int]) -> None:
+    """Coordinated spam: the copies that came before are flagged too, the first one included."""
+    for earlier in Reply.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
+        if any(f.get("rule") == "advertising:coordinated" for f in earlier.findings):
+            continue
+        finding = coordinated_finding(earlier.text)
+        earlier.findings = [*earlier.findings, finding]
+        earlier.needs_review = True
+        if earlier.risk < Reply.Risk.MEDIUM:
+            earlier.risk = Reply.Risk.MEDIUM
+            earlier.category = finding["category"]
+        earlier.save(update_fields=["findings", "needs_review", "risk", "category"])
+        services.reply_decision_record(
+            reply=earlier,
+            action=ReplyDecision.Action.FLAG,
+            category=finding["category"],
+            rule=finding["rule"],
+            data={"findings": [finding]},
+        )
 
 
 def hide_by_system(reply: Reply, *, adapter, rule: str, finding: dict | None) -> bool:

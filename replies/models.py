@@ -44,7 +44,8 @@ class Reply(models.Model):
     author_handle = models.CharField(_("author handle"), max_length=100, blank=True)
     author_name = models.CharField(_("author name"), max_length=200, blank=True)
     text = models.TextField(_("text"))
-    # text_digest(text): the same text from one author on several accounts is spam (§7).
+    # replies.coordinated.spam_key(text): the same text from several authors or accounts is spam (§7);
+    # "" for a text too short to count.
     text_digest = models.CharField(max_length=64, editable=False, blank=True)
     created_at = models.DateTimeField(_("written at"))
     url = models.URLField(_("URL"), max_length=500, blank=True)
@@ -82,6 +83,7 @@ class Reply(models.Model):
             models.Index(fields=["account", "-created_at"], name="reply_account_newest"),
             models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
+            models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,16 @@ the queue shows first, and whether the system must hide it at once.
 
 - Personal data (residence card, My Number, passport, phone, e-mail), found by
   ``checks.checks.scan`` as in the composer: hidden at once by the system.
-- Impersonation: an author whose handle or display name imitates one of the
-  official accounts, confusable characters included (IMMI_T0KYO, ІММI_TOKYO,
-  東京出入国在留管理局 in a stranger's name): high risk, for a person.
-- Advertising and spam: links outside the allow-list, shorteners, and the same
-  text from one author on several accounts.
+- Phishing links (``checks.lookalike``: a host imitating an allow-listed one,
+  user info before "@", a bare IP address, an app download): hidden at once.
+  A link X shows as https://t.co/… is judged by where it leads (the URL
+  entities the adapter reads), never fetched.
+- Impersonation (``replies.impostors``): an author whose handle or display
+  name imitates one of the official accounts or claims to be the agency,
+  confusable characters included: high risk, for a person.
+- Advertising and spam: links outside the allow-list, shorteners other than
+  X's own t.co, and coordinated spam (``replies.coordinated``: the same text
+  from several authors, or from one author on several accounts).
 - Administrator word lists (WordList) per category: flag, or hide at once.
 - IP infringement, tampering, off-topic and other: left to a person.
 
@@ -21,80 +26,23 @@ administered lists once inside ``SortingRules()`` and ``checks.rules_pinned()``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from accounts.models import SocialAccount
+from accounts.platforms.base import ReplyLink
 from checks import checks, normalisation
-from checks.models import text_digest
 from replies.categories import ProhibitedAct
+from replies.impostors import Impostors, Official
 from replies.models import Reply, WordList
 
 Risk = Reply.Risk
 
 PERSONAL_DATA_KINDS = frozenset({"residence_card", "passport", "my_number", "phone", "email"})
 
-# Characters people use to imitate Latin letters in a handle (digits, Cyrillic and Greek look-alikes).
-_CONFUSABLE = str.maketrans(
-    {
-        "0": "o",
-        "1": "l",
-        "i": "l",
-        "|": "l",
-        "!": "l",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "8": "b",
-        "9": "g",
-        "$": "s",
-        "@": "a",
-        "а": "a",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "х": "x",
-        "у": "y",
-        "і": "l",
-        "ј": "j",
-        "к": "k",
-        "м": "m",
-        "т": "t",
-        "в": "b",
-        "н": "h",
-        "α": "a",
-        "ο": "o",
-        "ι": "l",
-        "κ": "k",
-        "μ": "m",
-        "ν": "v",
-        "τ": "t",
-        "ρ": "p",
-    }
-)
-_SEPARATORS_RE = re.compile(r"[\s_\-.・･·]+")
-# Kanji people swap in to imitate the official names (入 and 人 look alike at a glance).
-_KANJI_CONFUSABLE = str.maketrans({"人": "入", "監": "管", "菅": "管"})
-# Any display name carrying the agency's words is an official one or an impostor.
-AGENCY_WORDS = ("出入国在留管理", "入国管理局", "入国管理センター")
-
-
-def handle_skeleton(value: str) -> str:
-    """What a handle looks like: NFKC, case folded, confusables mapped, separators gone."""
-    text = unicodedata.normalize("NFKC", value).casefold()
-    text = text.translate(_CONFUSABLE)
-    text = _SEPARATORS_RE.sub("", text)
-    return text.replace("rn", "m").replace("vv", "w")
-
-
-def name_skeleton(value: str) -> str:
-    """What a display name looks like: NFKC, no spaces, confusable kanji mapped."""
-    text = unicodedata.normalize("NFKC", value)
-    return _SEPARATORS_RE.sub("", text).translate(_KANJI_CONFUSABLE)
+PHISHING_KINDS = frozenset({checks.PHISHING})
+LINK_KINDS = frozenset({checks.PHISHING, "url_shortener", "link_domain"})
 
 
 @dataclass
@@ -142,26 +90,26 @@ class SortingRules:
     """The official accounts and the word lists, read once for every reply sorted with this object."""
 
     @cached_property
-    def _official(self) -> list[tuple[str, str, str]]:
-        return list(SocialAccount.objects.values_list("handle", "display_name", "platform_id"))
+    def _official(self) -> list[tuple[str, str, str, str, str]]:
+        return list(
+            SocialAccount.objects.values_list(
+                "handle", "display_name", "platform_id", "office__name_ja", "office__name_en"
+            )
+        )
 
     @cached_property
     def official_handles(self) -> frozenset[str]:
-        return frozenset(handle.casefold() for handle, _name, _id in self._official)
+        return frozenset(row[0].casefold() for row in self._official)
 
     @cached_property
     def official_ids(self) -> frozenset[str]:
-        return frozenset(platform_id for _h, _n, platform_id in self._official if platform_id)
+        return frozenset(row[2] for row in self._official if row[2])
 
     @cached_property
-    def handle_skeletons(self) -> dict[str, str]:
-        return {handle_skeleton(handle): handle for handle, _name, _id in self._official}
-
-    @cached_property
-    def names(self) -> dict[str, str]:
-        found = {name_skeleton(name): name for _handle, name, _id in self._official if name}
-        found.update({name_skeleton(word): word for word in AGENCY_WORDS})
-        return found
+    def impostors(self) -> Impostors:
+        return Impostors(
+            [Official(handle=handle, names=(name, ja, en)) for handle, name, _id, ja, en in self._official]
+        )
 
     @cached_property
     def word_lists(self) -> list[tuple[int, str, str, list[str]]]:
@@ -174,40 +122,82 @@ class SortingRules:
 
 
 def _impersonation(author_handle: str, author_name: str, rules: SortingRules) -> dict | None:
-    if author_handle:
-        skeleton = handle_skeleton(author_handle)
-        for official_skeleton, official in rules.handle_skeletons.items():
-            if official_skeleton and official_skeleton in skeleton:
-                return _finding(
-                    "impersonation_handle",
-                    ProhibitedAct.IMPERSONATION,
-                    f"impersonation:{official}",
-                    excerpt=author_handle,
-                    severity=checks.BLOCK,
-                )
-    if author_name:
-        skeleton = name_skeleton(author_name)
-        for official_skeleton, official in rules.names.items():
-            if official_skeleton and official_skeleton in skeleton:
-                return _finding(
-                    "impersonation_name",
-                    ProhibitedAct.IMPERSONATION,
-                    f"impersonation:{official}",
-                    excerpt=author_name,
-                    severity=checks.BLOCK,
-                )
+    official = rules.impostors.handle_imitated(author_handle)
+    if official:
+        return _finding(
+            "impersonation_handle",
+            ProhibitedAct.IMPERSONATION,
+            f"impersonation:{official}",
+            excerpt=author_handle,
+            severity=checks.BLOCK,
+        )
+    official = rules.impostors.name_imitated(author_name)
+    if official:
+        return _finding(
+            "impersonation_name",
+            ProhibitedAct.IMPERSONATION,
+            f"impersonation:{official}",
+            excerpt=author_name,
+            severity=checks.BLOCK,
+        )
     return None
 
 
-def _repeated_elsewhere(*, text: str, author_id: str, account_id: int | None, external_id: str) -> bool:
-    """The same text from the same author already arrived on another account."""
-    if not author_id:
-        return False
-    return (
-        Reply.objects.filter(author_id=author_id, text_digest=text_digest(text))
-        .exclude(account_id=account_id)
-        .exclude(external_id=external_id)
-        .exists()
+def _link_finding(kind: str, detail: str, *, start: int, end: int, excerpt: str, destination: str = "") -> dict:
+    if kind == checks.PHISHING:
+        finding = _finding(
+            kind,
+            ProhibitedAct.ILLEGAL,
+            f"phishing:{detail}",
+            start=start,
+            end=end,
+            excerpt=excerpt,
+            severity=checks.BLOCK,
+        )
+    elif kind == "url_shortener":
+        finding = _finding(
+            kind, ProhibitedAct.ADVERTISING, "advertising:shortener", start=start, end=end, excerpt=excerpt
+        )
+    else:
+        finding = _finding(
+            kind, ProhibitedAct.ADVERTISING, "advertising:link_domain", start=start, end=end, excerpt=excerpt
+        )
+    if destination:
+        finding["destination"] = destination
+    return finding
+
+
+_LINK_RISK = {checks.PHISHING: Risk.HIGH, "url_shortener": Risk.MEDIUM, "link_domain": Risk.LOW}
+
+
+def _add_link(result: SortedReply, finding: dict) -> None:
+    # §7 and DESIGN §5: a phishing link is hidden at once, like personal data.
+    result.add(finding, risk=_LINK_RISK[finding["kind"]], hide=finding["kind"] == checks.PHISHING)
+
+
+def _destination_findings(links: Iterable[ReplyLink]) -> Iterator[dict]:
+    """Each link the platform reported, judged by where it leads (expanded_url, and unwound_url when X gave one).
+
+    Where the two disagree the worse judgement stands: a harmless-looking
+    address that X found leads to a phishing page is a phishing link.
+    """
+    for link in links:
+        judged = [
+            (_LINK_RISK[found[0]], found, destination)
+            for destination in dict.fromkeys(u for u in (link.expanded_url, link.unwound_url) if u)
+            if (found := checks.link_judgement(destination)) is not None
+        ]
+        if not judged:
+            continue
+        _risk, (kind, detail), destination = max(judged, key=lambda j: j[0])
+        excerpt = link.url if link.end > link.start else destination
+        yield _link_finding(kind, detail, start=link.start, end=link.end, excerpt=excerpt, destination=destination)
+
+
+def coordinated_finding(text: str) -> dict:
+    """The finding every copy of coordinated spam carries (replies.coordinated)."""
+    return _finding(
+        "repeated_text", ProhibitedAct.ADVERTISING, "advertising:coordinated", end=len(text), excerpt=text[:100]
     )
 
 
@@ -219,15 +209,30 @@ def sort_reply(
     author_name: str = "",
     account_id: int | None = None,
     external_id: str = "",
+    links: Iterable[ReplyLink] = (),
+    coordinated: bool = False,
     rules: SortingRules | None = None,
 ) -> SortedReply:
+    """What ``text`` and its author look like under §7.
+
+    ``links`` are the platform's own account of the links (X's URL entities):
+    a link the text shows as https://t.co/… is judged by where it leads, and
+    the console never fetches it. ``coordinated`` says that the same text came
+    from several authors or accounts (replies.coordinated, asked by listening).
+    """
     rules = rules or SortingRules()
     result = SortedReply()
     if rules.is_official(author_id=author_id, author_handle=author_handle):
         return result  # one of our own accounts
+    links = tuple(links)
+    placed = [(link.start, link.end) for link in links if link.end > link.start]
 
     for f in checks.scan(text):
-        if f.kind in PERSONAL_DATA_KINDS:
+        if f.kind in LINK_KINDS:
+            if any(f.start < end and start < f.end for start, end in placed):
+                continue  # judged by its destination below
+            _add_link(result, _link_finding(f.kind, f.detail, start=f.start, end=f.end, excerpt=f.excerpt))
+        elif f.kind in PERSONAL_DATA_KINDS:
             result.add(
                 _finding(
                     f.kind,
@@ -241,46 +246,16 @@ def sort_reply(
                 risk=Risk.HIGH,
                 hide=True,
             )
-        elif f.kind == "url_shortener":
-            result.add(
-                _finding(
-                    f.kind,
-                    ProhibitedAct.ADVERTISING,
-                    "advertising:shortener",
-                    start=f.start,
-                    end=f.end,
-                    excerpt=f.excerpt,
-                ),
-                risk=Risk.MEDIUM,
-            )
-        elif f.kind == "link_domain":
-            result.add(
-                _finding(
-                    f.kind,
-                    ProhibitedAct.ADVERTISING,
-                    "advertising:link_domain",
-                    start=f.start,
-                    end=f.end,
-                    excerpt=f.excerpt,
-                ),
-                risk=Risk.LOW,
-            )
+
+    for finding in _destination_findings(links):
+        _add_link(result, finding)
 
     impostor = _impersonation(author_handle, author_name, rules)
     if impostor is not None:
         result.add(impostor, risk=Risk.HIGH)
 
-    if _repeated_elsewhere(text=text, author_id=author_id, account_id=account_id, external_id=external_id):
-        result.add(
-            _finding(
-                "repeated_text",
-                ProhibitedAct.ADVERTISING,
-                "advertising:same_text_elsewhere",
-                end=len(text),
-                excerpt=text[:100],
-            ),
-            risk=Risk.MEDIUM,
-        )
+    if coordinated:
+        result.add(coordinated_finding(text), risk=Risk.MEDIUM)
 
     if rules.word_lists:
         norm = normalisation.for_matching(text)

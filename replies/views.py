@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, platforms
 from immisns.redirects import next_or
-from replies import services
+from replies import intake, services
 from replies.categories import ProhibitedAct
 from replies.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
 from replies.models import ListeningState, QueueVisit, Reply, ReplyDecision
@@ -56,6 +56,7 @@ FINDING_LABELS: "dict[object, StrOrPromise]" = {
     "phone": _lazy("Phone number"),
     "email": _lazy("E-mail address"),
     "url_shortener": _lazy("Shortened link"),
+    "phishing_link": _lazy("Phishing link"),
     "link_domain": _lazy("Link outside the allowed domains"),
     "repeated_text": _lazy("Same text on several accounts"),
     "word_list": _lazy("Word list"),
@@ -111,7 +112,7 @@ def queue(request):
     items = [
         {
             "reply": reply,
-            "pieces": highlighted(reply.text, with_labels(reply.findings)),
+            "pieces": highlighted(intake.display_text(reply.text), with_labels(reply.findings)),
             "findings": with_labels(reply.findings),
             "target": reply.post_target,
             "may_remove": reply.account_id in removable,

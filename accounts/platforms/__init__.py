@@ -30,6 +30,7 @@ from .base import (
     RateLimited,
     Rejected,
     ReplyBatch,
+    ReplyLink,
     Transient,
 )
 from .capabilities import Capabilities, ImageLimits, capabilities_for
@@ -50,6 +51,7 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "ReplyBatch",
+    "ReplyLink",
     "Transient",
     "adapter_for",
     "capabilities_for",

@@ -64,6 +64,25 @@ class MediaItem:
 
 
 @dataclass(frozen=True)
+class ReplyLink:
+    """A link in a reply as the platform reports it: where it stands in the text and where it leads.
+
+    X writes every link in a post's text as https://t.co/…; the address the
+    author gave is ``expanded_url`` (X's URL entity), ``unwound_url`` is where
+    it finally led when X adds it (only sometimes). ``start`` and ``end`` are
+    code point offsets into the reply's text; both are 0 for a link outside
+    the text (a Facebook comment's shared link). The console never fetches a
+    link to find where it goes.
+    """
+
+    url: str  # as it stands in the text (https://t.co/…)
+    expanded_url: str
+    start: int = 0
+    end: int = 0
+    unwound_url: str = ""
+
+
+@dataclass(frozen=True)
 class PublicReply:
     """Something a member of the public wrote at or under one of the account's posts."""
 
@@ -77,6 +96,7 @@ class PublicReply:
     answers: str | None = None  # the post or comment it replies to, if any
     conversation: str | None = None  # the post that started the thread, if known
     hidden: bool = False
+    links: tuple[ReplyLink, ...] = ()  # the platform's own account of the links, when it gives one
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import mimetypes
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import facebook
 import requests
@@ -42,6 +43,7 @@ from .base import (
     RateLimited,
     Rejected,
     ReplyBatch,
+    ReplyLink,
     Transient,
     comparable_text,
     request_timeout,
@@ -56,7 +58,11 @@ T = TypeVar("T")
 POST_URL = "https://www.facebook.com/{id}"
 RECENT_LIMIT = 25
 # GET /{post-id}/comments: every comment, replies to comments included, newest first.
-COMMENT_FIELDS = "id,message,from,created_time,parent,is_hidden,can_hide,permalink_url"
+# The Comment node's documented fields (developers.facebook.com/docs/graph-api/reference/comment):
+# "attachment" carries a link or photo the person added besides the message.
+COMMENT_FIELDS = "id,message,from,created_time,parent,is_hidden,can_hide,permalink_url,attachment"
+# Facebook sends a shared link through its own redirector, the destination in "u".
+LINK_SHIM_HOSTS = frozenset({"l.facebook.com", "lm.facebook.com"})
 COMMENT_PAGE_SIZE = 100
 
 # Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling,
@@ -360,7 +366,26 @@ def _public_comment(item: dict[str, Any], post_id: str) -> PublicReply:
         answers=str(parent["id"]) if parent.get("id") else post_id,
         conversation=post_id,
         hidden=bool(item.get("is_hidden")),
+        links=_attachment_links(item.get("attachment")),
     )
+
+
+def _attachment_links(attachment: Any) -> tuple[ReplyLink, ...]:
+    """The link a comment's attachment shares (outside the text), its destination read from the redirector."""
+    # Photos, stickers and videos are Facebook's own pages; only a shared link leads elsewhere.
+    if not isinstance(attachment, dict) or attachment.get("type", "share") != "share":
+        return ()
+    target = attachment.get("target")
+    if not isinstance(target, dict):
+        target = {}
+    url = str(target.get("url") or attachment.get("url") or "")
+    if not url:
+        return ()
+    expanded = url
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() in LINK_SHIM_HOSTS:
+        expanded = (parse_qs(parts.query).get("u") or [url])[0]
+    return (ReplyLink(url=url, expanded_url=expanded),)
 
 
 def _new_id(result: Any, what: str) -> str:

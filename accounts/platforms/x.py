@@ -45,6 +45,7 @@ from .base import (
     RateLimited,
     Rejected,
     ReplyBatch,
+    ReplyLink,
     Transient,
     comparable_text,
     request_timeout,
@@ -67,11 +68,16 @@ MEDIA_UPLOAD_URL = "https://api.x.com/2/media/upload"
 MEDIA_METADATA_URL = "https://api.x.com/2/media/metadata"
 POST_URL = "https://x.com/i/web/status/{id}"
 REPLY_URL = "https://x.com/{username}/status/{id}"
-# What a listening read asks for: enough to show the reply, its author and what it answers.
+# What a listening read asks for: enough to show the reply, its author and what it answers, and
+# where its links lead. X writes every link in the text as https://t.co/…; the address the author
+# gave is only in the URL entities ("entities", and "note_tweet.entities" for long posts):
+# https://docs.x.com/x-api/fundamentals/data-dictionary (Tweet: entities.urls[] start, end, url,
+# expanded_url, display_url, and unwound_url, title, status when X has fetched the page).
 READ_TWEET_FIELDS = [
     "author_id",
     "conversation_id",
     "created_at",
+    "entities",
     "in_reply_to_user_id",
     "referenced_tweets",
     "note_tweet",
@@ -365,9 +371,14 @@ def _public_reply(tweet: tweepy.Tweet, users: dict[str, Any]) -> PublicReply:
     username = user.username if user is not None else ""
     answers = next((str(ref.id) for ref in tweet.referenced_tweets or [] if ref.type == "replied_to"), None)
     created_at = tweet.created_at or datetime.now(UTC)
+    note = tweet.data.get("note_tweet") or {}
+    # A long post's whole text and its links are in note_tweet; "text" is cut short.
+    source = note if note.get("text") else tweet.data
+    text = html.unescape(str(source.get("text") or tweet.text))
     return PublicReply(
         external_id=str(tweet.id),
-        text=html.unescape((tweet.data.get("note_tweet") or {}).get("text") or tweet.text),
+        text=text,
+        links=url_entities(text, (source.get("entities") or {}).get("urls") or []),
         author_id=author_id,
         author_handle=username,
         author_name=user.name if user is not None else "",
@@ -376,6 +387,41 @@ def _public_reply(tweet: tweepy.Tweet, users: dict[str, Any]) -> PublicReply:
         answers=answers,
         conversation=str(tweet.conversation_id) if tweet.conversation_id else None,
     )
+
+
+def url_entities(text: str, entities: list[Any]) -> tuple[ReplyLink, ...]:
+    """The URL entities of a post, each placed on the t.co link it describes in ``text``.
+
+    X gives ``start``/``end`` as code point offsets into the text; where they do
+    not fall on the entity's ``url`` (a text X escaped, an offset in another
+    unit), the entity is placed on the first unclaimed occurrence of its ``url``,
+    and kept with no place when there is none.
+    """
+    links: list[ReplyLink] = []
+    claimed: set[int] = set()
+    for entity in entities:
+        if not isinstance(entity, dict):
+            continue
+        url = str(entity.get("url") or "")
+        expanded = str(entity.get("expanded_url") or url)
+        try:
+            start, end = int(entity.get("start", -1)), int(entity.get("end", -1))
+        except (TypeError, ValueError):
+            start, end = -1, -1
+        if not (url and 0 <= start < end <= len(text) and text[start:end] == url and start not in claimed):
+            start = text.find(url) if url else -1
+            while start in claimed and start >= 0:
+                start = text.find(url, start + 1)
+            end = start + len(url) if start >= 0 else 0
+            start = max(start, 0)
+        if end:
+            claimed.add(start)
+        links.append(
+            ReplyLink(
+                url=url, expanded_url=expanded, start=start, end=end, unwound_url=str(entity.get("unwound_url") or "")
+            )
+        )
+    return tuple(links)
 
 
 def map_tweepy_error(exc: tweepy.TweepyException, *, rate_limit_floor: timedelta = RATE_LIMIT_MINIMUM) -> PlatformError:

@@ -27,6 +27,8 @@ CARD_TEXT = "友人の在留カード番号は AB12345678CD です。代わり�
 IMPOSTOR_TEXT = "ビザのご相談はDMでお受けします"
 QUESTION_TEXT = "在留期間更新の申請は予約が必要ですか？"
 SPAM_TEXT = "最短3日でビザ取得！ https://bit.ly/visa-fast"
+PHISHING_TEXT = "在留カードの更新手続はこちらから https://moj-go.jp/renew"
+LOOKALIKE_NAME = "ΙSΑ Οfficial"  # Greek Ι, Α and Ο: the agency's initials with a claim word
 COMMENTER = "7100000000000077"
 IMPOSTOR_REASON = "東京局を名乗る偽アカウント"
 BAN_REASON = "同じ宣伝を繰り返し投稿している"
@@ -66,6 +68,8 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     card = x.add_public(CARD_TEXT, username="helper_a", name="親切な人", reply_to=ours.id)
     impostor = x.add_public(IMPOSTOR_TEXT, username="IMMI_T0KYO", name="東京出入国在留管理局", reply_to=ours.id)
     question = x.add_public(QUESTION_TEXT, username="yamada_taro", name="山田 太郎", reply_to=ours.id)
+    phishing = x.add_public(PHISHING_TEXT, username="renew_helper", name="更新案内", reply_to=ours.id)
+    by_name = x.add_public("ビザの質問はDMへ", username="helpdesk_jp", name=LOOKALIKE_NAME, reply_to=ours.id)
     fb_post = graph.add_post("オンライン申請のご案内")
     published(fb, fb_post.id)
     spam = graph.add_comment(fb_post.id, SPAM_TEXT, from_id=COMMENTER, from_name="ビザ代行センター")
@@ -79,6 +83,10 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     assert card_reply.state == Reply.State.HIDDEN and x.public[card.id].hidden  # by the system, at once
     assert impostor_reply.category == ProhibitedAct.IMPERSONATION and impostor_reply.risk == Reply.Risk.HIGH
     assert not x.public[impostor.id].hidden
+    phishing_reply = Reply.objects.get(account=tokyo, external_id=phishing.id)
+    by_name_reply = Reply.objects.get(account=tokyo, external_id=by_name.id)
+    assert phishing_reply.state == Reply.State.HIDDEN and x.public[phishing.id].hidden  # X sent it as t.co
+    assert by_name_reply.category == ProhibitedAct.IMPERSONATION and by_name_reply.risk == Reply.Risk.HIGH
 
     poster = make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)
     supervisor = make_person("agency-supervisor", "agency", Membership.Role.SUPERVISOR)
@@ -105,6 +113,17 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     expect(found.locator(".badge.waiting")).to_be_visible()
     found.locator("details summary").first.click()
     expect(found.locator("ol.history")).to_contain_text("personal_data:residence_card")
+    # The phishing reply was hidden with its rule; the queue shows where its t.co link leads.
+    lure = reply_card(page, phishing_reply)
+    expect(lure.locator(".badge.state-hidden")).to_be_visible()
+    expect(lure.locator("ul.findings")).to_contain_text("https://moj-go.jp/renew")
+    lure.locator("details summary").first.click()
+    expect(lure.locator("ol.history")).to_contain_text("phishing:lookalike")
+    # The impostor by display name (look-alike Greek letters) is flagged high, for a person.
+    named = reply_card(page, by_name_reply)
+    expect(named).to_contain_text(LOOKALIKE_NAME)
+    expect(named.locator(".badge.risk")).to_contain_text(str(Reply.Risk.HIGH.label))
+    expect(named.locator(".badge.state-hidden")).to_have_count(0)
     # The poster may not delete or ban.
     expect(page.locator("details.remove")).to_have_count(0)
     assert_accessible(page)

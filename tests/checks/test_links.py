@@ -96,7 +96,7 @@ def _host(span_text: str) -> str:
 
 def assert_every_x_url_is_checked(text: str) -> None:
     """Each span X counts as 23 is either on the allow-list or carries a link finding at exactly that span."""
-    findings = {(f.start, f.end): f for f in scan(text) if f.kind in ("link_domain", "url_shortener")}
+    findings = {(f.start, f.end): f for f in scan(text) if f.kind in ("link_domain", "url_shortener", "phishing_link")}
     for start, end in x_url_spans(unicodedata.normalize("NFC", text)):
         host = _host(text[start:end])
         if any(host == d or host.endswith("." + d) for d in ALLOWED):

@@ -76,7 +76,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import requests
 import responses
@@ -84,6 +84,7 @@ from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from requests.structures import CaseInsensitiveDict
 
+from tests.fakes import x_entities
 from tests.fakes.oauth import FacebookLoginFake, XSignInFake
 
 ENV_CONFIG = "IMMISNS_FAKE_PLATFORMS"
@@ -566,6 +567,7 @@ class XPublicPost:
     in_reply_to_user_id: str | None
     mentions_us: bool
     hidden: bool = False
+    unwound: dict[str, str] = field(default_factory=dict)  # expanded URL -> where X found it finally leads
 
 
 X_HIDE_FORBIDDEN = "You attempted to hide a Tweet that is not a reply to a conversation you started."
@@ -587,7 +589,10 @@ class FakeX(_FakePlatform):
     (query "conversation_id:<id>", the last 7 days only) answer {"data": [...],
     "includes": {"users": [{"id", "name", "username"}]}, "meta": {"result_count",
     "newest_id", "oldest_id", "next_token"}} with since_id, max_results and
-    pagination_token/next_token honoured; PUT /2/tweets/:id/hidden with
+    pagination_token/next_token honoured; every link in a post's text comes back
+    as a t.co address, its destination in ``entities.urls`` when asked for
+    (tweet.fields=entities; tests/fakes/x_entities.py, after the data dictionary
+    at docs.x.com/x-api/fundamentals/data-dictionary); PUT /2/tweets/:id/hidden with
     {"hidden": bool} answers {"data": {"hidden": bool}}.
     Assumed (not verified against a live account): the 402 body, the answer
     to deleting an unknown id ({"data": {"deleted": false}}), the 403 detail
@@ -672,6 +677,7 @@ class FakeX(_FakePlatform):
         reply_to: str | None = None,
         mentions_us: bool = True,
         age: timedelta = timedelta(0),
+        unwound: dict[str, str] | None = None,
     ) -> XPublicPost:
         """Seed what a member of the public wrote: a reply to ``reply_to`` (ours or theirs) or a mention."""
         with self._lock:
@@ -692,6 +698,7 @@ class FakeX(_FakePlatform):
                 reply_to,
                 reply_user,
                 mentions_us,
+                unwound=dict(unwound or {}),
             )
             self.public[post.id] = post
             return post
@@ -981,11 +988,25 @@ class FakeX(_FakePlatform):
             return self._reply(200, {"meta": {"result_count": 0}})
         data = []
         for post in page:
+            # Links as X gives them back: t.co in the text, the destination in entities (x_entities).
+            text, urls = x_entities.wrapped(
+                post.text, lambda url, post=post: self._tco_link(f"{post.id}:{url}"), post.unwound
+            )
             item: dict[str, Any] = {
                 "id": post.id,
-                "text": post.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+                "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
                 "edit_history_tweet_ids": [post.id],
             }
+            if "entities" in fields and urls:
+                item["entities"] = {"urls": urls}
+            if _weighted_length(text) > 280:
+                item["text"] = item["text"][:140] + "…"  # cut; the whole post is in note_tweet
+                item.pop("entities", None)
+                if "note_tweet" in fields:
+                    item["note_tweet"] = {
+                        "text": text,
+                        **({"entities": {"urls": urls}} if "entities" in fields else {}),
+                    }
             if "author_id" in fields:
                 item["author_id"] = post.author_id
             if "conversation_id" in fields:
@@ -1086,6 +1107,7 @@ class GraphComment:
     created_time: datetime
     parent_id: str | None
     is_hidden: bool = False
+    link: str = ""  # a link the person shared besides the message (the "attachment" field)
 
 
 class FakeGraph(_FakePlatform):
@@ -1098,7 +1120,11 @@ class FakeGraph(_FakePlatform):
     DELETE answers {"success": true}. GET /{post}/comments (filter=stream,
     order=reverse_chronological, fields, limit, after) answers {"data": [{"id",
     "message", "from": {"id", "name"}, "created_time", "parent": {"id"},
-    "is_hidden", "can_hide", "permalink_url"}], "paging": {"cursors", "next"}};
+    "is_hidden", "can_hide", "permalink_url", "attachment": {"type": "share",
+    "title", "url", "target": {"url"}}}], "paging": {"cursors", "next"}}, only
+    the fields asked for (Comment node reference,
+    developers.facebook.com/docs/graph-api/reference/comment; a shared link's
+    address goes through Facebook's l.facebook.com redirector);
     POST /{comment} is_hidden=true|false and DELETE /{comment} answer
     {"success": true}; POST /{page}/blocked user=<id> answers {"<id>": true}.
     Errors are {"error": {"message", "type",
@@ -1175,6 +1201,7 @@ class FakeGraph(_FakePlatform):
         from_name: str = "A. Resident",
         parent: str | None = None,
         age: timedelta = timedelta(0),
+        link: str = "",
     ) -> GraphComment:
         """Seed a comment someone wrote on one of the Page's posts (or under another comment)."""
         with self._lock:
@@ -1188,6 +1215,7 @@ class FakeGraph(_FakePlatform):
                 from_name,
                 datetime.now(UTC) - age,
                 parent,
+                link=link,
             )
             self.comments[comment.id] = comment
             return comment
@@ -1432,6 +1460,17 @@ class FakeGraph(_FakePlatform):
                 "is_hidden": comment.is_hidden,
                 "can_hide": True,
                 "permalink_url": f"https://www.facebook.com/{comment.post_id}?comment_id={comment.id.split('_')[-1]}",
+                # A shared link, as the StoryAttachment node describes it: through Facebook's redirector.
+                "attachment": (
+                    {
+                        "type": "share",
+                        "title": comment.link,
+                        "url": "https://l.facebook.com/l.php?" + urlencode({"u": comment.link, "h": "AT0fake"}),
+                        "target": {"url": "https://l.facebook.com/l.php?" + urlencode({"u": comment.link})},
+                    }
+                    if comment.link
+                    else None
+                ),
             }
             item.update({k: v for k, v in values.items() if k in fields and v is not None})
             data.append(item)

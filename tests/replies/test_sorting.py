@@ -3,9 +3,11 @@
 import pytest
 
 from accounts.models import SocialAccount
+from checks.confusables import compact
 from replies.categories import ProhibitedAct
+from replies.coordinated import earlier_copies, spam_key
 from replies.models import Reply, WordList
-from replies.sorting import SortingRules, handle_skeleton, sort_reply
+from replies.sorting import SortingRules, sort_reply
 from tests.factories import ReplyFactory, WordListFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,24 +100,46 @@ def test_the_same_text_from_one_author_on_several_accounts_is_spam():
     tokyo, osaka = SocialAccount.objects.get(handle="IMMI_TOKYO"), SocialAccount.objects.get(handle="IMMI_OSAKA")
     from django.utils import timezone
 
-    from checks.models import text_digest
-
-    text = "在留資格のご相談は当事務所へ！"
-    ReplyFactory.create(
+    text = "在留資格のご相談は当事務所へ！ https://visa-office.example.com/"
+    first = ReplyFactory.create(
         account=tokyo,
         external_id="1",
         author_id="42",
         text=text,
-        text_digest=text_digest(text),
+        text_digest=spam_key(text),
         created_at=timezone.now(),
     )
-    same_account = sort_reply(text=text, author_id="42", account_id=tokyo.pk, external_id="2")
-    elsewhere = sort_reply(
-        text="在留資格のご相談は　当事務所へ！", author_id="42", account_id=osaka.pk, external_id="3"
+    now = timezone.now()
+    same_account = earlier_copies(key=spam_key(text), author_id="42", account_id=tokyo.pk, at=now)
+    elsewhere = earlier_copies(
+        key=spam_key("在留資格のご相談は　当事務所へ！ https://visa-office.example.com/"),
+        author_id="42",
+        account_id=osaka.pk,
+        at=now,
     )
-    other_author = sort_reply(text=text, author_id="43", account_id=osaka.pk, external_id="4")
-    assert same_account.findings == [] and other_author.findings == []
-    assert [f["rule"] for f in elsewhere.findings] == ["advertising:same_text_elsewhere"]
+    other_author = earlier_copies(key=spam_key(text), author_id="43", account_id=tokyo.pk, at=now)
+    assert same_account is None
+    # The copy before is named, so that it is flagged too.
+    assert elsewhere == [first.pk] and other_author == [first.pk]
+    flagged = sort_reply(text=text, author_id="42", account_id=osaka.pk, external_id="3", coordinated=True)
+    assert "advertising:coordinated" in [f["rule"] for f in flagged.findings]
+
+
+def test_a_text_without_a_link_is_spam_from_its_third_source_only():
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    from django.utils import timezone
+
+    text = "ビザの悩みは今すぐDMで！どんなケースでも対応します"
+    key = spam_key(text)
+    assert key
+    Reply.objects.create(
+        account=tokyo, external_id="1", author_id="1", text=text, text_digest=key, created_at=timezone.now()
+    )
+    assert earlier_copies(key=key, author_id="2", account_id=tokyo.pk, at=timezone.now()) is None
+    Reply.objects.create(
+        account=tokyo, external_id="2", author_id="2", text=text, text_digest=key, created_at=timezone.now()
+    )
+    assert len(earlier_copies(key=key, author_id="3", account_id=tokyo.pk, at=timezone.now()) or []) == 2
 
 
 @pytest.mark.parametrize(
@@ -154,4 +178,4 @@ def test_rules_are_read_once(django_assert_num_queries):
 
 
 def test_handle_skeleton():
-    assert handle_skeleton("IMMI_T0KYO") == handle_skeleton("immi-tokyo") == handle_skeleton("ＩＭＭＩ＿ＴＯＫＹＯ")
+    assert compact("IMMI_T0KYO") == compact("immi-tokyo") == compact("ＩＭＭＩ＿ＴＯＫＹＯ")
