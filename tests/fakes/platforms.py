@@ -75,11 +75,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypedDict, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 import responses
+from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from requests.structures import CaseInsensitiveDict
@@ -186,13 +187,20 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, MultipartField]
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         filename = part.get_filename()
+        payload = part.get_payload(decode=True)  # bytes, or None for a part that is itself multipart
         fields[str(name)] = MultipartField(
             name=str(name),
             filename=filename,
             content_type=part.get_content_type() if filename is not None else None,
-            data=part.get_payload(decode=True) or b"",
+            data=payload if isinstance(payload, bytes) else b"",
         )
     return fields
+
+
+def _body_bytes(request: requests.PreparedRequest) -> bytes:
+    # requests leaves a body it encoded from a dict or a str as str; a multipart one is bytes.
+    body = request.body or b""
+    return body.encode() if isinstance(body, str) else body
 
 
 # -- scripting -----------------------------------------------------------------
@@ -541,6 +549,14 @@ def _problem(status: int, title: str, detail: str, type_: str = "about:blank", *
     return {"title": title, "detail": detail, "type": type_, "status": status, **extra}
 
 
+class XCredentials(TypedDict):
+    api_key: str
+    api_secret: str
+    access_token: str
+    access_token_secret: str
+    user_id: str
+
+
 @dataclass
 class XPost:
     id: str
@@ -642,7 +658,7 @@ class FakeX(_FakePlatform):
         self._tco: dict[str, str] = {}
 
     @property
-    def credentials(self) -> dict[str, str]:
+    def credentials(self) -> XCredentials:
         """Keyword arguments for XAdapter."""
         return {
             "api_key": self.api_key,
@@ -860,7 +876,9 @@ class FakeX(_FakePlatform):
                 uri_query=urlsplit(url).query, body=body or [], headers={"Authorization": header}
             ),
         )
-        if not oauth_signature.verify_hmac_sha1(signed, self.api_secret, self.access_token_secret):
+        # verify_hmac_sha1 reads only these four attributes; the stubs type its argument as oauthlib's
+        # Request, which declares neither signature nor params.
+        if not oauth_signature.verify_hmac_sha1(cast(OAuthRequest, signed), self.api_secret, self.access_token_secret):
             return "bad signature"
         return None
 
@@ -1022,7 +1040,7 @@ class FakeX(_FakePlatform):
         return self._reply(200, {"data": {"hidden": post.hidden}})
 
     def _media_upload(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
-        fields = parse_multipart(request.body or b"", request.headers.get("Content-Type", ""))
+        fields = parse_multipart(_body_bytes(request), request.headers.get("Content-Type", ""))
         upload = fields.get("media")
         category = fields.get("media_category")
         if upload is None or not upload.data:
@@ -1061,6 +1079,11 @@ def _weighted_length(text: str) -> int:
 
 
 # -- Facebook Graph ------------------------------------------------------------
+
+
+class GraphCredentials(TypedDict):
+    page_id: str
+    page_access_token: str
 
 
 @dataclass
@@ -1142,7 +1165,7 @@ class FakeGraph(_FakePlatform):
         self.blocked: set[str] = set()  # people blocked from the Page
 
     @property
-    def credentials(self) -> dict[str, str]:
+    def credentials(self) -> GraphCredentials:
         """Keyword arguments for FacebookAdapter."""
         return {"page_id": self.page_id, "page_access_token": self.access_token}
 
@@ -1359,7 +1382,7 @@ class FakeGraph(_FakePlatform):
     def _photos(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
         content_type = request.headers.get("Content-Type", "")
         source = (
-            parse_multipart(request.body or b"", content_type).get("source") if "multipart" in content_type else None
+            parse_multipart(_body_bytes(request), content_type).get("source") if "multipart" in content_type else None
         )
         if source is None or not source.data:
             return self._error(400, 324, "(#324) Requires upload file")
