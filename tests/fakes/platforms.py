@@ -427,8 +427,9 @@ class _FakePlatform:
     def _read_shared_posts(self) -> None:
         if not self.shared_posts:
             return
+        assert self.log_path is not None  # shared_posts is only on with a log
         try:
-            with open(self.log_path, "rb") as log:  # type: ignore[arg-type]
+            with open(self.log_path, "rb") as log:
                 log.seek(self._log_offset)
                 chunk = log.read()
         except FileNotFoundError:
@@ -480,7 +481,8 @@ class _FakePlatform:
                 self._write_line({"event": "deleted", "platform": self.platform, "endpoint": "deleted", "id": post_id})
 
     def _write_line(self, entry: dict[str, Any]) -> None:
-        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)  # type: ignore[arg-type]
+        assert self.log_path is not None  # only the shared posts write here, and they are only on with a log
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
         finally:
