@@ -98,7 +98,9 @@ def beat_starts(env: dict[str, str], tmp_path: Path) -> None:
     )
     # Wait for the line rather than a fixed time: start-up is slow on a loaded machine.
     seen: list[str] = []
-    reader = threading.Thread(target=lambda: seen.extend(iter(beat.stdout.readline, "")), daemon=True)
+    output = beat.stdout
+    assert output is not None  # stdout=PIPE
+    reader = threading.Thread(target=lambda: seen.extend(iter(output.readline, "")), daemon=True)
     reader.start()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and beat.poll() is None and not any("beat: Starting" in line for line in seen):

@@ -1,7 +1,7 @@
 """The access module as a full matrix: every role at every office against every account."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from accounts import access
 from accounts.models import Membership, Office, SocialAccount
@@ -32,7 +32,7 @@ OFFICE_CODES = [
 ROLES = [Membership.Role.POSTER, Membership.Role.SUPERVISOR, Membership.Role.VIEWER]
 
 
-def ancestors_and_self(office: Office) -> set[str]:
+def ancestors_and_self(office: Office | None) -> set[str]:
     """Walk up the parent chain: an independent statement of 'at or below'."""
     codes = set()
     while office is not None:
@@ -44,7 +44,9 @@ def ancestors_and_self(office: Office) -> set[str]:
 def expected(role: str, office_code: str, account: SocialAccount) -> dict[str, bool]:
     # A poster's office includes its branch offices (a bureau's 支局).
     office = account.office
-    own = office.code == office_code or (office.kind == "branch" and office.parent.code == office_code)
+    own = office.code == office_code or (
+        office.kind == "branch" and office.parent is not None and office.parent.code == office_code
+    )
     at_or_below = office_code in ancestors_and_self(account.office)
     return {
         "see": own if role == "poster" else at_or_below,
@@ -115,6 +117,7 @@ def test_staff_may_do_everything():
 
 @pytest.mark.parametrize("who", ["anonymous", "inactive", "no-membership"])
 def test_nobody_else_sees_anything(who):
+    user: AnonymousUser | User
     if who == "anonymous":
         user = AnonymousUser()
     elif who == "inactive":

@@ -90,7 +90,7 @@ def test_every_platform_an_account_can_be_on_has_an_answer() -> None:
 
 def test_the_answers_cannot_be_changed_at_run_time() -> None:
     with pytest.raises(AttributeError):
-        capabilities_for("x").delete_reply = True  # type: ignore[misc]
+        capabilities_for("x").delete_reply = True  # type: ignore[misc]  # the assignment the test expects to fail
 
 
 def test_an_unknown_platform_is_a_programming_error() -> None:
@@ -355,4 +355,5 @@ def test_the_template_scan_lets_capabilities_be() -> None:
 
 
 def test_capabilities_are_frozen_dataclasses() -> None:
+    # typeshed does not declare the attribute dataclasses set on the class.
     assert Capabilities.__dataclass_params__.frozen  # type: ignore[attr-defined]

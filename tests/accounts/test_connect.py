@@ -242,6 +242,7 @@ def test_re_authorising_brings_the_account_back_to_active(admin_client, administ
     record = AccountConnection.objects.get(account=x_account)
     assert record.kind == "reauthorised"
     change = AccountStateChange.objects.filter(account=x_account).first()
+    assert change is not None
     assert (change.from_state, change.to_state, change.actor) == (State.NEEDS_REAUTH, State.ACTIVE, administrator)
 
 
@@ -364,6 +365,7 @@ def test_disconnect_forgets_the_tokens_and_is_recorded(admin_client, administrat
 def test_connections_are_in_the_audit_log_without_a_token(admin_client, administrator, x, x_account):
     back(admin_client, x.sign_in.approve(start(admin_client, x_account)))
     stream = audit_selectors.audit_stream(user=administrator, filters=Filters(kind="account_connection"))
+    assert stream is not None
     [row] = list(stream)
     from audit.entries import Entry, Names
 
@@ -448,7 +450,8 @@ def test_the_daily_check_marks_a_missing_permission(admin_client, graph, page):
     assert verify_connections() == {"needs_reauth": 1}
     page.refresh_from_db()
     assert page.state == State.NEEDS_REAUTH
-    assert "pages_manage_posts" in AccountStateChange.objects.filter(account=page).first().reason
+    change = AccountStateChange.objects.filter(account=page).first()
+    assert change is not None and "pages_manage_posts" in change.reason
 
 
 def test_the_daily_check_marks_an_invalid_page_token(admin_client, graph, page):

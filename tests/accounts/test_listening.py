@@ -264,6 +264,7 @@ def test_fb_hide_show_delete_and_ban(graph: FakeGraph, fb_publisher: FacebookAda
     fb_publisher.set_hidden(comment.id, False)
     assert graph.comments[comment.id].is_hidden is False
 
+    assert comment.from_id is not None  # add_comment gives a writer by default
     fb_publisher.ban(comment.from_id)
     assert graph.blocked == {comment.from_id}
     assert graph.calls_to("block")[0].url.startswith(f"{graph.base_url}/{graph.page_id}/blocked")

@@ -10,8 +10,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +36,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
 
 
-def raised(fn, *args, **kwargs) -> PlatformError:  # type: ignore[no-untyped-def]
+def raised(fn: Callable[..., object], *args: Any, **kwargs: Any) -> PlatformError:
     with pytest.raises(PlatformError) as info:
         fn(*args, **kwargs)
     return info.value
@@ -75,7 +77,7 @@ def test_x_publish_sends_the_exact_signed_request(x: FakeX, x_publisher: XAdapte
 
 
 def test_x_fake_rejects_a_bad_signature(x: FakeX) -> None:
-    publisher = XAdapter(**{**x.credentials, "api_secret": "not-the-secret"})
+    publisher = XAdapter(**(x.credentials | {"api_secret": "not-the-secret"}))
     error = raised(publisher.publish, "hello")
     assert isinstance(error, AuthRevoked)
     assert x.calls[0].status == 401 and not x.posts
@@ -219,7 +221,7 @@ def test_x_errors_are_mapped(
     x: FakeX,
     x_publisher: XAdapter,
     kind: str,
-    options: dict[str, str],
+    options: dict[str, Any],
     error_class: type[PlatformError],
     code: int,
     message: str,
@@ -425,7 +427,7 @@ def test_fb_errors_are_mapped(
     graph: FakeGraph,
     fb_publisher: FacebookAdapter,
     kind: str,
-    options: dict[str, int],
+    options: dict[str, Any],
     error_class: type[PlatformError],
     code: int,
     message: str,
@@ -602,6 +604,7 @@ def test_worker_entry_point_installs_the_fakes_before_celery(tmp_path: Path) -> 
 @pytest.mark.parametrize("platform", ["x", "facebook"])
 def test_the_deadline_covers_image_uploads_and_nothing_is_posted_after_it(fakes, platform: str) -> None:
     x, graph = fakes
+    adapter: PlatformAdapter
     if platform == "x":
         adapter, fake, upload, create = XAdapter(**x.credentials), x, "media_upload", "create"
     else:

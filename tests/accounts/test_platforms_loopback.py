@@ -37,7 +37,9 @@ def test_x_posts_over_loopback_signed_for_its_own_address(served) -> None:
     assert call.status == 201  # the fake verified the HMAC-SHA1 signature over the platform's address
     assert call.duration >= 0.05  # its latency, on the server's side of the socket
     assert result.external_id in x.posts
-    assert publisher.find_recent("入管からのお知らせです。").external_id == result.external_id
+    found = publisher.find_recent("入管からのお知らせです。")
+    assert found is not None
+    assert found.external_id == result.external_id
 
 
 def test_a_bad_signature_is_still_refused_over_loopback(served) -> None:

@@ -72,6 +72,7 @@ def test_office_tree_agency_bureaus_branches_centers():
         assert (office.kind, office.parent) == ("center", agency)
     for branch, bureau in BRANCH_PARENTS.items():
         office = Office.objects.get(code=branch)
+        assert office.parent is not None
         assert (office.kind, office.parent.code) == ("branch", bureau)
     assert Office.objects.count() == 1 + len(BUREAUS) + len(CENTERS) + len(BRANCH_PARENTS)
 

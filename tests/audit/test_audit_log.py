@@ -50,6 +50,7 @@ def world(db, tokyo_supervisor, osaka_poster, viewer, administrator):
     tokyo, osaka = Office.objects.get(code="tokyo"), Office.objects.get(code="osaka")
     tokyo_account = SocialAccount.objects.get(handle="IMMI_TOKYO")
     osaka_account = SocialAccount.objects.filter(office=osaka).first()
+    assert osaka_account is not None
     tokyo_poster = make_person("tokyo-writer", "tokyo", Membership.Role.POSTER)
     post = post_via_services(tokyo_poster, submit=True)
     post_services.post_approve(post=post, by=tokyo_supervisor, comment="承認します")
@@ -109,6 +110,7 @@ def test_an_administrator_sees_every_source_with_who_what_and_before_after(engli
     assert "大晦日" in html and "every office" in html
     assert "※返信は行っていません（第3版）" in html and "Version 3 of the footer for X." in html
     record = AuditEvent.objects.get(kind="membership.added", object_id=Membership.objects.get(user=newcomer).pk)
+    assert record.after is not None
     assert record.actor == administrator and record.after["role"] == "viewer" and record.before is None
 
 
@@ -127,15 +129,22 @@ def test_membership_office_hours_and_account_changes_keep_before_and_after(engli
     membership.delete()
 
     changed = AuditEvent.objects.get(kind="membership.changed")
+    assert changed.before is not None and changed.after is not None
     assert (changed.before["role"], changed.after["role"]) == ("poster", "supervisor")
     hours_changed = AuditEvent.objects.get(kind="office_hours.changed")
+    assert hours_changed.before is not None and hours_changed.after is not None
     assert (hours_changed.before["closes"], hours_changed.after["closes"]) == ("12:00", "13:00")
-    assert AuditEvent.objects.get(kind="office_hours.removed").before["weekday"] == 6
+    hours_removed = AuditEvent.objects.get(kind="office_hours.removed")
+    assert hours_removed.before is not None
+    assert hours_removed.before["weekday"] == 6
     account_changed = AuditEvent.objects.get(kind="social_account.changed", account=account)
+    assert account_changed.before is not None and account_changed.after is not None
     assert account_changed.after["display_name"] == "出入国在留管理庁 東京"
     assert account_changed.before["credentials_set"] is False and account_changed.after["credentials_set"] is True
     assert "secret-token" not in json.dumps([account_changed.before, account_changed.after, account_changed.data])
-    assert AuditEvent.objects.get(kind="membership.removed").before["user"] == "tokyo-writer"
+    membership_removed = AuditEvent.objects.get(kind="membership.removed")
+    assert membership_removed.before is not None
+    assert membership_removed.before["user"] == "tokyo-writer"
     # Pausing is the state change log's, not a second record here.
     assert not AuditEvent.objects.filter(kind="social_account.changed", account=world["osaka_account"]).exists()
 
@@ -255,7 +264,8 @@ def test_pages_follow_each_other_without_repeating_a_row(client, world, administ
     AuditEvent.objects.bulk_create(
         [AuditEvent(kind="login.failed", data={"username": f"guess-{n}"}) for n in range(120)]
     )
-    seen, query, pages = [], {}, 0
+    seen, pages = [], 0
+    query: dict[str, str] = {}
     while True:
         response = client.get(LOG, query)
         page = response.context["page"]

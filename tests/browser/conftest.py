@@ -78,7 +78,8 @@ def browser():
         with sync_playwright() as playwright:
             for alias, contents in serialized.items():
                 if contents is not None:
-                    connections[alias]._test_serialized_contents = contents
+                    # Django's test database creation sets this private attribute; the stubs do not declare it.
+                    connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
                 yield browser

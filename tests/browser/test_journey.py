@@ -316,9 +316,9 @@ def test_from_login_to_published(page, live_server, harness):
         # Room for the pasted card number, so that it is the one thing to fix.
         assert expected + weighted_length(PASTED) <= 280, f"the journey's text is too long for {handle}: {expected}"
         expect(page.locator(f"[data-testid=counter-{handle}] .count")).to_have_text(str(expected))
-    expect(preview_card(page, "IMMI_TOKYO").locator(".post-text")).to_contain_text(
-        footer.footer_text(footer.footer_for(accounts["IMMI_TOKYO"]))
-    )
+    tokyo_footer = footer.footer_for(accounts["IMMI_TOKYO"])
+    assert tokyo_footer is not None
+    expect(preview_card(page, "IMMI_TOKYO").locator(".post-text")).to_contain_text(footer.footer_text(tokyo_footer))
     expect(page.locator("#preview .finding-block")).to_have_count(0)
 
     # The agency's own number is shown as an official contact, not as personal data.
@@ -475,16 +475,17 @@ def test_from_login_to_published(page, live_server, harness):
     published_at = timezone.now()
     for target in post.targets.select_related("account"):
         assert target.state == PostTarget.State.PUBLISHED
+        assert target.published_at is not None
         assert target.published_at >= scheduled - dt.timedelta(seconds=1), "published before its time"
-        expected = footer.compose(TEXT, target.account)
-        assert target.published_text == expected
+        expected_text = footer.compose(TEXT, target.account)
+        assert target.published_text == expected_text
         row = page.locator(f"#target-{target.pk}")
         link = row.locator("[data-testid=published-link]")
         expect(link).to_have_attribute("href", re.compile(r"^/sandbox/\d+/$"))
         row.locator("details summary").click()
         text = row.locator("[data-testid=published-text]")
         expect(text).to_be_visible()
-        assert text.text_content() == expected
+        assert text.text_content() == expected_text
     assert (published_at - scheduled).total_seconds() < PUBLISH_TIMEOUT + 60
     shoot(page, "journey-detail-published")
 

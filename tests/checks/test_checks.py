@@ -373,7 +373,7 @@ def test_findings_are_frozen_and_carry_a_translatable_message():
         [finding] = scan("AB12345678CD")
     assert isinstance(finding.message, str) and "residence card" in finding.message
     with pytest.raises(dataclasses.FrozenInstanceError):
-        finding.start = 0  # type: ignore[misc]
+        finding.start = 0  # type: ignore[misc]  # the assignment mypy refuses is the one the test tries
 
 
 def test_no_duplicate_check_without_an_account():

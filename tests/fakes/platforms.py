@@ -75,11 +75,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypedDict, cast
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import requests
 import responses
+from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from requests.structures import CaseInsensitiveDict
@@ -189,13 +190,20 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, MultipartField]
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         filename = part.get_filename()
+        payload = part.get_payload(decode=True)  # bytes, or None for a part that is itself multipart
         fields[str(name)] = MultipartField(
             name=str(name),
             filename=filename,
             content_type=part.get_content_type() if filename is not None else None,
-            data=part.get_payload(decode=True) or b"",
+            data=payload if isinstance(payload, bytes) else b"",
         )
     return fields
+
+
+def _body_bytes(request: requests.PreparedRequest) -> bytes:
+    # requests leaves a body it encoded from a dict or a str as str; a multipart one is bytes.
+    body = request.body or b""
+    return body.encode() if isinstance(body, str) else body
 
 
 # -- scripting -----------------------------------------------------------------
@@ -422,8 +430,9 @@ class _FakePlatform:
     def _read_shared_posts(self) -> None:
         if not self.shared_posts:
             return
+        assert self.log_path is not None  # shared_posts is only on with a log
         try:
-            with open(self.log_path, "rb") as log:  # type: ignore[arg-type]
+            with open(self.log_path, "rb") as log:
                 log.seek(self._log_offset)
                 chunk = log.read()
         except FileNotFoundError:
@@ -475,7 +484,8 @@ class _FakePlatform:
                 self._write_line({"event": "deleted", "platform": self.platform, "endpoint": "deleted", "id": post_id})
 
     def _write_line(self, entry: dict[str, Any]) -> None:
-        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)  # type: ignore[arg-type]
+        assert self.log_path is not None  # only the shared posts write here, and they are only on with a log
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
         finally:
@@ -542,6 +552,14 @@ X_ACCESS_LEVEL = (
 
 def _problem(status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> dict[str, Any]:
     return {"title": title, "detail": detail, "type": type_, "status": status, **extra}
+
+
+class XCredentials(TypedDict):
+    api_key: str
+    api_secret: str
+    access_token: str
+    access_token_secret: str
+    user_id: str
 
 
 @dataclass
@@ -650,7 +668,7 @@ class FakeX(_FakePlatform):
         self.sign_in = XSignInFake(self)  # the 3-legged OAuth flow and /2/users/me (tests/fakes/oauth.py)
 
     @property
-    def credentials(self) -> dict[str, str]:
+    def credentials(self) -> XCredentials:
         """Keyword arguments for XAdapter."""
         return {
             "api_key": self.api_key,
@@ -872,7 +890,9 @@ class FakeX(_FakePlatform):
                 uri_query=urlsplit(url).query, body=body or [], headers={"Authorization": header}
             ),
         )
-        if not oauth_signature.verify_hmac_sha1(signed, self.api_secret, self.access_token_secret):
+        # verify_hmac_sha1 reads only these four attributes; the stubs type its argument as oauthlib's
+        # Request, which declares neither signature nor params.
+        if not oauth_signature.verify_hmac_sha1(cast(OAuthRequest, signed), self.api_secret, self.access_token_secret):
             return "bad signature"
         return None
 
@@ -989,9 +1009,10 @@ class FakeX(_FakePlatform):
         data = []
         for post in page:
             # Links as X gives them back: t.co in the text, the destination in entities (x_entities).
-            text, urls = x_entities.wrapped(
-                post.text, lambda url, post=post: self._tco_link(f"{post.id}:{url}"), post.unwound
-            )
+            def shorten(url: str, post: XPublicPost = post) -> str:
+                return self._tco_link(f"{post.id}:{url}")
+
+            text, urls = x_entities.wrapped(post.text, shorten, post.unwound)
             item: dict[str, Any] = {
                 "id": post.id,
                 "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
@@ -1048,7 +1069,7 @@ class FakeX(_FakePlatform):
         return self._reply(200, {"data": {"hidden": post.hidden}})
 
     def _media_upload(self, args: dict[str, str], request: requests.PreparedRequest) -> Answer:
-        fields = parse_multipart(request.body or b"", request.headers.get("Content-Type", ""))
+        fields = parse_multipart(_body_bytes(request), request.headers.get("Content-Type", ""))
         upload = fields.get("media")
         category = fields.get("media_category")
         if upload is None or not upload.data:
@@ -1087,6 +1108,11 @@ def _weighted_length(text: str) -> int:
 
 
 # -- Facebook Graph ------------------------------------------------------------
+
+
+class GraphCredentials(TypedDict):
+    page_id: str
+    page_access_token: str
 
 
 @dataclass
@@ -1174,7 +1200,7 @@ class FakeGraph(_FakePlatform):
         self.login = FacebookLoginFake(self)  # Facebook Login and the Page token's checks (tests/fakes/oauth.py)
 
     @property
-    def credentials(self) -> dict[str, str]:
+    def credentials(self) -> GraphCredentials:
         """Keyword arguments for FacebookAdapter."""
         return {"page_id": self.page_id, "page_access_token": self.access_token}
 
@@ -1397,7 +1423,7 @@ class FakeGraph(_FakePlatform):
     def _photos(self, args: dict[str, str], params: dict[str, str], request: requests.PreparedRequest) -> Answer:
         content_type = request.headers.get("Content-Type", "")
         source = (
-            parse_multipart(request.body or b"", content_type).get("source") if "multipart" in content_type else None
+            parse_multipart(_body_bytes(request), content_type).get("source") if "multipart" in content_type else None
         )
         if source is None or not source.data:
             return self._error(400, 324, "(#324) Requires upload file")
