@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from audit import entries, selectors
+from replies.categories import ProhibitedAct
 
 
 class AuditFilterForm(forms.Form):
@@ -14,6 +15,13 @@ class AuditFilterForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
     person = forms.CharField(label=_("Person (user name)"), required=False, max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
+    # Of reply decisions (the "moderation" kind): the category, and the system's rule by name or prefix.
+    category = forms.ChoiceField(
+        label=_("Category of a reply decision"),
+        required=False,
+        choices=[("", _("Any category"))] + list(ProhibitedAct.choices),
+    )
+    rule = forms.CharField(label=_("Rule of a reply decision"), required=False, max_length=100)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,4 +60,6 @@ class AuditFilterForm(forms.Form):
             account_id=data["account"].pk if data.get("account") else None,
             person=data.get("person", "").strip(),
             kind=data.get("kind", ""),
+            category=data.get("category", ""),
+            rule=data.get("rule", "").strip(),
         )

@@ -8,6 +8,8 @@ Sources, each already append-only where it is written:
     4 posts.PublishingSwitch      stopping and resuming all publishing
     5 audit.AuditEvent            memberships, office hours, closure days, account
                                   settings, sign-ins, second-factor changes
+    6 replies.ReplyDecision       every decision on a reply, the system's and people's
+                                  (flag, hide, show again, confirm, delete, ban)
 
 Why a UNION ALL rather than copying everything into one table: the sources
 stay the only record (nothing to keep in step, nothing to backfill, the engine's
@@ -28,7 +30,8 @@ the records of the offices they may see (a poster their own office, a
 supervisor or viewer their subtree): post events on those offices' accounts
 (a post-level event when they may see the post), those accounts' state
 changes and footers, and the memberships, office hours, closure days and
-account settings of those offices. Records of no office: the publishing switch,
+account settings of those offices, and the decisions on those accounts'
+replies. Records of no office: the publishing switch,
 the platform footers and closure days of every office concern everyone, so
 everyone with a role sees them; sign-ins and second-factor changes only the
 administrators and the person themselves.
@@ -52,14 +55,16 @@ from accounts.models import AccountStateChange
 from audit.models import AuditEvent
 from immisns import keyset
 from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
+from replies.models import ReplyDecision
 
-POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD = 1, 2, 3, 4, 5
+POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD, MODERATION = 1, 2, 3, 4, 5, 6
 SOURCE_NAMES = {
     POST: "post",
     ACCOUNT_STATE: "account_state",
     FOOTER: "footer",
     PUBLISHING: "publishing",
     RECORD: "record",
+    MODERATION: "moderation",
 }
 
 # The kinds a person filters by: a whole source, or a family of audit.AuditEvent kinds.
@@ -74,6 +79,7 @@ KIND_SOURCES = {
     "social_account": RECORD,
     "login": RECORD,
     "mfa": RECORD,
+    "moderation": MODERATION,
 }
 # Records of no office that concern every office (seen by everyone with a role).
 SHARED_KINDS = ("closure_day.added", "closure_day.changed", "closure_day.removed")
@@ -121,6 +127,9 @@ class Filters:
     account_id: int | None = None
     person: str = ""
     kind: str = ""
+    # Of reply decisions only: a set category or rule leaves every other source out.
+    category: str = ""
+    rule: str = ""
 
 
 def _post_events(user, scope, filters: Filters):
@@ -293,12 +302,52 @@ def _records(user, scope, filters: Filters):
     )
 
 
+def _reply_decisions(user, scope, filters: Filters):
+    """Reply decisions, scoped by the reply's account; the reply is named by its id, its text never copied."""
+    decisions = ReplyDecision.objects.all()
+    if not scope.administrator:
+        decisions = decisions.filter(reply__account_id__in=scope.account_ids(scope.see))
+    if filters.office_ids is not None:
+        decisions = decisions.filter(reply__account__office_id__in=filters.office_ids)
+    if filters.account_id is not None:
+        decisions = decisions.filter(reply__account_id=filters.account_id)
+    if filters.category:
+        decisions = decisions.filter(category=filters.category)
+    if filters.rule:
+        # "personal_data" finds every personal-data rule, "personal_data:passport" the one.
+        decisions = decisions.filter(Q(rule=filters.rule) | Q(rule__startswith=f"{filters.rule}:"))
+    return (
+        decisions,
+        "at",
+        "actor__username",
+        _columns(
+            MODERATION,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor__username"),
+            a_action=F("action"),
+            a_object_type=_text("reply"),
+            a_object_id=F("reply_id"),
+            a_office_id=F("reply__account__office_id"),
+            a_account_id=F("reply__account_id"),
+            # The category and the rule ride in before/after (Entry reads them back into data).
+            a_before=F("category"),
+            a_after=F("rule"),
+            a_data=Cast("data", TextField()),
+            a_note=F("reason"),
+            a_number=_none_int(),
+        ),
+    )
+
+
 SOURCES = (
     (POST, _post_events),
     (ACCOUNT_STATE, _state_changes),
     (FOOTER, _footers),
     (PUBLISHING, _switches),
     (RECORD, _records),
+    (MODERATION, _reply_decisions),
 )
 
 
@@ -331,6 +380,8 @@ def audit_stream(
     parts = []
     for src, build in SOURCES:
         if filters.kind and KIND_SOURCES.get(filters.kind) != src:
+            continue
+        if (filters.category or filters.rule) and src != MODERATION:
             continue
         built = build(user, scope, filters)
         if built is None:
