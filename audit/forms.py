@@ -15,11 +15,13 @@ class AuditFilterForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
     person = forms.CharField(label=_("Person (user name)"), required=False, max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
+    # The object's number as the log shows it ("#123"): with a kind, one post, reply or account's whole record.
+    object = forms.RegexField(label=_("Object number"), required=False, max_length=12, regex=r"^\s*#?\s*\d{1,10}\s*$")
     # Of reply decisions (the "moderation" kind): the category, and the system's rule by name or prefix.
     category = forms.ChoiceField(
         label=_("Category of a reply decision"),
         required=False,
-        choices=[("", _("Any category"))] + list(ProhibitedAct.choices),
+        choices=[("", _("Any category")), *ProhibitedAct.choices],
     )
     rule = forms.CharField(label=_("Rule of a reply decision"), required=False, max_length=100)
 
@@ -60,6 +62,7 @@ class AuditFilterForm(forms.Form):
             account_id=data["account"].pk if data.get("account") else None,
             person=data.get("person", "").strip(),
             kind=data.get("kind", ""),
+            object_id=int(data["object"].strip().lstrip("#").strip()) if data.get("object") else None,
             category=data.get("category", ""),
             rule=data.get("rule", "").strip(),
         )

@@ -127,6 +127,7 @@ class Filters:
     account_id: int | None = None
     person: str = ""
     kind: str = ""
+    object_id: int | None = None  # the object's number as the log shows it, in every source
     # Of reply decisions only: a set category or rule leaves every other source out.
     category: str = ""
     rule: str = ""
@@ -393,6 +394,8 @@ def audit_stream(
             queryset = queryset.filter(**{f"{at}__lt": filters.until})
         if filters.person:
             queryset = queryset.filter(**{f"{actor}__iexact": filters.person})
+        if filters.object_id is not None:
+            queryset = queryset.alias(a_object=columns["a_object_id"]).filter(a_object=filters.object_id)
         if cursor is not None:
             queryset = queryset.filter(_beyond(src, cursor, older=older, at=at))
         parts.append((queryset.order_by().values(**columns), (f"-{at}", "-id") if older else (at, "id")))
