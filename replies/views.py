@@ -15,8 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, platforms
@@ -51,17 +50,17 @@ def highlighted(text: str, findings: list[dict]) -> list[tuple[str, dict | None]
 
 
 FINDING_LABELS = {
-    "residence_card": _lazy("Residence card number"),
-    "passport": _lazy("Passport number"),
-    "my_number": _lazy("Individual Number (My Number)"),
-    "phone": _lazy("Phone number"),
-    "email": _lazy("E-mail address"),
-    "url_shortener": _lazy("Shortened link"),
-    "link_domain": _lazy("Link outside the allowed domains"),
-    "repeated_text": _lazy("Same text on several accounts"),
-    "word_list": _lazy("Word list"),
-    "impersonation_handle": _lazy("Handle like an official account's"),
-    "impersonation_name": _lazy("Name like an official account's"),
+    "residence_card": gettext_lazy("Residence card number"),
+    "passport": gettext_lazy("Passport number"),
+    "my_number": gettext_lazy("Individual Number (My Number)"),
+    "phone": gettext_lazy("Phone number"),
+    "email": gettext_lazy("E-mail address"),
+    "url_shortener": gettext_lazy("Shortened link"),
+    "link_domain": gettext_lazy("Link outside the allowed domains"),
+    "repeated_text": gettext_lazy("Same text on several accounts"),
+    "word_list": gettext_lazy("Word list"),
+    "impersonation_handle": gettext_lazy("Handle like an official account's"),
+    "impersonation_name": gettext_lazy("Name like an official account's"),
 }
 
 
