@@ -98,13 +98,16 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     assert order.index(f"reply-{impostor_reply.pk}") < order.index(
         f"reply-{Reply.objects.get(external_id=question.id).pk}"
     )
-    # The hidden reply shows what was found, highlighted, and the rule that hid it.
+    # The hidden reply shows what was found, highlighted and named in Japanese; the rule's code is
+    # for administrators only.
     found = reply_card(page, card_reply)
     expect(found.locator("mark.finding")).to_have_text("AB12345678CD")
     expect(found.locator(".badge.state-hidden")).to_be_visible()
     expect(found.locator(".badge.waiting")).to_be_visible()
+    expect(found.locator("ul.findings")).to_contain_text("在留カード番号")
     found.locator("details summary").first.click()
-    expect(found.locator("ol.history")).to_contain_text("personal_data:residence_card")
+    expect(found.locator("ol.history")).to_contain_text("個人情報")
+    expect(found.locator("ol.history")).not_to_contain_text("personal_data:residence_card")
     # The poster may not delete or ban.
     expect(page.locator("details.remove")).to_have_count(0)
     assert_accessible(page)
