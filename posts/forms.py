@@ -79,7 +79,7 @@ class AccountChoiceField(IdsChoiceField):
         label = f"{account.display_handle} — {account.office.name}"
         if account.state != account.State.ACTIVE:
             # Warned before it is chosen (without script too): its posts wait until it is active again.
-            label += " (%s)" % account.get_state_display()
+            label += f" ({account.get_state_display()})"
         return label
 
 

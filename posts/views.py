@@ -134,14 +134,14 @@ def _compose(request, *, post: Post | None):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = dict(
-            body=data["body"],
-            scheduled_at=data["scheduled_at"],
-            accounts=list(data["accounts"]),
-            overrides=form.overrides(),
-            outside_hours_reason=data["outside_hours_reason"],
-            new_images=data["new_images"],
-        )
+        fields = {
+            "body": data["body"],
+            "scheduled_at": data["scheduled_at"],
+            "accounts": list(data["accounts"]),
+            "overrides": form.overrides(),
+            "outside_hours_reason": data["outside_hours_reason"],
+            "new_images": data["new_images"],
+        }
         try:
             revision = post.revision if post is not None else None
             if post is None:

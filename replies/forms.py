@@ -33,10 +33,10 @@ class QueueFilterForm(forms.Form):
     )
     account = forms.ModelChoiceField(label=_("Account"), queryset=None, required=False, empty_label=_("All accounts"))
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories"))] + list(ProhibitedAct.choices)
+        label=_("Category"), required=False, choices=[("", _("All categories")), *list(ProhibitedAct.choices)]
     )
     state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All states"))] + list(Reply.State.choices)
+        label=_("State"), required=False, choices=[("", _("All states")), *list(Reply.State.choices)]
     )
     waiting = forms.BooleanField(label=_("Only those waiting for a decision"), required=False)
     since = _date_field(_("Written from"))
@@ -68,7 +68,7 @@ class UnhideForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), choices=[("", "—")] + list(ProhibitedAct.choices), required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *list(ProhibitedAct.choices)], required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 

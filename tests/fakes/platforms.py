@@ -1022,7 +1022,7 @@ class FakeX(_FakePlatform):
                 _problem(
                     404,
                     "Not Found Error",
-                    "Could not find tweet with id: [%s]." % args["id"],
+                    "Could not find tweet with id: [{}].".format(args["id"]),
                     "https://api.twitter.com/2/problems/resource-not-found",
                 ),
             )

@@ -344,13 +344,13 @@ def test_a_platform_refusal_is_shown_and_nothing_recorded(fakes, poster_client):
 def test_decisions_are_append_only():
     reply = make_reply()
     decision = ReplyDecision.objects.create(reply=reply, action="flag", category=ProhibitedAct.OTHER)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         decision.save()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         decision.delete()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         ReplyDecision.objects.all().update(reason="x")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="append-only"):
         ReplyDecision.objects.all().delete()
 
 
