@@ -391,7 +391,7 @@ def transparency_data() -> dict:
 
 
 def _shown(value: int | str, language: str) -> str:
-    return TEXTS[language]["fewer_than_5"] if value == FEWER_THAN_5 else str(value)
+    return str(TEXTS[language]["fewer_than_5"]) if value == FEWER_THAN_5 else str(value)
 
 
 def transparency_context(language: str, links) -> dict:
@@ -402,7 +402,7 @@ def transparency_context(language: str, links) -> dict:
     months = []
     for month in data["months"]:
         year, number = (int(part) for part in month["month"].split("-"))
-        title = texts["month_title"].format(
+        title = str(texts["month_title"]).format(
             year=year, month=number, month_name=EN_MONTHS[number - 1] if language == "en" else number
         )
         rows = []

@@ -51,7 +51,7 @@ class QueueFilterForm(forms.Form):
         return " ".join(self.cleaned_data["q"].split())
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
@@ -98,7 +98,9 @@ class BulkForm(forms.Form):
     def __init__(self, *args, replies, **kwargs):
         super().__init__(*args, **kwargs)
         # Only replies the person may see are choices: another office's id is "not one of the choices".
-        self.fields["replies"].queryset = replies
+        field = self.fields["replies"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = replies
 
     def clean_replies(self):
         chosen = self.cleaned_data["replies"]
@@ -107,7 +109,7 @@ class BulkForm(forms.Form):
         return chosen
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("action") == ReplyDecision.Action.DELETE:
             if not data.get("reason"):
                 self.add_error("reason", _("Deleting needs a reason."))

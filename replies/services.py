@@ -15,6 +15,7 @@ Bulk actions (replies_bulk) call the same one-reply actions one by one: each
 reply gets its own decision row or its own refusal, never half of one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -216,11 +217,12 @@ def replies_bulk(*, replies: list[Reply], by, action: str, category: str, reason
     one-reply actions are atomic per reply): a platform refusing the third
     leaves the first two done and recorded, and the third unrecorded.
     """
-    act = {
+    actions: dict[str, Callable[[Reply], Reply]] = {
         Action.HIDE: lambda reply: reply_hide(reply=reply, by=by, category=category, reason=reason),
         Action.CONFIRM: lambda reply: reply_confirm(reply=reply, by=by, category=category, reason=reason),
         Action.DELETE: lambda reply: reply_delete(reply=reply, by=by, category=category, reason=reason),
-    }[action]
+    }
+    act = actions[action]
     outcomes = []
     for reply in replies[:BULK_MOST]:
         try:

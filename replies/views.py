@@ -273,7 +273,9 @@ def bulk(request):
     form = BulkForm(request.POST, replies=_scoped(request.user).select_related("account"))
     back = next_or(request, reverse("moderation:queue"))
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[name].label}: {' '.join(e)}" for name, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[name].label}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
+        )
         messages.error(request, _("Not done: %(errors)s") % {"errors": errors})
         return redirect(back)
     data = form.cleaned_data
