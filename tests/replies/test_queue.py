@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import SocialAccount
 from replies.categories import ProhibitedAct
@@ -38,8 +38,8 @@ def make_reply(handle="IMMI_TOKYO", text="ありがとうございます", **fie
     return Reply.objects.create(account=account, text=text, **values)
 
 
-def queue(client, **params):
-    response = client.get(reverse("moderation:queue"), params)
+def queue(client, headers=None, **params):
+    response = client.get(reverse("moderation:queue"), params, **(headers or {}))
     assert response.status_code == 200
     return response
 
@@ -64,10 +64,11 @@ def test_highest_risk_and_waiting_first_then_newest(poster_client):
 
 def test_findings_are_highlighted_and_named_in_the_readers_language(poster_client):
     make_reply(text="友人の在留カード AB12345678CD です")
-    with translation.override("en"):
-        content = queue(poster_client).content.decode()
+    content = queue(poster_client, {"HTTP_ACCEPT_LANGUAGE": "en"}).content.decode()
     assert '<mark class="finding block" title="Residence card number">AB12345678CD</mark>' in content
     assert "<li>Residence card number: <code>AB12345678CD</code>" in content
+    japanese = queue(poster_client, {"HTTP_ACCEPT_LANGUAGE": "ja"}).content.decode()
+    assert '<mark class="finding block" title="在留カード番号">AB12345678CD</mark>' in japanese
 
 
 def test_filters_by_account_category_and_state(poster_client):
