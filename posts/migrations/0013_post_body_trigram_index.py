@@ -8,6 +8,17 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 
+class TrigramExtensionKept(TrigramExtension):
+    """CREATE EXTENSION IF NOT EXISTS pg_trgm (PostgreSQL only); kept on the way back, others may use it.
+
+    Django's operation, reversed, would query pg_extension on SQLite too, and
+    would drop the extension under the other app's trigram index.
+    """
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return None
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
@@ -23,4 +34,4 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("posts", "0012_page_indexes_by_state")]
 
-    operations = [TrigramExtension(), migrations.RunPython(create, drop)]
+    operations = [TrigramExtensionKept(), migrations.RunPython(create, drop)]

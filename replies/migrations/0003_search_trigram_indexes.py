@@ -10,6 +10,18 @@ a LIKE over the rows the other filters leave, bounded by the form's length.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+
+class TrigramExtensionKept(TrigramExtension):
+    """CREATE EXTENSION IF NOT EXISTS pg_trgm (PostgreSQL only); kept on the way back, others may use it.
+
+    Django's operation, reversed, would query pg_extension on SQLite too, and
+    would drop the extension under the other app's trigram index.
+    """
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return None
+
+
 INDEXES = [
     ("reply_text_trgm", "moderation_reply", "text"),
     ("reply_author_handle_trgm", "moderation_reply", "author_handle"),
@@ -36,4 +48,4 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("replies", "0002_reply_post_target")]
 
-    operations = [TrigramExtension(), migrations.RunPython(create, drop)]
+    operations = [TrigramExtensionKept(), migrations.RunPython(create, drop)]
