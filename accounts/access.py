@@ -375,12 +375,21 @@ def can_approve_post(user, post) -> bool:
 
 
 def replies_visible_to(user, replies: QuerySet) -> QuerySet:
-    """Replies on the accounts the user may post to: a poster's own office, a supervisor's subtree."""
+    """Replies on the accounts the user may see: a poster's own office, a supervisor's or viewer's subtree.
+
+    Viewers (auditors) read the replies and the decisions on them; acting on
+    them is can_moderate_replies / can_remove_replies below.
+    """
     if is_administrator(user):
         return replies
     if not _active(user):
         return replies.none()
-    return replies.filter(account__in=accounts_draftable_by(user).values("pk"))
+    return replies.filter(account__in=accounts_visible_to(user).values("pk"))
+
+
+def can_read_replies(user, account: SocialAccount) -> bool:
+    """The replies and the decision history of an account: everyone who may see it, viewers included."""
+    return can_view_account(user, account)
 
 
 def can_moderate_replies(user, account: SocialAccount) -> bool:

@@ -55,6 +55,8 @@ SECOND_FACTOR = frozenset(
         "moderation:confirm",
         "moderation:delete",
         "moderation:ban",
+        "moderation:block_done",
+        "moderation:bulk",
         # The audit log of a supervisor's subtree (or, for an administrator, everything).
         "audit:log",
         "audit:export",
@@ -87,6 +89,8 @@ PASSWORD_ENOUGH = frozenset(
         "public:policy_version",
         "public:official_accounts",
         "public:official_accounts_json",
+        "public:transparency",
+        "public:transparency_json",
     }
 )
 SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})

@@ -21,6 +21,8 @@ from accounts.models import AccountConnection, Membership, OfficeHours, SocialAc
 from audit import selectors
 from posts import history
 from posts.models import Post, PostEvent, PostTarget
+from replies.categories import ProhibitedAct
+from replies.models import ReplyDecision
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a str or a lazily translated one
@@ -37,6 +39,7 @@ KIND_LABELS = {
     "login": gettext_lazy("Sign-ins"),
     "mfa": gettext_lazy("Two-factor authentication"),
     "account_connection": gettext_lazy("Account connections"),
+    "moderation": gettext_lazy("Replies: moderation decisions"),
 }
 
 RECORD_LABELS = {
@@ -69,6 +72,7 @@ OBJECT_LABELS = {
     "office_hours": gettext_lazy("Office hours"),
     "closure_day": gettext_lazy("Closure day"),
     "user": gettext_lazy("Person"),
+    "reply": gettext_lazy("Reply"),
 }
 
 STATE_LABELS = {**dict(PostTarget.State.choices), **dict(Post.State.choices)}
@@ -79,6 +83,19 @@ WEEKDAYS: dict[object, StrOrPromise] = dict(OfficeHours.Weekday.choices)
 PLATFORMS: dict[object, StrOrPromise] = dict(SocialAccount.Platform.choices)
 CONNECTION_KINDS: dict[object, StrOrPromise] = dict(AccountConnection.Kind.choices)
 CONNECTION_METHODS: dict[object, StrOrPromise] = dict(AccountConnection.Method.choices)
+REPLY_ACTIONS: dict[object, StrOrPromise] = dict(ReplyDecision.Action.choices)
+CATEGORIES: dict[object, StrOrPromise] = dict(ProhibitedAct.choices)
+# What a decision's data may hold that is the reply's own words (a finding's excerpt): never copied out.
+REPLY_WORDS = frozenset({"excerpt", "text"})
+
+
+def _without_reply_words(value):
+    """The decision's data with every excerpt of the reply's text left out (the export must not re-publish it)."""
+    if isinstance(value, dict):
+        return {key: _without_reply_words(item) for key, item in value.items() if key not in REPLY_WORDS}
+    if isinstance(value, list):
+        return [_without_reply_words(item) for item in value]
+    return value
 
 
 def _json(text):
@@ -162,6 +179,10 @@ class Entry:
             kind = f"account_connection.{action}"
             data = {"method": before, "identity_id": row["a_data"] or "", "identity_handle": after or ""}
             before, after = None, None
+        elif src == selectors.MODERATION:
+            kind = f"moderation.{action}"
+            data = {"category": before or "", "rule": after or "", **_without_reply_words(data)}
+            before, after = None, None
         else:
             kind = action
             before, after = _json(before), _json(after)
@@ -212,6 +233,9 @@ class Entry:
         if self.src == selectors.CONNECTION:
             action = self.kind.split(".", 1)[1]
             return str(CONNECTION_KINDS.get(action, action))
+        if self.src == selectors.MODERATION:
+            action = self.kind.split(".", 1)[1]
+            return _("Reply: %(action)s") % {"action": REPLY_ACTIONS.get(action, action)}
         return str(RECORD_LABELS.get(self.kind, self.kind))
 
     @property
@@ -299,6 +323,8 @@ class Entry:
                     "how": CONNECTION_METHODS.get(self.data.get("method"), self.data.get("method")),
                 }
             )
+        elif self.src == selectors.MODERATION:
+            parts.append(self._decision_sentence())
         elif self.kind == "login.failed":
             parts.append(_("User name entered: %(name)s") % {"name": self.data.get("username", "")})
         elif self.family == "mfa":
@@ -307,6 +333,25 @@ class Entry:
                 % {"type": self.data.get("authenticator", ""), "user": self.data.get("user", "")}
             )
         parts.append(self.note)
+        return " ".join(part for part in parts if part)
+
+    def _decision_sentence(self) -> str:
+        data = self.data
+        parts = [_("By the system.") if not self.actor else ""]
+        if data.get("category"):
+            parts.append(
+                _("Category: %(category)s.") % {"category": CATEGORIES.get(data["category"], data["category"])}
+            )
+        if data.get("rule"):
+            parts.append(_("Rule: %(rule)s.") % {"rule": data["rule"]})
+        if data.get("hidden_on_platform"):
+            parts.append(_("The reply was hidden on the platform."))
+        if data.get("hide_refused"):
+            parts.append(_("The platform did not hide it: %(error)s") % {"error": data["hide_refused"]})
+        if data.get("block_on_x_at"):
+            parts.append(_("The author is to be blocked on X itself."))
+        if data.get("blocked_on_x"):
+            parts.append(_("The block was done on X itself."))
         return " ".join(part for part in parts if part)
 
     # --- data, for the export ---

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from accounts.models import Office, SocialAccount
 from audit import entries, selectors
+from replies.categories import ProhibitedAct
 
 
 class AuditFilterForm(forms.Form):
@@ -23,6 +24,15 @@ class AuditFilterForm(forms.Form):
     )
     person = forms.CharField(label=_("Person (user name)"), required=False, max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
+    # The object's number as the log shows it ("#123"): with a kind, one post, reply or account's whole record.
+    object = forms.RegexField(label=_("Object number"), required=False, max_length=12, regex=r"^\s*#?\s*\d{1,10}\s*$")
+    # Of reply decisions (the "moderation" kind): the category, and the system's rule by name or prefix.
+    category = forms.ChoiceField(
+        label=_("Category of a reply decision"),
+        required=False,
+        choices=[("", _("Any category")), *ProhibitedAct.choices],
+    )
+    rule = forms.CharField(label=_("Rule of a reply decision"), required=False, max_length=100)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,4 +73,7 @@ class AuditFilterForm(forms.Form):
             account_id=data["account"].pk if data.get("account") else None,
             person=data.get("person", "").strip(),
             kind=data.get("kind", ""),
+            object_id=int(data["object"].strip().lstrip("#").strip()) if data.get("object") else None,
+            category=data.get("category", ""),
+            rule=data.get("rule", "").strip(),
         )

@@ -10,6 +10,8 @@ Sources, each already append-only where it is written:
                                   settings, sign-ins, second-factor changes
     6 accounts.AccountConnection  connecting, re-authorising and disconnecting an account
                                   (who, and the identity the platform confirmed)
+    7 replies.ReplyDecision       every decision on a reply, the system's and people's
+                                  (flag, hide, show again, confirm, delete, ban)
 
 Why a UNION ALL rather than copying everything into one table: the sources
 stay the only record (nothing to keep in step, nothing to backfill, the engine's
@@ -30,7 +32,8 @@ the records of the offices they may see (a poster their own office, a
 supervisor or viewer their subtree): post events on those offices' accounts
 (a post-level event when they may see the post), those accounts' state
 changes and footers, and the memberships, office hours, closure days and
-account settings of those offices. Records of no office: the publishing switch,
+account settings of those offices, and the decisions on those accounts'
+replies. Records of no office: the publishing switch,
 the platform footers and closure days of every office concern everyone, so
 everyone with a role sees them; sign-ins and second-factor changes only the
 administrators and the person themselves.
@@ -54,8 +57,9 @@ from accounts.models import AccountConnection, AccountStateChange
 from audit.models import AuditEvent
 from immisns import keyset
 from posts.models import Footer, Post, PostEvent, PostTarget, PublishingSwitch
+from replies.models import ReplyDecision
 
-POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD, CONNECTION = 1, 2, 3, 4, 5, 6
+POST, ACCOUNT_STATE, FOOTER, PUBLISHING, RECORD, CONNECTION, MODERATION = 1, 2, 3, 4, 5, 6, 7
 SOURCE_NAMES = {
     POST: "post",
     ACCOUNT_STATE: "account_state",
@@ -63,6 +67,7 @@ SOURCE_NAMES = {
     PUBLISHING: "publishing",
     RECORD: "record",
     CONNECTION: "account_connection",
+    MODERATION: "moderation",
 }
 
 # The kinds a person filters by: a whole source, or a family of audit.AuditEvent kinds.
@@ -78,6 +83,7 @@ KIND_SOURCES = {
     "login": RECORD,
     "mfa": RECORD,
     "account_connection": CONNECTION,
+    "moderation": MODERATION,
 }
 # Records of no office that concern every office (seen by everyone with a role).
 SHARED_KINDS = ("closure_day.added", "closure_day.changed", "closure_day.removed")
@@ -125,6 +131,10 @@ class Filters:
     account_id: int | None = None
     person: str = ""
     kind: str = ""
+    object_id: int | None = None  # the object's number as the log shows it, in every source
+    # Of reply decisions only: a set category or rule leaves every other source out.
+    category: str = ""
+    rule: str = ""
 
 
 def _post_events(user, scope, filters: Filters):
@@ -328,6 +338,45 @@ def _connections(user, scope, filters: Filters):
     )
 
 
+def _reply_decisions(user, scope, filters: Filters):
+    """Reply decisions, scoped by the reply's account; the reply is named by its id, its text never copied."""
+    decisions = ReplyDecision.objects.all()
+    if not scope.administrator:
+        decisions = decisions.filter(reply__account_id__in=scope.account_ids(scope.see))
+    if filters.office_ids is not None:
+        decisions = decisions.filter(reply__account__office_id__in=filters.office_ids)
+    if filters.account_id is not None:
+        decisions = decisions.filter(reply__account_id=filters.account_id)
+    if filters.category:
+        decisions = decisions.filter(category=filters.category)
+    if filters.rule:
+        # "personal_data" finds every personal-data rule, "personal_data:passport" the one.
+        decisions = decisions.filter(Q(rule=filters.rule) | Q(rule__startswith=f"{filters.rule}:"))
+    return (
+        decisions,
+        "at",
+        "actor__username",
+        _columns(
+            MODERATION,
+            a_pk=F("id"),
+            a_at=F("at"),
+            a_actor_id=F("actor_id"),
+            a_actor=F("actor__username"),
+            a_action=F("action"),
+            a_object_type=_text("reply"),
+            a_object_id=F("reply_id"),
+            a_office_id=F("reply__account__office_id"),
+            a_account_id=F("reply__account_id"),
+            # The category and the rule ride in before/after (Entry reads them back into data).
+            a_before=F("category"),
+            a_after=F("rule"),
+            a_data=Cast("data", TextField()),
+            a_note=F("reason"),
+            a_number=_none_int(),
+        ),
+    )
+
+
 SOURCES = (
     (POST, _post_events),
     (ACCOUNT_STATE, _state_changes),
@@ -335,6 +384,7 @@ SOURCES = (
     (PUBLISHING, _switches),
     (RECORD, _records),
     (CONNECTION, _connections),
+    (MODERATION, _reply_decisions),
 )
 
 
@@ -368,6 +418,8 @@ def audit_stream(
     for src, build in SOURCES:
         if filters.kind and KIND_SOURCES.get(filters.kind) != src:
             continue
+        if (filters.category or filters.rule) and src != MODERATION:
+            continue
         built = build(user, scope, filters)
         if built is None:
             continue
@@ -378,6 +430,8 @@ def audit_stream(
             queryset = queryset.filter(**{f"{at}__lt": filters.until})
         if filters.person:
             queryset = queryset.filter(**{f"{actor}__iexact": filters.person})
+        if filters.object_id is not None:
+            queryset = queryset.alias(a_object=columns["a_object_id"]).filter(a_object=filters.object_id)
         if cursor is not None:
             queryset = queryset.filter(_beyond(src, cursor, older=older, at=at))
         parts.append((queryset.order_by().values(**columns), (f"-{at}", "-id") if older else (at, "id")))

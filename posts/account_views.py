@@ -35,8 +35,8 @@ def account_page(request, handle: str):
         "hours": health.office_hours_of(account.office, now=now),
         "week_chart": charts.posts_per_week(account, weeks=health.WEEKS, now=now),
         "weeks": health.WEEKS,
-        # What the public wrote is shown to those who may moderate it (access.replies_visible_to); the
+        # What the public wrote and what was decided is shown to everyone who may read it, viewers too; the
         # replies app renders that card ({% account_replies %}), so posts never reads its tables.
-        "may_moderate": access.can_moderate_replies(request.user, account),
+        "may_read_replies": access.can_read_replies(request.user, account),
     }
     return render(request, "accounts/detail.html", context)

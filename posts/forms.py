@@ -276,6 +276,10 @@ class BulkApproveForm(forms.Form):
 
 
 class PostFilterForm(forms.Form):
+    # Words of the body (a substring: Japanese has no spaces); bounded for the trigram index or LIKE scan.
+    q = forms.CharField(
+        label=_("Words in the text"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[])
     account: forms.ModelChoiceField[SocialAccount] = forms.ModelChoiceField(
         label=_("Account"), required=False, queryset=None, empty_label=_("Any account")

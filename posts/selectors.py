@@ -124,6 +124,11 @@ def posts_in_display_state(posts: QuerySet[Post], state: str) -> QuerySet[Post]:
     return posts.none()
 
 
+def posts_with_words(posts: QuerySet[Post], words: str) -> QuerySet[Post]:
+    """Posts whose body contains the words (a substring; served by posts/0013's trigram index on PostgreSQL)."""
+    return posts.filter(body__icontains=words)
+
+
 def posts_on_account(posts: QuerySet[Post], account: SocialAccount) -> QuerySet[Post]:
     return posts.filter(Exists(PostTarget.objects.filter(post=OuterRef("pk"), account=account)))
 

@@ -118,6 +118,8 @@ def post_list(request):
             posts = selectors.posts_on_account(posts, form.cleaned_data["account"])
         if form.cleaned_data["mine"]:
             posts = posts.filter(author=request.user)
+        if words := " ".join(form.cleaned_data["q"].split()):
+            posts = selectors.posts_with_words(posts, words)
     page = keyset.paginate(posts, ordering=selectors.POST_LIST_ORDER, params=request.GET, size=selectors.PAGE_SIZE)
     return render(request, "posts/list.html", {"form": form, "posts": page, "page": page})
 

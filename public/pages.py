@@ -24,8 +24,10 @@ from accounts.models import ClosureDay, Office, OfficeHours, SocialAccount
 from posts import footer as post_footer
 from posts.models import Footer
 from public.models import AccountListRevision, PolicyVersion
-from public.texts import LANGUAGE_NAMES, LANGUAGES, SECTION_TITLES, TEXTS, WEEKDAYS, format_date
+from public.texts import EN_MONTHS, LANGUAGE_NAMES, LANGUAGES, SECTION_TITLES, TEXTS, WEEKDAYS, format_date
+from replies import selectors as reply_selectors
 from replies.categories import ProhibitedAct
+from replies.models import ReplyDecision
 
 JSON_SCHEMA_VERSION = 1
 PLATFORMS = (SocialAccount.Platform.X, SocialAccount.Platform.FACEBOOK)
@@ -61,6 +63,12 @@ class LiveLinks:
     def json(self) -> str:
         return reverse("public:official_accounts_json")
 
+    def transparency(self, language: str) -> str:
+        return f"{reverse('public:transparency')}?lang={language}"
+
+    def transparency_json(self) -> str:
+        return reverse("public:transparency_json")
+
     def css(self) -> str:
         return static("css/immisns.css")
 
@@ -80,6 +88,12 @@ class ExportLinks:
     def json(self) -> str:
         return "../official-accounts.json"
 
+    def transparency(self, language: str) -> str:
+        return f"../{language}/transparency.html"
+
+    def transparency_json(self) -> str:
+        return "../transparency.json"
+
     def css(self) -> str:
         return "../static/css/immisns.css"
 
@@ -94,6 +108,8 @@ def _frame(language: str, links, page: str, switch) -> dict:
             "policy": links.policy(language),
             "accounts": links.accounts(language),
             "json": links.json(),
+            "transparency": links.transparency(language),
+            "transparency_json": links.transparency_json(),
             "css": links.css(),
         },
         "current_page": page,
@@ -319,6 +335,103 @@ def policy_context(language: str, links, version: PolicyVersion, in_effect: list
     return context
 
 
+# --- the transparency report -------------------------------------------------------------------
+
+TRANSPARENCY_SCHEMA_VERSION = 1
+# A count from 1 to 4 could single out a person (one resident's reply hidden in a small office's month).
+SMALLEST_SHOWN = 5
+FEWER_THAN_5 = "fewer_than_5"  # how the JSON writes a suppressed count
+REPORTED = (
+    ("hidden", ReplyDecision.Action.HIDE),
+    ("deleted", ReplyDecision.Action.DELETE),
+    ("banned", ReplyDecision.Action.BAN),
+)
+
+
+def shown_count(count: int) -> int | str:
+    """0 and 5 or more as they are; 1 to 4 as FEWER_THAN_5."""
+    return count if count == 0 or count >= SMALLEST_SHOWN else FEWER_THAN_5
+
+
+def transparency_data() -> dict:
+    """The machine-readable report (/transparency.json; schema in docs/architecture.md, "Transparency report")."""
+    accounts = {a.pk: a for a in _accounts()}
+    months = []
+    for month, cells in groupby(reply_selectors.transparency_counts(), key=lambda c: c.month):
+        rows = []
+        for counts in cells:
+            account = accounts.get(counts.account_id)
+            if account is None:
+                continue
+            rows.append(
+                {
+                    "platform": account.platform,
+                    "handle": account.handle,
+                    "office": account.office.code,
+                    "received": shown_count(counts.received),
+                    "hidden_by_system": shown_count(counts.hidden_by_system),
+                    "hidden_by_person": shown_count(counts.hidden_by_person),
+                    "categories": {
+                        act.value: {
+                            name: shown_count(counts.by_category.get(action, {}).get(act.value, 0))
+                            for name, action in REPORTED
+                        }
+                        for act in ProhibitedAct
+                    },
+                }
+            )
+        months.append({"month": f"{month:%Y-%m}", "accounts": rows})
+    return {
+        "schema_version": TRANSPARENCY_SCHEMA_VERSION,
+        "publisher": {lang: TEXTS[lang]["agency"] for lang in LANGUAGES},
+        "generated": timezone.localdate().isoformat(),
+        "smallest_count_shown": SMALLEST_SHOWN,
+        "categories": {act.value: {lang: act.public_wording(lang) for lang in LANGUAGES} for act in ProhibitedAct},
+        "months": months,
+    }
+
+
+def _shown(value: int | str, language: str) -> str:
+    return str(TEXTS[language]["fewer_than_5"]) if value == FEWER_THAN_5 else str(value)
+
+
+def transparency_context(language: str, links) -> dict:
+    texts = TEXTS[language]
+    data = transparency_data()
+    accounts = {(a.platform, a.handle): a for a in _accounts()}
+    this_month = f"{timezone.localdate():%Y-%m}"
+    months = []
+    for month in data["months"]:
+        year, number = (int(part) for part in month["month"].split("-"))
+        title = str(texts["month_title"]).format(
+            year=year, month=number, month_name=EN_MONTHS[number - 1] if language == "en" else number
+        )
+        rows = []
+        for row in month["accounts"]:
+            account = accounts[(row["platform"], row["handle"])]
+            rows.append(
+                {
+                    "id": f"{month['month']}-{account.platform}-{account.handle}",
+                    "account": account.display_handle,
+                    "office": _office_name(account.office, language),
+                    "received": _shown(row["received"], language),
+                    "hidden_by_system": _shown(row["hidden_by_system"], language),
+                    "hidden_by_person": _shown(row["hidden_by_person"], language),
+                    "categories": [
+                        {
+                            "act": act.public_wording(language),
+                            "counts": [_shown(row["categories"][act.value][name], language) for name, _a in REPORTED],
+                        }
+                        for act in ProhibitedAct
+                    ],
+                }
+            )
+        months.append({"key": month["month"], "title": title, "so_far": month["month"] == this_month, "accounts": rows})
+    context = _frame(language, links, "transparency", links.transparency)
+    context.update({"months": months})
+    return context
+
+
 def versions_in_effect() -> list[PolicyVersion]:
     return list(PolicyVersion.objects.in_effect())
 
@@ -333,6 +446,7 @@ def index_context() -> dict:
                 "texts": TEXTS[code],
                 "policy": f"{code}/policy.html",
                 "accounts": f"{code}/official-accounts.html",
+                "transparency": f"{code}/transparency.html",
             }
             for code in LANGUAGES
         ],

@@ -52,3 +52,16 @@ def official_accounts_json(request):
     # Other government sites embed or check against this list.
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_safe
+def transparency(request):
+    context = pages.transparency_context(pages.language_of(request), pages.LiveLinks())
+    return _render(request, "public/transparency.html", context)
+
+
+@require_safe
+def transparency_json(request):
+    response = JsonResponse(pages.transparency_data(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

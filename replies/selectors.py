@@ -1,10 +1,14 @@
-"""Reads about what the public wrote to one account, for the account page's card (§7)."""
+"""Reads about what the public wrote: one account's card (§7), and the counts of the public transparency report."""
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from accounts.models import SocialAccount
+from replies.categories import ProhibitedAct
 from replies.models import Reply, ReplyDecision
 
 HISTORY_PAGE = 20  # decisions per page on the account page
@@ -32,3 +36,65 @@ def reply_counts(*, account: SocialAccount) -> ReplyCounts:
 def decision_history(*, account: SocialAccount) -> QuerySet[ReplyDecision]:
     """The decisions on the account's replies, newest first (the page shows them a page at a time)."""
     return ReplyDecision.objects.filter(reply__account=account).select_related("actor", "reply").order_by("-at", "-id")
+
+
+# --- The public transparency report ---------------------------------------------------------------
+# Counts only: no reply text, no author, no person who decided. The public page
+# (public.pages) shows a count below 5 as "fewer than 5".
+
+REPORTED_ACTIONS = (ReplyDecision.Action.HIDE, ReplyDecision.Action.DELETE, ReplyDecision.Action.BAN)
+
+
+@dataclass
+class MonthCounts:
+    """One account's month: replies received, and replies hidden / deleted / banned per category."""
+
+    month: dt.date  # the first day of the month, in the console's time zone
+    account_id: int
+    received: int = 0
+    hidden_by_system: int = 0
+    hidden_by_person: int = 0
+    # {action: {category: replies}}; a reply counts once per action, category and month
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def transparency_counts() -> list[MonthCounts]:
+    """Per month (console time zone) and account, newest month first: two aggregate queries, whatever the size."""
+    zone = timezone.get_default_timezone()
+    months: dict[tuple[dt.date, int], MonthCounts] = {}
+
+    def cell(month, account_id) -> MonthCounts:
+        key = (month.date() if isinstance(month, dt.datetime) else month, account_id)
+        if key not in months:
+            months[key] = MonthCounts(month=key[0], account_id=account_id)
+        return months[key]
+
+    received = (
+        Reply.objects.annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values("month", "account_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for row in received:
+        cell(row["month"], row["account_id"]).received = row["count"]
+    decided = (
+        ReplyDecision.objects.filter(action__in=REPORTED_ACTIONS)
+        .annotate(
+            month=TruncMonth("at", tzinfo=zone),
+            by_system=ExpressionWrapper(Q(actor__isnull=True), output_field=BooleanField()),
+        )
+        .values("month", "reply__account_id", "action", "category", "by_system")
+        .annotate(count=Count("reply_id", distinct=True))
+        .order_by()
+    )
+    for row in decided:
+        counts = cell(row["month"], row["reply__account_id"])
+        action, category = row["action"], row["category"] or ProhibitedAct.OTHER
+        per_category = counts.by_category.setdefault(action, {})
+        per_category[category] = per_category.get(category, 0) + row["count"]
+        if action == ReplyDecision.Action.HIDE:
+            if row["by_system"]:
+                counts.hidden_by_system += row["count"]
+            else:
+                counts.hidden_by_person += row["count"]
+    return sorted(months.values(), key=lambda c: (-c.month.toordinal(), c.account_id))

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.reply_confirm, name="confirm"),
     path("<int:pk>/delete/", views.reply_delete, name="delete"),
     path("<int:pk>/ban/", views.author_ban, name="ban"),
+    path("<int:pk>/block-done/", views.block_done, name="block_done"),
+    path("bulk/", views.bulk, name="bulk"),
 ]

@@ -1,24 +1,29 @@
-"""The moderation queue: what the public wrote to the accounts a person may post to, newest and riskiest first (§7)."""
+"""The moderation queue: what the public wrote to the accounts a person may see, waiting and riskiest first (§7).
 
+Posters and supervisors act on the replies of the accounts they post to;
+viewers (auditors) read the same queue without any control.
+"""
+
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, platforms
 from immisns.redirects import next_or
 from replies import intake, services
 from replies.categories import ProhibitedAct
-from replies.forms import ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
+from replies.forms import BulkForm, ConfirmForm, HideForm, QueueFilterForm, RemoveForm, UnhideForm
 from replies.models import ListeningState, QueueVisit, Reply, ReplyDecision
 
 if TYPE_CHECKING:
@@ -50,18 +55,18 @@ def highlighted(text: str, findings: list[dict]) -> list[tuple[str, dict | None]
 
 # Looked up with the kind stored in a finding, whatever was stored there.
 FINDING_LABELS: "dict[object, StrOrPromise]" = {
-    "residence_card": _lazy("Residence card number"),
-    "passport": _lazy("Passport number"),
-    "my_number": _lazy("Individual Number (My Number)"),
-    "phone": _lazy("Phone number"),
-    "email": _lazy("E-mail address"),
-    "url_shortener": _lazy("Shortened link"),
-    "phishing_link": _lazy("Phishing link"),
-    "link_domain": _lazy("Link outside the allowed domains"),
-    "repeated_text": _lazy("Same text on several accounts"),
-    "word_list": _lazy("Word list"),
-    "impersonation_handle": _lazy("Handle like an official account's"),
-    "impersonation_name": _lazy("Name like an official account's"),
+    "residence_card": gettext_lazy("Residence card number"),
+    "passport": gettext_lazy("Passport number"),
+    "my_number": gettext_lazy("Individual Number (My Number)"),
+    "phone": gettext_lazy("Phone number"),
+    "email": gettext_lazy("E-mail address"),
+    "url_shortener": gettext_lazy("Shortened link"),
+    "phishing_link": gettext_lazy("Phishing link"),
+    "link_domain": gettext_lazy("Link outside the allowed domains"),
+    "repeated_text": gettext_lazy("Same text on several accounts"),
+    "word_list": gettext_lazy("Word list"),
+    "impersonation_handle": gettext_lazy("Handle like an official account's"),
+    "impersonation_name": gettext_lazy("Name like an official account's"),
 }
 
 
@@ -72,55 +77,76 @@ def with_labels(findings: list[dict]) -> list[dict]:
     ]
 
 
-RULE_LABELS = {
-    "personal_data": ProhibitedAct.PERSONAL_DATA.label,
-    "impersonation": ProhibitedAct.IMPERSONATION.label,
-    "advertising": ProhibitedAct.ADVERTISING.label,
-}
+def _day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """From the start of `since` to the end of `until`, as days in the console's time zone."""
+    zone = timezone.get_default_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone) if since else None
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if until else None
+    return start, end
 
 
-def _block_on_x_at(reply: Reply) -> str:
-    """The profile where a person must still block the author, once a ban on X is recorded (prefetched decisions)."""
-    bans = [d for d in reply.decisions.all() if d.action == ReplyDecision.Action.BAN and d.data.get("block_on_x_at")]
-    return bans[-1].data["block_on_x_at"] if bans else ""
+def filtered(replies: QuerySet[Reply], data: dict) -> QuerySet[Reply]:
+    """The queue's filters and search (words of the text, the author's handle or name) on a reply queryset.
+
+    The search is a substring match (Japanese has no spaces between words):
+    on PostgreSQL it is served by the trigram indexes of replies/0003, on
+    SQLite it is a LIKE bounded by the form's length limit.
+    """
+    if data.get("account"):
+        replies = replies.filter(account=data["account"])
+    if data.get("category"):
+        replies = replies.filter(category=data["category"])
+    if data.get("state"):
+        replies = replies.filter(state=data["state"])
+    if data.get("waiting"):
+        replies = replies.filter(needs_review=True)
+    since, until = _day_bounds(data.get("since"), data.get("until"))
+    if since is not None:
+        replies = replies.filter(created_at__gte=since)
+    if until is not None:
+        replies = replies.filter(created_at__lt=until)
+    if words := data.get("q"):
+        handle = words.removeprefix("@")
+        replies = replies.filter(
+            Q(text__icontains=words) | Q(author_handle__icontains=handle) | Q(author_name__icontains=words)
+        )
+    return replies
 
 
 @require_safe
 @login_required
 def queue(request):
-    accounts = access.accounts_draftable_by(request.user).order_by("platform", "sort_order")
+    # Viewers (auditors) read the queue too; the controls are offered only where the person may act.
+    accounts = access.accounts_visible_to(request.user).order_by("platform", "sort_order")
+    if not accounts.exists() and not access.is_administrator(request.user):
+        raise Http404
     form = QueueFilterForm(request.GET or None, accounts=accounts)
     replies = _scoped(request.user).select_related("account", "post_target__post")
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["account"]:
-            replies = replies.filter(account=data["account"])
-        if data["category"]:
-            replies = replies.filter(category=data["category"])
-        if data["state"]:
-            replies = replies.filter(state=data["state"])
-        if data["waiting"]:
-            replies = replies.filter(needs_review=True)
-    if not accounts.exists() and not access.is_administrator(request.user):
-        raise Http404
+        replies = filtered(replies, form.cleaned_data)
+    elif form.is_bound:
+        replies = replies.none()
     replies = replies.order_by("-needs_review", "-risk", "-created_at", "-id").prefetch_related(
         Prefetch("decisions", queryset=ReplyDecision.objects.select_related("actor").order_by("at", "id"))
     )
     page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    removable = set(access.accounts_approvable_by(request.user).values_list("pk", flat=True))
-    items = [
-        {
-            "reply": reply,
-            "pieces": highlighted(intake.display_text(reply.text), with_labels(reply.findings)),
-            "findings": with_labels(reply.findings),
-            "target": reply.post_target,
-            "may_remove": reply.account_id in removable,
-            "capabilities": platforms.capabilities_for(reply.account),
-            "block_on_x_at": _block_on_x_at(reply),
-        }
-        for reply in rows
-    ]
+    administrator = access.is_administrator(request.user)
+    items = []
+    for reply in rows:
+        findings = with_labels(reply.findings)
+        items.append(
+            {
+                "reply": reply,
+                "pieces": highlighted(intake.display_text(reply.text), findings),
+                "findings": findings,
+                "target": reply.post_target,
+                "may_act": access.can_moderate_replies(request.user, reply.account),
+                "may_remove": access.can_remove_replies(request.user, reply.account),
+                "capabilities": platforms.capabilities_for(reply.account),
+                "block_on_x_at": services.block_pending_on_x(reply),
+            }
+        )
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
         QueueVisit.objects.get_or_create(user=request.user)
     notes = [
@@ -142,6 +168,10 @@ def queue(request):
             "query": query.urlencode(),
             "next": request.get_full_path(),
             "notes": notes,
+            "show_rules": administrator,
+            "may_act_on_any": any(item["may_act"] for item in items),
+            "may_remove_any": any(item["may_remove"] for item in items),
+            "bulk_actions": BulkForm.ACTIONS,
         },
     )
 
@@ -210,13 +240,69 @@ def author_ban(request, pk: int):
     def ban(reply, data):
         reply = services.author_ban(reply=reply, by=request.user, category=data["category"], reason=data["reason"])
         capabilities = platforms.capabilities_for(reply.account)
-        if not capabilities.block_author:
-            messages.warning(
-                request,
-                _("Recorded. X offers no block to this console: block %(author)s on X itself at %(url)s")
-                % {"author": capabilities.display_handle(reply.author_handle), "url": reply.author_profile_url},
-            )
-        else:
+        if capabilities.block_author:
             messages.success(request, _("The author is blocked from the Page."))
+            return
+        author = capabilities.display_handle(reply.author_handle)
+        decision = reply.decisions.order_by("-at", "-id").first()
+        refused = decision.data.get("hide_refused", "") if decision else ""
+        if refused:
+            messages.warning(request, _("The reply could not be hidden on X: %(error)s") % {"error": refused})
+        else:
+            messages.success(request, _("The reply is hidden on X."))
+        messages.warning(
+            request,
+            _(
+                "X offers no block to this console: block %(author)s on X itself at %(url)s, "
+                "then record the block here. The reply waits until then."
+            )
+            % {"author": author, "url": reply.author_profile_url},
+        )
 
     return _act(request, pk, RemoveForm, ban)
+
+
+@require_POST
+@login_required
+def block_done(request, pk: int):
+    def done(reply, data):
+        services.author_block_done_on_x(reply=reply, by=request.user, reason=data["reason"])
+        messages.success(request, _("Recorded: the author is blocked on X."))
+
+    return _act(request, pk, UnhideForm, done)
+
+
+@require_POST
+@login_required
+def bulk(request):
+    """Several replies at once: one result line per reply, done or refused with the platform's reason."""
+    form = BulkForm(request.POST, replies=_scoped(request.user).select_related("account"))
+    back = next_or(request, reverse("moderation:queue"))
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
+        )
+        messages.error(request, _("Not done: %(errors)s") % {"errors": errors})
+        return redirect(back)
+    data = form.cleaned_data
+    outcomes = services.replies_bulk(
+        replies=list(data["replies"].order_by("pk")),
+        by=request.user,
+        action=data["action"],
+        category=data["category"],
+        reason=data["reason"],
+    )
+    done = [outcome for outcome in outcomes if outcome.done]
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)s reply done.", "%(count)s replies done.", len(done)) % {"count": len(done)},
+        )
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.error(
+                request,
+                _("Reply #%(id)s (%(account)s) not done: %(reason)s")
+                % {"id": outcome.reply.pk, "account": outcome.reply.account.display_handle, "reason": outcome.message},
+            )
+    return redirect(back)

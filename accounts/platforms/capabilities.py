@@ -38,6 +38,8 @@ class Capabilities:
     label: str  # the platform's name as users know it
     # Moderating what the public writes under the account's posts.
     hide_reply: bool
+    # The most replies that may be hidden in one conversation; None where no limit is documented.
+    hidden_per_conversation: int | None
     delete_reply: bool
     block_author: bool  # keep a person from writing to the account again
     # Change a published post in place through the adapter; otherwise it is withdrawn (deleted).
@@ -77,8 +79,11 @@ class Capabilities:
 X = Capabilities(
     platform="x",
     label="X",
-    # PUT /2/tweets/:id/hidden (tweepy Client.hide_reply), for replies in conversations the account started.
+    # PUT /2/tweets/:id/hidden (tweepy Client.hide_reply), for replies in conversations the account started;
+    # 50 requests per 15 minutes per account (docs.x.com "Hide replies" migration guide).
     hide_reply=True,
+    # docs.x.com "Hide replies" introduction: "Each conversation supports hiding up to 725 Posts."
+    hidden_per_conversation=725,
     # DELETE /2/tweets/:id deletes only the authenticated account's own posts.
     delete_reply=False,
     # No block endpoint for this kind of app: tweepy 4.17 offers only get_blocked (GET /2/users/:id/blocking).
@@ -102,6 +107,7 @@ FACEBOOK = Capabilities(
     platform="facebook",
     label="Facebook",
     hide_reply=True,  # POST /{comment-id} is_hidden=true|false
+    hidden_per_conversation=None,
     delete_reply=True,  # DELETE /{comment-id}, for comments on the Page's posts
     block_author=True,  # POST /{page-id}/blocked user=<id>: the Page's blocked list
     # The Graph API could update a Page post's message (POST /{post-id}), but the adapter

@@ -31,6 +31,8 @@ NEEDS_IT = {
     "moderation:confirm",
     "moderation:delete",
     "moderation:ban",
+    "moderation:block_done",
+    "moderation:bulk",
     "audit:log",
     "audit:export",
     "calendar_move",  # moving a post is an edit of its time
@@ -60,6 +62,8 @@ PASSWORD_ENOUGH = {
     "public:policy_version",
     "public:official_accounts",
     "public:official_accounts_json",
+    "public:transparency",
+    "public:transparency_json",
 }
 
 

@@ -29,7 +29,7 @@ FOCUS_SHOWN = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return true;
   // Chromium focuses a part of a date/time input and highlights that part itself.
-  if (el.type === "datetime-local") return true;
+  if (el.type === "datetime-local" || el.type === "date") return true;
   const style = getComputedStyle(el);
   const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
   return outline || style.boxShadow !== "none";

@@ -106,19 +106,24 @@ def test_a_poster_confirms_and_hides_and_a_supervisor_bans_a_facebook_commenter(
     assert order.index(f"reply-{impostor_reply.pk}") < order.index(
         f"reply-{Reply.objects.get(external_id=question.id).pk}"
     )
-    # The hidden reply shows what was found, highlighted, and the rule that hid it.
+    # The hidden reply shows what was found, highlighted and named in Japanese; the rule's code is
+    # for administrators only.
     found = reply_card(page, card_reply)
     expect(found.locator("mark.finding")).to_have_text("AB12345678CD")
     expect(found.locator(".badge.state-hidden")).to_be_visible()
     expect(found.locator(".badge.waiting")).to_be_visible()
+    expect(found.locator("ul.findings")).to_contain_text("在留カード番号")
     found.locator("details summary").first.click()
-    expect(found.locator("ol.history")).to_contain_text("personal_data:residence_card")
-    # The phishing reply was hidden with its rule; the queue shows where its t.co link leads.
+    expect(found.locator("ol.history")).to_contain_text("個人情報")
+    expect(found.locator("ol.history")).not_to_contain_text("personal_data:residence_card")
+    # The phishing reply was hidden with its rule named (in words for a poster; the code is for
+    # administrators); the queue shows where its t.co link leads.
+    assert phishing_reply.decisions.filter(rule="phishing:lookalike").exists()
     lure = reply_card(page, phishing_reply)
     expect(lure.locator(".badge.state-hidden")).to_be_visible()
+    expect(lure.locator("ul.findings")).to_contain_text("フィッシングのリンク")
     expect(lure.locator("ul.findings")).to_contain_text("https://moj-go.jp/renew")
-    lure.locator("details summary").first.click()
-    expect(lure.locator("ol.history")).to_contain_text("phishing:lookalike")
+    expect(lure).not_to_contain_text("phishing:lookalike")
     # The impostor by display name (look-alike Greek letters) is flagged high, for a person.
     named = reply_card(page, by_name_reply)
     expect(named).to_contain_text(LOOKALIKE_NAME)

@@ -589,6 +589,13 @@ class XPublicPost:
 
 
 X_HIDE_FORBIDDEN = "You attempted to hide a Tweet that is not a reply to a conversation you started."
+# PUT /2/tweets/:id/hidden, after docs.x.com "Hide replies" (introduction, API reference, migration guide):
+# only replies in conversations the account started; 50 requests per 15 minutes per authenticated user;
+# up to 725 hidden per conversation. Assumed: the 403 detail once a conversation holds 725 hidden replies.
+X_HIDE_WINDOW = 15 * 60
+X_HIDE_PER_WINDOW = 50
+X_HIDDEN_PER_CONVERSATION = 725
+X_HIDE_LIMIT = "You have reached the maximum number of hidden replies for this conversation."
 
 
 class FakeX(_FakePlatform):
@@ -611,7 +618,9 @@ class FakeX(_FakePlatform):
     as a t.co address, its destination in ``entities.urls`` when asked for
     (tweet.fields=entities; tests/fakes/x_entities.py, after the data dictionary
     at docs.x.com/x-api/fundamentals/data-dictionary); PUT /2/tweets/:id/hidden with
-    {"hidden": bool} answers {"data": {"hidden": bool}}.
+    {"hidden": bool} answers {"data": {"hidden": bool}}, 403 outside the
+    account's conversations, 429 with x-rate-limit-reset after 50 calls in 15
+    minutes (see X_HIDE_WINDOW).
     Assumed (not verified against a live account): the 402 body, the answer
     to deleting an unknown id ({"data": {"deleted": false}}), the 403 detail
     for hiding a reply in a conversation the account did not start.
@@ -666,6 +675,7 @@ class FakeX(_FakePlatform):
         self.media: dict[str, dict[str, Any]] = {}  # media id -> {"data", "mime_type", "alt_text"}
         self._tco: dict[str, str] = {}
         self.sign_in = XSignInFake(self)  # the 3-legged OAuth flow and /2/users/me (tests/fakes/oauth.py)
+        self._hide_calls: list[float] = []  # when each PUT /2/tweets/:id/hidden was answered, for its rate limit
 
     @property
     def credentials(self) -> XCredentials:
@@ -1065,6 +1075,19 @@ class FakeX(_FakePlatform):
             )
         if post.in_reply_to is None or post.conversation_id not in self.posts:
             return self._reply(403, _problem(403, "Forbidden", X_HIDE_FORBIDDEN))
+        # docs.x.com "Hide replies" migration guide: 50 requests per 15 minutes for each authenticated user.
+        now = time.time()
+        self._hide_calls = [at for at in self._hide_calls if at > now - X_HIDE_WINDOW]
+        if len(self._hide_calls) >= X_HIDE_PER_WINDOW:
+            reset_in = int(self._hide_calls[0] + X_HIDE_WINDOW - now) + 1
+            headers = {**self._headers(remaining=0, reset_in=reset_in), "x-rate-limit-limit": str(X_HIDE_PER_WINDOW)}
+            body = _problem(429, "Too Many Requests", "Too Many Requests")
+            return _json(429, body, headers, content_type="application/problem+json")
+        self._hide_calls.append(now)
+        # docs.x.com "Hide replies" introduction: "Each conversation supports hiding up to 725 Posts."
+        hidden = sum(1 for p in self.public.values() if p.hidden and p.conversation_id == post.conversation_id)
+        if body["hidden"] and not post.hidden and hidden >= X_HIDDEN_PER_CONVERSATION:
+            return self._reply(403, _problem(403, "Forbidden", X_HIDE_LIMIT))
         post.hidden = body["hidden"]
         return self._reply(200, {"data": {"hidden": post.hidden}})
 

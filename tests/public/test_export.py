@@ -50,11 +50,11 @@ def exported(tmp_path):
 def test_every_page_in_three_languages_with_css_and_json(exported):
     files = sorted(str(p.relative_to(exported)) for p in exported.rglob("*") if p.is_file())
     assert files == sorted(
-        ["index.html", "official-accounts.json", "static/css/immisns.css"]
+        ["index.html", "official-accounts.json", "transparency.json", "static/css/immisns.css"]
         + [
             f"{lang}/{name}"
             for lang in LANGUAGES
-            for name in ("policy.html", "policy-v1.html", "official-accounts.html")
+            for name in ("policy.html", "policy-v1.html", "official-accounts.html", "transparency.html")
         ]
     )
     for language in LANGUAGES:

@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import SocialAccount
 from replies.categories import ProhibitedAct
@@ -14,8 +13,8 @@ from tests.replies.conftest import FB_PAGE, published
 pytestmark = pytest.mark.django_db
 
 
-def queue(client, **params):
-    response = client.get(reverse("moderation:queue"), params)
+def queue(client, headers=None, **params):
+    response = client.get(reverse("moderation:queue"), params, **(headers or {}))
     assert response.status_code == 200
     return response
 
@@ -40,10 +39,11 @@ def test_highest_risk_and_waiting_first_then_newest(poster_client):
 
 def test_findings_are_highlighted_and_named_in_the_readers_language(poster_client):
     sorted_reply(text="友人の在留カード AB12345678CD です")
-    with translation.override("en"):
-        content = queue(poster_client).content.decode()
+    content = queue(poster_client, {"HTTP_ACCEPT_LANGUAGE": "en"}).content.decode()
     assert '<mark class="finding block" title="Residence card number">AB12345678CD</mark>' in content
     assert "<li>Residence card number: <code>AB12345678CD</code>" in content
+    japanese = queue(poster_client, {"HTTP_ACCEPT_LANGUAGE": "ja"}).content.decode()
+    assert '<mark class="finding block" title="在留カード番号">AB12345678CD</mark>' in japanese
 
 
 def test_filters_by_account_category_and_state(poster_client):
@@ -154,8 +154,45 @@ def test_other_offices_replies_are_not_found(poster_client, action):
     assert not reply.decisions.exists()
 
 
-def test_a_viewer_has_no_queue(client, viewer):
+def test_a_viewer_reads_the_queue_without_any_control(client, viewer):
+    sorted_reply(handle="IMMI_TOKYO", text="東京への質問")
+    sorted_reply(handle="IMMI_OSAKA", text="大阪 在留カード AB12345678CD", state=Reply.State.HIDDEN)
     client.force_login(viewer)
+    response = client.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "東京への質問" in content and "大阪 在留カード" in content
+    assert all(not item["may_act"] and not item["may_remove"] for item in response.context["items"])
+    for control in ('id="bulk"', 'name="replies"', "/hide/", "/unhide/", "/confirm/", "/ban/", "/delete/"):
+        assert control not in content, control
+
+
+@pytest.mark.parametrize("action", ["hide", "unhide", "confirm", "delete", "ban", "block_done"])
+def test_a_viewer_may_not_act(client, viewer, action):
+    reply = sorted_reply(handle="IMMI_TOKYO", state=Reply.State.HIDDEN)
+    client.force_login(viewer)
+    response = client.post(
+        reverse(f"moderation:{action}", args=[reply.pk]), {"category": "other", "reason": "x", "confirm": "on"}
+    )
+    assert response.status_code == 403
+    assert not reply.decisions.exists()
+
+
+def test_a_viewer_of_one_office_gets_404_for_another_offices_reply(client):
+    from tests.conftest import make_person
+
+    tokyo_viewer = make_person("tokyo-viewer", "tokyo", "viewer")
+    osaka = sorted_reply(handle="IMMI_OSAKA", text="大阪への質問")
+    client.force_login(tokyo_viewer)
+    assert "大阪への質問" not in client.get(reverse("moderation:queue")).content.decode()
+    response = client.post(reverse("moderation:hide", args=[osaka.pk]), {"category": "other"})
+    assert response.status_code == 404
+
+
+def test_someone_without_a_role_has_no_queue(client):
+    from tests.conftest import make_person
+
+    client.force_login(make_person("nobody"))
     assert client.get(reverse("moderation:queue")).status_code == 404
 
 
@@ -177,7 +214,7 @@ def test_delete_and_ban_need_a_reason_and_the_confirmation(supervisor_client):
     assert not reply.decisions.exists()
 
 
-def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor_client, tokyo_supervisor):
+def test_an_x_ban_hides_the_reply_and_waits_for_the_block_on_x(supervisor_client, tokyo_supervisor):
     reply = sorted_reply(handle="IMMI_TOKYO", author_handle="spam_bot")
     response = supervisor_client.post(
         reverse("moderation:ban", args=[reply.pk]),
@@ -190,15 +227,41 @@ def test_an_x_ban_is_recorded_and_links_to_the_authors_profile(supervisor_client
         "author_id": "2000001",
         "blocked_on_platform": False,
         "block_on_x_at": "https://x.com/spam_bot",
+        "hidden_on_platform": True,
     }
     assert "https://x.com/spam_bot" in response.content.decode()
-    # The reply shows, outside its history, the link to the profile where a person blocks the author.
-    page = supervisor_client.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
+    reply.refresh_from_db()
+    # Hidden (the sandbox stands in for X), and still waiting: the block is a person's job on X.
+    assert reply.state == "hidden" and reply.needs_review
+    page = supervisor_client.get(reverse("moderation:queue"), {"waiting": "on"}, HTTP_ACCEPT_LANGUAGE="en")
     assert [item["block_on_x_at"] for item in page.context["items"]] == ["https://x.com/spam_bot"]
+    content = page.content.decode()
     assert (
-        '<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>'
-        in page.content.decode()
+        '<a href="https://x.com/spam_bot" rel="noopener noreferrer" target="_blank">Open @spam_bot on X</a>' in content
     )
+    assert "Hide and record a block to do on X" in content
+    assert "Confirm the hide" not in content  # confirming is not the block
+    assert supervisor_client.post(reverse("moderation:confirm", args=[reply.pk]), {}).status_code == 302
+    reply.refresh_from_db()
+    assert reply.needs_review and reply.decisions.count() == 1
+
+    supervisor_client.post(reverse("moderation:block_done", args=[reply.pk]), {"reason": "X で確認"})
+    reply.refresh_from_db()
+    assert not reply.needs_review
+    done = reply.decisions.last()
+    assert (done.action, done.data["blocked_on_x"]) == ("confirm", True)
+    page = supervisor_client.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en")
+    assert [item["block_on_x_at"] for item in page.context["items"]] == [""]
+
+
+def test_posters_do_not_record_blocks_on_x(poster_client, tokyo_supervisor):
+    from replies import services
+
+    reply = sorted_reply(handle="IMMI_TOKYO", author_handle="spam_bot")
+    services.author_ban(reply=reply, by=tokyo_supervisor, category="advertising", reason="宣伝")
+    assert poster_client.post(reverse("moderation:block_done", args=[reply.pk]), {}).status_code == 403
+    reply.refresh_from_db()
+    assert reply.needs_review
 
 
 def test_an_x_reply_cannot_be_deleted(supervisor_client):

@@ -3,8 +3,9 @@
     python manage.py export_public_site DIR
 
 DIR gets index.html, <lang>/policy.html, <lang>/policy-v<n>.html for every
-version that has taken effect, <lang>/official-accounts.html for ja, en and
-zh, official-accounts.json and static/css/immisns.css. Every link between them
+version that has taken effect, <lang>/official-accounts.html and
+<lang>/transparency.html for ja, en and zh, official-accounts.json,
+transparency.json and static/css/immisns.css. Every link between them
 is relative, so the tree works from any directory of any web server. The
 console itself stays on the closed network; only these files leave it.
 """
@@ -53,7 +54,12 @@ class Command(BaseCommand):
                 f"{language}/official-accounts.html",
                 render_to_string("public/official_accounts.html", pages.accounts_context(language, links)),
             )
+            write(
+                f"{language}/transparency.html",
+                render_to_string("public/transparency.html", pages.transparency_context(language, links)),
+            )
         write("official-accounts.json", json.dumps(pages.account_list_data(), ensure_ascii=False, indent=2) + "\n")
+        write("transparency.json", json.dumps(pages.transparency_data(), ensure_ascii=False, indent=2) + "\n")
         write("index.html", render_to_string("public/index.html", pages.index_context()))
 
         source = finders.find(CSS)
