@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import connections
 from accounts.models import AccountConnection, AccountStateChange, SocialAccount
@@ -393,6 +394,39 @@ def test_the_health_card_links_straight_to_re_authorising(admin_client, x_accoun
     AccountStateChange.objects.create(account=x_account, from_state="active", to_state="needs_reauth", reason="401")
     page = admin_client.get(reverse("home")).content.decode()
     assert f'href="{reverse("account_connect", args=[x_account.handle])}?platform=x"' in page
+
+
+def health_card(client) -> str:
+    return client.get(reverse("home")).content.decode().split('id="account-health"')[1].split("</section>")[0]
+
+
+def test_the_health_card_shows_who_connected_an_account_that_needs_re_authorising(
+    admin_client, administrator, x, x_account
+):
+    back(admin_client, x.sign_in.approve(start(admin_client, x_account)))
+    x.sign_in.revoke(x.access_token)
+    assert verify_connections() == {"needs_reauth": 1}
+
+    card = health_card(admin_client)
+    facts = card.split(f'data-account="x:{x_account.handle}"')[1].split("</ul>")[0]
+    assert "Connected " in facts and administrator.username in facts
+    assert "Identity confirmed: MOJ_IMMI" in facts and x.user_id in facts
+    assert 'Permissions granted: <span class="scopes">read-write</span>' in facts
+    assert "Token expires: Never" in facts and "Last successful call 20" in facts
+    assert x.access_token not in card and x.access_token_secret not in card
+
+
+def test_the_health_card_shows_a_pages_granted_permissions_and_expiry(admin_client, administrator, graph, page):
+    back(admin_client, graph.login.approve(start(admin_client, page)))
+    graph.login.revoke(graph.access_token)
+    assert verify_connections() == {"needs_reauth": 1}
+    page.refresh_from_db()
+
+    facts = health_card(admin_client).split(f'data-account="facebook:{page.handle}"')[1].split("</ul>")[0]
+    for permission in ALL_PERMISSIONS:
+        assert permission in facts
+    assert f"data access until {timezone.localtime(page.data_access_expires_at):%Y-%m-%d}" in facts
+    assert 'class="reauthorise-link"' in facts
 
 
 def test_tokens_and_verifiers_never_reach_the_log(admin_client, x, x_account, caplog):
