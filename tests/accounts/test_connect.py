@@ -7,16 +7,19 @@ describes; the administrator's visit to the platform is one call on the fake
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import connections
+from accounts.demo_pages import DEMO_FACEBOOK_PAGES
 from accounts.models import AccountConnection, AccountStateChange, SocialAccount
 from accounts.tasks import verify_connections
 from audit import selectors as audit_selectors
@@ -52,6 +55,10 @@ def graph(fakes):
 
 @pytest.fixture
 def admin_client(client, administrator, settings):
+    return admin_client_for(client, administrator, settings)
+
+
+def admin_client_for(client, administrator, settings):
     sign_in_with_second_factor(client, administrator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages are compared in English
     return client
@@ -523,3 +530,46 @@ def test_the_demo_connects_through_the_fake_platform_on_loopback(admin_client, s
         server.close()
     x_account.refresh_from_db()
     assert x_account.has_credentials and x_account.platform_id == fake_x.user_id
+
+
+def follow_the_fake_sign_in(address: str) -> str:
+    """The administrator's browser on the fake platform's page: "Authorize app", and where it sends them back."""
+    import requests
+
+    shown = requests.get(address, timeout=5)
+    assert shown.status_code == 200 and "Authorize app" in shown.text
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(address))
+    allow = origin + shown.text.split('id="authorize" href="')[1].split('"')[0].replace("&amp;", "&")
+    answer = requests.get(allow, timeout=5, allow_redirects=False)
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+@pytest.mark.parametrize("handle", [handle for handle, _page_id, _name in DEMO_FACEBOOK_PAGES])
+def test_the_demo_connects_each_seeded_facebook_page_on_loopback(client, administrator, settings, handle):
+    from tests.fakes.loopback import demo_fakes, serve
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    page = SocialAccount.objects.get(platform="facebook", handle=handle)
+    assert page.platform_id == {h: page_id for h, page_id, _name in DEMO_FACEBOOK_PAGES}[handle]
+    administrator.refresh_from_db()  # the seed set the demo administrator's password: sign in after it
+    admin_client = admin_client_for(client, administrator, settings)
+
+    fake_x, graph = demo_fakes()
+    server = serve({"x": fake_x, "facebook": graph})
+    try:
+        settings.PLATFORM_API_ORIGIN = server.origin
+        settings.FACEBOOK_APP_ID, settings.FACEBOOK_APP_SECRET = graph.login.app_id, graph.login.app_secret
+        settings.FACEBOOK_GRAPH_API_VERSION = graph.version
+        dialog = start(admin_client, page)
+        assert dialog.startswith(server.origin + "/browser?url=")
+        response = back(admin_client, follow_the_fake_sign_in(dialog))
+        assert response["Location"].startswith(page.get_absolute_url()), messages_of(response)
+        assert verify_connections() == {"ok": 1}  # the daily check reads the same Page over loopback
+    finally:
+        server.close()
+    page.refresh_from_db()
+    assert page.has_credentials and page.state == State.ACTIVE
+    record = AccountConnection.objects.get(account=page)
+    assert (record.identity_id, record.identity_handle, record.actor) == (page.platform_id, handle, administrator)
