@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts import access, crypto, services
@@ -221,6 +222,17 @@ def accounts_to_verify():
 def last_connection(account: SocialAccount) -> AccountConnection | None:
     """The latest connection or re-authorisation of the account (not a disconnection), with who made it."""
     return account.connections.exclude(kind=AccountConnection.Kind.DISCONNECTED).select_related("actor").first()
+
+
+def last_connections(accounts) -> dict[int, AccountConnection]:
+    """The latest connection of each account given (as last_connection), by account id: one query for any number."""
+    ids = [account.pk for account in accounts]
+    if not ids:
+        return {}
+    made = AccountConnection.objects.exclude(kind=AccountConnection.Kind.DISCONNECTED)
+    latest = made.filter(account=OuterRef("account")).order_by("-at", "-id").values("pk")[:1]
+    found = made.filter(account_id__in=ids, pk=Subquery(latest)).select_related("actor")
+    return {connection.account_id: connection for connection in found}
 
 
 def _said(label: str, exc: PlatformError) -> dict[str, str]:

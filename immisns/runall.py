@@ -17,15 +17,15 @@ os.environ["ADDR"] = ADDR
 
 def _demo_platforms():
     """The demo's X and Facebook: the fake platforms on loopback, so the demo administrator can connect
-    a sandbox account end to end (Connect on @MOJ_IMMI). Only with DEBUG on and no real app keys."""
+    a sandbox account end to end (Connect on @MOJ_IMMI, or on any Facebook Page seed_demo gave an id).
+    Only with DEBUG on and no real app keys."""
     if os.environ.get("DEBUG", "true").lower() in ("0", "false", "no", "off") or os.environ.get("X_API_KEY"):
         return None
     try:
-        from tests.fakes.loopback import serve
-        from tests.fakes.platforms import FakeGraph, FakeX
+        from tests.fakes.loopback import demo_fakes, serve
     except ImportError:  # an image without the tests: no demo platforms
         return None
-    x, graph = FakeX(), FakeGraph()
+    x, graph = demo_fakes()
     server = serve({"x": x, "facebook": graph})
     os.environ.update(
         PLATFORM_API_ORIGIN=server.origin,

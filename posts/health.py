@@ -14,8 +14,8 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts import access
-from accounts.models import AccountStateChange, ClosureDay, OfficeHours, SocialAccount
+from accounts import access, connections
+from accounts.models import AccountConnection, AccountStateChange, ClosureDay, OfficeHours, SocialAccount
 from posts import footer, office_hours
 from posts.models import Footer, PostEvent, PostTarget
 
@@ -44,6 +44,7 @@ class AccountHealth:
     failed_recently: int = 0  # targets that failed in the last 30 days (retried since or not)
     unconfirmed_recently: int = 0  # targets whose outcome was unknown in the last 30 days
     state_change: AccountStateChange | None = None  # the change that put the account in its state
+    connection: AccountConnection | None = None  # its latest connection; read for the health card only
 
     @property
     def days_since_published(self) -> int | None:
@@ -175,7 +176,14 @@ def accounts_needing_a_look(accounts, *, now: dt.datetime | None = None) -> list
     """The dashboard's health card: of the accounts given (those a person may see), the ones with a
     problem or no post for 30 days, worst first."""
     health = account_health(accounts, now=now)
-    return sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
+    shown = sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
+    # Who connected each account and what the platform confirmed, where a connection matters (it has
+    # tokens, or needs new ones): one query for all of them, none when no account shown has any.
+    connected = [h.account for h in shown if h.account.has_credentials or h.account.state == State.NEEDS_REAUTH]
+    found = connections.last_connections(connected)
+    for h in shown:
+        h.connection = found.get(h.account.pk)
+    return shown
 
 
 # --- One account's page ---------------------------------------------------------------------------

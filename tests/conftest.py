@@ -14,6 +14,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Membership
+from immisns.append_only import maintenance_window
 from tests.factories import make_person
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -235,10 +236,11 @@ COMMITTED_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 # The append-only logs with database triggers, by maintenance window:
-# (PostgreSQL setting, SQLite table) — posts/0002 and moderation/0007.
+# (PostgreSQL setting, SQLite table) — posts/0002, moderation/0007 and those made with immisns.append_only.
 APPEND_ONLY_WINDOWS = (
     ("immisns.postevent_maintenance", "posts_postevent_maintenance"),
     ("immisns.replydecision_maintenance", "moderation_replydecision_maintenance"),
+    maintenance_window("accounts_accountconnection"),
 )
 
 

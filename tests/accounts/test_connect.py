@@ -7,15 +7,19 @@ describes; the administrator's visit to the platform is one call on the fake
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import connections
+from accounts.demo_pages import DEMO_FACEBOOK_PAGES
 from accounts.models import AccountConnection, AccountStateChange, SocialAccount
 from accounts.tasks import verify_connections
 from audit import selectors as audit_selectors
@@ -51,6 +55,10 @@ def graph(fakes):
 
 @pytest.fixture
 def admin_client(client, administrator, settings):
+    return admin_client_for(client, administrator, settings)
+
+
+def admin_client_for(client, administrator, settings):
     sign_in_with_second_factor(client, administrator)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages are compared in English
     return client
@@ -397,6 +405,39 @@ def test_the_health_card_links_straight_to_re_authorising(admin_client, x_accoun
     assert f'href="{reverse("account_connect", args=[x_account.handle])}?platform=x"' in page
 
 
+def health_card(client) -> str:
+    return client.get(reverse("home")).content.decode().split('id="account-health"')[1].split("</section>")[0]
+
+
+def test_the_health_card_shows_who_connected_an_account_that_needs_re_authorising(
+    admin_client, administrator, x, x_account
+):
+    back(admin_client, x.sign_in.approve(start(admin_client, x_account)))
+    x.sign_in.revoke(x.access_token)
+    assert verify_connections() == {"needs_reauth": 1}
+
+    card = health_card(admin_client)
+    facts = card.split(f'data-account="x:{x_account.handle}"')[1].split("</ul>")[0]
+    assert "Connected " in facts and administrator.username in facts
+    assert "Identity confirmed: MOJ_IMMI" in facts and x.user_id in facts
+    assert 'Permissions granted: <span class="scopes">read-write</span>' in facts
+    assert "Token expires: Never" in facts and "Last successful call 20" in facts
+    assert x.access_token not in card and x.access_token_secret not in card
+
+
+def test_the_health_card_shows_a_pages_granted_permissions_and_expiry(admin_client, administrator, graph, page):
+    back(admin_client, graph.login.approve(start(admin_client, page)))
+    graph.login.revoke(graph.access_token)
+    assert verify_connections() == {"needs_reauth": 1}
+    page.refresh_from_db()
+
+    facts = health_card(admin_client).split(f'data-account="facebook:{page.handle}"')[1].split("</ul>")[0]
+    for permission in ALL_PERMISSIONS:
+        assert permission in facts
+    assert f"data access until {timezone.localtime(page.data_access_expires_at):%Y-%m-%d}" in facts
+    assert 'class="reauthorise-link"' in facts
+
+
 def test_tokens_and_verifiers_never_reach_the_log(admin_client, x, x_account, caplog):
     with caplog.at_level(logging.DEBUG):
         callback = x.sign_in.approve(start(admin_client, x_account))
@@ -492,3 +533,46 @@ def test_the_demo_connects_through_the_fake_platform_on_loopback(admin_client, s
         server.close()
     x_account.refresh_from_db()
     assert x_account.has_credentials and x_account.platform_id == fake_x.user_id
+
+
+def follow_the_fake_sign_in(address: str) -> str:
+    """The administrator's browser on the fake platform's page: "Authorize app", and where it sends them back."""
+    import requests
+
+    shown = requests.get(address, timeout=5)
+    assert shown.status_code == 200 and "Authorize app" in shown.text
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(address))
+    allow = origin + shown.text.split('id="authorize" href="')[1].split('"')[0].replace("&amp;", "&")
+    answer = requests.get(allow, timeout=5, allow_redirects=False)
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+@pytest.mark.parametrize("handle", [handle for handle, _page_id, _name in DEMO_FACEBOOK_PAGES])
+def test_the_demo_connects_each_seeded_facebook_page_on_loopback(client, administrator, settings, handle):
+    from tests.fakes.loopback import demo_fakes, serve
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    page = SocialAccount.objects.get(platform="facebook", handle=handle)
+    assert page.platform_id == {h: page_id for h, page_id, _name in DEMO_FACEBOOK_PAGES}[handle]
+    administrator.refresh_from_db()  # the seed set the demo administrator's password: sign in after it
+    admin_client = admin_client_for(client, administrator, settings)
+
+    fake_x, graph = demo_fakes()
+    server = serve({"x": fake_x, "facebook": graph})
+    try:
+        settings.PLATFORM_API_ORIGIN = server.origin
+        settings.FACEBOOK_APP_ID, settings.FACEBOOK_APP_SECRET = graph.login.app_id, graph.login.app_secret
+        settings.FACEBOOK_GRAPH_API_VERSION = graph.version
+        dialog = start(admin_client, page)
+        assert dialog.startswith(server.origin + "/browser?url=")
+        response = back(admin_client, follow_the_fake_sign_in(dialog))
+        assert response["Location"].startswith(page.get_absolute_url()), messages_of(response)
+        assert verify_connections() == {"ok": 1}  # the daily check reads the same Page over loopback
+    finally:
+        server.close()
+    page.refresh_from_db()
+    assert page.has_credentials and page.state == State.ACTIVE
+    record = AccountConnection.objects.get(account=page)
+    assert (record.identity_id, record.identity_handle, record.actor) == (page.platform_id, handle, administrator)

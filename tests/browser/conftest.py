@@ -4,7 +4,9 @@ Every test gets a fresh browser context (1280x800, ja-JP, Asia/Tokyo). The `page
 fixture records every request, console error and page error, and fails the test
 at teardown if anything was fetched from a host other than the live server (no
 CDN, no external fetch) or if any JavaScript error happened. Requests to other
-hosts are also aborted, so a test never reaches the internet.
+hosts are also aborted, so a test never reaches the internet. A test that serves
+a fake platform on loopback allows that one origin too by overriding the
+`also_allowed_origin` fixture.
 
 Browser tests are marked `browser` and need committed data (live server thread):
 use `pytestmark = [pytest.mark.browser, BROWSER_DB]`. BROWSER_DB restores the
@@ -99,18 +101,25 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
+def also_allowed_origin() -> str:
+    """One origin besides the live server that the page may reach: none. A test that serves a fake
+    platform's sign-in pages on loopback overrides this fixture with that server's origin."""
+    return ""
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, also_allowed_origin):
     from django.core.cache import cache
 
     cache.clear()  # login rate limits live in the (shared, in-process) cache
-    server = _origin(live_server.url)
+    allowed = {_origin(live_server.url)} | ({_origin(also_allowed_origin)} if also_allowed_origin else set())
     requests: list[str] = []
     foreign: list[str] = []
     errors: list[str] = []
 
     def is_local(url: str) -> bool:
         scheme = urlsplit(url).scheme
-        return scheme in ("data", "blob", "about") or _origin(url) == server
+        return scheme in ("data", "blob", "about") or _origin(url) in allowed
 
     def on_request(request):
         requests.append(request.url)

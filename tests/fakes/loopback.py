@@ -18,9 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+from accounts.demo_pages import DEMO_FACEBOOK_PAGES
 from accounts.platforms.base import FAKE_PLATFORM_URL_HEADER
 from tests.fakes.oauth import platform_url_of
-from tests.fakes.platforms import _FakePlatform
+from tests.fakes.platforms import FakeGraph, FakeX, _FakePlatform
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -86,6 +87,16 @@ class _Server(ThreadingHTTPServer):
     def close(self) -> None:
         self.shutdown()
         self.server_close()
+
+
+def demo_fakes() -> tuple[FakeX, FakeGraph]:
+    """The demo's X and Facebook (immisns/runall.py): @MOJ_IMMI signs in on X, and Facebook serves every
+    seeded Page under the id seed_demo gives it (accounts.demo_pages)."""
+    graph = FakeGraph()
+    for handle, page_id, name in DEMO_FACEBOOK_PAGES:
+        if page_id != graph.page_id:  # the fake's own Page is already there
+            graph.login.add_page(page_id, name, handle)
+    return FakeX(), graph
 
 
 def serve(fakes: dict[str, _FakePlatform]) -> _Server:

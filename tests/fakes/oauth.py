@@ -347,6 +347,12 @@ class FacebookLoginFake:
             fake.access_token: (self.page, list(ALL_PERMISSIONS))
         }
 
+    def add_page(self, page_id: str, name: str, username: str) -> FakePage:
+        """Another Page the person signed in on Facebook manages, with its own Page token."""
+        page = FakePage(str(page_id), name, username, f"{self.page.access_token}{page_id}")
+        self.pages.append(page)
+        return page
+
     def dialog_pattern(self) -> str:
         return rf"https://www\.facebook\.com/{self.fake.version}/dialog/"
 
@@ -376,7 +382,7 @@ class FacebookLoginFake:
             return "login:accounts", {}
         if path == "debug_token":
             return "login:debug_token", {}
-        if path in (self.fake.page_id, "me") and "/" not in path:
+        if path == "me" or path in {page.id for page in self.pages} | {self.fake.page_id}:
             return "login:page", {"node": path}
         return None
 
@@ -400,7 +406,8 @@ class FacebookLoginFake:
         decision = params.get("decision")
         if decision is None:
             return _page(
-                "immisns is requesting access", f"<p>Pages: {html.escape(self.page.name)}</p>" + _decision_links(url)
+                "immisns is requesting access",
+                f"<p>Pages: {html.escape(', '.join(page.name for page in self.pages))}</p>" + _decision_links(url),
             )
         if decision == "deny":
             return _redirect(

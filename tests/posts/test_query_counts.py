@@ -129,3 +129,35 @@ def test_the_large_world_is_large(world):
         assert Post.objects.count() == 200
         assert _pending(world).targets.count() == 21
         assert Post.objects.filter(scheduled_at__lt=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).exists()
+
+
+# Measured at the small size: the administrator's dashboard, one account needing re-authorisation.
+CONNECTION_FACTS_CAP = 23
+
+
+def test_the_health_cards_connection_facts_cost_one_query_whatever_the_accounts(
+    client, world, administrator, django_assert_max_num_queries
+):
+    """Every account of the world needs re-authorisation and was connected twice: its facts on the card
+    come from one query for the latest connection of all of them, not one per account."""
+    from accounts.models import AccountConnection
+    from tests.factories_connect2 import AccountConnectionFactory
+
+    accounts = list(SocialAccount.objects.filter(handle__in=world["handles"]))
+    for account in accounts:
+        account.set_credentials(
+            dict.fromkeys(SocialAccount.CREDENTIAL_FIELDS[SocialAccount.Platform(account.platform)], "token")
+        )
+        account.state = SocialAccount.State.NEEDS_REAUTH
+        account.granted_scopes = ["read-write"]
+        account.save()
+        AccountConnectionFactory.create(account=account, actor=administrator, identity_handle="earlier")
+        AccountConnectionFactory.create(
+            account=account, actor=administrator, kind=AccountConnection.Kind.REAUTHORISED, identity_handle="latest"
+        )
+    sign_in_with_second_factor(client, administrator)
+    with django_assert_max_num_queries(CONNECTION_FACTS_CAP):
+        response = client.get(reverse("home"))
+    card = response.content.decode().split('id="account-health"')[1].split("</section>")[0]
+    assert card.count('class="connected-by"') == card.count('class="reauthorise-link"') == len(accounts)
+    assert card.count(": latest") == len(accounts) and "earlier" not in card  # the latest connection of each

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.demo_pages import DEMO_FACEBOOK_PAGES
 from accounts.models import Membership, Office, SocialAccount
 
 # (username, office code or None, role or None, staff, full name)
@@ -58,6 +59,12 @@ class Command(BaseCommand):
             sandboxed = SocialAccount.objects.exclude(publisher=SocialAccount.Publisher.SANDBOX).update(
                 publisher=SocialAccount.Publisher.SANDBOX
             )
+            # The Page ids the demo's fake Facebook serves, so Connect works on every seeded Page; an id
+            # entered in the admin stays.
+            for handle, page_id, _name in DEMO_FACEBOOK_PAGES:
+                SocialAccount.objects.filter(
+                    platform=SocialAccount.Platform.FACEBOOK, handle=handle, platform_id=""
+                ).update(platform_id=page_id)
         self.stdout.write("Demo people (supervisors and the administrator set up TOTP at first approval/admin visit):")
         self.stdout.write(f"  {'username':<20} {'password':<30} {'office':<10} role")
         for username, password, office, role_name in rows:
