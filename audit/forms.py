@@ -3,13 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from audit import entries, selectors
+from immisns.bounds import BoundedDateField
 
 
 class AuditFilterForm(forms.Form):
     """The audit log's filters (GET, kept in the page's links and the export's)."""
 
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded to 2000–2100: the day after 9999-12-31 does not exist (immisns.bounds).
+    since = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     office = forms.ModelChoiceField(label=_("Office"), required=False, queryset=None, empty_label=_("Any office"))
     account = forms.ModelChoiceField(label=_("Account"), required=False, queryset=None, empty_label=_("Any account"))
     person = forms.CharField(label=_("Person (user name)"), required=False, max_length=150)
