@@ -10,6 +10,11 @@ class-based or not, and no order of decorators can leave the check out:
   the public pages;
 - sign-in, sign-out and the second factor's own pages (allauth's views).
 
+For a supervisor or administrator, PASSWORD_ENOUGH means reading only: until
+the code is entered in this sign-in, the composer (which drafts for every
+account of their scope) and any form they send (other than choosing the
+language) ask for it too.
+
 A URL in none of these is treated as needing the second factor, and
 tests/accounts/test_second_factor.py lists every URL pattern, so a new view is
 classified on purpose. It applies to supervisors and administrators
@@ -84,6 +89,11 @@ PASSWORD_ENOUGH = frozenset(
         "public:official_accounts_json",
     }
 )
+# For a supervisor or administrator without the second factor, a form sent here is still fine.
+ANY_METHOD = frozenset({"set_language"})
+# Composing drafts for every account of a supervisor's or administrator's scope: beyond reading.
+COMPOSING = frozenset({"posts:new", "posts:preview", "posts:submit"})
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})
 # Where someone sent to set up TOTP was going: kept through allauth's activation (which asks
 # for the password first and ends on the recovery codes), offered there as "Continue".
@@ -118,6 +128,15 @@ def needs_second_factor(view_name: str, namespaces, view_func) -> bool:
     return view_name not in PASSWORD_ENOUGH
 
 
+def beyond_reading(method: str, view_name: str, view_func) -> bool:
+    """Would this request do more than read, for someone who must use the second factor?"""
+    if getattr(view_func, "view_class", view_func).__module__.startswith("allauth."):
+        return False  # signing out, and entering or setting up the second factor
+    if view_name in COMPOSING:
+        return True
+    return method not in READING and view_name not in ANY_METHOD
+
+
 class RequireMFAMiddleware:
     """Send a supervisor or administrator without the second factor in this session to enter or set it up."""
 
@@ -133,7 +152,9 @@ class RequireMFAMiddleware:
         if not user.is_authenticated or match is None:
             return None
         _remember_where_set_up_leads(request, match.view_name)
-        if not needs_second_factor(match.view_name, match.namespaces, view_func):
+        if not needs_second_factor(match.view_name, match.namespaces, view_func) and not beyond_reading(
+            request.method, match.view_name, view_func
+        ):
             return None
         if not access.must_use_mfa(user) or used_second_factor(request):
             return None
