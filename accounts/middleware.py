@@ -28,12 +28,14 @@ authenticator that merely exists is not enough: a session signed in with the
 password before TOTP was set up is asked for a code.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -118,6 +120,22 @@ def used_second_factor(request) -> bool:
     )
 
 
+def count_set_up_as_second_factor(request, *, since: datetime.datetime) -> None:
+    """Setting up TOTP proves a code in this session: record it as allauth records one entered at sign-in.
+
+    allauth's activation checks a code from the new authenticator but records no
+    "mfa" step, so the console would ask for a code again at once, and a code of
+    the same 30-second window would be refused as already used. Only a TOTP
+    created by this very request counts (an existing one proves nothing here).
+    """
+    from allauth.account.internal.flows.login import record_authentication
+
+    user = request.user
+    created = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP, created_at__gte=since).first()
+    if created is not None:
+        record_authentication(request, user, method="mfa", type=Authenticator.Type.TOTP, id=created.pk)
+
+
 def needs_second_factor(view_name: str, namespaces, view_func) -> bool:
     if "admin" in namespaces:
         return True
@@ -144,7 +162,18 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        started = timezone.now()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            request.method == "POST"
+            and match is not None
+            and match.view_name == "mfa_activate_totp"
+            and response.status_code == 302
+            and request.user.is_authenticated
+        ):
+            count_set_up_as_second_factor(request, since=started)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
