@@ -70,7 +70,7 @@ class Post(models.Model):
             models.Index(fields=["state", "scheduled_at"]),
             # The post list's order, paged by keyset (posts.selectors.POST_LIST_ORDER).
             models.Index(fields=["scheduled_at", "id"], name="post_list_order"),
-            # The approval queue: pending posts, oldest change first (QUEUE_ORDER).
+            # Pending posts by last change (the approval queue before it went in due order, by state+scheduled_at).
             models.Index(fields=["state", "updated_at", "id"], name="post_state_updated"),
             # A person's own drafts and pending posts (the dashboard), and "only mine".
             models.Index(fields=["author", "state", "updated_at"], name="post_author_state_updated"),

@@ -225,3 +225,9 @@ class PostRights:
 def post_rights(user, post: Post, *, revisions: Sequence[Revision] | None = None) -> PostRights:
     """What `user` may do to `post` now. Pass `revisions` when already read (the queue, the post page)."""
     return PostRights(user, post, revisions=revisions)
+
+
+def next_to_approve(user, *, after: Post, look_at: int = 10) -> Post | None:
+    """The first post of the user's queue, other than `after`, that they may approve now (four eyes, doubt)."""
+    queue = selectors.approval_queue(user).exclude(pk=after.pk)[:look_at]
+    return next((post for post in queue if post_rights(user, post).approve), None)
