@@ -184,7 +184,9 @@ def build(
         if day is None:
             continue
         entry = Entry(post=post, at=at)
-        for target in post.targets.all():
+        # Once its time has passed (published, or failed and handled on its page) the hours are history:
+        # no outside-hours warning.
+        for target in post.targets.all() if at > now else ():
             schedule = schedules.get(target.account.office_id)
             reason = schedule.closed_reason(at) if schedule is not None else None
             if reason:
