@@ -83,6 +83,7 @@ PASSWORD_ENOUGH = frozenset(
         "sandbox_delivery",
         "admin_login",
         "set_language",
+        "favicon",
         "sns_account",  # reading how an account is doing
         # The public pages, without login.
         "public:policy",

@@ -251,14 +251,19 @@ def office_hours_of(office, *, now: dt.datetime | None = None) -> Hours:
     ).values_list("date", "office_id", "reason"):
         if office_id is not None or day not in recorded:  # the office's own reason wins
             recorded[day] = reason
-    closures = []
+    closures: list[Closure] = []
     for offset in range(CLOSURES_AHEAD + 1):
         day = today + dt.timedelta(days=offset)
         holiday = office_hours.holiday_name(day)
+        # A run of closed days (12/29–1/3) is listed whole, past the usual count: a list that ends on 1/2
+        # reads as if the counter opened on Sunday 1/3.
+        in_run = bool(closures) and closures[-1].date == day - dt.timedelta(days=1)
+        if len(closures) >= CLOSURES_LISTED and not in_run:
+            break
         if day in recorded:
             closures.append(Closure(day, recorded[day]))
         elif holiday and holiday not in office_hours.WEEKEND_NAMES.values():
             closures.append(Closure(day, holiday))
-        if len(closures) == CLOSURES_LISTED:
+        elif len(closures) >= CLOSURES_LISTED:
             break
     return Hours(weekdays=weekdays, closures=closures)

@@ -466,3 +466,13 @@ def test_the_account_page_and_the_dashboard_make_a_flat_number_of_queries(
     assert response.status_code == 200
     paused = [item.account.handle for item in response.context["account_health"] if item.account.state == "paused"]
     assert paused == [h for h in world["handles"][:3] if role != "poster" or h == "IMMI_TOKYO"]
+
+
+def test_the_year_end_is_listed_to_its_last_day(client, tokyo_poster, en):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 12, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
+        client.force_login(tokyo_poster)
+        hours = section(client.get(page_url("IMMI_TOKYO")), "office-hours")
+    for day in ("2026-12-29", "2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02", "2027-01-03"):
+        assert day in hours, day  # Sunday 1/3 too: the counter opens on Monday 1/4

@@ -50,6 +50,7 @@ PASSWORD_ENOUGH = {
     "sandbox_delivery",
     "admin_login",
     "set_language",
+    "favicon",
     "sns_account",
     "public:policy",
     "public:policy_version",
