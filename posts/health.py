@@ -52,8 +52,14 @@ class AccountHealth:
         return max(0, (self.now - self.last_published_at).days)
 
     @property
+    def not_started(self) -> bool:
+        """Never published: a new account (or one never connected), not one that fell silent."""
+        return self.last_published_at is None
+
+    @property
     def quiet(self) -> bool:
-        return self.last_published_at is None or self.now - self.last_published_at >= QUIET
+        """Published before, but nothing for 30 days."""
+        return self.last_published_at is not None and self.now - self.last_published_at >= QUIET
 
     @property
     def state_since(self) -> dt.datetime | None:
@@ -176,6 +182,34 @@ def accounts_needing_a_look(accounts, *, now: dt.datetime | None = None) -> list
     problem or no post for 30 days, worst first."""
     health = account_health(accounts, now=now)
     return sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
+
+
+# The home page shows this many of the worst, and every stopped account (paused, needs re-authorisation) beyond.
+CARD_SHOWN = 5
+
+
+@dataclass
+class HealthCard:
+    """The home page's health card: the worst few first, how many more, and how many have not started."""
+
+    shown: list[AccountHealth]
+    total: int  # accounts with a problem or quiet for 30 days
+    not_started: int  # never published: neither a problem nor silence
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+def health_card(accounts, *, show_all: bool = False, now: dt.datetime | None = None) -> HealthCard:
+    health = account_health(accounts, now=now)
+    problems = sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
+    shown = problems if show_all else [h for n, h in enumerate(problems) if n < CARD_SHOWN or h.rank >= PAUSED]
+    return HealthCard(
+        shown=shown,
+        total=len(problems),
+        not_started=sum(1 for h in health if h.not_started and not h.has_problem),
+    )
 
 
 # --- One account's page ---------------------------------------------------------------------------

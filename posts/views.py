@@ -100,7 +100,8 @@ def dashboard(request):
             "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
             "visible": visible,
             # Accounts with a problem or no post for 30 days, worst first; and this week's posts per account.
-            "account_health": health.accounts_needing_a_look(visible),
+            # The worst few (every stopped account among them) and a link to all; ?health=all shows all.
+            "health_card": health.health_card(visible, show_all=request.GET.get("health") == "all"),
             "load": charts.load_this_week(visible),
             "is_administrator": access.is_administrator(user),
             "resolve_form": ResolveForm(),

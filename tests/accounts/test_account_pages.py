@@ -385,12 +385,13 @@ def test_the_health_card_lists_problems_and_quiet_accounts_worst_first(
     assert "No post for 30 days" in words and "40 days ago" in words
 
 
-def test_an_account_that_never_published_is_on_the_card_and_a_healthy_one_is_not(client, tokyo_poster, frozen_now):
+def test_an_account_that_never_published_is_not_started_not_silent(client, tokyo_poster, frozen_now):
     for handle in ("IMMI_TOKYO", "IMMI_NARITA"):
         target_on(handle, T.PUBLISHED, at=frozen_now - dt.timedelta(days=29), author=tokyo_poster)
     client.force_login(tokyo_poster)
     card = client.get(reverse("home")).content.decode().split('id="account-health"')[1].split("</section>")[0]
-    assert re.findall(r'href="/accounts/([^/]+)/"', card) == ["IMMI_HANEDA", "IMMI_YOKOHAMA"]
+    assert re.findall(r'href="/accounts/([^/]+)/"', card) == []  # HANEDA and YOKOHAMA never published
+    assert 'data-testid="not-started"' in card and "2" in card.split('data-testid="not-started"')[1][:80]
     assert "IMMI_OSAKA" not in card
 
 
@@ -464,7 +465,7 @@ def test_the_account_page_and_the_dashboard_make_a_flat_number_of_queries(
     with django_assert_max_num_queries(DASHBOARD_CAP):
         response = client.get(reverse("home"))
     assert response.status_code == 200
-    paused = [item.account.handle for item in response.context["account_health"] if item.account.state == "paused"]
+    paused = [item.account.handle for item in response.context["health_card"].shown if item.account.state == "paused"]
     assert paused == [h for h in world["handles"][:3] if role != "poster" or h == "IMMI_TOKYO"]
 
 
