@@ -168,7 +168,7 @@ def build(
     """
     days = {}
     for day in window.days:
-        holiday = office_hours.holiday_name(day) or ""
+        holiday = office_hours.in_reader_language(office_hours.holiday_name(day) or "")
         shown = [
             OfficeDay(
                 office=office,

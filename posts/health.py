@@ -297,7 +297,7 @@ def office_hours_of(office, *, now: dt.datetime | None = None) -> Hours:
         if day in recorded:
             closures.append(Closure(day, recorded[day]))
         elif holiday and holiday not in office_hours.WEEKEND_NAMES.values():
-            closures.append(Closure(day, holiday))
+            closures.append(Closure(day, office_hours.in_reader_language(holiday)))
         elif len(closures) >= CLOSURES_LISTED:
             break
     return Hours(weekdays=weekdays, closures=closures)

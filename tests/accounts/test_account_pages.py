@@ -247,7 +247,7 @@ def test_office_hours_and_the_next_closures(client, tokyo_poster, en):
     hours = section(client.get(page_url("IMMI_TOKYO")), "office-hours")
     assert "Monday 09:00–16:00" in hours and "Saturday Closed" in hours
     assert "2026-12-04 (Fri) 庁舎の停電点検" in hours
-    assert "2026-12-29 (Tue) 年末年始" in hours  # the year-end days, not the weekends between
+    assert "2026-12-29 (Tue) Year-end and New Year holidays" in hours  # the year-end days, in English
     assert "大阪だけの休み" not in hours and "土曜日" not in hours
 
 
