@@ -84,6 +84,7 @@ PASSWORD_ENOUGH = frozenset(
         "admin_login",
         "set_language",
         "favicon",
+        "help",
         "sns_account",  # reading how an account is doing
         # The public pages, without login.
         "public:policy",

@@ -13,6 +13,7 @@ admin.site.site_title = "immisns"
 urlpatterns = [
     path("", post_views.dashboard, name="home"),
     path("favicon.ico", favicon.favicon, name="favicon"),
+    path("help/", account_views.help_page, name="help"),
     path("posts/", include("posts.urls")),
     # The calendar: a month or week of posts in JST; moving a post there is an edit of its time.
     path("calendar/", calendar_views.calendar_page, name="calendar"),

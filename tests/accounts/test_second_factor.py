@@ -51,6 +51,7 @@ PASSWORD_ENOUGH = {
     "admin_login",
     "set_language",
     "favicon",
+    "help",
     "sns_account",
     "public:policy",
     "public:policy_version",

@@ -67,7 +67,7 @@ def test_pages_that_show_facebook_accounts(page, live_server, persona):
     secret = add_totp(person)
     login(page, live_server, person.username, PASSWORD, totp_secret=secret)
     account = facebook_account()
-    for path in ("/", f"{account.get_absolute_url()}", "/posts/", "/calendar/"):
+    for path in ("/", f"{account.get_absolute_url()}", "/posts/", "/calendar/", "/help/", "/posts/queue/"):
         page.goto(f"{live_server.url}{path}")
         assert urlsplit(page.url).path == path.split("?")[0], page.url
         assert_wcag21(page)
