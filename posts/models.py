@@ -330,6 +330,7 @@ class PostEvent(AppendOnly, models.Model):
         UNCONFIRMED = "unconfirmed", _("Outcome unknown")
         RECONCILE = "reconcile", _("Reconciled")
         WITHDRAW = "withdraw", _("Withdrawn")
+        NOTE = "note", _("Note")  # posters and supervisors discussing a draft or pending post
 
     post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="events")
     target = models.ForeignKey(

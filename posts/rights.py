@@ -217,6 +217,13 @@ class PostRights:
         return self._offered(APPROVE)
 
     @property
+    def note(self) -> bool:
+        """Write a note on a draft or pending post: its author, and those who may edit or approve it."""
+        if self.post.state not in (State.DRAFT, State.PENDING):
+            return False
+        return self.is_author or self._may_edit_in_scope or self._may_approve_in_scope
+
+    @property
     def wrote_it(self) -> bool:
         """Four eyes is all that stops the person approving: the page says another supervisor must."""
         return self._may_approve_in_scope and self.post.state == State.PENDING and self._wrote_part

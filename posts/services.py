@@ -296,6 +296,28 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
     return post
 
 
+NOTE_LENGTH = 2000
+
+
+@transaction.atomic
+def post_note(*, post: Post, by, text: str) -> PostEvent:
+    """A note on a draft or pending post, kept in its history for the author and the supervisors to read.
+
+    Notes change nothing of the post: no revision, and the four eyes are untouched.
+    """
+    post = _locked(post)
+    if not post_rights(by, post).note:
+        raise NotAllowed(_("Notes are written on drafts and pending posts, by their author and supervisors."))
+    text = text.strip()
+    if not text:
+        raise PostError(_("Write the note first."))
+    if len(text) > NOTE_LENGTH:
+        raise PostError(_("A note is at most %(limit)d characters.") % {"limit": NOTE_LENGTH})
+    return PostEvent.record(
+        post_id=post.pk, actor=by, action=Action.NOTE, from_state=post.state, to_state=post.state, comment=text
+    )
+
+
 @transaction.atomic
 def post_cancel(*, post: Post, by, comment: str = "") -> Post:
     """draft / pending / approved → cancelled, as long as nothing has gone out."""

@@ -239,6 +239,7 @@ def post_detail(request, pk: int):
             "before_publishing": before_publishing,
             "events": selectors.post_timeline(post),
             "may_edit": rights.edit,
+            "may_note": rights.note,
             "may_submit": rights.submit,
             "may_cancel": rights.cancel,
             "may_approve": rights.approve,
@@ -300,6 +301,16 @@ def post_submit(request, pk: int):
         messages.success(request, _("Submitted for approval."))
 
     return _transition(request, pk, submit)
+
+
+@require_POST
+@login_required
+def post_note(request, pk: int):
+    def note(post):
+        services.post_note(post=post, by=request.user, text=request.POST.get("note", "")[: services.NOTE_LENGTH + 1])
+        messages.success(request, _("Your note was added to the post's history."))
+
+    return _transition(request, pk, note)
 
 
 @require_POST

@@ -45,6 +45,7 @@ PASSWORD_ENOUGH = {
     "posts:preview",
     "posts:detail",
     "posts:submit",
+    "posts:note",
     "posts:image",
     "posts:django.views.generic.base.RedirectView",
     "sandbox_delivery",
