@@ -86,6 +86,7 @@ PASSWORD_ENOUGH = frozenset(
         "set_language",
         "favicon",
         "help",
+        "notifications",
         "sns_account",  # reading how an account is doing
         # The public pages, without login.
         "public:policy",

@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
                 "posts.context_processors.publishing_banner",
+                "posts.context_processors.unread_notifications",
             ],
         },
     },

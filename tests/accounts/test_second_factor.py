@@ -53,6 +53,7 @@ PASSWORD_ENOUGH = {
     "set_language",
     "favicon",
     "help",
+    "notifications",
     "sns_account",
     "public:policy",
     "public:policy_version",
