@@ -53,6 +53,8 @@ def staff_pages(post, handle) -> dict[str, list[str]]:
         reverse("public:policy"): ["lang"],
         reverse("public:official_accounts"): ["lang"],
         reverse("admin_login"): ["next"],
+        reverse("help"): ["stray"],
+        reverse("notifications"): ["stray"],
         "/admin/": ["stray"],
         "/admin/posts/post/": [*ADMIN_LIST, "scheduled_at__gte", "scheduled_at__lt", "state__exact"],
         "/admin/accounts/closureday/": [*ADMIN_LIST, "date__year", "date__month", "date__day"],
