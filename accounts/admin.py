@@ -236,6 +236,11 @@ class ImmisnsUserAdmin(UserAdmin):
 admin.site.unregister(Authenticator)
 
 
+# allauth's model has no verbose names of its own: the admin would show "Authenticators" in every language.
+Authenticator._meta.verbose_name = _("second factor")
+Authenticator._meta.verbose_name_plural = _("second factors")
+
+
 @admin.register(Authenticator)
 class AuthenticatorAdmin(admin.ModelAdmin):
     """A person's second factors: administrators see and remove them (a lost phone), never add or read one.

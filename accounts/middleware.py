@@ -10,6 +10,11 @@ class-based or not, and no order of decorators can leave the check out:
   the public pages;
 - sign-in, sign-out and the second factor's own pages (allauth's views).
 
+For a supervisor or administrator, PASSWORD_ENOUGH means reading only: until
+the code is entered in this sign-in, the composer (which drafts for every
+account of their scope) and any form they send (other than choosing the
+language) ask for it too.
+
 A URL in none of these is treated as needing the second factor, and
 tests/accounts/test_second_factor.py lists every URL pattern, so a new view is
 classified on purpose. It applies to supervisors and administrators
@@ -23,12 +28,14 @@ authenticator that merely exists is not enough: a session signed in with the
 password before TOTP was set up is asked for a code.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -78,11 +85,15 @@ PASSWORD_ENOUGH = frozenset(
         "posts:preview",
         "posts:detail",
         "posts:submit",
+        "posts:note",  # a note on a post one may read and work on (posts.rights); a supervisor's needs the code
         "posts:image",
         "posts:django.views.generic.base.RedirectView",  # old sandbox links, redirected
         "sandbox_delivery",
         "admin_login",
         "set_language",
+        "favicon",
+        "help",
+        "notifications",
         "sns_account",  # reading how an account is doing
         # The public pages, without login.
         "public:policy",
@@ -93,6 +104,11 @@ PASSWORD_ENOUGH = frozenset(
         "public:transparency_json",
     }
 )
+# For a supervisor or administrator without the second factor, a form sent here is still fine.
+ANY_METHOD = frozenset({"set_language"})
+# Composing drafts for every account of a supervisor's or administrator's scope: beyond reading.
+COMPOSING = frozenset({"posts:new", "posts:preview", "posts:submit"})
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 SECOND_FACTOR_TYPES = frozenset({Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES})
 # Where someone sent to set up TOTP was going: kept through allauth's activation (which asks
 # for the password first and ends on the recovery codes), offered there as "Continue".
@@ -117,6 +133,22 @@ def used_second_factor(request) -> bool:
     )
 
 
+def count_set_up_as_second_factor(request, *, since: datetime.datetime) -> None:
+    """Setting up TOTP proves a code in this session: record it as allauth records one entered at sign-in.
+
+    allauth's activation checks a code from the new authenticator but records no
+    "mfa" step, so the console would ask for a code again at once, and a code of
+    the same 30-second window would be refused as already used. Only a TOTP
+    created by this very request counts (an existing one proves nothing here).
+    """
+    from allauth.account.internal.flows.login import record_authentication
+
+    user = request.user
+    created = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP, created_at__gte=since).first()
+    if created is not None:
+        record_authentication(request, user, method="mfa", type=Authenticator.Type.TOTP, id=created.pk)
+
+
 def needs_second_factor(view_name: str, namespaces, view_func) -> bool:
     if "admin" in namespaces:
         return True
@@ -127,6 +159,15 @@ def needs_second_factor(view_name: str, namespaces, view_func) -> bool:
     return view_name not in PASSWORD_ENOUGH
 
 
+def beyond_reading(method: str, view_name: str, view_func) -> bool:
+    """Would this request do more than read, for someone who must use the second factor?"""
+    if getattr(view_func, "view_class", view_func).__module__.startswith("allauth."):
+        return False  # signing out, and entering or setting up the second factor
+    if view_name in COMPOSING:
+        return True
+    return method not in READING and view_name not in ANY_METHOD
+
+
 class RequireMFAMiddleware:
     """Send a supervisor or administrator without the second factor in this session to enter or set it up."""
 
@@ -134,7 +175,18 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        started = timezone.now()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            request.method == "POST"
+            and match is not None
+            and match.view_name == "mfa_activate_totp"
+            and response.status_code == 302
+            and request.user.is_authenticated
+        ):
+            count_set_up_as_second_factor(request, since=started)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
@@ -142,7 +194,9 @@ class RequireMFAMiddleware:
         if not user.is_authenticated or match is None:
             return None
         _remember_where_set_up_leads(request, match.view_name)
-        if not needs_second_factor(match.view_name, match.namespaces, view_func):
+        if not needs_second_factor(match.view_name, match.namespaces, view_func) and not beyond_reading(
+            request.method, match.view_name, view_func
+        ):
             return None
         if not access.must_use_mfa(user) or used_second_factor(request):
             return None

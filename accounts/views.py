@@ -32,3 +32,18 @@ def sandbox_delivery(request, pk: int):
     if not access.can_view_account(request.user, delivery.account):
         raise Http404
     return render(request, "accounts/sandbox.html", {"delivery": delivery})
+
+
+@require_safe
+@login_required
+def help_page(request):
+    """A short guide per role; the sections for the person's own roles come first and open."""
+    user = request.user
+    roles = {
+        "composing": access.accounts_draftable_by(user).exists(),
+        "approving": access.can_approve_anything(user),
+        "moderating": access.accounts_draftable_by(user).exists() or access.can_approve_anything(user),
+        "administering": access.is_administrator(user),
+    }
+    order = sorted(roles, key=lambda role: not roles[role])  # theirs first, the others after, for reference
+    return render(request, "accounts/help.html", {"sections": [(role, roles[role]) for role in order]})

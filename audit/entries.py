@@ -62,6 +62,12 @@ RECORD_LABELS = {
     "mfa.removed": gettext_lazy("Second factor removed"),
     "mfa.reset": gettext_lazy("Recovery codes renewed"),
 }
+# allauth's authenticator types, as a person reads them in the log.
+SECOND_FACTOR_KINDS = {
+    "totp": gettext_lazy("authenticator app (TOTP)"),
+    "recovery_codes": gettext_lazy("recovery codes"),
+    "webauthn": gettext_lazy("security key"),
+}
 
 OBJECT_LABELS = {
     "post": gettext_lazy("Post"),
@@ -328,9 +334,10 @@ class Entry:
         elif self.kind == "login.failed":
             parts.append(_("User name entered: %(name)s") % {"name": self.data.get("username", "")})
         elif self.family == "mfa":
+            kind = self.data.get("authenticator", "")
             parts.append(
                 _("%(type)s of %(user)s")
-                % {"type": self.data.get("authenticator", ""), "user": self.data.get("user", "")}
+                % {"type": SECOND_FACTOR_KINDS.get(kind, kind), "user": self.data.get("user", "")}
             )
         parts.append(self.note)
         return " ".join(part for part in parts if part)

@@ -13,6 +13,8 @@ import io
 import json
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy as _
+
 from audit import selectors
 from audit.entries import Entry, Names
 
@@ -35,13 +37,37 @@ CSV_COLUMNS = (
     "description",
 )
 
+# The CSV is read by people in a spreadsheet: its header in the reader's language (JSON Lines keeps the keys).
+CSV_HEADERS = {
+    "at": _("Time"),
+    "source": _("Source"),
+    "id": _("ID"),
+    "kind": _("Kind (code)"),
+    "kind_label": _("Kind"),
+    "actor": _("Person"),
+    "object_type": _("Object type"),
+    "object_id": _("Object ID"),
+    "office": _("Office"),
+    "account": _("Account"),
+    "before": _("Before"),
+    "after": _("After"),
+    "data": _("Data"),
+    "comment": _("Comment"),
+    "description": _("Description"),
+}
 
-def _rows(stream) -> Iterator[dict]:
+
+def _entries(stream) -> Iterator[Entry]:
     if stream is None:
         return
     names = Names.load()
     for row in stream.iterator(chunk_size=selectors.EXPORT_CHUNK):
-        yield Entry.from_row(row, names).as_data()
+        yield Entry.from_row(row, names)
+
+
+def _rows(stream) -> Iterator[dict]:
+    for entry in _entries(stream):
+        yield entry.as_data()
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula; what people
@@ -70,8 +96,10 @@ def csv_lines(stream) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    yield BOM + line(CSV_COLUMNS)
-    for data in _rows(stream):
+    yield BOM + line([str(CSV_HEADERS[name]) for name in CSV_COLUMNS])
+    for entry in _entries(stream):
+        data = entry.as_data()
+        data["office"] = entry.office  # the office's name in the reader's language, not its code
         yield line([_cell(data[name]) for name in CSV_COLUMNS])
 
 

@@ -8,14 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from accounts.models import Office, SocialAccount
 from audit import entries, selectors
+from immisns.bounds import BoundedDateField
 from replies.categories import ProhibitedAct
 
 
 class AuditFilterForm(forms.Form):
     """The audit log's filters (GET, kept in the page's links and the export's)."""
 
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded to 2000–2100: the day after 9999-12-31 does not exist (immisns.bounds).
+    since = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
         label=_("Office"), required=False, queryset=None, empty_label=_("Any office")
     )

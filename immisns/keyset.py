@@ -14,12 +14,15 @@ NULL, and all must go the same way (all ascending or all descending).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+
+from immisns.bounds import within_years
 
 AFTER = "after"
 BEFORE = "before"
@@ -83,9 +86,16 @@ def decode(token: str, fields: list) -> list | None:
         raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if not isinstance(raw, list) or len(raw) != len(fields):
             return None
-        return [field.to_python(value) for field, value in zip(fields, raw, strict=True)]
-    except (ValueError, TypeError, ValidationError):
+        # An ordering's columns are never NULL (above); clean() refuses an id beyond the column's range.
+        if None in raw:
+            return None
+        values = [field.clean(value, None) for field, value in zip(fields, raw, strict=True)]
+    except (ValueError, TypeError, OverflowError, ValidationError):
         return None
+    # A time at the ends of the calendar (year 1 or 9999) overflows once turned to UTC or compared.
+    if not all(within_years(value) for value in values if isinstance(value, dt.date)):
+        return None
+    return values
 
 
 def _beyond(fields: list, values: list, *, greater: bool) -> Q:

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions and views: a NUL in the address never reaches a query (immisns.bounds).
+    "immisns.bounds.BoundedAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
                 "posts.context_processors.publishing_banner",
+                "posts.context_processors.unread_notifications",
             ],
         },
     },
@@ -191,10 +194,13 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
+# Failed sign-ins are counted per login name (key) and, separately and far higher, per address (ip):
+# an office signs in from behind one proxy, and one person's typos must not lock out colleagues.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "50/5m/ip,5/5m/key",
     "reset_password": "5/m/ip,3/m/key",
 }
+MFA_ADAPTER = "accounts.adapters.SecondFactorAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "immisns"
 

@@ -3,8 +3,8 @@ from django.urls import include, path, re_path
 
 from accounts import connect_views
 from accounts import views as account_views
-from immisns import moved
-from posts import calendar_views
+from immisns import favicon, moved
+from posts import calendar_views, notification_views
 from posts import views as post_views
 from posts.account_views import account_page
 
@@ -13,6 +13,9 @@ admin.site.site_title = "immisns"
 
 urlpatterns = [
     path("", post_views.dashboard, name="home"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
+    path("help/", account_views.help_page, name="help"),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
     path("posts/", include("posts.urls")),
     # The calendar: a month or week of posts in JST; moving a post there is an edit of its time.
     path("calendar/", calendar_views.calendar_page, name="calendar"),

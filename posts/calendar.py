@@ -173,7 +173,7 @@ def build(
     """
     days = {}
     for day in window.days:
-        holiday = office_hours.holiday_name(day) or ""
+        holiday = office_hours.in_reader_language(office_hours.holiday_name(day) or "")
         shown = [
             OfficeDay(
                 office=office,
@@ -189,7 +189,9 @@ def build(
         if shown_day is None:
             continue
         entry = Entry(post=post, at=at)
-        for target in post.targets.all():
+        # Once its time has passed (published, or failed and handled on its page) the hours are history:
+        # no outside-hours warning.
+        for target in post.targets.all() if at > now else ():
             schedule = schedules.get(target.account.office_id)
             reason = schedule.closed_reason(at) if schedule is not None else None
             if reason:

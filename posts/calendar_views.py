@@ -134,16 +134,21 @@ def calendar_move(request, pk: int):
         )
         return redirect(back)
     was = post.state
-    targets = list(post.targets.all())
+    targets = list(post.targets.select_related("account__office"))
+    new_time = form.cleaned_data["scheduled_at"]
+    # Moved into every account's counter hours: the outside-hours reason no longer applies.
+    into_hours = all(office_hours.is_open(t.account.office, new_time) for t in targets)
+    reason = "" if into_hours else post.outside_hours_reason
+    dropped_reason = bool(post.outside_hours_reason.strip()) and not reason
     try:
         post = services.post_update(
             post=post,
             by=request.user,
             body=post.body,
-            scheduled_at=form.cleaned_data["scheduled_at"],
+            scheduled_at=new_time,
             accounts=[t.account for t in targets],
             overrides={t.account_id: t.body_override for t in targets if t.body_override},
-            outside_hours_reason=post.outside_hours_reason,
+            outside_hours_reason=reason,
         )
     except PostError as exc:
         messages.error(request, _("Post #%(id)d was not moved: %(reason)s") % {"id": post.pk, "reason": exc.message})
@@ -157,8 +162,19 @@ def calendar_move(request, pk: int):
             _("Post #%(id)d moved to %(when)s JST. Its approval was voided: it waits for approval again.")
             % {"id": post.pk, "when": when},
         )
+    elif was == Post.State.PENDING and post.author_id != request.user.pk:
+        messages.warning(
+            request,
+            _(
+                "Post #%(id)d moved to %(when)s JST. The move is a new revision: it waits for approval by "
+                "another supervisor, not you."
+            )
+            % {"id": post.pk, "when": when},
+        )
     else:
         messages.success(request, _("Post #%(id)d moved to %(when)s JST.") % {"id": post.pk, "when": when})
+    if dropped_reason:
+        messages.info(request, _("The outside-hours reason was removed: the new time is within counter hours."))
     # What the composer's preview says about the new time: a closed counter, and a reason still owed.
     closed = [p for p in preview.post_previews(post) if p.is_open is False]
     for target in closed:

@@ -8,3 +8,13 @@ def publishing_banner(request):
         return {}
     current = selectors.publishing_switch()
     return {"publishing_paused": current if current and current.paused else None}
+
+
+def unread_notifications(request):
+    """The header's count of notifications not yet read (one indexed count per page)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from posts.models import Notification
+
+    return {"unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count()}

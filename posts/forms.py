@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from accounts.models import Office, SocialAccount
 from accounts.platforms.capabilities import ALL as ALL_PLATFORMS
+from immisns.bounds import EARLIEST_YEAR, LATEST_YEAR
 from posts import images as post_images
 from posts.models import DisplayState, Post
 from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
@@ -23,7 +24,6 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 LONGEST_TEXT = max(capabilities.text_limit for capabilities in ALL_PLATFORMS)
 COMMENT_LENGTH = 2000
 REASON_LENGTH = 300  # PublishingSwitch.reason and Post.outside_hours_reason
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 DB_INTEGER_MAX = 2**31 - 1
 
 

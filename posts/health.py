@@ -53,8 +53,14 @@ class AccountHealth:
         return max(0, (self.now - self.last_published_at).days)
 
     @property
+    def not_started(self) -> bool:
+        """Never published: a new account (or one never connected), not one that fell silent."""
+        return self.last_published_at is None
+
+    @property
     def quiet(self) -> bool:
-        return self.last_published_at is None or self.now - self.last_published_at >= QUIET
+        """Published before, but nothing for 30 days."""
+        return self.last_published_at is not None and self.now - self.last_published_at >= QUIET
 
     @property
     def state_since(self) -> dt.datetime | None:
@@ -186,6 +192,34 @@ def accounts_needing_a_look(accounts, *, now: dt.datetime | None = None) -> list
     return shown
 
 
+# The home page shows this many of the worst, and every stopped account (paused, needs re-authorisation) beyond.
+CARD_SHOWN = 5
+
+
+@dataclass
+class HealthCard:
+    """The home page's health card: the worst few first, how many more, and how many have not started."""
+
+    shown: list[AccountHealth]
+    total: int  # accounts with a problem or quiet for 30 days
+    not_started: int  # never published: neither a problem nor silence
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.shown)
+
+
+def health_card(accounts, *, show_all: bool = False, now: dt.datetime | None = None) -> HealthCard:
+    health = account_health(accounts, now=now)
+    problems = sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
+    shown = problems if show_all else [h for n, h in enumerate(problems) if n < CARD_SHOWN or h.rank >= PAUSED]
+    return HealthCard(
+        shown=shown,
+        total=len(problems),
+        not_started=sum(1 for h in health if h.not_started and not h.has_problem),
+    )
+
+
 # --- One account's page ---------------------------------------------------------------------------
 
 
@@ -259,14 +293,19 @@ def office_hours_of(office, *, now: dt.datetime | None = None) -> Hours:
     ).values_list("date", "office_id", "reason"):
         if office_id is not None or day not in recorded:  # the office's own reason wins
             recorded[day] = reason
-    closures = []
+    closures: list[Closure] = []
     for offset in range(CLOSURES_AHEAD + 1):
         day = today + dt.timedelta(days=offset)
         holiday = office_hours.holiday_name(day)
+        # A run of closed days (12/29–1/3) is listed whole, past the usual count: a list that ends on 1/2
+        # reads as if the counter opened on Sunday 1/3.
+        in_run = bool(closures) and closures[-1].date == day - dt.timedelta(days=1)
+        if len(closures) >= CLOSURES_LISTED and not in_run:
+            break
         if day in recorded:
             closures.append(Closure(day, recorded[day]))
         elif holiday and holiday not in office_hours.WEEKEND_NAMES.values():
-            closures.append(Closure(day, holiday))
-        if len(closures) == CLOSURES_LISTED:
+            closures.append(Closure(day, office_hours.in_reader_language(holiday)))
+        elif len(closures) >= CLOSURES_LISTED:
             break
     return Hours(weekdays=weekdays, closures=closures)

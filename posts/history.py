@@ -49,10 +49,24 @@ def describe(action: str, data: dict) -> str:
         return _("Attempt %(attempt)d.") % {"attempt": data.get("attempt", 0)}
     if action == Action.PUBLISH:
         return data.get("url", "")
-    if action == Action.EDIT and data.get("voided_approval_of"):
-        return _("The approval by %(name)s is void: the post was edited after approval.") % {
-            "name": data["voided_approval_of"]
-        }
+    if action == Action.EDIT and (data.get("voided_approval_of") or data.get("time_to")):
+        parts = []
+        if data.get("time_to"):
+            parts.append(
+                _("Moved from %(from)s to %(to)s JST.")
+                % {
+                    "from": _when(data.get("time_from"), "%Y-%m-%d %H:%M"),
+                    "to": _when(data["time_to"], "%Y-%m-%d %H:%M"),
+                }
+            )
+        if data.get("reason_dropped"):
+            parts.append(_("The outside-hours reason was removed: the new time is within counter hours."))
+        if data.get("voided_approval_of"):
+            parts.append(
+                _("The approval by %(name)s is void: the post was edited after approval.")
+                % {"name": data["voided_approval_of"]}
+            )
+        return " ".join(parts)
     if action == Action.APPROVE and data.get("outside_hours_reason"):
         return _("Approved for outside office hours: %(reason)s") % {"reason": data["outside_hours_reason"]}
     if action == Action.WARNING:

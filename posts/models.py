@@ -70,7 +70,7 @@ class Post(models.Model):
             models.Index(fields=["state", "scheduled_at"]),
             # The post list's order, paged by keyset (posts.selectors.POST_LIST_ORDER).
             models.Index(fields=["scheduled_at", "id"], name="post_list_order"),
-            # The approval queue: pending posts, oldest change first (QUEUE_ORDER).
+            # Pending posts by last change (the approval queue before it went in due order, by state+scheduled_at).
             models.Index(fields=["state", "updated_at", "id"], name="post_state_updated"),
             # A person's own drafts and pending posts (the dashboard), and "only mine".
             models.Index(fields=["author", "state", "updated_at"], name="post_author_state_updated"),
@@ -330,6 +330,7 @@ class PostEvent(AppendOnly, models.Model):
         UNCONFIRMED = "unconfirmed", _("Outcome unknown")
         RECONCILE = "reconcile", _("Reconciled")
         WITHDRAW = "withdraw", _("Withdrawn")
+        NOTE = "note", _("Note")  # posters and supervisors discussing a draft or pending post
 
     post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="events")
     target = models.ForeignKey(
@@ -409,3 +410,47 @@ class PostEvent(AppendOnly, models.Model):
     @property
     def to_state_label(self) -> str:
         return self._state_label(self.to_state) if self.to_state else ""
+
+
+class Notification(models.Model):
+    """What the console tells a person inside it (the header's unread count); an e-mail too unless they chose not."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("A post waits for your approval")
+        APPROVED = "approved", _("Your post was approved")
+        SENT_BACK = "sent_back", _("Your post was sent back")
+        FAILED = "failed", _("A post did not go out")
+        UNCONFIRMED = "unconfirmed", _("A post's outcome is unknown")
+        ACCOUNT = "account", _("An account needs attention")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SocialAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationChoice(models.Model):
+    """A person's choice, per kind, of whether an e-mail is sent as well (the default: yes)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_choices")
+    kind = models.CharField(max_length=15, choices=Notification.Kind.choices)
+    email = models.BooleanField(_("also by e-mail"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_choice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {'e-mail' if self.email else 'console only'}"

@@ -1,14 +1,17 @@
-"""E-mails about posts, as Celery tasks that take ids.
+"""Notifications about posts: in the console (the header's unread count) and by e-mail, as Celery tasks that take ids.
 
 Callers enqueue them on commit (immisns.celery.enqueue_on_commit), so a
 rolled-back change sends nothing and a slow or failing mail server never
 holds up, or breaks, the request or the worker that caused the e-mail.
+Each person gets the notification in the console; the e-mail goes to those who
+did not turn it off for that kind (NotificationChoice). The console's rows are
+written once, before the e-mail: a retried e-mail does not repeat them.
 """
 
 import smtplib
 from typing import TypedDict
 
-from celery import shared_task
+from celery import current_task, shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -16,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts import access
-from posts.models import Post, PostEvent
+from posts.models import Notification, NotificationChoice, Post, PostEvent
 
 
 # A mail server that is down or refuses for a moment is tried again, not given up on.
@@ -31,6 +34,23 @@ _RETRY: _RetryOptions = {"autoretry_for": (smtplib.SMTPException, OSError), "ret
 
 def _post_url(post: Post) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("posts:detail", args=[post.pk])
+
+
+def _notify(kind: str, people, *, post: Post | None = None, account=None) -> list[str]:
+    """Tell each person in the console; the e-mail addresses of those who also want an e-mail of this kind."""
+    people = {person.pk: person for person in people if person is not None and person.is_active}
+    if not people:
+        return []
+    # A task retried because the mail server failed wrote its console rows on the first run.
+    retried = current_task is not None and bool(getattr(current_task.request, "retries", 0))
+    if not retried:
+        Notification.objects.bulk_create(
+            Notification(recipient_id=pk, kind=kind, post=post, account=account) for pk in people
+        )
+    console_only = set(
+        NotificationChoice.objects.filter(user_id__in=people, kind=kind, email=False).values_list("user_id", flat=True)
+    )
+    return [person.email for pk, person in people.items() if pk not in console_only]
 
 
 def _send(subject_template: str, body_template: str, context: dict, recipients: list[str]) -> None:
@@ -51,9 +71,8 @@ def post_submitted(post_id: int) -> None:
     accounts = [t.account for t in post.targets.select_related("account")]
     supervisors = access.supervisors_for(accounts).exclude(pk=post.author_id)
     context = {"post": post, "accounts": accounts, "url": _post_url(post)}
-    _send(
-        "posts/email/submitted_subject.txt", "posts/email/submitted.txt", context, [user.email for user in supervisors]
-    )
+    emails = _notify(Notification.Kind.SUBMITTED, supervisors, post=post)
+    _send("posts/email/submitted_subject.txt", "posts/email/submitted.txt", context, emails)
 
 
 @shared_task(name="posts.notify_post_decided", ignore_result=True, **_RETRY)
@@ -71,7 +90,10 @@ def post_decided(post_id: int) -> None:
         "url": _post_url(post),
         "accounts": [t.account for t in post.targets.select_related("account")],
     }
-    _send("posts/email/decided_subject.txt", "posts/email/decided.txt", context, [post.author.email])
+    approved = decision is not None and decision.action == PostEvent.Action.APPROVE
+    kind = Notification.Kind.APPROVED if approved else Notification.Kind.SENT_BACK
+    emails = _notify(kind, [post.author], post=post)
+    _send("posts/email/decided_subject.txt", "posts/email/decided.txt", context, emails)
 
 
 @shared_task(name="posts.notify_target_failed", ignore_result=True, **_RETRY)
@@ -83,12 +105,10 @@ def target_failed(target_id: int) -> None:
     post = target.post
     supervisors = access.supervisors_for([target.account])
     context = {"post": post, "target": target, "url": _post_url(post)}
-    _send(
-        "posts/email/failed_subject.txt",
-        "posts/email/failed.txt",
-        context,
-        [post.author.email, *(user.email for user in supervisors)],
-    )
+    unknown = target.state == PostTarget.State.UNCONFIRMED
+    kind = Notification.Kind.UNCONFIRMED if unknown else Notification.Kind.FAILED
+    emails = _notify(kind, [post.author, *supervisors], post=post, account=target.account)
+    _send("posts/email/failed_subject.txt", "posts/email/failed.txt", context, emails)
 
 
 @shared_task(name="posts.notify_account_needs_attention", ignore_result=True, **_RETRY)
@@ -101,9 +121,10 @@ def account_needs_attention(account_id: int, reason: str) -> None:
     account = SocialAccount.objects.get(pk=account_id)
     admins = get_user_model().objects.filter(is_active=True, is_staff=True)
     url = settings.SITE_URL.rstrip("/") + reverse("admin:accounts_socialaccount_change", args=[account.pk])
+    emails = _notify(Notification.Kind.ACCOUNT, admins, account=account)
     _send(
         "posts/email/account_subject.txt",
         "posts/email/account.txt",
         {"account": account, "reason": reason, "url": url},
-        [user.email for user in admins],
+        emails,
     )

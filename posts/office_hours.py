@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import jpholiday
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import ClosureDay, Office, OfficeHours
@@ -38,6 +39,46 @@ YEAR_END_NAME = "年末年始"
 # How the composer names the year-end days as a reason: which days they are is not common knowledge.
 YEAR_END_REASON = "年末年始 (12/29–1/3)"
 WEEKEND_NAMES = {5: "土曜日", 6: "日曜日"}
+
+# The rules above compare the Japanese names (jpholiday's own); a reader of the English interface reads these.
+# One language at a time: an English page never shows 土曜日 or 元日.
+ENGLISH_NAMES = {
+    "土曜日": "Saturday",
+    "日曜日": "Sunday",
+    YEAR_END_NAME: "Year-end and New Year holidays",
+    YEAR_END_REASON: "Year-end and New Year holidays (12/29–1/3)",
+    "元日": "New Year's Day",
+    "成人の日": "Coming of Age Day",
+    "建国記念の日": "National Foundation Day",
+    "天皇誕生日": "The Emperor's Birthday",
+    "春分の日": "Vernal Equinox Day",
+    "昭和の日": "Showa Day",
+    "憲法記念日": "Constitution Memorial Day",
+    "みどりの日": "Greenery Day",
+    "こどもの日": "Children's Day",
+    "海の日": "Marine Day",
+    "山の日": "Mountain Day",
+    "敬老の日": "Respect for the Aged Day",
+    "秋分の日": "Autumnal Equinox Day",
+    "スポーツの日": "Sports Day",
+    "体育の日": "Health and Sports Day",
+    "文化の日": "Culture Day",
+    "勤労感謝の日": "Labour Thanksgiving Day",
+    "国民の休日": "Citizens' Holiday",
+    "天皇の即位の日": "Enthronement Day",
+    "即位礼正殿の儀": "Enthronement Ceremony",
+}
+SUBSTITUTE = " 振替休日"
+
+
+def in_reader_language(name: str) -> str:
+    """A holiday's Japanese name as the reader reads it: as is in Japanese, in English otherwise."""
+    if not name or (get_language() or "ja").split("-")[0] == "ja":
+        return name
+    if name.endswith(SUBSTITUTE):
+        base = name[: -len(SUBSTITUTE)]
+        return "Substitute holiday for " + ENGLISH_NAMES.get(base, base)
+    return ENGLISH_NAMES.get(name, name)
 
 
 class NoOfficeHours(ValueError):
@@ -132,9 +173,9 @@ class _Schedule:
         day = at_jst.date()
         holiday = holiday_name(day)
         if holiday == YEAR_END_NAME:
-            return YEAR_END_REASON
+            return in_reader_language(YEAR_END_REASON)
         if holiday:
-            return holiday
+            return in_reader_language(holiday)
         if day in self.closures:
             return self.closures[day]
         windows = self.windows.get(day.weekday(), [])

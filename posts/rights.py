@@ -217,6 +217,13 @@ class PostRights:
         return self._offered(APPROVE)
 
     @property
+    def note(self) -> bool:
+        """Write a note on a draft or pending post: its author, and those who may edit or approve it."""
+        if self.post.state not in (State.DRAFT, State.PENDING):
+            return False
+        return self.is_author or self._may_edit_in_scope or self._may_approve_in_scope
+
+    @property
     def wrote_it(self) -> bool:
         """Four eyes is all that stops the person approving: the page says another supervisor must."""
         return self._may_approve_in_scope and self.post.state == State.PENDING and self._wrote_part
@@ -225,3 +232,9 @@ class PostRights:
 def post_rights(user, post: Post, *, revisions: Sequence[Revision] | None = None) -> PostRights:
     """What `user` may do to `post` now. Pass `revisions` when already read (the queue, the post page)."""
     return PostRights(user, post, revisions=revisions)
+
+
+def next_to_approve(user, *, after: Post, look_at: int = 10) -> Post | None:
+    """The first post of the user's queue, other than `after`, that they may approve now (four eyes, doubt)."""
+    queue = selectors.approval_queue(user).exclude(pk=after.pk)[:look_at]
+    return next((post for post in queue if post_rights(user, post).approve), None)

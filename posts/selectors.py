@@ -31,7 +31,8 @@ def _with_targets(posts: QuerySet[Post]) -> QuerySet[Post]:
 # The post list, newest publishing time first; the approval queue, oldest first (§3).
 # Both are paged by keyset (immisns.keyset) on these orders, which indexes serve (posts/0010).
 POST_LIST_ORDER = ("-scheduled_at", "-id")
-QUEUE_ORDER = ("updated_at", "id")
+# The approval queue in the order posts are due: overdue first, then the next to go out.
+QUEUE_ORDER = ("scheduled_at", "id")
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 20
 DASHBOARD_ATTENTION = (
@@ -174,10 +175,10 @@ def posts_on_calendar(
 
 
 def approval_queue(user) -> QuerySet[Post]:
-    """Pending posts the user may approve, oldest first (§3)."""
+    """Pending posts the user may approve, in the order they are due (overdue first)."""
     pending = Post.objects.filter(state=Post.State.PENDING)
     queue = _with_targets(access.posts_approvable_by(user, pending)).prefetch_related(authorship_events())
-    return queue.order_by("updated_at", "id")
+    return queue.order_by(*QUEUE_ORDER)
 
 
 @dataclass(frozen=True)

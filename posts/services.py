@@ -188,12 +188,18 @@ def post_update(
         if any(a.pk not in approvable for a in accounts):
             raise NotAllowed(_("You may not post to one of the chosen accounts."))
     was = post.state
+    moved_from = post.scheduled_at
     post.body = body
     post.scheduled_at = scheduled_at
     post.outside_hours_reason = outside_hours_reason
     post.revision += 1
     # What this person changed: §3's four eyes keep them from approving this revision.
     data = {"revision": post.revision, "changed": changed}
+    if "time" in changed:
+        # A move (on the calendar or the edit page) keeps the old and new time, for the history and the audit log.
+        data["time_from"], data["time_to"] = moved_from.isoformat(), scheduled_at.isoformat()
+        if "reason" in changed and not outside_hours_reason.strip():
+            data["reason_dropped"] = True  # moved into counter hours: no reason is owed any more
     if was in (State.PENDING, State.APPROVED):
         if was == State.APPROVED:
             data["voided_approval_of"] = post.approved_by.get_username() if post.approved_by else "?"
@@ -288,6 +294,28 @@ def post_reject(*, post: Post, by, comment: str) -> Post:
     )
     enqueue_on_commit(notifications.post_decided, post.pk)
     return post
+
+
+NOTE_LENGTH = 2000
+
+
+@transaction.atomic
+def post_note(*, post: Post, by, text: str) -> PostEvent:
+    """A note on a draft or pending post, kept in its history for the author and the supervisors to read.
+
+    Notes change nothing of the post: no revision, and the four eyes are untouched.
+    """
+    post = _locked(post)
+    if not post_rights(by, post).note:
+        raise NotAllowed(_("Notes are written on drafts and pending posts, by their author and supervisors."))
+    text = text.strip()
+    if not text:
+        raise PostError(_("Write the note first."))
+    if len(text) > NOTE_LENGTH:
+        raise PostError(_("A note is at most %(limit)d characters.") % {"limit": NOTE_LENGTH})
+    return PostEvent.record(
+        post_id=post.pk, actor=by, action=Action.NOTE, from_state=post.state, to_state=post.state, comment=text
+    )
 
 
 @transaction.atomic

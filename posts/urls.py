@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.post_edit, name="edit"),
     path("<int:pk>/submit/", views.post_submit, name="submit"),
     path("<int:pk>/cancel/", views.post_cancel, name="cancel"),
+    path("<int:pk>/note/", views.post_note, name="note"),
     path("<int:pk>/approve/", views.post_approve, name="approve"),
     path("<int:pk>/reject/", views.post_reject, name="reject"),
     path("images/<int:pk>/", views.post_image, name="image"),

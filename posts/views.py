@@ -4,6 +4,8 @@ Views are thin: fetch through the access module (missing and forbidden both
 answer 404), validate with a form, call one service, redirect or render.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -29,7 +31,7 @@ from posts.forms import (
     WithdrawForm,
 )
 from posts.models import Post, PostImage, PostTarget
-from posts.rights import post_rights
+from posts.rights import next_to_approve, post_rights
 
 
 def _get_post(user, pk: int) -> Post:
@@ -98,7 +100,8 @@ def dashboard(request):
             "draftable": access.accounts_draftable_by(user).order_by("platform", "sort_order"),
             "visible": visible,
             # Accounts with a problem or no post for 30 days, worst first; and this week's posts per account.
-            "account_health": health.accounts_needing_a_look(visible),
+            # The worst few (every stopped account among them) and a link to all; ?health=all shows all.
+            "health_card": health.health_card(visible, show_all=request.GET.get("health") == "all"),
             "load": charts.load_this_week(visible),
             "is_administrator": access.is_administrator(user),
             "resolve_form": ResolveForm(),
@@ -238,6 +241,7 @@ def post_detail(request, pk: int):
             "before_publishing": before_publishing,
             "events": selectors.post_timeline(post),
             "may_edit": rights.edit,
+            "may_note": rights.note,
             "may_submit": rights.submit,
             "may_cancel": rights.cancel,
             "may_approve": rights.approve,
@@ -259,7 +263,7 @@ def post_image(request, pk: int):
     return FileResponse(image.file.open("rb"), content_type=image.mime_type)
 
 
-def _transition(request, pk: int, action):
+def _transition(request, pk: int, action, *, then_next: bool = False):
     # _get_post has already answered 404 to anyone who may not see the post, so
     # a refusal here (say, approving one's own post) is explained, not hidden.
     post = _get_post(request.user, pk)
@@ -267,7 +271,28 @@ def _transition(request, pk: int, action):
         action(post)
     except PostError as exc:
         _problems_message(request, exc)
+        return redirect("posts:detail", pk=post.pk)
+    if then_next:
+        return _next_in_queue(request, post)
     return redirect("posts:detail", pk=post.pk)
+
+
+def _next_in_queue(request, decided: Post):
+    """After a decision, the next post waiting: on the queue where the decision was made there, else its page."""
+    following = next_to_approve(request.user, after=decided)
+    from_queue = request.POST.get("from") == "queue"
+    if following is None:
+        messages.info(request, _("Nothing else waits for your approval."))
+        return redirect("posts:queue") if from_queue else redirect("posts:detail", pk=decided.pk)
+    if from_queue:
+        return redirect(f"{reverse('posts:queue')}{_queue_place(request)}#post-{following.pk}")
+    return redirect("posts:detail", pk=following.pk)
+
+
+def _queue_place(request) -> str:
+    """The queue page the form was sent from (its cursor), so a decision keeps the person's place."""
+    kept = {key: request.POST[key] for key in (keyset.AFTER, keyset.BEFORE) if request.POST.get(key)}
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 @require_POST
@@ -278,6 +303,16 @@ def post_submit(request, pk: int):
         messages.success(request, _("Submitted for approval."))
 
     return _transition(request, pk, submit)
+
+
+@require_POST
+@login_required
+def post_note(request, pk: int):
+    def note(post):
+        services.post_note(post=post, by=request.user, text=request.POST.get("note", "")[: services.NOTE_LENGTH + 1])
+        messages.success(request, _("Your note was added to the post's history."))
+
+    return _transition(request, pk, note)
 
 
 @require_POST
@@ -341,7 +376,7 @@ def post_approve(request, pk: int):
         messages.success(request, _("Approved post #%(id)d.") % {"id": post.pk})
         _say_if_going_out_at_once(request, [post])
 
-    return _transition(request, pk, approve)
+    return _transition(request, pk, approve, then_next=True)
 
 
 @require_POST
@@ -356,7 +391,7 @@ def post_reject(request, pk: int):
         services.post_reject(post=post, by=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("Sent post #%(id)d back to its author.") % {"id": post.pk})
 
-    return _transition(request, pk, reject)
+    return _transition(request, pk, reject, then_next=True)
 
 
 @require_POST
@@ -381,7 +416,7 @@ def approve_many(request):
     if approved:
         messages.success(request, _("Approved %(count)d post(s).") % {"count": len(approved)})
         _say_if_going_out_at_once(request, approved)
-    return redirect("posts:queue")
+    return redirect(reverse("posts:queue") + _queue_place(request))  # the page the person was on
 
 
 def _say_if_going_out_at_once(request, posts) -> None:

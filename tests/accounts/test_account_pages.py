@@ -259,7 +259,7 @@ def test_office_hours_and_the_next_closures(client, tokyo_poster, en):
     hours = section(client.get(page_url("IMMI_TOKYO")), "office-hours")
     assert "Monday 09:00–16:00" in hours and "Saturday Closed" in hours
     assert "2026-12-04 (Fri) 庁舎の停電点検" in hours
-    assert "2026-12-29 (Tue) 年末年始" in hours  # the year-end days, not the weekends between
+    assert "2026-12-29 (Tue) Year-end and New Year holidays" in hours  # the year-end days, in English
     assert "大阪だけの休み" not in hours and "土曜日" not in hours
 
 
@@ -397,12 +397,13 @@ def test_the_health_card_lists_problems_and_quiet_accounts_worst_first(
     assert "No post for 30 days" in words and "40 days ago" in words
 
 
-def test_an_account_that_never_published_is_on_the_card_and_a_healthy_one_is_not(client, tokyo_poster, frozen_now):
+def test_an_account_that_never_published_is_not_started_not_silent(client, tokyo_poster, frozen_now):
     for handle in ("IMMI_TOKYO", "IMMI_NARITA"):
         target_on(handle, T.PUBLISHED, at=frozen_now - dt.timedelta(days=29), author=tokyo_poster)
     client.force_login(tokyo_poster)
     card = client.get(reverse("home")).content.decode().split('id="account-health"')[1].split("</section>")[0]
-    assert re.findall(r'href="/accounts/([^/]+)/"', card) == ["IMMI_HANEDA", "IMMI_YOKOHAMA"]
+    assert re.findall(r'href="/accounts/([^/]+)/"', card) == []  # HANEDA and YOKOHAMA never published
+    assert 'data-testid="not-started"' in card and "2" in card.split('data-testid="not-started"')[1][:80]
     assert "IMMI_OSAKA" not in card
 
 
@@ -431,8 +432,10 @@ def test_links_to_accounts_go_to_their_pages(client, tokyo_poster, frozen_now):
 # --- a flat number of queries ----------------------------------------------------------------------
 
 SIZES = {"small": (5, 1), "large": (200, 21)}
-ACCOUNT_PAGE_CAP = 20  # measured at the small size: health, charts, hours, connection, moderation card, history
-DASHBOARD_CAP = 25  # tests/posts/test_query_counts.py's cap (21) and the health and load cards (4)
+ACCOUNT_PAGE_CAP = (
+    21  # measured at the small size: health, charts, hours, connection, moderation card, history, unread count
+)
+DASHBOARD_CAP = 26  # tests/posts/test_query_counts.py's dashboard cap
 
 
 @pytest.fixture(params=list(SIZES))
@@ -474,5 +477,15 @@ def test_the_account_page_and_the_dashboard_make_a_flat_number_of_queries(
     with django_assert_max_num_queries(DASHBOARD_CAP):
         response = client.get(reverse("home"))
     assert response.status_code == 200
-    paused = [item.account.handle for item in response.context["account_health"] if item.account.state == "paused"]
+    paused = [item.account.handle for item in response.context["health_card"].shown if item.account.state == "paused"]
     assert paused == [h for h in world["handles"][:3] if role != "poster" or h == "IMMI_TOKYO"]
+
+
+def test_the_year_end_is_listed_to_its_last_day(client, tokyo_poster, en):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 12, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False):
+        client.force_login(tokyo_poster)
+        hours = section(client.get(page_url("IMMI_TOKYO")), "office-hours")
+    for day in ("2026-12-29", "2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02", "2027-01-03"):
+        assert day in hours, day  # Sunday 1/3 too: the counter opens on Monday 1/4

@@ -52,11 +52,15 @@ PASSWORD_ENOUGH = {
     "posts:preview",
     "posts:detail",
     "posts:submit",
+    "posts:note",
     "posts:image",
     "posts:django.views.generic.base.RedirectView",
     "sandbox_delivery",
     "admin_login",
     "set_language",
+    "favicon",
+    "help",
+    "notifications",
     "sns_account",
     "public:policy",
     "public:policy_version",
@@ -194,3 +198,39 @@ def test_posters_and_reading_need_only_the_password(client, pending, tokyo_poste
     client.force_login(supervisor)
     assert client.get(reverse("posts:detail", args=[pending.pk])).status_code == 200
     assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "administrator"])
+def test_without_the_second_factor_a_supervisor_or_administrator_only_reads(client, pending, persona):
+    """Drafting for every account of their scope is a power beyond a poster's: the code first."""
+    person = (
+        make_person("sup", "agency", "supervisor")
+        if persona == "supervisor"
+        else make_person("root", is_staff=True, is_superuser=True)
+    )
+    add_totp(person)
+    client.force_login(person)
+    for url in (reverse("posts:new"), reverse("posts:preview")):
+        assert client.get(url)["Location"].startswith(reverse("mfa_reauthenticate")), url
+    response = client.post(reverse("posts:new"), {"body": "下書き", "accounts": ["1"]})
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert not pending.__class__.objects.filter(body="下書き").exists()
+    response = client.post(reverse("posts:submit", args=[pending.pk]))
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    # Reading still works, and so do choosing the language and signing out.
+    for url in (
+        reverse("home"),
+        reverse("posts:list"),
+        reverse("calendar"),
+        reverse("posts:detail", args=[pending.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
+    assert not client.post(reverse("set_language"), {"language": "en"})["Location"].startswith("/accounts/2fa")
+    sign_in_with_second_factor(client, person)
+    assert client.get(reverse("posts:new")).status_code == 200
+
+
+def test_a_poster_drafts_with_the_password_alone(client, tokyo_poster):
+    client.force_login(tokyo_poster)
+    assert client.get(reverse("posts:new")).status_code == 200

@@ -293,10 +293,14 @@ def test_csv_starts_with_the_bom_keeps_japanese_and_jsonl_parses(english, world,
     assert body.startswith("\ufeff".encode())
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="immisns-audit-' in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert {row["comment"] for row in rows} == {"大阪の点検", "東京の点検"}
-    assert {row["before"] for row in rows} == {"active"} and {row["after"] for row in rows} == {"paused"}
-    assert {row["kind_label"] for row in rows} == {"Account state changed"}
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))  # its header in the reader's language
+    assert {row["Comment"] for row in rows} == {"大阪の点検", "東京の点検"}
+    assert {row["Before"] for row in rows} == {"active"} and {row["After"] for row in rows} == {"paused"}
+    assert {row["Kind"] for row in rows} == {"Account state changed"}
+    assert {row["Office"] for row in rows} <= {
+        "Osaka Regional Immigration Services Bureau",
+        "Tokyo Regional Immigration Services Bureau",
+    }  # the office's name in the reader's language, not its code
 
     response, body = export(english, "jsonl")
     assert response["Content-Type"].startswith("application/x-ndjson")
@@ -315,7 +319,7 @@ def test_what_people_typed_never_becomes_a_spreadsheet_formula(client, world, ad
     sign_in_with_second_factor(client, administrator)
     _, body = export(client, "csv", kind="account_state")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert "'" + formula in {row["comment"] for row in rows}
+    assert "'" + formula in {row["コメント"] for row in rows}
     assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
     _, body = export(client, "jsonl", kind="account_state")
     assert formula in {json.loads(line)["comment"] for line in body.decode().splitlines()}  # JSON keeps it as typed
@@ -386,3 +390,24 @@ def test_the_database_refuses_rewriting_audit_records(world):
             if connection.vendor == "sqlite":
                 event_log_maintenance(connection, on=True)
     assert AuditEvent.objects.exclude(kind="x").count() == AuditEvent.objects.count() > 0
+
+
+def test_the_csv_speaks_the_readers_language(client, world, administrator):
+    sign_in_with_second_factor(client, administrator)
+    _, body = export(client, "csv", kind="account_state")
+    header = body.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("日時,記録元,ID,種類（コード）,種別,利用者") and "官署" in header and "コメント" in header
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert {row["官署"] for row in rows} == {"東京出入国在留管理局", "大阪出入国在留管理局"}
+
+
+def test_second_factor_kinds_are_named_in_words():
+    from django.utils import translation
+
+    from audit.entries import SECOND_FACTOR_KINDS
+
+    with translation.override("ja"):
+        assert str(SECOND_FACTOR_KINDS["totp"]) == "認証アプリ（TOTP）"
+        assert str(SECOND_FACTOR_KINDS["recovery_codes"]) == "リカバリーコード"
+    with translation.override("en"):
+        assert str(SECOND_FACTOR_KINDS["recovery_codes"]) == "recovery codes"

@@ -74,9 +74,9 @@ def test_a_filter_is_kept_across_pages(client, supervisor, many_posts):
     assert [pk for page in pages for pk in page] == expected
 
 
-def test_paging_the_queue_shows_every_pending_post_once_oldest_first(client, supervisor, many_posts):
+def test_paging_the_queue_shows_every_pending_post_once_in_due_order(client, supervisor, many_posts):
     sign_in_with_second_factor(client, supervisor)
-    expected = list(selectors.approval_queue(supervisor).order_by("updated_at", "id").values_list("pk", flat=True))
+    expected = list(selectors.approval_queue(supervisor).order_by("scheduled_at", "id").values_list("pk", flat=True))
     assert len(expected) > selectors.QUEUE_PAGE_SIZE * 2
     pages, _query = _walk(client, reverse("posts:queue"), link="next_query")
     assert all(len(p) == selectors.QUEUE_PAGE_SIZE for p in pages[:-1])

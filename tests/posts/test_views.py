@@ -40,7 +40,8 @@ def test_compose_page_offers_only_own_accounts(poster_client):
 
 
 def test_compose_save_draft(client, tokyo_supervisor):
-    client.force_login(tokyo_supervisor)  # a supervisor may draft for the branches too
+    # A supervisor may draft for the branches too, once the second factor is in this sign-in.
+    sign_in_with_second_factor(client, tokyo_supervisor)
     response = client.post(reverse("posts:new"), compose_data())
     post = Post.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("posts:detail", args=[post.pk])
