@@ -89,20 +89,28 @@ class SandboxAdapter:
         pks = {str(i).removeprefix("sandbox-"): str(i) for i in external_ids}
         deliveries = SandboxDelivery.objects.filter(account=self.account, pk__in=[p for p in pks if p.isdigit()])
         for delivery in deliveries:
-            # A curve that rises over the first days and settles, scaled per post.
             days = max((now - delivery.created_at).total_seconds() / 86400, 0)
-            settled = 400 + (delivery.pk * 7919) % 2600
-            views = int(settled * (1 - math.exp(-days / 2)))
-            figures = {
-                "views": views,
-                "likes": views * (2 + delivery.pk % 5) // 100,
-                "reposts": views * (1 + delivery.pk % 3) // 200,
-                "replies": views // 150,
-            }
+            figures = demo_post_figures(delivery.pk, days)
             found.append(PostReach(external_id=pks[str(delivery.pk)], figures=figures, metrics=tuple(figures)))
         return ReachBatch(tuple(found), len(found))
 
     def account_reach(self) -> AccountReach:
-        # Followers that grow a little every day (counted from a fixed day, so every run agrees).
-        days = max((timezone.now().date() - DEMO_GROWTH_FROM).days, 0)
-        return AccountReach(1200 + (self.account.pk * 389) % 4000 + days * (3 + self.account.pk % 4), 1)
+        return AccountReach(demo_followers(self.account.pk, timezone.now().date()), 1)
+
+
+def demo_post_figures(delivery_pk: int, days: float) -> dict[str, int]:
+    """What a sandbox post shows ``days`` after it went out: a curve that rises over the first days and settles."""
+    settled = 400 + (delivery_pk * 7919) % 2600
+    views = int(settled * (1 - math.exp(-days / 2)))
+    return {
+        "views": views,
+        "likes": views * (2 + delivery_pk % 5) // 100,
+        "reposts": views * (1 + delivery_pk % 3) // 200,
+        "replies": views // 150,
+    }
+
+
+def demo_followers(account_pk: int, day: date) -> int:
+    """A sandbox account's followers on ``day``: a few more every day (from a fixed day, so every run agrees)."""
+    days = max((day - DEMO_GROWTH_FROM).days, 0)
+    return 1200 + (account_pk * 389) % 4000 + days * (3 + account_pk % 4)

@@ -155,3 +155,25 @@ def test_sandbox_accounts_give_plausible_figures(db):
     row = PostFigures.objects.get(target=target)
     assert row.views and row.views > 0 and row.likes is not None
     assert (AccountFigures.objects.get(account=account).followers or 0) > 0
+
+
+def test_the_demo_fills_two_months_of_figures_once(settings, client):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from reports.selectors import Month
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo_reach", stdout=open("/dev/null", "w"))
+    count = PostFigures.objects.count()
+    call_command("seed_demo_reach", stdout=open("/dev/null", "w"))
+    assert PostFigures.objects.count() == count > 0
+
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="auditor"))
+    month = Month.of(timezone.localdate()).previous
+    report = client.get(reverse("reports:monthly"), {"month": str(month)}).context["report"]
+    assert report.total.published > 0 and report.total.views and report.total.followers
+    assert report.top_posts
