@@ -82,6 +82,9 @@ PASSWORD_ENOUGH = frozenset(
         "admin_login",
         "set_language",
         "sns_account",  # reading how an account is doing
+        # The monthly report and its CSV: figures and counts of what the person may already see, nothing changed.
+        "reports:monthly",
+        "reports:csv",
         # The public pages, without login.
         "public:policy",
         "public:policy_version",

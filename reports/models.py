@@ -18,7 +18,7 @@ from accounts.models import SocialAccount
 from posts.models import PostTarget
 
 # The engagement figures, summed where the platform gave them (views and viewers are reach, not engagement).
-ENGAGEMENT = ("likes", "reposts", "replies", "quotes", "bookmarks")
+ENGAGEMENT = ("liked", "reposts", "replies", "quotes", "bookmarks")
 
 
 class PostFigures(models.Model):
@@ -29,7 +29,7 @@ class PostFigures(models.Model):
     read_at = models.DateTimeField(_("read at"))
     views = models.PositiveBigIntegerField(_("views"), null=True, blank=True)
     viewers = models.PositiveBigIntegerField(_("people reached"), null=True, blank=True)
-    likes = models.PositiveBigIntegerField(_("likes and reactions"), null=True, blank=True)
+    liked = models.PositiveBigIntegerField(_("likes and reactions"), null=True, blank=True)
     reposts = models.PositiveBigIntegerField(_("reposts and shares"), null=True, blank=True)
     replies = models.PositiveBigIntegerField(_("replies and comments"), null=True, blank=True)
     quotes = models.PositiveBigIntegerField(_("quotes"), null=True, blank=True)

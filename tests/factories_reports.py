@@ -13,7 +13,7 @@ class PostFiguresFactory(factory.django.DjangoModelFactory[PostFigures]):
     day = factory.LazyFunction(lambda: timezone.now().date())
     read_at = factory.LazyFunction(timezone.now)
     views = 100
-    likes = 5
+    liked = 5
 
 
 class AccountFiguresFactory(factory.django.DjangoModelFactory[AccountFigures]):

@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 # The figures the console keeps, in its own neutral words (reports.models.PostFigures columns).
-FIGURES = ("views", "viewers", "likes", "reposts", "replies", "quotes", "bookmarks")
+FIGURES = ("views", "viewers", "liked", "reposts", "replies", "quotes", "bookmarks")
 
 # X public_metrics name(s) -> figure; the first name present wins.
 X_POST_METRICS: Mapping[str, tuple[str, ...]] = {
     "views": ("impression_count",),
-    "likes": ("like_count",),
+    "liked": ("like_count",),
     "reposts": ("repost_count", "retweet_count"),
     "replies": ("reply_count",),
     "quotes": ("quote_count",),
@@ -106,24 +106,22 @@ def x_post_reach(item: Mapping[str, Any]) -> PostReach:
 
 
 def facebook_post_figures(item: Mapping[str, Any]) -> tuple[dict[str, int | None], list[str]]:
-    """Figures and the fields read from one Graph post object (FACEBOOK_POST_FIELDS)."""
+    """Figures and the fields read from one Graph post object (FACEBOOK_POST_FIELDS, in that order)."""
+    reactions, comments, shares = (part.split(".")[0] for part in FACEBOOK_POST_FIELDS.split(","))
 
     def summary(name: str) -> int | None:
         value = item.get(name)
         return _number(((value or {}).get("summary") or {}).get("total_count")) if isinstance(value, dict) else None
 
-    shares = item.get("shares")
+    shared = item.get(shares)
     figures = {
-        "likes": summary("reactions"),
-        "replies": summary("comments"),
-        "reposts": _number(shares.get("count")) if isinstance(shares, dict) else None,
+        "liked": summary(reactions),
+        "replies": summary(comments),
+        "reposts": _number(shared.get("count")) if isinstance(shared, dict) else None,
     }
-    return figures, [
+    read = [
         name
-        for name, value in (
-            ("reactions", figures["likes"]),
-            ("comments", figures["replies"]),
-            ("shares", figures["reposts"]),
-        )
+        for name, value in ((reactions, figures["liked"]), (comments, figures["replies"]), (shares, figures["reposts"]))
         if value is not None
     ]
+    return figures, read

@@ -104,7 +104,7 @@ def demo_post_figures(delivery_pk: int, days: float) -> dict[str, int]:
     views = int(settled * (1 - math.exp(-days / 2)))
     return {
         "views": views,
-        "likes": views * (2 + delivery_pk % 5) // 100,
+        "liked": views * (2 + delivery_pk % 5) // 100,
         "reposts": views * (1 + delivery_pk % 3) // 200,
         "replies": views // 150,
     }

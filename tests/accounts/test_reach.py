@@ -25,7 +25,7 @@ def test_x_post_figures_in_the_newer_schema(x: FakeX, x_publisher: XAdapter) -> 
     batch = x_publisher.post_reach([post.id])
 
     (got,) = batch.posts
-    assert got.figures == {"views": 1200, "likes": 30, "reposts": 4, "replies": 2, "quotes": 0, "bookmarks": 1}
+    assert got.figures == {"views": 1200, "liked": 30, "reposts": 4, "replies": 2, "quotes": 0, "bookmarks": 1}
     assert "repost_count" in got.metrics and "retweet_count" not in got.metrics
     assert batch.items_read == 1
     (call,) = x.calls_to("reach:tweets")
@@ -66,7 +66,7 @@ def test_facebook_post_fields_and_insights(graph: FakeGraph, fb_publisher: Faceb
     batch = fb_publisher.post_reach([post.id])
 
     (got,) = batch.posts
-    assert got.figures == {"likes": 12, "replies": 3, "reposts": None, "views": 900, "viewers": 640}
+    assert got.figures == {"liked": 12, "replies": 3, "reposts": None, "views": 900, "viewers": 640}
     assert got.figures["reposts"] is None  # Graph leaves "shares" out while nobody shared: blank, not 0
     assert set(got.metrics) == {"reactions", "comments", "post_media_view", "post_total_media_view_unique"}
     assert batch.metrics_gone == ()

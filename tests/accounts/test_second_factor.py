@@ -56,6 +56,8 @@ PASSWORD_ENOUGH = {
     "admin_login",
     "set_language",
     "sns_account",
+    "reports:monthly",
+    "reports:csv",
     "public:policy",
     "public:policy_version",
     "public:official_accounts",

@@ -33,7 +33,7 @@ def _month_of_posts(month: Month) -> None:
         target = PostTargetFactory.create(
             post=post, account=account, state=PostTarget.State.PUBLISHED, external_id=str(n), published_at=at
         )
-        PostFiguresFactory.create(target=target, day=month.last, views=200 + 37 * n, likes=n)
+        PostFiguresFactory.create(target=target, day=month.last, views=200 + 37 * n, liked=n)
     for account in SocialAccount.objects.all():
         AccountFiguresFactory.create(account=account, day=month.last, followers=1000 + account.pk * 10)
 

@@ -186,10 +186,10 @@ class GraphReachFake:
         if len(parts) == 2 and parts[1] == "insights":
             return "reach:insights", {"node": parts[0]}
         if len(parts) == 1 and parts[0] == self.fake.page_id:
-            if "followers_count" in _query(request).get("fields", "").split(","):
+            if _query(request).get("fields", "") == "followers_count":  # other Page reads are Facebook Login's
                 return "reach:node", {"node": parts[0]}
             return None
-        if len(parts) == 1 and parts[0] and parts[0] != "me" and "_" in parts[0]:
+        if len(parts) == 1 and re.fullmatch(r"\d+_\d+", parts[0]):  # a Page post id: PAGEID_POSTID
             return "reach:node", {"node": parts[0]}
         return None
 

@@ -37,7 +37,7 @@ def test_x_figures_and_followers_are_stored_once_per_day(fakes, tokyo, settings)
     assert collection.collect_account(tokyo.pk) == "ok"  # the same day again: nothing read, nothing doubled
 
     (row,) = PostFigures.objects.all()
-    assert (row.target_id, row.views, row.likes, row.viewers) == (target.pk, 500, 9, None)
+    assert (row.target_id, row.views, row.liked, row.viewers) == (target.pk, 500, 9, None)
     assert row.read_at is not None and "impression_count" in row.metrics
     assert AccountFigures.objects.get(account=tokyo).followers == 9000
     assert len(x.calls_to("reach:tweets")) == 1 and len(x.calls_to("reach:user")) == 1
@@ -85,7 +85,7 @@ def test_facebook_is_not_billed_and_a_removed_metric_is_not_a_failed_account(fak
     assert collection.collect_account(page.pk) == "ok"
 
     row = PostFigures.objects.get()
-    assert (row.views, row.viewers, row.likes, row.replies, row.reposts) == (300, None, 4, 1, None)
+    assert (row.views, row.viewers, row.liked, row.replies, row.reposts) == (300, None, 4, 1, None)
     day = ReachDay.objects.get(account=page)
     assert day.metrics_gone == ["post_total_media_view_unique"] and day.cost == 0 and day.last_error == ""
     assert SocialAccount.objects.get(pk=page.pk).state == SocialAccount.State.ACTIVE
@@ -153,7 +153,7 @@ def test_sandbox_accounts_give_plausible_figures(db):
     assert collection.collect_account(account.pk) == "ok"
 
     row = PostFigures.objects.get(target=target)
-    assert row.views and row.views > 0 and row.likes is not None
+    assert row.views and row.views > 0 and row.liked is not None
     assert (AccountFigures.objects.get(account=account).followers or 0) > 0
 
 

@@ -58,8 +58,8 @@ def published(handle: str, *, day: int = 2, reason: str = "", month: Month = MON
     )
 
 
-def figures(target: PostTarget, *, day: dt.date, views: int | None, likes: int | None = 0) -> None:
-    PostFiguresFactory.create(target=target, day=day, views=views, likes=likes)
+def figures(target: PostTarget, *, day: dt.date, views: int | None, liked: int | None = 0) -> None:
+    PostFiguresFactory.create(target=target, day=day, views=views, liked=liked)
 
 
 def test_an_anonymous_visitor_is_asked_to_sign_in(client):
@@ -113,11 +113,11 @@ def test_figures_changes_blanks_top_posts_and_followers(client, viewer, en):
     b = published("IMMI_TOKYO", day=3, reason="台風のため臨時閉庁")
     c = published("IMMI_NARITA", day=4)
     figures(a, day=end - dt.timedelta(days=5), views=100)
-    figures(a, day=end, views=400, likes=10)  # the latest read by the month's end counts
-    figures(b, day=end, views=None, likes=None)  # the platform gave nothing: blank, not 0
-    figures(c, day=end, views=50, likes=2)
+    figures(a, day=end, views=400, liked=10)  # the latest read by the month's end counts
+    figures(b, day=end, views=None, liked=None)  # the platform gave nothing: blank, not 0
+    figures(c, day=end, views=50, liked=2)
     before = published("IMMI_TOKYO", day=5, month=MONTH.previous)
-    figures(before, day=MONTH.previous.last, views=300, likes=20)
+    figures(before, day=MONTH.previous.last, views=300, liked=20)
     tokyo = account("IMMI_TOKYO")
     AccountFiguresFactory.create(account=tokyo, day=MONTH.previous.last, followers=1000)
     AccountFiguresFactory.create(account=tokyo, day=end, followers=1100)
@@ -165,7 +165,7 @@ def test_failures_replies_and_the_budget_note(client, viewer, en):
 def test_the_csv_has_a_bom_and_japanese_headers_in_the_japanese_interface(client, viewer):
     client.force_login(viewer)
     target = published("IMMI_TOKYO", day=2)
-    figures(target, day=MONTH.last, views=None, likes=3)
+    figures(target, day=MONTH.last, views=None, liked=3)
 
     response = client.get(CSV, {"month": str(MONTH)})
 
@@ -219,7 +219,7 @@ def test_the_post_page_gives_each_targets_latest_figures_and_a_curve(client, vie
     target = published("IMMI_TOKYO", day=1)
     today = timezone.now().date()
     figures(target, day=today - dt.timedelta(days=1), views=100)
-    PostFiguresFactory.create(target=target, day=today, views=180, likes=7, reposts=None)
+    PostFiguresFactory.create(target=target, day=today, views=180, liked=7, reposts=None)
 
     response = client.get(reverse("posts:detail", args=[target.post_id]))
 

@@ -94,7 +94,7 @@ class Command(BaseCommand):
                     target=target,
                     day=moment.date(),
                     read_at=moment,
-                    metrics=["views", "likes", "reposts", "replies"],
+                    metrics=["views", "liked", "reposts", "replies"],
                     **demo_post_figures(delivery.pk, day),
                 )
             )
