@@ -427,7 +427,8 @@ def test_links_to_accounts_go_to_their_pages(client, tokyo_poster, frozen_now):
 # --- a flat number of queries ----------------------------------------------------------------------
 
 SIZES = {"small": (5, 1), "large": (200, 21)}
-ACCOUNT_PAGE_CAP = 23  # measured at the small size: health, charts, hours, connection, moderation card, history, reach (3)
+# Measured at the small size: health, charts, hours, connection, moderation card, history, reach (3).
+ACCOUNT_PAGE_CAP = 23
 DASHBOARD_CAP = 25  # tests/posts/test_query_counts.py's cap (21) and the health and load cards (4)
 
 
