@@ -19,6 +19,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_replies
+	$(BIN)/python manage.py seed_demo_reach
 	$(BIN)/python -m immisns.runall
 
 test: install

@@ -95,6 +95,9 @@ PASSWORD_ENOUGH = frozenset(
         "help",
         "notifications",
         "sns_account",  # reading how an account is doing
+        # The monthly report and its CSV: figures and counts of what the person may already see, nothing changed.
+        "reports:monthly",
+        "reports:csv",
         # The public pages, without login.
         "public:policy",
         "public:policy_version",

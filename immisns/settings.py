@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "moderation",
     "public",
     "audit",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +401,15 @@ LISTENING_X_DAILY_READ_BUDGET = env_int("LISTENING_X_DAILY_READ_BUDGET", 2000, m
 LISTENING_X_COST_PER_ITEM = float(env_str("LISTENING_X_COST_PER_ITEM", "0.005"))
 # Replies are read under the posts published this many days back (X recent search: 7 days).
 LISTENING_POST_DAYS = env_int("LISTENING_POST_DAYS", 7, minimum=1)
+# Reach (reports.collection): each published post's figures for REACH_POST_DAYS days and each account's
+# followers, polled once per UTC day per item. X bills every object read (pay-per-use prices are settings,
+# USD; set both to the owner's-reads price where the app's owner reads its own posts), and each X account
+# stops for the day at REACH_X_DAILY_READ_BUDGET objects, with a note.
+REACH_COLLECT_SECONDS = env_int("REACH_COLLECT_SECONDS", 3 * 3600, minimum=60)
+REACH_POST_DAYS = env_int("REACH_POST_DAYS", 30, minimum=1)
+REACH_X_DAILY_READ_BUDGET = env_int("REACH_X_DAILY_READ_BUDGET", 500, minimum=0)
+REACH_X_POST_READ_COST = float(env_str("REACH_X_POST_READ_COST", "0.005"))
+REACH_X_USER_READ_COST = float(env_str("REACH_X_USER_READ_COST", "0.010"))
 CONNECTIONS_VERIFY_SECONDS = env_int("CONNECTIONS_VERIFY_SECONDS", 24 * 3600, minimum=60)
 # Coordinated spam (replies.coordinated): copies of one text count within this many hours of each
 # other; texts shorter than this many characters, once courtesies are taken out, never count.
@@ -410,6 +420,7 @@ CELERY_BEAT_SCHEDULE = {
     # The task's name from before replies left moderation (replies/tasks.py), kept for queued messages.
     "listening-poll": {"task": "moderation.poll_all", "schedule": float(LISTENING_POLL_SECONDS)},
     # Every connection checked once a day with one cheap read (accounts.connections.connection_verify).
+    "reach-collect": {"task": "reports.collect_all", "schedule": float(REACH_COLLECT_SECONDS)},
     "connections-verify": {"task": "accounts.verify_connections", "schedule": float(CONNECTIONS_VERIFY_SECONDS)},
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     # The replies queue keeps the address (and the URL namespace "moderation") it had as the moderation app.
     path("moderation/", include("replies.urls")),
     path("audit/", include("audit.urls")),
+    path("reports/", include("reports.urls")),
     # The public pages (no login): the operating policy and the official account list.
     path("", include("public.urls")),
     path("sandbox/<int:pk>/", account_views.sandbox_delivery, name="sandbox_delivery"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("immisns", "accounts", "checks", "posts", "replies", "moderation", "public", "audit")
+PACKAGES = ("immisns", "accounts", "checks", "posts", "replies", "moderation", "public", "audit", "reports")
 
 
 def _modules() -> dict[str, Path]:
@@ -143,10 +143,15 @@ def test_only_the_platform_adapters_import_tweepy_or_facebook():
 @pytest.mark.parametrize(
     ("lower", "upper"),
     [
-        ("accounts", ("checks", "posts", "replies", "moderation", "public", "audit")),
-        ("checks", ("posts", "replies", "moderation", "public", "audit")),
-        ("posts", ("replies", "moderation", "public", "audit")),
-        ("replies", ("moderation", "public", "audit")),
+        ("accounts", ("checks", "posts", "replies", "moderation", "public", "audit", "reports")),
+        ("checks", ("posts", "replies", "moderation", "public", "audit", "reports")),
+        ("posts", ("replies", "moderation", "public", "audit", "reports")),
+        ("replies", ("moderation", "public", "audit", "reports")),
+        # reports sits on top: nothing imports it.
+        ("immisns", ("reports",)),
+        ("moderation", ("reports",)),
+        ("public", ("reports",)),
+        ("audit", ("reports",)),
     ],
 )
 def test_lower_layers_never_import_upper_ones(lower, upper):

@@ -34,9 +34,11 @@ from .base import (
     Transient,
 )
 from .capabilities import Capabilities, ImageLimits, capabilities_for
+from .reach import AccountReach, PostReach, ReachAdapter, ReachBatch
 from .sign_in import SignIn
 
 __all__ = [
+    "AccountReach",
     "Adapter",
     "AuthRevoked",
     "Capabilities",
@@ -46,15 +48,19 @@ __all__ = [
     "OutOfCredits",
     "PlatformAdapter",
     "PlatformError",
+    "PostReach",
     "PublicReply",
     "PublishResult",
     "RateLimited",
+    "ReachAdapter",
+    "ReachBatch",
     "Rejected",
     "ReplyBatch",
     "ReplyLink",
     "Transient",
     "adapter_for",
     "capabilities_for",
+    "reach_adapter_for",
     "sign_in_for",
 ]
 
@@ -102,6 +108,14 @@ def adapter_for(account) -> Adapter:
         timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
         rate_limit_floor=settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS,
     )
+
+
+def reach_adapter_for(account) -> ReachAdapter:
+    """The account's adapter, for reading its posts' figures and its followers (accounts/platforms/reach.py)."""
+    adapter = adapter_for(account)
+    if not isinstance(adapter, ReachAdapter):  # every adapter reads reach; a new one must too
+        raise TypeError(f"{type(adapter).__name__} does not read reach.")
+    return adapter
 
 
 def sign_in_for(account) -> SignIn:

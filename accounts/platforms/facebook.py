@@ -50,6 +50,15 @@ from .base import (
     route_to_fake_platform,
 )
 from .capabilities import FACEBOOK as FACEBOOK_CAPABILITIES
+from .reach import (
+    FACEBOOK_PAGE_FIELDS,
+    FACEBOOK_POST_FIELDS,
+    FACEBOOK_POST_INSIGHTS,
+    AccountReach,
+    PostReach,
+    ReachBatch,
+    facebook_post_figures,
+)
 
 log = logging.getLogger(__name__)
 
@@ -255,6 +264,59 @@ class FacebookAdapter:
         )
         if not (isinstance(result, dict) and result.get(str(author_id)) is True):
             raise Rejected("Facebook did not confirm that the person is blocked from the Page.")
+
+    # -- ReachAdapter (accounts/platforms/reach.py) ------------------------------
+
+    def post_reach(self, external_ids: Sequence[str], *, skip_metrics: Sequence[str] = ()) -> ReachBatch:
+        """Each post's reactions, comments and shares, then its insights; metrics refused with #100 are gone."""
+        posts: list[PostReach] = []
+        gone_metrics: list[str] = [m for m in skip_metrics if m in FACEBOOK_POST_INSIGHTS]
+        for post_id in external_ids:
+            try:
+                item = self._call(functools.partial(self._graph.get_object, post_id, fields=FACEBOOK_POST_FIELDS))
+            except Rejected as exc:
+                if exc.code == 100:  # "Object with ID … does not exist": deleted on the Page
+                    posts.append(PostReach(external_id=str(post_id), gone=True))
+                    continue
+                raise
+            figures, read = facebook_post_figures(item)
+            values = self._insights(
+                str(post_id), [m for m in FACEBOOK_POST_INSIGHTS if m not in gone_metrics], gone_metrics
+            )
+            for metric, value in values.items():
+                figures[FACEBOOK_POST_INSIGHTS[metric]] = value
+                read.append(metric)
+            posts.append(PostReach(external_id=str(post_id), figures=figures, metrics=tuple(read)))
+        return ReachBatch(tuple(posts), len(posts), tuple(gone_metrics))
+
+    def _insights(self, post_id: str, metrics: list[str], gone: list[str]) -> dict[str, int]:
+        """GET /{post-id}/insights?metric=…; one unknown metric fails the request (#100): each is then tried alone."""
+        if not metrics:
+            return {}
+        try:
+            result = self._call(lambda: self._graph.get_connections(post_id, "insights", metric=",".join(metrics)))
+        except Rejected as exc:
+            if exc.code != 100:
+                raise
+            if len(metrics) == 1:
+                gone.append(metrics[0])
+                return {}
+            values: dict[str, int] = {}
+            for metric in metrics:
+                values.update(self._insights(post_id, [metric], gone))
+            return values
+        values = {}
+        for entry in result.get("data", []):
+            value = ((entry.get("values") or [{}])[-1] or {}).get("value")
+            if entry.get("name") in metrics and isinstance(value, int):
+                values[entry["name"]] = value
+        return values
+
+    def account_reach(self) -> AccountReach:
+        """GET /{page-id}?fields=followers_count."""
+        result = self._call(lambda: self._graph.get_object(self._page_id, fields=FACEBOOK_PAGE_FIELDS))
+        followers = result.get(FACEBOOK_PAGE_FIELDS) if isinstance(result, dict) else None
+        return AccountReach(followers if isinstance(followers, int) else None, 1)
 
     # -- internals -----------------------------------------------------------
 

@@ -6,7 +6,9 @@ Nobody from the public writes to a sandbox account, so its listening reads
 are empty and its moderation calls change nothing on any platform.
 """
 
+import math
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,9 @@ from django.utils import timezone
 from accounts.models import SandboxDelivery
 from accounts.platforms.base import MediaItem, PublishResult, Rejected, ReplyBatch, comparable_text
 from accounts.platforms.capabilities import Capabilities, capabilities_for
+from accounts.platforms.reach import AccountReach, PostReach, ReachBatch
+
+DEMO_GROWTH_FROM = date(2025, 1, 1)
 
 
 class SandboxAdapter:
@@ -75,3 +80,37 @@ class SandboxAdapter:
 
     def ban(self, author_id: str) -> None:
         return None
+
+    # -- ReachAdapter: plausible figures for the demo, the same for the same post and day ----
+
+    def post_reach(self, external_ids: Sequence[str], *, skip_metrics: Sequence[str] = ()) -> ReachBatch:
+        now = timezone.now()
+        found: list[PostReach] = []
+        pks = {str(i).removeprefix("sandbox-"): str(i) for i in external_ids}
+        deliveries = SandboxDelivery.objects.filter(account=self.account, pk__in=[p for p in pks if p.isdigit()])
+        for delivery in deliveries:
+            days = max((now - delivery.created_at).total_seconds() / 86400, 0)
+            figures = demo_post_figures(delivery.pk, days)
+            found.append(PostReach(external_id=pks[str(delivery.pk)], figures=figures, metrics=tuple(figures)))
+        return ReachBatch(tuple(found), len(found))
+
+    def account_reach(self) -> AccountReach:
+        return AccountReach(demo_followers(self.account.pk, timezone.now().date()), 1)
+
+
+def demo_post_figures(delivery_pk: int, days: float) -> dict[str, int]:
+    """What a sandbox post shows ``days`` after it went out: a curve that rises over the first days and settles."""
+    settled = 400 + (delivery_pk * 7919) % 2600
+    views = int(settled * (1 - math.exp(-days / 2)))
+    return {
+        "views": views,
+        "liked": views * (2 + delivery_pk % 5) // 100,
+        "reposts": views * (1 + delivery_pk % 3) // 200,
+        "replies": views // 150,
+    }
+
+
+def demo_followers(account_pk: int, day: date) -> int:
+    """A sandbox account's followers on ``day``: a few more every day (from a fixed day, so every run agrees)."""
+    days = max((day - DEMO_GROWTH_FROM).days, 0)
+    return 1200 + (account_pk * 389) % 4000 + days * (3 + account_pk % 4)

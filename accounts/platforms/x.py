@@ -52,6 +52,7 @@ from .base import (
     route_to_fake_platform,
 )
 from .capabilities import X as X_CAPABILITIES
+from .reach import X_FOLLOWERS, AccountReach, PostReach, ReachBatch, x_post_reach
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +272,34 @@ class XAdapter:
 
     def ban(self, author_id: str) -> None:
         raise Rejected("X offers no block to this kind of app; block the author on X itself.")
+
+    # -- ReachAdapter (accounts/platforms/reach.py) ------------------------------
+
+    def post_reach(self, external_ids: Sequence[str], *, skip_metrics: Sequence[str] = ()) -> ReachBatch:
+        """GET /2/tweets?ids=…&tweet.fields=public_metrics, up to 100 ids; X bills each post returned."""
+        ids = [str(i) for i in external_ids if str(i).isdigit()][:READ_PAGE_SIZE]
+        if not ids:
+            return ReachBatch((), 0)
+        response = self._call(lambda: self._client.get_tweets(ids, tweet_fields=["public_metrics"], user_auth=True))
+        found = [x_post_reach(tweet.data) for tweet in response.data or []]
+        # A deleted post comes back as a "resource-not-found" error beside the others (HTTP 200).
+        missing = {
+            str(error.get("resource_id") or error.get("value"))
+            for error in response.errors or []
+            if str(error.get("type", "")).endswith("/resource-not-found")
+        }
+        gone = [PostReach(external_id=i, gone=True) for i in ids if i in missing]
+        return ReachBatch(tuple(found + gone), len(found))
+
+    def account_reach(self) -> AccountReach:
+        """GET /2/users/:id?user.fields=public_metrics: the account's followers (one user read)."""
+        response = self._call(
+            lambda: self._client.get_user(id=self._user_id, user_fields=["public_metrics"], user_auth=True)
+        )
+        if response.data is None:
+            return AccountReach(None, 0)
+        followers = (response.data.data.get("public_metrics") or {}).get(X_FOLLOWERS)
+        return AccountReach(followers if isinstance(followers, int) else None, 1)
 
     # -- internals -----------------------------------------------------------
 

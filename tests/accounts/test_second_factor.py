@@ -62,6 +62,8 @@ PASSWORD_ENOUGH = {
     "help",
     "notifications",
     "sns_account",
+    "reports:monthly",
+    "reports:csv",
     "public:policy",
     "public:policy_version",
     "public:official_accounts",

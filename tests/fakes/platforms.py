@@ -87,6 +87,7 @@ from requests.structures import CaseInsensitiveDict
 
 from tests.fakes import x_entities
 from tests.fakes.oauth import FacebookLoginFake, XSignInFake
+from tests.fakes.reach import GraphReachFake, XReachFake
 
 ENV_CONFIG = "IMMISNS_FAKE_PLATFORMS"
 ENV_LOG = "IMMISNS_FAKE_PLATFORM_LOG"
@@ -676,6 +677,7 @@ class FakeX(_FakePlatform):
         self._tco: dict[str, str] = {}
         self.sign_in = XSignInFake(self)  # the 3-legged OAuth flow and /2/users/me (tests/fakes/oauth.py)
         self._hide_calls: list[float] = []  # when each PUT /2/tweets/:id/hidden was answered, for its rate limit
+        self.reach = XReachFake(self)  # post and user lookups with public_metrics (tests/fakes/reach.py)
 
     @property
     def credentials(self) -> XCredentials:
@@ -767,7 +769,7 @@ class FakeX(_FakePlatform):
             return "media_upload", {}
         if method == "POST" and path == "/2/media/metadata":
             return "media_metadata", {}
-        return self.sign_in.route(str(method), path)
+        return self.reach.route(str(method), path) or self.sign_in.route(str(method), path)
 
     def _headers(self, *, remaining: int = 99, reset_in: int = 900) -> dict[str, str]:
         return {
@@ -792,6 +794,8 @@ class FakeX(_FakePlatform):
             return self.sign_in.answer(endpoint, request)
         if self.verify_signatures and (problem := self._oauth_problem(request)):
             return self._reply(401, _problem(401, "Unauthorized", "Unauthorized"), {"x-fake-reason": problem})
+        if endpoint in self.reach.endpoints:
+            return self.reach.answer(endpoint, args, request)
         handler = {
             "create": self._create,
             "delete": self._delete,
@@ -1221,6 +1225,7 @@ class FakeGraph(_FakePlatform):
         self.comments: dict[str, GraphComment] = {}  # oldest first
         self.blocked: set[str] = set()  # people blocked from the Page
         self.login = FacebookLoginFake(self)  # Facebook Login and the Page token's checks (tests/fakes/oauth.py)
+        self.reach = GraphReachFake(self)  # post fields, insights and followers (tests/fakes/reach.py)
 
     @property
     def credentials(self) -> GraphCredentials:
@@ -1275,6 +1280,8 @@ class FakeGraph(_FakePlatform):
         return [re.compile(re.escape(self.base_url) + "/"), re.compile(self.login.dialog_pattern())]
 
     def _route(self, request: requests.PreparedRequest) -> tuple[str, dict[str, str]]:
+        if (reading := self.reach.route(request)) is not None:
+            return reading
         if (signing_in := self.login.route(request)) is not None:
             return signing_in
         path = urlsplit(str(request.url)).path.removeprefix(f"/{self.version}/")
@@ -1345,6 +1352,8 @@ class FakeGraph(_FakePlatform):
                     "WWW-Authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"'
                 },
             )
+        if endpoint.startswith("reach:"):
+            return self.reach.answer(endpoint, args, params)
         if endpoint == "unknown":
             return self._error(400, 2500, f"Unknown path components: /{args.get('path', '')}")
         if endpoint in ("feed", "photos", "posts", "block") and args["node"] != self.page_id:

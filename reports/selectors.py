@@ -1,0 +1,424 @@
+"""The monthly report: reads only, each table in a fixed number of queries whatever the number of accounts or posts.
+
+A month is a calendar month in JST (the offices' own time). What a post
+achieved is its latest figures read by the end of the month (views and
+engagement of the posts published that month); an account's followers are
+its latest count read by the month's end, and growth is the change from the
+latest read by the previous month's end. A figure never read stays None and
+is shown blank, never 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+
+from accounts import access
+from accounts.models import Office, SocialAccount
+from posts.models import PostEvent, PostTarget
+from posts.office_hours import JST
+from replies.categories import ProhibitedAct
+from replies.models import Reply, ReplyDecision
+from reports.models import ENGAGEMENT, AccountFigures, PostFigures, ReachDay
+
+PUBLISHED = PostTarget.State.PUBLISHED
+TOP = 5
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    @property
+    def previous(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    @property
+    def last(self) -> dt.date:
+        return self.next.first - dt.timedelta(days=1)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.first, dt.time(), tzinfo=JST)
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.next.start
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def report_accounts(*, user, office: Office | None) -> QuerySet[SocialAccount]:
+    """The accounts a report covers: what the person may see, within the office and its subtree when one is chosen."""
+    accounts = access.accounts_visible_to(user)
+    if office is not None:
+        accounts = accounts.filter(office_id__in=access.office_and_below(office.pk))
+    return accounts.order_by("platform", "sort_order", "pk")
+
+
+def _change(now: int | None, before: int | None) -> int | None:
+    return None if now is None or before is None else now - before
+
+
+def _sum(values) -> int | None:
+    given = [v for v in values if v is not None]
+    return sum(given) if given else None
+
+
+def _engagement(row: dict) -> int | None:
+    return _sum(row.get(name) for name in ENGAGEMENT)
+
+
+def latest_post_figures(targets: QuerySet[PostTarget], *, by: dt.date) -> dict[int, dict]:
+    """{target id: the latest figures read on or before ``by``}, in one query."""
+    last_day = PostFigures.objects.filter(target=OuterRef("target"), day__lte=by).order_by("-day").values("day")[:1]
+    rows = PostFigures.objects.filter(target__in=targets.values("pk"), day=Subquery(last_day)).values(
+        "target_id", "read_at", "views", "viewers", *ENGAGEMENT
+    )
+    return {row["target_id"]: row for row in rows}
+
+
+def latest_followers(accounts: list[SocialAccount], *, by: dt.date) -> dict[int, dict]:
+    last_day = (
+        AccountFigures.objects.filter(account=OuterRef("account"), day__lte=by).order_by("-day").values("day")[:1]
+    )
+    rows = AccountFigures.objects.filter(account__in=[a.pk for a in accounts], day=Subquery(last_day)).values(
+        "account_id", "followers", "read_at"
+    )
+    return {row["account_id"]: dict(row) for row in rows}
+
+
+@dataclass
+class AccountRow:
+    account: SocialAccount | None  # None: the total
+    published: int = 0
+    in_hours: int = 0
+    outside_hours: int = 0
+    views: int | None = None
+    views_change: int | None = None
+    engagement: int | None = None
+    engagement_change: int | None = None
+    followers: int | None = None
+    growth: int | None = None
+    read_at: dt.datetime | None = None  # when the newest figure in the row was read
+
+
+@dataclass
+class TopPost:
+    target_id: int
+    post_id: int
+    account: SocialAccount
+    published_at: dt.datetime
+    text: str
+    views: int | None
+    engagement: int | None
+    read_at: dt.datetime
+
+
+@dataclass
+class OutsideHours:
+    post_id: int
+    account: SocialAccount
+    published_at: dt.datetime
+    reason: str
+
+
+@dataclass
+class Problem:
+    post_id: int
+    account: SocialAccount
+    what: str  # the PostEvent action label: failed, outcome unknown
+    at: dt.datetime
+    resolution: str  # the target's state now
+
+
+@dataclass
+class CategoryRow:
+    category: str
+    label: str
+    received: int = 0
+    hidden_by_system: int = 0
+    hidden_by_person: int = 0
+    deleted: int = 0
+    banned: int = 0
+
+
+@dataclass
+class MonthlyReport:
+    month: Month
+    office: Office | None
+    accounts: list[AccountRow]
+    total: AccountRow
+    top_posts: list[TopPost]
+    outside_hours: list[OutsideHours]
+    problems: list[Problem]
+    replies: list[CategoryRow]
+    replies_total: CategoryRow
+    decisions_by_system: int
+    decisions_by_person: int
+    median_minutes_to_decision: float | None
+    budget_days: int  # days on which the read budget stopped a collection
+    budget_posts_skipped: int
+    chart: list[tuple[str, int | None]] = field(default_factory=list)  # (account, views) for the bar chart
+
+
+def _posts_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
+    rows = (
+        PostTarget.objects.filter(
+            account__in=[a.pk for a in accounts],
+            state=PUBLISHED,
+            published_at__gte=month.start,
+            published_at__lt=month.end,
+        )
+        .order_by()
+        .values("account_id")
+        .annotate(
+            published=Count("pk"),
+            outside=Count("pk", filter=~Q(post__outside_hours_reason="")),
+        )
+    )
+    return {row["account_id"]: dict(row) for row in rows}
+
+
+def _month_targets(accounts: list[SocialAccount], month: Month) -> QuerySet[PostTarget]:
+    return PostTarget.objects.filter(
+        account__in=[a.pk for a in accounts], state=PUBLISHED, published_at__gte=month.start, published_at__lt=month.end
+    )
+
+
+def _reach_by_account(accounts: list[SocialAccount], month: Month) -> tuple[dict[int, dict], list[dict]]:
+    targets = _month_targets(accounts, month)
+    figures = latest_post_figures(targets, by=month.last)
+    owners = dict(targets.values_list("pk", "account_id"))
+    per_account: dict[int, dict] = defaultdict(lambda: {"views": [], "engagement": [], "read_at": None})
+    for target_id, row in figures.items():
+        entry = per_account[owners[target_id]]
+        entry["views"].append(row["views"])
+        entry["engagement"].append(_engagement(row))
+        if entry["read_at"] is None or row["read_at"] > entry["read_at"]:
+            entry["read_at"] = row["read_at"]
+    return (
+        {
+            account_id: {"views": _sum(e["views"]), "engagement": _sum(e["engagement"]), "read_at": e["read_at"]}
+            for account_id, e in per_account.items()
+        },
+        [{"target_id": t, **row} for t, row in figures.items()],
+    )
+
+
+def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyReport:
+    accounts = list(report_accounts(user=user, office=office))
+    by_id = {a.pk: a for a in accounts}
+    posts = _posts_by_account(accounts, month)
+    reach, figures = _reach_by_account(accounts, month)
+    reach_before, _ = _reach_by_account(accounts, month.previous)
+    followers = latest_followers(accounts, by=month.last)
+    followers_before = latest_followers(accounts, by=month.previous.last)
+
+    rows = []
+    for account in accounts:
+        counted = posts.get(account.pk, {})
+        now, before = reach.get(account.pk, {}), reach_before.get(account.pk, {})
+        follow, follow_before = followers.get(account.pk, {}), followers_before.get(account.pk, {})
+        published = counted.get("published", 0)
+        outside = counted.get("outside", 0)
+        read = [t for t in (now.get("read_at"), follow.get("read_at")) if t is not None]
+        rows.append(
+            AccountRow(
+                account=account,
+                published=published,
+                in_hours=published - outside,
+                outside_hours=outside,
+                views=now.get("views"),
+                views_change=_change(now.get("views"), before.get("views")),
+                engagement=now.get("engagement"),
+                engagement_change=_change(now.get("engagement"), before.get("engagement")),
+                followers=follow.get("followers"),
+                growth=_change(follow.get("followers"), follow_before.get("followers")),
+                read_at=max(read) if read else None,
+            )
+        )
+    total = AccountRow(
+        account=None,
+        published=sum(r.published for r in rows),
+        in_hours=sum(r.in_hours for r in rows),
+        outside_hours=sum(r.outside_hours for r in rows),
+        views=_sum(r.views for r in rows),
+        views_change=_change(_sum(r.views for r in rows), _sum(v.get("views") for v in reach_before.values())),
+        engagement=_sum(r.engagement for r in rows),
+        engagement_change=_change(
+            _sum(r.engagement for r in rows), _sum(v.get("engagement") for v in reach_before.values())
+        ),
+        followers=_sum(r.followers for r in rows),
+        growth=_sum(r.growth for r in rows),
+        read_at=max((r.read_at for r in rows if r.read_at), default=None),
+    )
+
+    ranked = sorted(
+        (f for f in figures if f["views"] is not None or _engagement(f) is not None),
+        key=lambda f: (f["views"] or 0, _engagement(f) or 0),
+        reverse=True,
+    )[:TOP]
+    targets = PostTarget.objects.select_related("post").in_bulk([f["target_id"] for f in ranked])
+    top_posts = [
+        TopPost(
+            target_id=f["target_id"],
+            post_id=targets[f["target_id"]].post_id,
+            account=by_id[targets[f["target_id"]].account_id],
+            published_at=targets[f["target_id"]].published_at or month.start,
+            text=targets[f["target_id"]].published_text or targets[f["target_id"]].body,
+            views=f["views"],
+            engagement=_engagement(f),
+            read_at=f["read_at"],
+        )
+        for f in ranked
+    ]
+
+    outside_hours = [
+        OutsideHours(
+            post_id=t.post_id,
+            account=by_id[t.account_id],
+            published_at=t.published_at or month.start,
+            reason=t.post.outside_hours_reason,
+        )
+        for t in _month_targets(accounts, month)
+        .exclude(post__outside_hours_reason="")
+        .select_related("post")
+        .order_by("published_at")
+    ]
+
+    problems = _problems(accounts, by_id, month)
+    replies, replies_total, by_system, by_person, median = _replies(accounts, month)
+    budget = ReachDay.objects.filter(
+        account__in=[a.pk for a in accounts], day__gte=month.first, day__lte=month.last, posts_skipped__gt=0
+    ).aggregate(days=Count("pk"), skipped=Sum("posts_skipped"))
+    return MonthlyReport(
+        month=month,
+        office=office,
+        accounts=rows,
+        total=total,
+        top_posts=top_posts,
+        outside_hours=outside_hours,
+        problems=problems,
+        replies=replies,
+        replies_total=replies_total,
+        decisions_by_system=by_system,
+        decisions_by_person=by_person,
+        median_minutes_to_decision=median,
+        budget_days=budget["days"] or 0,
+        budget_posts_skipped=budget["skipped"] or 0,
+        chart=[(str(r.account.display_handle if r.account else ""), r.views) for r in rows],
+    )
+
+
+PROBLEM_ACTIONS = (PostEvent.Action.FAIL, PostEvent.Action.UNCONFIRMED)
+
+
+def _problems(accounts: list[SocialAccount], by_id: dict[int, SocialAccount], month: Month) -> list[Problem]:
+    """Each target that failed or whose outcome was unknown this month (its first such event), and its state now."""
+    events = (
+        PostEvent.objects.filter(
+            target__account__in=[a.pk for a in accounts],
+            action__in=PROBLEM_ACTIONS,
+            at__gte=month.start,
+            at__lt=month.end,
+        )
+        .order_by("target_id", "at", "pk")
+        .values("target_id", "post_id", "action", "at", "target__account_id", "target__state")
+    )
+    seen: set[int] = set()
+    found = []
+    labels = dict(PostEvent.Action.choices)
+    states = dict(PostTarget.State.choices)
+    for event in events:
+        if event["target_id"] in seen:
+            continue
+        seen.add(event["target_id"])
+        found.append(
+            Problem(
+                post_id=event["post_id"],
+                account=by_id[event["target__account_id"]],
+                what=str(labels[event["action"]]),
+                at=event["at"],
+                resolution=str(states[event["target__state"]]),
+            )
+        )
+    return sorted(found, key=lambda p: p.at)
+
+
+def _replies(accounts: list[SocialAccount], month: Month):
+    """§7 per category: received, hidden (system or person), deleted, banned; and the median time to a person."""
+    account_ids = [a.pk for a in accounts]
+    received = dict(
+        Reply.objects.filter(account__in=account_ids, received_at__gte=month.start, received_at__lt=month.end)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+    )
+    decided = (
+        ReplyDecision.objects.filter(reply__account__in=account_ids, at__gte=month.start, at__lt=month.end)
+        .order_by()
+        .values("reply__category", "action")
+        .annotate(
+            system=Count("pk", filter=Q(actor__isnull=True)),
+            person=Count("pk", filter=Q(actor__isnull=False)),
+        )
+    )
+    rows = {value: CategoryRow(category=value, label=str(label)) for value, label in ProhibitedAct.choices}
+    rows[""] = CategoryRow(category="", label="—")
+    by_system = by_person = 0
+    for category, count in received.items():
+        rows.setdefault(category, CategoryRow(category=category, label=category)).received = count
+    A = ReplyDecision.Action
+    for entry in decided:
+        row = rows.setdefault(entry["reply__category"], CategoryRow(category=entry["reply__category"], label="—"))
+        by_system += entry["system"]
+        by_person += entry["person"]
+        if entry["action"] == A.HIDE:
+            row.hidden_by_system += entry["system"]
+            row.hidden_by_person += entry["person"]
+        elif entry["action"] == A.DELETE:
+            row.deleted += entry["system"] + entry["person"]
+        elif entry["action"] == A.BAN:
+            row.banned += entry["system"] + entry["person"]
+    waits = [
+        (first - arrived).total_seconds() / 60
+        for arrived, first in Reply.objects.filter(
+            account__in=account_ids, received_at__gte=month.start, received_at__lt=month.end
+        )
+        .annotate(first=Min("decisions__at", filter=Q(decisions__actor__isnull=False)))
+        .filter(first__isnull=False)
+        .values_list("received_at", "first")
+    ]
+    listed = [row for row in rows.values() if row.category or row.received or row.hidden_by_system]
+    total = CategoryRow(
+        category="total",
+        label="",
+        received=sum(r.received for r in listed),
+        hidden_by_system=sum(r.hidden_by_system for r in listed),
+        hidden_by_person=sum(r.hidden_by_person for r in listed),
+        deleted=sum(r.deleted for r in listed),
+        banned=sum(r.banned for r in listed),
+    )
+    return listed, total, by_system, by_person, (round(statistics.median(waits), 1) if waits else None)
+
+
+__all__ = ["Month", "MonthlyReport", "latest_followers", "latest_post_figures", "monthly_report"]
