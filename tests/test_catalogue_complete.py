@@ -18,6 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import IN_CI
 from tests.test_translations import entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,10 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
 
 def _extracted(tmp_path: Path) -> set[str]:
     if shutil.which("xgettext") is None:
-        pytest.fail("GNU gettext (xgettext) is needed to check the catalogue: apt-get install gettext")
+        message = "GNU gettext (xgettext) is needed to check the catalogue: apt-get install gettext"
+        if IN_CI:
+            pytest.fail(message + " — CI must check the catalogue", pytrace=False)
+        pytest.skip(message)
     for name in SOURCES:
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "*.po"))
     (tmp_path / "locale" / "ja" / "LC_MESSAGES").mkdir(parents=True)
