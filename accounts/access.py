@@ -275,6 +275,28 @@ def supervisors_for(accounts) -> "QuerySet":
     )
 
 
+def moderators_for(account: SocialAccount) -> list:
+    """Active people who may moderate the account's replies through a membership (for notifications).
+
+    Candidates hold a poster or supervisor membership at the account's office
+    or above it; can_moderate_replies decides, so the rule stays in one place.
+    Administrators without a membership are left out, as in supervisors_for.
+    """
+    from django.contrib.auth import get_user_model
+
+    office_ids = _ancestors_and_self({account.office_id})
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role__in=[Role.POSTER, Role.SUPERVISOR],
+            memberships__office_id__in=office_ids,
+        )
+        .distinct()
+    )
+    return [person for person in candidates if can_moderate_replies(person, account)]
+
+
 # --- Posts --------------------------------------------------------------------------------
 # These take post objects and querysets from the posts app (which sits above
 # this one) without importing it.

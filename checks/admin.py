@@ -15,9 +15,9 @@ class AllowedLinkDomainAdmin(admin.ModelAdmin):
 class OfficialContactAdmin(admin.ModelAdmin):
     """The agency's own numbers and addresses, which the checks show as official, not as personal data (§5)."""
 
-    list_display = ["value", "kind", "note", "created_at"]
+    list_display = ["value", "kind", "note", "note_en", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["value", "key", "note"]
+    search_fields = ["value", "key", "note", "note_en"]
     ordering = ["kind", "key"]
-    fields = ["kind", "value", "note", "created_at"]
+    fields = ["kind", "value", "note", "note_en", "created_at"]
     readonly_fields = ["created_at"]

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from checks import lookalike, normalisation, personal_data
@@ -62,6 +63,13 @@ class OfficialMatch:
     excerpt: str
     listed_as: str  # the administered entry it matched, as published (0570-013904, moj.go.jp)
     note: str
+    note_en: str = ""
+
+    @property
+    def note_shown(self) -> str:
+        """The note in the reader's language; the Japanese one when no English was entered."""
+        english = (get_language() or "ja").split("-")[0] == "en"
+        return self.note_en if english and self.note_en else self.note
 
 
 def _finding(text: str, kind: str, severity: str, start: int, end: int) -> Finding:
@@ -92,22 +100,23 @@ class _Rules:
         return tuple(AllowedLinkDomain.objects.values_list("domain", flat=True))
 
     @cached_property
-    def _official(self) -> dict[str, dict[str, tuple[str, str]]]:
-        by_kind: dict[str, dict[str, tuple[str, str]]] = {kind: {} for kind in OfficialContact.Kind.values}
-        for kind, key, value, note in OfficialContact.objects.values_list("kind", "key", "value", "note"):
-            by_kind[kind][key] = (value, note)
+    def _official(self) -> dict[str, dict[str, tuple[str, str, str]]]:
+        by_kind: dict[str, dict[str, tuple[str, str, str]]] = {kind: {} for kind in OfficialContact.Kind.values}
+        contacts = OfficialContact.objects.values_list("kind", "key", "value", "note", "note_en")
+        for kind, key, value, note, note_en in contacts:
+            by_kind[kind][key] = (value, note, note_en)
         return by_kind
 
     @property
-    def official_phones(self) -> dict[str, tuple[str, str]]:
+    def official_phones(self) -> dict[str, tuple[str, str, str]]:
         return self._official[OfficialContact.Kind.PHONE]
 
     @property
-    def official_emails(self) -> dict[str, tuple[str, str]]:
+    def official_emails(self) -> dict[str, tuple[str, str, str]]:
         return self._official[OfficialContact.Kind.EMAIL]
 
     @property
-    def official_email_domains(self) -> dict[str, tuple[str, str]]:
+    def official_email_domains(self) -> dict[str, tuple[str, str, str]]:
         return self._official[OfficialContact.Kind.EMAIL_DOMAIN]
 
 
@@ -301,8 +310,8 @@ _PRECEDENCE = [
 ]
 
 
-def _official_entry(match: personal_data.Match, rules: _Rules) -> tuple[str, str] | None:
-    """(listed as, note) of the official contact ``match`` is, or None."""
+def _official_entry(match: personal_data.Match, rules: _Rules) -> tuple[str, str, str] | None:
+    """(listed as, note, English note) of the official contact ``match`` is, or None."""
     if match.kind == personal_data.PHONE:
         return rules.official_phones.get(match.key)
     if match.kind == personal_data.EMAIL:
@@ -349,6 +358,7 @@ def _personal_data(
                     excerpt=text[start:end],
                     listed_as=official[0],
                     note=official[1],
+                    note_en=official[2],
                 )
             )
         else:

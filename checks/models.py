@@ -95,6 +95,10 @@ class OfficialContact(models.Model):
     note = models.CharField(
         _("note"), max_length=200, blank=True, help_text=_("Whose it is, shown to staff beside a match.")
     )
+    # One language at a time: the English interface shows this one, the Japanese the note above.
+    note_en = models.CharField(
+        _("note (English)"), max_length=200, blank=True, help_text=_("The same in English, for the English interface.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

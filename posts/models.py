@@ -422,6 +422,8 @@ class Notification(models.Model):
         FAILED = "failed", _("A post did not go out")
         UNCONFIRMED = "unconfirmed", _("A post's outcome is unknown")
         ACCOUNT = "account", _("An account needs attention")
+        NOTE = "note", _("A note was written on a post")
+        REPLIES = "replies", _("Replies wait for a decision")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -437,6 +439,14 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            # Replies waiting: one unread notice per person and account, however many replies arrive meanwhile.
+            models.UniqueConstraint(
+                fields=["recipient", "account"],
+                condition=models.Q(kind="replies", read_at__isnull=True),
+                name="notification_replies_unread_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

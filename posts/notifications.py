@@ -36,16 +36,32 @@ def _post_url(post: Post) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("posts:detail", args=[post.pk])
 
 
-def _notify(kind: str, people, *, post: Post | None = None, account=None) -> list[str]:
-    """Tell each person in the console; the e-mail addresses of those who also want an e-mail of this kind."""
+def _notify(kind: str, people, *, post: Post | None = None, account=None, once_unread: bool = False) -> list[str]:
+    """Tell each person in the console; the e-mail addresses of those who also want an e-mail of this kind.
+
+    once_unread: a person who has not yet read the last notice of this kind
+    about this account is not told again (the replies waiting: one notice
+    per account until it is read, however many polls find more).
+    """
     people = {person.pk: person for person in people if person is not None and person.is_active}
     if not people:
         return []
     # A task retried because the mail server failed wrote its console rows on the first run.
     retried = current_task is not None and bool(getattr(current_task.request, "retries", 0))
+    if once_unread and not retried:
+        already = set(
+            Notification.objects.filter(
+                recipient_id__in=people, kind=kind, account=account, read_at__isnull=True
+            ).values_list("recipient_id", flat=True)
+        )
+        people = {pk: person for pk, person in people.items() if pk not in already}
+        if not people:
+            return []
     if not retried:
+        # ignore_conflicts: a poll finishing at the same moment may have written the one unread notice.
         Notification.objects.bulk_create(
-            Notification(recipient_id=pk, kind=kind, post=post, account=account) for pk in people
+            (Notification(recipient_id=pk, kind=kind, post=post, account=account) for pk in people),
+            ignore_conflicts=once_unread,
         )
     console_only = set(
         NotificationChoice.objects.filter(user_id__in=people, kind=kind, email=False).values_list("user_id", flat=True)
@@ -126,5 +142,38 @@ def account_needs_attention(account_id: int, reason: str) -> None:
         "posts/email/account_subject.txt",
         "posts/email/account.txt",
         {"account": account, "reason": reason, "url": url},
+        emails,
+    )
+
+
+@shared_task(name="posts.notify_post_noted", ignore_result=True, **_RETRY)
+def post_noted(event_id: int) -> None:
+    """To the author and the supervisors who may approve the post, but not to the note's writer: a note."""
+    note = PostEvent.objects.select_related("post__author", "actor").get(pk=event_id)
+    post = note.post
+    accounts = [t.account for t in post.targets.select_related("account")]
+    people = [post.author, *access.supervisors_for(accounts)]
+    people = [person for person in people if person is not None and person.pk != note.actor_id]
+    context = {"post": post, "note": note, "accounts": accounts, "url": _post_url(post)}
+    emails = _notify(Notification.Kind.NOTE, people, post=post)
+    _send("posts/email/noted_subject.txt", "posts/email/noted.txt", context, emails)
+
+
+@shared_task(name="posts.notify_replies_waiting", ignore_result=True, **_RETRY)
+def replies_waiting(account_id: int, count: int) -> None:
+    """To the people who may moderate the account: replies wait for a decision (one unread notice per account).
+
+    Called by the replies app (which sits above this one) after a poll left
+    replies waiting; it passes only the account and how many arrived.
+    """
+    from accounts.models import SocialAccount
+
+    account = SocialAccount.objects.get(pk=account_id)
+    emails = _notify(Notification.Kind.REPLIES, access.moderators_for(account), account=account, once_unread=True)
+    url = settings.SITE_URL.rstrip("/") + reverse("moderation:queue") + f"?account={account.pk}&waiting=on"
+    _send(
+        "posts/email/replies_subject.txt",
+        "posts/email/replies.txt",
+        {"account": account, "count": count, "url": url},
         emails,
     )

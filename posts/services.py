@@ -313,9 +313,11 @@ def post_note(*, post: Post, by, text: str) -> PostEvent:
         raise PostError(_("Write the note first."))
     if len(text) > NOTE_LENGTH:
         raise PostError(_("A note is at most %(limit)d characters.") % {"limit": NOTE_LENGTH})
-    return PostEvent.record(
+    note = PostEvent.record(
         post_id=post.pk, actor=by, action=Action.NOTE, from_state=post.state, to_state=post.state, comment=text
     )
+    enqueue_on_commit(notifications.post_noted, note.pk)
+    return note
 
 
 @transaction.atomic

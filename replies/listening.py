@@ -57,6 +57,8 @@ from accounts import platforms
 from accounts import services as account_services
 from accounts.models import SocialAccount
 from checks import checks
+from immisns.celery import enqueue_on_commit
+from posts import notifications
 from posts.models import PostTarget
 from replies import coordinated, intake, services
 from replies.models import ListeningDay, ListeningState, Reply, ReplyDecision
@@ -162,6 +164,7 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
 
     outcome = "ok"
     state.last_error = ""
+    waiting = 0
     for key, read in reads:
         limit = READ_LIMIT if budget is None else min(READ_LIMIT, budget - state.reads_today)
         if budget is not None and limit <= 0:  # without a budget the limit is READ_LIMIT
@@ -176,6 +179,8 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
             outcome = "rate-limited"
             break
         except platforms.AuthRevoked as exc:
+            if waiting:
+                _tell_moderators(account, waiting)
             return _auth_revoked(account, state, exc)
         except platforms.PlatformError as exc:
             state.last_error = exc.message[:300]
@@ -183,7 +188,8 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
             continue
         skipped: list[str] = []
         with checks.rules_pinned():
-            ingest(account, batch.replies, adapter=adapter, rules=rules, posts=posts, skipped=skipped)
+            stored = ingest(account, batch.replies, adapter=adapter, rules=rules, posts=posts, skipped=skipped)
+        waiting += sum(1 for reply in stored if reply.needs_review)
         if skipped:
             # Recorded and left behind: one hostile item never holds the cursor (§7).
             state.last_error = f"Skipped {len(skipped)} item(s) that could not be stored: {', '.join(skipped)}"[:300]
@@ -200,7 +206,15 @@ def _poll(account: SocialAccount, state: ListeningState, *, now: dt.datetime) ->
         outcome = "budget" if outcome == "ok" else outcome
     state.last_polled_at = now
     state.save()
+    if waiting:
+        _tell_moderators(account, waiting)
     return outcome
+
+
+def _tell_moderators(account: SocialAccount, waiting: int) -> None:
+    """Replies now wait for a person: the posts app's notification (one unread per account, however many polls)."""
+    with transaction.atomic():
+        enqueue_on_commit(notifications.replies_waiting, account.pk, waiting)
 
 
 def _replies_under(adapter: platforms.ListeningAdapter, post_id: str) -> Callable[..., platforms.ReplyBatch]:

@@ -75,7 +75,7 @@ def test_english_pages_show_no_japanese_interface_text(client, tokyo_supervisor,
     from replies import services
     from replies.models import Reply
     from tests.conftest import sign_in_with_second_factor
-    from tests.factories import sorted_reply
+    from tests.factories import make_post, sorted_reply
 
     card = sorted_reply(handle="IMMI_TOKYO", text="在留カード AB12345678CD", author_name="住民")
     services.reply_hide(reply=card, by=tokyo_supervisor, category="personal_data", reason="個人情報")
@@ -83,8 +83,10 @@ def test_english_pages_show_no_japanese_interface_text(client, tokyo_supervisor,
     services.author_ban(reply=spam, by=tokyo_supervisor, category="advertising", reason="宣伝の繰り返し")
     sorted_reply(handle="IMMI_TOKYO", text="DMください", author_handle="IMMI_T0KYO")
     account = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    post = make_post(tokyo_supervisor, body="お問い合わせは 0570-013904 へ。")
     data = (
-        [o.name for o in Office.objects.all()]
+        [post.body, *post.body.split()]  # the post page highlights the number inside the body
+        + [o.name for o in Office.objects.all()]
         + [a.display_name for a in SocialAccount.objects.all()]
         + [r.text for r in Reply.objects.all()]
         + [word for r in Reply.objects.all() for word in r.text.split()]  # the highlighted pieces
@@ -99,6 +101,14 @@ def test_english_pages_show_no_japanese_interface_text(client, tokyo_supervisor,
         reverse("moderation:queue") + "?waiting=on",
         reverse("audit:log") + "?kind=moderation",
         reverse("sns_account", args=[account.handle]),
+        # The day's pages (calendar, composer, post page, home, help, notifications, the whole audit log).
+        reverse("home"),
+        reverse("calendar"),
+        reverse("posts:new"),
+        reverse("posts:detail", args=[post.pk]),
+        reverse("help"),
+        reverse("notifications"),
+        reverse("audit:log"),
     ]
     for who in (tokyo_supervisor, administrator):
         client.logout()

@@ -283,3 +283,16 @@ def test_a_kind_that_is_not_one_of_the_choices_is_refused_as_such():
     with pytest.raises(ValidationError) as refused:
         OfficialContact(kind="fax", value="03-1234-5678").full_clean()
     assert set(refused.value.message_dict) == {"kind"}
+
+
+def test_the_note_beside_an_official_number_is_in_one_language_at_a_time():
+    from django.utils import translation
+
+    [match] = official_contacts("お問い合わせは 0570-013904 へ。")
+    with translation.override("ja"):
+        assert match.note_shown == "外国人在留総合インフォメーションセンター"
+    with translation.override("en"):
+        assert match.note_shown == "Immigration Services Agency information centre"
+    [domain] = official_contacts("info@isa.moj.go.jp")
+    with translation.override("en"):
+        assert domain.note_shown == "Ministry of Justice and Immigration Services Agency"

@@ -63,3 +63,34 @@ def test_nobody_reads_anothers_notifications(
 
 def test_signed_out_people_are_sent_to_sign_in(client):
     assert client.get(reverse("notifications")).status_code == 302
+
+
+def test_a_note_tells_the_author_and_the_supervisors_but_not_its_writer(
+    tokyo_poster, tokyo_supervisor, osaka_poster, django_capture_on_commit_callbacks
+):
+    post = make_post(tokyo_poster, submit=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_note(post=post, by=tokyo_supervisor, text="日付は12/3の方がよいのでは？")
+    notes = Notification.objects.filter(kind="note", post=post)
+    assert list(notes.values_list("recipient", flat=True)) == [tokyo_poster.pk]
+    assert [m.to for m in mail.outbox] == [[tokyo_poster.email]]
+    assert "日付は12/3の方がよいのでは？" in mail.outbox[0].body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_note(post=post, by=tokyo_poster, text="承知しました")
+    told = set(notes.values_list("recipient", flat=True))
+    assert tokyo_supervisor.pk in told and osaka_poster.pk not in told
+    assert Notification.objects.filter(kind="note", post=post, recipient=tokyo_poster).count() == 1  # not self
+    assert all(tokyo_poster.email not in m.to for m in mail.outbox)
+
+
+def test_a_note_follows_the_e_mail_choice(tokyo_poster, tokyo_supervisor, django_capture_on_commit_callbacks):
+    NotificationChoice.objects.create(user=tokyo_poster, kind="note", email=False)
+    post = make_post(tokyo_poster)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_note(post=post, by=tokyo_supervisor, text="見ました")
+    assert Notification.objects.filter(kind="note", recipient=tokyo_poster).exists()
+    assert not any(tokyo_poster.email in m.to for m in mail.outbox)
