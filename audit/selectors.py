@@ -141,8 +141,11 @@ def _post_events(user, scope, filters: Filters):
     events = PostEvent.objects.all()
     if not scope.administrator:
         visible = scope.account_ids(scope.see)
-        posts = access.posts_visible_to(user, Post.objects.all()).values("pk")
-        events = events.filter(Q(target__account_id__in=visible) | Q(target__isnull=True, post__in=posts))
+        # Asked of each post-wide event the page reads (EXISTS on the event's own post), not as
+        # "post IN (every visible post)": PostgreSQL hashes that whole set before the first row,
+        # a scan of every post (and JIT compiling it) even for one post's record.
+        post_visible = access.posts_visible_to(user, Post.objects.filter(pk=OuterRef("post_id")))
+        events = events.filter(Q(target__account_id__in=visible) | Q(Exists(post_visible), target__isnull=True))
 
     def on_accounts(lookup: str, value: object) -> Q:
         """Events of a target matching ``lookup``, or of a post with such a target (post-wide events)."""

@@ -89,7 +89,7 @@ def filtered(replies: QuerySet[Reply], data: dict) -> QuerySet[Reply]:
     """The queue's filters and search (words of the text, the author's handle or name) on a reply queryset.
 
     The search is a substring match (Japanese has no spaces between words):
-    on PostgreSQL it is served by the trigram indexes of replies/0003, on
+    on PostgreSQL it is served by the trigram indexes of replies/0004, on
     SQLite it is a LIKE bounded by the form's length limit.
     """
     if data.get("account"):
