@@ -178,13 +178,9 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
     return health
 
 
-def accounts_needing_a_look(accounts, *, now: dt.datetime | None = None) -> list[AccountHealth]:
-    """The dashboard's health card: of the accounts given (those a person may see), the ones with a
-    problem or no post for 30 days, worst first."""
-    health = account_health(accounts, now=now)
-    shown = sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
-    # Who connected each account and what the platform confirmed, where a connection matters (it has
-    # tokens, or needs new ones): one query for all of them, none when no account shown has any.
+def _with_connections(shown: list[AccountHealth]) -> list[AccountHealth]:
+    """Who connected each account shown and what the platform confirmed, where a connection matters (it
+    has tokens, or needs new ones): one query for all of them, none when no account shown has any."""
     connected = [h.account for h in shown if h.account.has_credentials or h.account.state == State.NEEDS_REAUTH]
     found = connections.last_connections(connected)
     for h in shown:
@@ -214,7 +210,7 @@ def health_card(accounts, *, show_all: bool = False, now: dt.datetime | None = N
     problems = sorted((h for h in health if h.has_problem), key=AccountHealth.sort_key)
     shown = problems if show_all else [h for n, h in enumerate(problems) if n < CARD_SHOWN or h.rank >= PAUSED]
     return HealthCard(
-        shown=shown,
+        shown=_with_connections(shown),
         total=len(problems),
         not_started=sum(1 for h in health if h.not_started and not h.has_problem),
     )
