@@ -1,4 +1,4 @@
-"""The one place that answers "may this user … ?" (§3 of DESIGN).
+"""The one place that answers "may this user … ?" (docs/architecture.md, the workflow).
 
 - poster: sees and drafts for the accounts of their own office, a bureau's
   branch offices (支局) included, as they are part of the bureau;

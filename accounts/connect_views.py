@@ -1,4 +1,4 @@
-"""Connecting, re-authorising and disconnecting an account with the platform's own sign-in (DESIGN §6a).
+"""Connecting, re-authorising and disconnecting an account with the platform's own sign-in (docs/architecture.md, connecting accounts).
 
 Administrators only (access.can_connect_account; anyone else gets 404), with
 the second factor in this sign-in (the middleware's URL table). Every step

@@ -1,4 +1,4 @@
-"""Connecting an account with the platform's own sign-in, and checking every connection daily (DESIGN §6a).
+"""Connecting an account with the platform's own sign-in, and checking every connection daily (docs/architecture.md, connecting accounts).
 
 The flow, around the administrator's visit to X or Facebook:
 

@@ -1,4 +1,4 @@
-"""Every power beyond a poster's needs the second factor, used in this sign-in (DESIGN §3).
+"""Every power beyond a poster's needs the second factor, used in this sign-in (docs/architecture.md, the workflow).
 
 One middleware decides, by the URL the request resolved to, so no view,
 class-based or not, and no order of decorators can leave the check out:

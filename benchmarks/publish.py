@@ -324,7 +324,7 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     ratio = burst_seconds / CALL_SECONDS
     duplicates = len(received) - unmatched - len(first_request)  # every create beyond the first per target
     not_published = {i: t["state"] for i, t in targets.items() if t["state"] != "published"}
-    # Asked of a person although its request never reached the platform (DESIGN §4: should be none).
+    # Asked of a person although its request never reached the platform (docs/architecture.md, publishing: should be none).
     unconfirmed_never_sent = sum(
         1 for i, t in targets.items() if t["state"] == "unconfirmed" and i not in first_request
     )

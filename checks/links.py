@@ -1,4 +1,4 @@
-"""The one URL recogniser: the spans X counts as URLs (§5, DESIGN §5).
+"""The one URL recogniser: the spans X counts as URLs (§5, docs/architecture.md, moderation).
 
 X's composer counts every URL as 23 characters (``posts.length``), and the
 link checks (``checks.checks``) hold every link against the allow-list
@@ -327,7 +327,7 @@ def x_url_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Links twitter-text does not count but an attacker uses (DESIGN §5): a bare IP
+# Links twitter-text does not count but an attacker uses (docs/architecture.md, moderation): a bare IP
 # address (with or without scheme, port and path) and an address with user
 # info before an "@" (https://moj.go.jp@evil.example/…), which twitter-text
 # leaves as text. The checks read these too; X's length counter does not.

@@ -1,4 +1,4 @@
-"""Links that imitate an official or allow-listed address: phishing (§5, §7; DESIGN §5).
+"""Links that imitate an official or allow-listed address: phishing (§5, §7; docs/architecture.md, moderation).
 
 ``phishing_reason(link, official=...)`` says why a link is a phishing link,
 or None. ``official`` are the allow-listed domains (moj.go.jp, isa.go.jp …);

@@ -1,4 +1,4 @@
-"""The disclaimer footer every published post ends with (§4 of DESIGN, §5–§6 of the policy).
+"""The disclaimer footer every published post ends with (docs/architecture.md, publishing; §5–§6 of the policy).
 
 compose() is the one function that says what text goes out on an account: the
 composer's preview uses it now, the publishing worker uses it at publish time.

@@ -1,4 +1,4 @@
-"""May this person approve, edit, submit or cancel this post now? The one answer (§3 of DESIGN).
+"""May this person approve, edit, submit or cancel this post now? The one answer (docs/architecture.md, the workflow).
 
 Four things decide it, here and nowhere else:
 
@@ -63,7 +63,7 @@ def editors_since_approval(post: Post, revisions: Sequence[Revision]) -> set[int
 
 
 def _refuse_in_doubt(doubtful: Sequence[str], doing: str) -> PostInDoubt | None:
-    """DESIGN §3: a post one of whose attempts may have gone out cannot be edited, re-approved or cancelled.
+    """docs/architecture.md, the workflow: a post one of whose attempts may have gone out cannot be edited, re-approved or cancelled.
 
     Changing it would either send a second post with the new text or mark a
     live post cancelled; a supervisor must first decide the target in doubt.

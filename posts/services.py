@@ -1,4 +1,4 @@
-"""Every change to a post: one function per transition (§3 of DESIGN).
+"""Every change to a post: one function per transition (docs/architecture.md, the workflow).
 
 Each function takes keyword arguments, asks posts.rights whether this person
 may do it to this post now (scope, four eyes, state, doubt) or accounts.access

@@ -1,4 +1,4 @@
-"""The operating policy's free-text sections, versioned (DESIGN §2 "Policy version").
+"""The operating policy's free-text sections, versioned (docs/architecture.md, the domain "Policy version").
 
 Only the words people write are stored here: the purpose, who posts, the notes
 and the disclaimer's own sentences. The sections that state a rule of the

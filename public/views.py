@@ -1,4 +1,4 @@
-"""The public pages (DESIGN §6): no login, nothing but what the agency publishes.
+"""The public pages (docs/architecture.md, the pages): no login, nothing but what the agency publishes.
 
 The language comes from ?lang= or the browser's Accept-Language; a page chosen
 by Accept-Language says so in Vary, so a cache keeps one copy per language.

@@ -1,4 +1,4 @@
-"""Coordinated spam: the same text from several authors, or from one author on several accounts (§7; DESIGN §5).
+"""Coordinated spam: the same text from several authors, or from one author on several accounts (§7; docs/architecture.md, moderation).
 
 Texts are compared by ``spam_key``: NFKC, case folded, mentions, links,
 emoji, punctuation and spaces taken out, and the hosts the links lead to

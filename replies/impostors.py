@@ -1,4 +1,4 @@
-"""Impersonation by handle and display name (§7; the rule as staff read it is in DESIGN §5).
+"""Impersonation by handle and display name (§7; the rule as staff read it is in docs/architecture.md, moderation).
 
 Both the handle and the display name are compared as skeletons
 (``checks.confusables.compact``: TR39 confusables, full-width, case, look-alike

@@ -171,7 +171,7 @@ _LINK_RISK = {checks.PHISHING: Risk.HIGH, "url_shortener": Risk.MEDIUM, "link_do
 
 
 def _add_link(result: SortedReply, finding: dict) -> None:
-    # §7 and DESIGN §5: a phishing link is hidden at once, like personal data.
+    # §7 and docs/architecture.md, moderation: a phishing link is hidden at once, like personal data.
     result.add(finding, risk=_LINK_RISK[finding["kind"]], hide=finding["kind"] == checks.PHISHING)
 
 

@@ -1,7 +1,7 @@
 """Platform adapters: the only package that imports tweepy or facebook-sdk.
 
 ``adapter_for(account)`` builds the adapter an account is configured to use
-(DESIGN §4: which one is configuration). The X and Facebook adapters are
+(docs/architecture.md, publishing: which one is configuration). The X and Facebook adapters are
 imported only when an account needs them, so importing the interface
 (``accounts.platforms.base``) loads neither platform library.
 

@@ -1,4 +1,4 @@
-"""The publishing engine (§3, §4 of DESIGN): due targets go out once, on time, with the footer.
+"""The publishing engine (docs/architecture.md, the workflow and publishing): due targets go out once, on time, with the footer.
 
 Only the machine's work lives here: find due targets, claim them, send them,
 record the outcome, reconcile the ones in doubt. What people do to targets and

@@ -42,7 +42,7 @@ class _ClaimRound:
     """What the claims of one moment share: office hours, footers, checks, images.
 
     One post to 21 accounts is claimed in one transaction with a handful of
-    queries, so the platform calls can start together (DESIGN §4: one post to
+    queries, so the platform calls can start together (docs/architecture.md, publishing: one post to
     every account goes out in about the time of one call).
     """
 
@@ -148,7 +148,7 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
                 continue
             if target.in_doubt:
                 # An attempt with this text may be on the platform: look up and resend exactly it,
-                # whatever the footer is now (DESIGN §4: the text of an attempt is frozen).
+                # whatever the footer is now (docs/architecture.md, publishing: the text of an attempt is frozen).
                 footer_version, text = target.footer, target.published_text
             else:
                 footer_version = round_.footer(target.account)

@@ -35,7 +35,7 @@ class _TakenOver(Exception):
 
 
 def _mark_sent(claim: Claim, deadline: float) -> None:
-    """The committed write just before the request that may create the post (DESIGN §4).
+    """The committed write just before the request that may create the post (docs/architecture.md, publishing).
 
     Conditional on the claim still being this one, so a reconciliation that
     took a slow worker's target over is never raced by a late send.

@@ -1,4 +1,4 @@
-"""Every power beyond a poster's needs the second factor, used in this sign-in (DESIGN §3).
+"""Every power beyond a poster's needs the second factor, used in this sign-in (docs/architecture.md, the workflow).
 
 The table below is written from the issue's list, not from the middleware: a
 URL pattern added without being classified fails the first test.

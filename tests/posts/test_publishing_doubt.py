@@ -1,4 +1,4 @@
-"""At most once, even in doubt (DESIGN §3, §4): what happens between an attempt that may
+"""At most once, even in doubt (docs/architecture.md, the workflow, §4): what happens between an attempt that may
 have gone out and its retry. The real tweepy and facebook-sdk against the fake platforms.
 """
 

@@ -1,4 +1,4 @@
-"""May this person approve, edit, submit or cancel this post now (posts.rights, DESIGN §3).
+"""May this person approve, edit, submit or cancel this post now (posts.rights, docs/architecture.md, the workflow).
 
 The expected answers are written from the design, not from the code: who
 wrote what and when, which office the person is at, the post's state, and

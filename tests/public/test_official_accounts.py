@@ -1,4 +1,4 @@
-"""The public list of official accounts (DESIGN §6) and its machine-readable copy, generated from the registry."""
+"""The public list of official accounts (docs/architecture.md, the pages) and its machine-readable copy, generated from the registry."""
 
 import datetime as dt
 import re

@@ -1,4 +1,4 @@
-"""The public operating policy (DESIGN §6): three languages, no login, generated from what the console enforces."""
+"""The public operating policy (docs/architecture.md, the pages): three languages, no login, generated from what the console enforces."""
 
 import datetime as dt
 import re
