@@ -15,7 +15,7 @@ from immisns.bounds import EARLIEST_YEAR, LATEST_YEAR
 from posts import images as post_images
 from posts.models import DisplayState, Post
 from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
-from posts.services import NewImage
+from posts.services import NOTE_LENGTH, NewImage
 
 # The composer's image slots: as many as the strictest platform takes, so a post can go to any account.
 IMAGE_SLOTS = min(capabilities.images.max_count for capabilities in ALL_PLATFORMS)
@@ -381,3 +381,9 @@ class MoveForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned
+
+
+class NoteForm(forms.Form):
+    """A note on a post: bounded, and no NUL (PostgreSQL refuses it in text); an empty note is the service's to refuse."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_LENGTH, widget=forms.Textarea)

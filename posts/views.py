@@ -23,6 +23,7 @@ from posts.forms import (
     BulkApproveForm,
     CancelForm,
     DecisionForm,
+    NoteForm,
     PostFilterForm,
     PostForm,
     PreviewForm,
@@ -308,8 +309,12 @@ def post_submit(request, pk: int):
 @require_POST
 @login_required
 def post_note(request, pk: int):
+    form = NoteForm(request.POST)
+
     def note(post):
-        services.post_note(post=post, by=request.user, text=request.POST.get("note", "")[: services.NOTE_LENGTH + 1])
+        if not form.is_valid():
+            raise _invalid(form)
+        services.post_note(post=post, by=request.user, text=form.cleaned_data["note"])
         messages.success(request, _("Your note was added to the post's history."))
 
     return _transition(request, pk, note)

@@ -56,3 +56,18 @@ def test_another_offices_poster_gets_404(client, osaka_poster, tokyo_poster):
     client.force_login(osaka_poster)
     assert client.post(reverse("posts:note", args=[post.pk]), {"note": "x"}).status_code == 404
     assert client.get(reverse("posts:note", args=[post.pk])).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["途中に\x00があるメモ", "長" * (services.NOTE_LENGTH + 1)],
+    ids=["nul", "over-long"],
+)
+def test_a_hostile_or_over_long_note_is_refused_with_a_message(supervisor_client, tokyo_poster, typed):
+    """A NUL would be a 500 on PostgreSQL (text cannot hold it); an over-long note is refused, not cut."""
+    post = make_post(tokyo_poster, submit=True)
+    response = supervisor_client.post(reverse("posts:note", args=[post.pk]), {"note": typed}, follow=True)
+    assert response.status_code == 200
+    assert notes_of(post) == []
+    shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert shown and all(level == "error" for level, _text in shown)  # what was wrong, never "added"
