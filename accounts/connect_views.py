@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import access, connections, services
+from accounts.forms import PinForm
 from accounts.models import SocialAccount
 from accounts.platforms import capabilities_for
 from accounts.platforms.sign_in import browser_origins, offers_pin
@@ -83,13 +84,19 @@ def account_connect(request, handle: str):
 def connect_pin(request, handle: str):
     """X's PIN flow: the PIN X showed, typed in, finishes the sign-in started on this page."""
     account = _account(request, handle)
+    form = PinForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_connect_page_url(account))
     try:
         flow = connections.flow_take(
-            request.session, state=request.POST.get("state", ""), by=request.user, account=account
+            request.session, state=form.cleaned_data["state"], by=request.user, account=account
         )
         connections.flow_finish(
             flow=flow,
-            answer={"oauth_verifier": request.POST.get("pin", "")},
+            answer={"oauth_verifier": form.cleaned_data["pin"]},
             by=request.user,
             callback=_callback(request),
         )

@@ -576,3 +576,22 @@ def test_the_demo_connects_each_seeded_facebook_page_on_loopback(client, adminis
     assert page.has_credentials and page.state == State.ACTIVE
     record = AccountConnection.objects.get(account=page)
     assert (record.identity_id, record.identity_handle, record.actor) == (page.platform_id, handle, administrator)
+
+
+@pytest.mark.parametrize("typed", ["12a4567", "9" * 100, "123\x00456", ""], ids=["letters", "long", "nul", "empty"])
+def test_a_mistyped_pin_reaches_no_platform_and_keeps_the_sign_in_open(admin_client, x, x_account, typed):
+    response = admin_client.post(reverse("account_connect", args=[x_account.handle]), {"platform": "x", "pin": "1"})
+    authorize, state = response.context["authorize_url"], response.context["pin_state"]
+    pin = x.sign_in.pin(authorize)
+    response = admin_client.post(
+        reverse("connect_pin", args=[x_account.handle]), {"platform": "x", "state": state, "pin": typed}
+    )
+    assert response.status_code == 302 and messages_of(response)
+    assert not any(token.used for token in x.sign_in.request_tokens.values())  # nothing was sent to X
+    x_account.refresh_from_db()
+    assert not x_account.has_credentials
+    # The sign-in is still open: the right PIN, typed again, finishes it.
+    response = admin_client.post(
+        reverse("connect_pin", args=[x_account.handle]), {"platform": "x", "state": state, "pin": pin}
+    )
+    assert AccountConnection.objects.filter(account=x_account, method="pin").exists()
