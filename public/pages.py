@@ -63,8 +63,9 @@ class LiveLinks:
     def json(self) -> str:
         return reverse("public:official_accounts_json")
 
-    def transparency(self, language: str) -> str:
-        return f"{reverse('public:transparency')}?lang={language}"
+    def transparency(self, language: str, month: str | None = None) -> str:
+        month_query = f"&month={month}" if month else ""
+        return f"{reverse('public:transparency')}?lang={language}{month_query}"
 
     def transparency_json(self) -> str:
         return reverse("public:transparency_json")
@@ -88,8 +89,8 @@ class ExportLinks:
     def json(self) -> str:
         return "../official-accounts.json"
 
-    def transparency(self, language: str) -> str:
-        return f"../{language}/transparency.html"
+    def transparency(self, language: str, month: str | None = None) -> str:
+        return f"../{language}/transparency-{month}.html" if month else f"../{language}/transparency.html"
 
     def transparency_json(self) -> str:
         return "../transparency.json"
@@ -356,6 +357,8 @@ def shown_count(count: int) -> int | str:
 def transparency_data() -> dict:
     """The machine-readable report (/transparency.json; schema in docs/architecture.md, "Transparency report")."""
     accounts = {a.pk: a for a in _accounts()}
+    # Plain strings, looked up once: three years are 20,000 counts and more.
+    acts, reported = [act.value for act in ProhibitedAct], [(name, str(action)) for name, action in REPORTED]
     months = []
     for month, cells in groupby(reply_selectors.transparency_counts(), key=lambda c: c.month):
         rows = []
@@ -372,11 +375,11 @@ def transparency_data() -> dict:
                     "hidden_by_system": shown_count(counts.hidden_by_system),
                     "hidden_by_person": shown_count(counts.hidden_by_person),
                     "categories": {
-                        act.value: {
-                            name: shown_count(counts.by_category.get(action, {}).get(act.value, 0))
-                            for name, action in REPORTED
+                        act: {
+                            name: shown_count(counts.by_category.get(action, {}).get(act, 0))
+                            for name, action in reported
                         }
-                        for act in ProhibitedAct
+                        for act in acts
                     },
                 }
             )
@@ -395,23 +398,34 @@ def _shown(value: int | str, language: str) -> str:
     return str(TEXTS[language]["fewer_than_5"]) if value == FEWER_THAN_5 else str(value)
 
 
-def transparency_context(language: str, links) -> dict:
+def transparency_context(language: str, links, month: str | None = None) -> dict | None:
+    """One month of the report (the newest when `month` is None) and links to the others.
+
+    One month a page keeps it readable and its cost flat however many years the
+    console has run; None in place of the context when no month `month` exists.
+    """
     texts = TEXTS[language]
     data = transparency_data()
     accounts = {(a.platform, a.handle): a for a in _accounts()}
     this_month = f"{timezone.localdate():%Y-%m}"
-    months = []
-    for month in data["months"]:
-        year, number = (int(part) for part in month["month"].split("-"))
-        title = str(texts["month_title"]).format(
+
+    def title(key: str) -> str:
+        year, number = (int(part) for part in key.split("-"))
+        return str(texts["month_title"]).format(
             year=year, month=number, month_name=EN_MONTHS[number - 1] if language == "en" else number
         )
+
+    chosen = (
+        next((m for m in data["months"] if m["month"] == month), None) if month else next(iter(data["months"]), None)
+    )
+    shown = []
+    if chosen is not None:
         rows = []
-        for row in month["accounts"]:
+        for row in chosen["accounts"]:
             account = accounts[(row["platform"], row["handle"])]
             rows.append(
                 {
-                    "id": f"{month['month']}-{account.platform}-{account.handle}",
+                    "id": f"{chosen['month']}-{account.platform}-{account.handle}",
                     "account": account.display_handle,
                     "office": _office_name(account.office, language),
                     "received": _shown(row["received"], language),
@@ -426,9 +440,28 @@ def transparency_context(language: str, links) -> dict:
                     ],
                 }
             )
-        months.append({"key": month["month"], "title": title, "so_far": month["month"] == this_month, "accounts": rows})
-    context = _frame(language, links, "transparency", links.transparency)
-    context.update({"months": months})
+        shown.append(
+            {
+                "key": chosen["month"],
+                "title": title(chosen["month"]),
+                "so_far": chosen["month"] == this_month,
+                "accounts": rows,
+            }
+        )
+    elif month:
+        return None
+    key = chosen["month"] if month and chosen is not None else None
+    context = _frame(language, links, "transparency", lambda code: links.transparency(code, key))
+    context.update(
+        {
+            "months": shown,
+            "other_months": [
+                {"key": m["month"], "title": title(m["month"]), "url": links.transparency(language, m["month"])}
+                for m in data["months"]
+                if chosen is None or m["month"] != chosen["month"]
+            ],
+        }
+    )
     return context
 
 

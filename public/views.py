@@ -4,6 +4,8 @@ The language comes from ?lang= or the browser's Accept-Language; a page chosen
 by Accept-Language says so in Vary, so a cache keeps one copy per language.
 """
 
+from django import forms
+from django.core.validators import RegexValidator
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -54,14 +56,25 @@ def official_accounts_json(request):
     return response
 
 
+class TransparencyMonthForm(forms.Form):
+    """?month=YYYY-MM of the transparency report (none: the newest month)."""
+
+    month = forms.CharField(required=False, max_length=7, validators=[RegexValidator(r"^[0-9]{4}-(0[1-9]|1[0-2])$")])
+
+
 @require_safe
 def transparency(request):
-    context = pages.transparency_context(pages.language_of(request), pages.LiveLinks())
+    form = TransparencyMonthForm(request.GET)
+    if not form.is_valid():
+        raise Http404("No such month.")
+    context = pages.transparency_context(pages.language_of(request), pages.LiveLinks(), form.cleaned_data["month"])
+    if context is None:
+        raise Http404("No report for that month.")
     return _render(request, "public/transparency.html", context)
 
 
 @require_safe
 def transparency_json(request):
-    response = JsonResponse(pages.transparency_data(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(pages.transparency_data(), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response

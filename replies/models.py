@@ -84,6 +84,8 @@ class Reply(models.Model):
             models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
+            # The transparency report counts the last two months' replies per account on each request (index only).
+            models.Index(fields=["created_at", "account"], name="reply_written"),
         ]
 
     def __str__(self) -> str:
@@ -261,3 +263,26 @@ class QueueVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TransparencyMonth(models.Model):
+    """A closed month's counts for the public transparency report, read once from the replies and decisions.
+
+    A month before the previous one no longer changes (a decision counts in the
+    month it was taken, a reply in the month it was written, and listening picks
+    replies up within hours), so the report keeps its counts here instead of
+    counting three years of replies on every request (replies.selectors).
+    """
+
+    month = models.DateField(_("month"), unique=True)  # its first day, in the console's time zone
+    # One replies.selectors.MonthCounts per account that had replies or decisions that month.
+    counts = models.JSONField(_("counts"), default=list)
+    counted_at = models.DateTimeField(_("counted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("transparency report month")
+        verbose_name_plural = _("transparency report months")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

@@ -1,7 +1,7 @@
 """Reads about what the public wrote: one account's card (§7), and the counts of the public transparency report."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import SocialAccount
 from replies.categories import ProhibitedAct
-from replies.models import Reply, ReplyDecision
+from replies.models import Reply, ReplyDecision, TransparencyMonth
 
 HISTORY_PAGE = 20  # decisions per page on the account page
 
@@ -59,7 +59,49 @@ class MonthCounts:
 
 
 def transparency_counts() -> list[MonthCounts]:
-    """Per month (console time zone) and account, newest month first: two aggregate queries, whatever the size."""
+    """Per month (console time zone) and account, newest month first.
+
+    The previous and the current month are counted on each request from the
+    time indexes (a bounded read); the months before them, which no longer
+    change, once, then read from replies.TransparencyMonth.
+    """
+    zone = timezone.get_default_timezone()
+    live_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    live_from = dt.datetime.combine(live_month, dt.time.min, tzinfo=zone)
+    stored = {
+        row.month: [MonthCounts(**{**cell, "month": row.month}) for cell in row.counts]
+        for row in TransparencyMonth.objects.filter(month__lt=live_month)
+    }
+    first = Reply.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if first is not None:
+        month = timezone.localtime(first, zone).date().replace(day=1)
+        missing = []
+        while month < live_month:
+            if month not in stored:
+                missing.append(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        if missing:
+            since = dt.datetime.combine(missing[0], dt.time.min, tzinfo=zone)
+            counted: dict[dt.date, list[MonthCounts]] = {month: [] for month in missing}
+            for cell in _month_counts(since=since, until=live_from):
+                if cell.month in counted:
+                    counted[cell.month].append(cell)
+            TransparencyMonth.objects.bulk_create(
+                [
+                    TransparencyMonth(
+                        month=month, counts=[{k: v for k, v in asdict(c).items() if k != "month"} for c in cells]
+                    )
+                    for month, cells in counted.items()
+                ],
+                ignore_conflicts=True,  # another request counted the same month at the same time
+            )
+            stored.update(counted)
+    closed = [cell for month in sorted(stored, reverse=True) for cell in stored[month]]
+    return _month_counts(since=live_from) + closed
+
+
+def _month_counts(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[MonthCounts]:
+    """The counts of the months from `since` to before `until`: two aggregate queries, newest month first."""
     zone = timezone.get_default_timezone()
     months: dict[tuple[dt.date, int], MonthCounts] = {}
 
@@ -69,17 +111,21 @@ def transparency_counts() -> list[MonthCounts]:
             months[key] = MonthCounts(month=key[0], account_id=account_id)
         return months[key]
 
+    replies, decisions = Reply.objects.all(), ReplyDecision.objects.filter(action__in=REPORTED_ACTIONS)
+    if since is not None:
+        replies, decisions = replies.filter(created_at__gte=since), decisions.filter(at__gte=since)
+    if until is not None:
+        replies, decisions = replies.filter(created_at__lt=until), decisions.filter(at__lt=until)
     received = (
-        Reply.objects.annotate(month=TruncMonth("created_at", tzinfo=zone))
+        replies.annotate(month=TruncMonth("created_at", tzinfo=zone))
         .values("month", "account_id")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))  # not the id: (created_at, account) alone answers it
         .order_by()
     )
     for row in received:
         cell(row["month"], row["account_id"]).received = row["count"]
     decided = (
-        ReplyDecision.objects.filter(action__in=REPORTED_ACTIONS)
-        .annotate(
+        decisions.annotate(
             month=TruncMonth("at", tzinfo=zone),
             by_system=ExpressionWrapper(Q(actor__isnull=True), output_field=BooleanField()),
         )

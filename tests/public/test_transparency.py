@@ -125,3 +125,70 @@ def test_the_static_export_has_the_report_and_its_json(tmp_path):
     data = json.loads((tmp_path / "site" / "transparency.json").read_text(encoding="utf-8"))
     assert data["schema_version"] == 1 and data["smallest_count_shown"] == 5
     assert data["months"][0]["accounts"][0]["received"] == 5
+
+
+def months_ago(count: int) -> dt.datetime:
+    """Noon on the 10th of the month ``count`` months before this one, in the console's time zone."""
+    month = timezone.localdate().replace(day=1)
+    for _ in range(count):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return dt.datetime.combine(month.replace(day=10), dt.time(12), tzinfo=timezone.get_default_timezone())
+
+
+def test_closed_months_are_counted_once_and_kept(client):
+    from replies.models import TransparencyMonth
+
+    with time_machine.travel(months_ago(4)):
+        spam(6)
+    spam(5)
+    first = client.get(JSON).json()["months"]
+    assert [m["month"] for m in first] == [f"{timezone.localdate():%Y-%m}", f"{months_ago(4):%Y-%m}"]
+    # The months before the previous one are kept, the empty ones too, so they are never counted again.
+    kept = {row.month: row.counts for row in TransparencyMonth.objects.all()}
+    assert sorted(kept) == [months_ago(n).date().replace(day=1) for n in (4, 3, 2)]
+    assert kept[months_ago(4).date().replace(day=1)][0]["received"] == 6
+    assert kept[months_ago(3).date().replace(day=1)] == []
+    # Read from what was kept: a closed month is not counted again (were it, these replies would leave it).
+    Reply.objects.filter(created_at__lt=months_ago(3)).update(created_at=months_ago(1))
+    assert client.get(JSON).json()["months"][-1] == first[-1]
+
+
+def test_query_count_stays_flat_over_years_of_months(client):
+    counts = []
+    for months in (3, 30):
+        with time_machine.travel(months_ago(months)):
+            spam(5)
+        client.get(REPORT, {"lang": "en"})  # the closed months are counted once
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(REPORT, {"lang": "en"}).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 10, counts
+
+
+def test_one_month_a_page_with_links_to_the_others(client):
+    with time_machine.travel(months_ago(4)):
+        spam(6, handle="IMMI_OSAKA")
+    spam(5)
+    newest = client.get(REPORT, {"lang": "en"}).content.decode()
+    old_key = f"{months_ago(4):%Y-%m}"
+    assert "@IMMI_TOKYO" in newest and "@IMMI_OSAKA" not in newest
+    assert f'href="{REPORT}?lang=en&amp;month={old_key}"' in newest
+    older = client.get(REPORT, {"lang": "en", "month": old_key}).content.decode()
+    assert "@IMMI_OSAKA" in older and "@IMMI_TOKYO" not in older
+    # The language switch keeps the month.
+    assert f'href="{REPORT}?lang=ja&amp;month={old_key}"' in older
+    for month in ("2026-13", "26-01", "x" * 100, f"{months_ago(6):%Y-%m}"):
+        assert client.get(REPORT, {"month": month}).status_code == 404, month
+    assert client.get(REPORT, {"month": "2026-01\x00"}).status_code == 400  # refused before any view
+
+
+def test_the_static_export_has_a_page_for_each_month(tmp_path):
+    with time_machine.travel(months_ago(4)):
+        spam(6, handle="IMMI_OSAKA")
+    spam(5)
+    call_command("export_public_site", str(tmp_path / "site"))
+    old_key = f"{months_ago(4):%Y-%m}"
+    newest = (tmp_path / "site" / "en" / "transparency.html").read_text(encoding="utf-8")
+    assert f'href="../en/transparency-{old_key}.html"' in newest
+    older = (tmp_path / "site" / "en" / f"transparency-{old_key}.html").read_text(encoding="utf-8")
+    assert "@IMMI_OSAKA" in older and "@IMMI_TOKYO" not in older

@@ -3,9 +3,9 @@
     python manage.py export_public_site DIR
 
 DIR gets index.html, <lang>/policy.html, <lang>/policy-v<n>.html for every
-version that has taken effect, <lang>/official-accounts.html and
-<lang>/transparency.html for ja, en and zh, official-accounts.json,
-transparency.json and static/css/immisns.css. Every link between them
+version that has taken effect, <lang>/official-accounts.html,
+<lang>/transparency.html (the newest month) and <lang>/transparency-YYYY-MM.html
+(each month) for ja, en and zh, official-accounts.json, transparency.json and static/css/immisns.css. Every link between them
 is relative, so the tree works from any directory of any web server. The
 console itself stays on the closed network; only these files leave it.
 """
@@ -43,6 +43,7 @@ class Command(BaseCommand):
             path.write_text(text, encoding="utf-8")
             written.append(relative)
 
+        report_months = [month["month"] for month in pages.transparency_data()["months"]]
         for language in LANGUAGES:
             for version in in_effect:
                 context = pages.policy_context(language, links, version, in_effect)
@@ -58,6 +59,11 @@ class Command(BaseCommand):
                 f"{language}/transparency.html",
                 render_to_string("public/transparency.html", pages.transparency_context(language, links)),
             )
+            for month in report_months:  # each month's page, as ?month= serves it
+                write(
+                    f"{language}/transparency-{month}.html",
+                    render_to_string("public/transparency.html", pages.transparency_context(language, links, month)),
+                )
         write("official-accounts.json", json.dumps(pages.account_list_data(), ensure_ascii=False, indent=2) + "\n")
         write("transparency.json", json.dumps(pages.transparency_data(), ensure_ascii=False, indent=2) + "\n")
         write("index.html", render_to_string("public/index.html", pages.index_context()))
