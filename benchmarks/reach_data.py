@@ -101,8 +101,8 @@ def generate_reach_figures(now: dt.datetime, *, copier) -> dict[str, int]:
     post_cost = Decimal(str(settings.REACH_X_POST_READ_COST))
     user_cost = Decimal(str(settings.REACH_X_USER_READ_COST))
     accounts = list(SocialAccount.objects.order_by("pk").values_list("pk", "platform"))
-    # Per account, its published targets (id, published at) oldest first: a few hundred thousand pairs.
-    published: dict[int, list[tuple[dt.datetime, int]]] = {pk: [] for pk, _platform in accounts}
+    # Per account, its published targets (published at, id, first read) oldest first: a few hundred thousand.
+    published: dict[int, list[tuple[dt.datetime, int, dt.datetime]]] = {pk: [] for pk, _platform in accounts}
     rows = (
         PostTarget.objects.filter(state=PostTarget.State.PUBLISHED, published_at__lte=now)
         .exclude(external_id="")
@@ -111,8 +111,8 @@ def generate_reach_figures(now: dt.datetime, *, copier) -> dict[str, int]:
     )
     for account_id, at, pk in rows.iterator(chunk_size=20_000):
         if at is not None:  # always set on a published target (the filter above); the column allows none
-            published[account_id].append((at, pk))
-    times = {pk: [at for at, _ in items] for pk, items in published.items()}
+            published[account_id].append((at, pk, _first_collection(at)))
+    times = {pk: [at for at, _pk, _first in items] for pk, items in published.items()}
     first_day = min((items[0][0] for items in published.values() if items), default=now).date()
     today = now.astimezone(dt.UTC).date()
 
@@ -147,8 +147,8 @@ def generate_reach_figures(now: dt.datetime, *, copier) -> dict[str, int]:
                 if is_x and len(due) > budget - 1:  # the followers read takes one object of the budget
                     skipped = len(due) - (budget - 1)
                     due = due[skipped:]  # the newest are read first
-                for at, target_id in due:
-                    read_at = max(collected, _first_collection(at))
+                for at, target_id, first_read in due:
+                    read_at = max(collected, first_read)
                     age = (read_at - at) / dt.timedelta(days=1)
                     if is_x:
                         figures, metrics = _x_figures(target_id, age), x_metrics
