@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export ADDR
 
-.PHONY: install run test test-fast lint bench bench-drain bench-checks bench-pages bench-search bench-replies corpus lock messages
+.PHONY: install run test test-fast lint bench bench-drain bench-checks bench-pages bench-search bench-replies bench-reach corpus lock messages
 
 install: $(VENV)/.installed
 
@@ -64,6 +64,11 @@ bench-search: install
 # Replies: ingest rate, time to hide, and the labelled corpus end to end through the poll on the fakes.
 bench-replies: install
 	$(BIN)/python benchmarks/replies.py
+
+# Reach: one day's collection of the 21 accounts through tweepy and facebook-sdk from the fakes on loopback
+# (BENCH_POSTS per account published in the last 30 days, 30; BENCH_LATENCY seconds per answer, 0.05).
+bench-reach: install
+	$(BIN)/python benchmarks/reach.py
 
 # Rewrite the corpus files from benchmarks/corpus/build.py and build_replies.py (deterministic).
 corpus: install

@@ -11,11 +11,13 @@ is shown blank, never 0.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 
 from accounts import access
 from accounts.models import Office, SocialAccount
@@ -83,25 +85,41 @@ def _sum(values) -> int | None:
     return sum(given) if given else None
 
 
-def _engagement(row: dict) -> int | None:
-    return _sum(row.get(name) for name in ENGAGEMENT)
-
-
-def latest_post_figures(targets: QuerySet[PostTarget], *, by: dt.date) -> dict[int, dict]:
-    """{target id: the latest figures read on or before ``by``}, in one query."""
-    last_day = PostFigures.objects.filter(target=OuterRef("target"), day__lte=by).order_by("-day").values("day")[:1]
-    rows = PostFigures.objects.filter(target__in=targets.values("pk"), day=Subquery(last_day)).values(
-        "target_id", "read_at", "views", "viewers", *ENGAGEMENT
+def engagement_of(prefix: str = "") -> Case:
+    """A post's engagement as PostFigures.engagement counts it, in SQL: the figures the platform gave, summed;
+    None when it gave none. ``prefix`` reaches the figures through a relation ("figures__")."""
+    names = [prefix + name for name in ENGAGEMENT]
+    return Case(
+        When(
+            reduce(operator.or_, (Q(**{f"{name}__isnull": False}) for name in names)),
+            then=reduce(operator.add, (Coalesce(name, 0) for name in names)),
+        ),
+        default=None,
+        output_field=BigIntegerField(),
     )
-    return {row["target_id"]: row for row in rows}
+
+
+def with_latest_figures(targets: QuerySet[PostTarget], *, by: dt.date) -> QuerySet[PostTarget]:
+    """The targets joined to their latest figures read on or before ``by`` (``figures__views`` …), one row each;
+    targets never read by then are left out.
+
+    The latest day is looked up once per target (a short backward scan of the
+    (target, day) index) and the row fetched by that index, rather than every
+    figure row of every target tested: a month's targets have some 30 rows each.
+    Annotate and read ``figures__…`` after this filter only: another filter on
+    ``figures`` would join the table a second time.
+    """
+    last_day = PostFigures.objects.filter(target=OuterRef("pk"), day__lte=by).order_by("-day").values("day")[:1]
+    return targets.order_by().filter(figures__day=Subquery(last_day))
 
 
 def latest_followers(accounts: list[SocialAccount], *, by: dt.date) -> dict[int, dict]:
-    last_day = (
-        AccountFigures.objects.filter(account=OuterRef("account"), day__lte=by).order_by("-day").values("day")[:1]
-    )
-    rows = AccountFigures.objects.filter(account__in=[a.pk for a in accounts], day=Subquery(last_day)).values(
-        "account_id", "followers", "read_at"
+    latest = AccountFigures.objects.filter(account=OuterRef("pk"), day__lte=by).order_by("-day").values("pk")[:1]
+    chosen = SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]).order_by()
+    rows = (
+        AccountFigures.objects.filter(pk__in=chosen.annotate(latest=Subquery(latest)).values("latest"))
+        .order_by()
+        .values("account_id", "followers", "read_at")
     )
     return {row["account_id"]: dict(row) for row in rows}
 
@@ -204,23 +222,35 @@ def _month_targets(accounts: list[SocialAccount], month: Month) -> QuerySet[Post
     )
 
 
-def _reach_by_account(accounts: list[SocialAccount], month: Month) -> tuple[dict[int, dict], list[dict]]:
-    targets = _month_targets(accounts, month)
-    figures = latest_post_figures(targets, by=month.last)
-    owners = dict(targets.values_list("pk", "account_id"))
-    per_account: dict[int, dict] = defaultdict(lambda: {"views": [], "engagement": [], "read_at": None})
-    for target_id, row in figures.items():
-        entry = per_account[owners[target_id]]
-        entry["views"].append(row["views"])
-        entry["engagement"].append(_engagement(row))
-        if entry["read_at"] is None or row["read_at"] > entry["read_at"]:
-            entry["read_at"] = row["read_at"]
-    return (
-        {
-            account_id: {"views": _sum(e["views"]), "engagement": _sum(e["engagement"]), "read_at": e["read_at"]}
-            for account_id, e in per_account.items()
-        },
-        [{"target_id": t, **row} for t, row in figures.items()],
+def _reach_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
+    """{account id: views and engagement summed over the latest figures of the month's posts, and when last read}."""
+    rows = (
+        with_latest_figures(_month_targets(accounts, month), by=month.last)
+        .values("account_id")
+        .annotate(
+            views_sum=Sum("figures__views"),
+            engagement_sum=Sum(engagement_of("figures__")),
+            read_at_max=Max("figures__read_at"),
+        )
+    )
+    return {
+        row["account_id"]: {
+            "views": row["views_sum"],
+            "engagement": row["engagement_sum"],
+            "read_at": row["read_at_max"],
+        }
+        for row in rows
+    }
+
+
+def _top_figures(accounts: list[SocialAccount], month: Month) -> list[dict]:
+    """The latest figures of the month's TOP posts by views, then engagement (ties: the older target first)."""
+    return list(
+        with_latest_figures(_month_targets(accounts, month), by=month.last)
+        .annotate(views=F("figures__views"), engaged=engagement_of("figures__"), read_at=F("figures__read_at"))
+        .filter(Q(views__isnull=False) | Q(engaged__isnull=False))
+        .order_by(Coalesce("views", 0).desc(), Coalesce("engaged", 0).desc(), "pk")
+        .values("pk", "views", "engaged", "read_at")[:TOP]
     )
 
 
@@ -228,8 +258,8 @@ def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyRepor
     accounts = list(report_accounts(user=user, office=office))
     by_id = {a.pk: a for a in accounts}
     posts = _posts_by_account(accounts, month)
-    reach, figures = _reach_by_account(accounts, month)
-    reach_before, _ = _reach_by_account(accounts, month.previous)
+    reach = _reach_by_account(accounts, month)
+    reach_before = _reach_by_account(accounts, month.previous)
     followers = latest_followers(accounts, by=month.last)
     followers_before = latest_followers(accounts, by=month.previous.last)
 
@@ -272,21 +302,18 @@ def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyRepor
         read_at=max((r.read_at for r in rows if r.read_at), default=None),
     )
 
-    ranked = sorted(
-        (f for f in figures if f["views"] is not None or _engagement(f) is not None),
-        key=lambda f: (f["views"] or 0, _engagement(f) or 0),
-        reverse=True,
-    )[:TOP]
-    targets = PostTarget.objects.select_related("post").in_bulk([f["target_id"] for f in ranked])
+    ranked = _top_figures(accounts, month)
+    # Their posts after the ranking: joining every post of the month before it would read thousands of rows.
+    targets = PostTarget.objects.select_related("post").in_bulk([f["pk"] for f in ranked])
     top_posts = [
         TopPost(
-            target_id=f["target_id"],
-            post_id=targets[f["target_id"]].post_id,
-            account=by_id[targets[f["target_id"]].account_id],
-            published_at=targets[f["target_id"]].published_at or month.start,
-            text=targets[f["target_id"]].published_text or targets[f["target_id"]].body,
+            target_id=f["pk"],
+            post_id=targets[f["pk"]].post_id,
+            account=by_id[targets[f["pk"]].account_id],
+            published_at=targets[f["pk"]].published_at or month.start,
+            text=targets[f["pk"]].published_text or targets[f["pk"]].body,
             views=f["views"],
-            engagement=_engagement(f),
+            engagement=f["engaged"],
             read_at=f["read_at"],
         )
         for f in ranked
@@ -421,4 +448,4 @@ def _replies(accounts: list[SocialAccount], month: Month):
     return listed, total, by_system, by_person, (round(statistics.median(waits), 1) if waits else None)
 
 
-__all__ = ["Month", "MonthlyReport", "latest_followers", "latest_post_figures", "monthly_report"]
+__all__ = ["Month", "MonthlyReport", "latest_followers", "monthly_report", "with_latest_figures"]

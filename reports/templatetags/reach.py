@@ -7,12 +7,13 @@ import datetime as dt
 from collections import defaultdict
 
 from django import template
+from django.db.models import F
 from django.utils import timezone
 
 from posts.models import PostTarget
 from reports import charts
 from reports.models import AccountFigures, PostFigures
-from reports.selectors import Month, latest_post_figures
+from reports.selectors import Month, with_latest_figures
 
 register = template.Library()
 
@@ -54,14 +55,17 @@ def account_reach(account, now: dt.datetime | None = None) -> dict:
     targets = PostTarget.objects.filter(
         account=account, state=PostTarget.State.PUBLISHED, published_at__gte=month.start, published_at__lt=month.end
     )
-    figures = latest_post_figures(targets, by=month.last)
-    ranked = sorted(
-        (row for row in figures.items() if row[1]["views"] is not None), key=lambda item: item[1]["views"], reverse=True
-    )[:BEST]
-    posts = PostTarget.objects.in_bulk([target_id for target_id, _row in ranked])
+    best = list(
+        with_latest_figures(targets, by=month.last)
+        .annotate(views=F("figures__views"), read_at=F("figures__read_at"))
+        .filter(views__isnull=False)
+        .order_by("-views", "pk")
+        .values("pk", "views", "read_at")[:BEST]
+    )
+    posts = PostTarget.objects.in_bulk([row["pk"] for row in best])
     return {
         "followers": charts.line([(day, count) for day, count, _read in followers]),
         "latest": followers[-1] if followers else None,
         "month": month,
-        "best": [{"target": posts[target_id], **row} for target_id, row in ranked],
+        "best": [{"target": posts[row["pk"]], "views": row["views"], "read_at": row["read_at"]} for row in best],
     }

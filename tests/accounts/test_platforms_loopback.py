@@ -57,3 +57,35 @@ def test_facebook_posts_over_loopback(served) -> None:
     [call] = graph.calls
     assert call.url.startswith("https://graph.facebook.com/")
     assert result.external_id in graph.posts
+
+
+def test_x_reach_over_loopback(served) -> None:
+    """The reach lookups the collection sends (GET /2/tweets?ids=…, GET /2/users/:id) are answered over HTTP too."""
+    x, _graph = served
+    reader = XAdapter(**x.credentials)
+    post = x.add_post("入管からのお知らせです。")
+    x.reach.set(post.id, impression_count=1200, like_count=30)
+    x.reach.followers = 5321
+
+    batch = reader.post_reach([post.id, "1999999999999999999"])
+    followers = reader.account_reach()
+
+    assert {(p.external_id, p.gone) for p in batch.posts} == {(post.id, False), ("1999999999999999999", True)}
+    assert next(p for p in batch.posts if not p.gone).figures["views"] == 1200
+    assert (batch.items_read, followers.followers) == (1, 5321)
+    assert [c.status for c in x.calls] == [200, 200]  # signed over the platform's address and accepted
+
+
+def test_facebook_reach_over_loopback(served) -> None:
+    _x, graph = served
+    reader = FacebookAdapter(**graph.credentials)
+    post = graph.add_post("入管からのお知らせです。")
+    graph.reach.set(post.id, reactions=12, comments=3, shares=2, post_media_view=900)
+    graph.reach.followers = 812
+
+    (got,) = reader.post_reach([post.id]).posts
+    followers = reader.account_reach()
+
+    assert (got.figures["liked"], got.figures["reposts"], got.figures["views"]) == (12, 2, 900)
+    assert followers.followers == 812
+    assert {c.endpoint for c in graph.calls} == {"reach:node", "reach:insights"}

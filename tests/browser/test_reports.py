@@ -71,3 +71,52 @@ def test_the_agency_opens_the_months_report_exports_it_and_prints_it(page, live_
         pages = sorted(SCREENSHOTS.glob("monthly-report-print*.png"))
         assert 1 <= len(pages) <= 4  # the month on a few A4 pages, without the navigation
     expect(page.locator("header nav")).to_be_hidden()
+
+
+def test_a_poster_reads_a_posts_reach_and_the_accounts_followers(page, live_server):
+    """The post page's reach card (one account's figures in full, a Facebook Page's with the blanks it gave)
+    and the account page's followers and best posts pass axe at 1280 and 390 px."""
+    make_person("tokyo-poster", "tokyo", Membership.Role.POSTER)
+    author = make_person("agency-poster", "agency", Membership.Role.POSTER)
+    now = timezone.now()
+    post = PostFactory.create(
+        author=author, body="在留カードの更新手続きのお知らせ", scheduled_at=now, state=Post.State.APPROVED
+    )
+    today = timezone.now().date()
+    # Published this month (the account page ranks this month's posts), up to five days ago.
+    published_at = max(now - dt.timedelta(days=5), Month.of(timezone.localdate()).start)
+    read_days = (today - published_at.date()).days
+    shown = {}
+    for handle, views in (("IMMI_TOKYO", 900), ("ImmigrationServicesAgency.MOJ", None)):
+        target = PostTargetFactory.create(
+            post=post,
+            account=SocialAccount.objects.get(handle=handle),
+            state=PostTarget.State.PUBLISHED,
+            external_id=f"reach-{handle}",
+            published_at=published_at,
+        )
+        for day in range(read_days, -1, -1):
+            seen = None if views is None else views - 150 * day
+            PostFiguresFactory.create(target=target, day=today - dt.timedelta(days=day), views=seen, liked=40 - day)
+        shown[handle] = f"#reach-{target.pk}"
+    tokyo = SocialAccount.objects.get(handle="IMMI_TOKYO")
+    for day in range(60, -1, -3):
+        AccountFiguresFactory.create(account=tokyo, day=today - dt.timedelta(days=day), followers=5000 - 4 * day)
+
+    login(page, live_server, "tokyo-poster", PASSWORD)
+    page.goto(f"{live_server.url}/posts/{post.pk}/")
+    card = page.locator("#post-reach")
+    expect(card.locator(".reach-target")).to_have_count(2)
+    expect(card.locator(shown["IMMI_TOKYO"]).locator("dd").first).to_have_text("900")
+    expect(card.locator(shown["IMMI_TOKYO"]).locator("svg").first).to_be_visible()
+    # The Page's views were never given: blank, and no empty picture of them.
+    expect(card.locator(shown["ImmigrationServicesAgency.MOJ"]).locator("dd").first).to_have_text("")
+    expect(card.locator(shown["ImmigrationServicesAgency.MOJ"]).locator("svg")).to_have_count(0)
+    assert_accessible(page)
+    shoot(page, "post-reach")
+
+    page.goto(f"{live_server.url}/accounts/IMMI_TOKYO/")
+    expect(page.locator("#account-reach")).to_contain_text("5000")
+    expect(page.locator("#account-best-posts tbody tr")).to_have_count(1)
+    assert_accessible(page)
+    shoot(page, "account-reach")

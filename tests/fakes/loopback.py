@@ -4,7 +4,9 @@ Workers started with ``PLATFORM_API_ORIGIN=http://127.0.0.1:PORT`` (and no
 in-process fakes) send every platform request here; the adapters put the
 platform's own address in a header (accounts.platforms.base), and the request
 is answered by FakeX or FakeGraph exactly as in-process, latency and log
-included::
+included: publishing, listening and the reach reads (X's post and user
+lookups, Graph post fields, insights and the Page's followers, which each fake
+routes to its tests/fakes/reach.py part)::
 
     server = serve({"x": FakeX(latency=0.05, log_path=...), "facebook": FakeGraph(...)})
     ... PLATFORM_API_ORIGIN=server.origin ...

@@ -247,3 +247,26 @@ def test_the_account_page_shows_followers_over_time_and_the_months_best_posts(cl
 
     assert 'id="account-reach"' in html and "950 followers" in html
     assert 'id="account-best-posts"' in html and "321" in html
+
+
+def test_the_post_and_account_pages_read_figures_in_as_many_queries_for_one_day_as_for_thirty(client, viewer):
+    """Reach cards on the post page and the account page: the queries do not grow with the days collected."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(viewer)
+    target = published("IMMI_TOKYO", day=1)
+    today = timezone.now().date()
+    figures(target, day=today, views=10)
+    AccountFiguresFactory.create(account=target.account, day=today, followers=100)
+    pages = [reverse("posts:detail", args=[target.post_id]), reverse("sns_account", args=["IMMI_TOKYO"])]
+    counts = []
+    for days in (1, 30):
+        for back in range(1, days):
+            figures(target, day=today - dt.timedelta(days=back), views=10 - back // 3)
+            AccountFiguresFactory.create(account=target.account, day=today - dt.timedelta(days=back), followers=99)
+        with CaptureQueriesContext(connection) as queries:
+            html = "".join(client.get(url).content.decode() for url in pages)
+        assert 'id="post-reach"' in html and 'id="account-reach"' in html
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
