@@ -191,7 +191,8 @@ def queue(request):
             "page": page,
             "window": window,
             "window_before": _window_before(request, window) if window else "",
-            "categories": ProhibitedAct.choices,
+            # Translated once: each reply lists the categories twice, and a lazy label is translated each time.
+            "categories": [(value, str(label)) for value, label in ProhibitedAct.choices],
             "next": request.get_full_path(),
             "notes": notes,
             "show_rules": administrator,
