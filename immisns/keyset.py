@@ -1,4 +1,4 @@
-"""Keyset (cursor) pagination for lists that grow for years: posts, the approval queue, the audit log.
+"""Keyset (cursor) pagination for lists that grow for years: posts, the approval and moderation queues, the audit log.
 
 An offset (``LIMIT 50 OFFSET 40000``) makes the database read and throw away
 every row before the page; a keyset page asks for the rows after (or before)
