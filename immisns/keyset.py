@@ -1,4 +1,4 @@
-"""Keyset (cursor) pagination for lists that grow for years: posts, the approval queue, the audit log.
+"""Keyset (cursor) pagination for lists that grow for years: posts, the approval and moderation queues, the audit log.
 
 An offset (``LIMIT 50 OFFSET 40000``) makes the database read and throw away
 every row before the page; a keyset page asks for the rows after (or before)
@@ -20,12 +20,20 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+
+# Django's row comparisons (its composite keys use them): ROW(a, b) <= ROW(x, y) on PostgreSQL, OR elsewhere.
+# django-stubs does not describe this module yet.
+from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyped]
+    TupleGreaterThanOrEqual,
+    TupleLessThanOrEqual,
+)
 
 from immisns.bounds import within_years
 
 AFTER = "after"
 BEFORE = "before"
+CURSOR_MAX = 300  # characters: ours are under 120; anything longer is not worth decoding
 
 
 @dataclass
@@ -82,6 +90,8 @@ def encode(values: list) -> str:
 
 def decode(token: str, fields: list) -> list | None:
     """The cursor's values, or None when it is not one of ours (a stale or edited link)."""
+    if len(token) > CURSOR_MAX:
+        return None
     try:
         raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if not isinstance(raw, list) or len(raw) != len(fields):
@@ -101,16 +111,25 @@ def decode(token: str, fields: list) -> list | None:
 def _beyond(fields: list, values: list, *, greater: bool) -> Q:
     """Rows strictly beyond `values` in the row order: (a, b) > (va, vb), or < when not greater.
 
-    Written as ``a >= va AND (a > va OR (a = va AND b > vb))``: the first term
-    bounds an index range scan on a, which the bare OR would not.
+    On PostgreSQL a row comparison, which an index with the ordering's
+    columns in the same order (or all reversed) takes whole as the start of
+    its range scan: a page reads its own rows however deep it is, even when
+    the first column has few values (a flag). It is written ``(a, b) <= (va,
+    vb)`` without the cursor's own row (its last column is unique) because
+    PostgreSQL estimates a row comparison by its first column alone: past the
+    last value of that column a strict ``a < va`` estimates no row at all, and
+    the planner would then walk the index for a search that a text index
+    answers at once. Where the database has no row comparison (SQLite) Django
+    spells it out with OR; the bound on the first column alone (``a <= va``)
+    lets an index serve a range there.
     """
-    op, op_or_equal = ("gt", "gte") if greater else ("lt", "lte")
+    lookup, first = (TupleGreaterThanOrEqual, "gte") if greater else (TupleLessThanOrEqual, "lte")
     names = [field.attname for field in fields]
-    tail = Q()
-    for depth in range(len(names) - 1, -1, -1):
-        step = Q(**{f"{names[depth]}__{op}": values[depth]})
-        tail = step if depth == len(names) - 1 else step | (Q(**{names[depth]: values[depth]}) & tail)
-    return Q(**{f"{names[0]}__{op_or_equal}": values[0]}) & tail
+    return (
+        Q(**{f"{names[0]}__{first}": values[0]})
+        & lookup(tuple(F(name) for name in names), tuple(values))
+        & ~Q(**{names[-1]: values[-1]})
+    )
 
 
 def paginate(queryset: QuerySet, *, ordering: tuple[str, ...], params, size: int = 50) -> Page:

@@ -7,6 +7,7 @@ from typing import cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SocialAccount
@@ -17,6 +18,10 @@ from replies.services import BULK_MOST
 # Dates a person may filter by: anything outside is a typing slip, not a question.
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 SEARCH_MAX = 100  # characters of a search: enough for a sentence, bounded for the LIKE / trigram scan
+# pg_trgm makes no trigram of words under three characters, so no index finds them (入管, 在留): such a
+# search reads the replies of one window of days at a time, the newest unless the dates say otherwise.
+TRIGRAM = 3
+SHORT_WORDS_DAYS = 92
 
 
 def _date_field(label) -> forms.DateField:
@@ -63,6 +68,14 @@ class QueueFilterForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
+        data["window"] = None
+        words = data.get("q") or ""
+        if words and len(words.removeprefix("@")) < TRIGRAM and not self.errors:
+            # Told on the page, with a link to the window before.
+            until = until or timezone.localdate()
+            earliest = until - dt.timedelta(days=SHORT_WORDS_DAYS - 1)
+            data["since"], data["until"] = max(since or earliest, earliest), until
+            data["window"] = (data["since"], until)
         return data
 
 

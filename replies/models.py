@@ -81,7 +81,20 @@ class Reply(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "-created_at"], name="reply_account_newest"),
-            models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
+            # The queue's order (replies.views.QUEUE_ORDER), walked backwards a keyset page at a time; the
+            # account last, so an account filter is checked in the index. Hidden or deleted replies and
+            # those with a category are few: their own small indexes serve those filters in the same order.
+            models.Index(fields=["needs_review", "risk", "created_at", "id", "account"], name="reply_queue_order"),
+            models.Index(
+                fields=["category", "needs_review", "risk", "created_at", "id"],
+                name="reply_queue_category",
+                condition=~models.Q(category=""),
+            ),
+            models.Index(
+                fields=["state", "needs_review", "risk", "created_at", "id"],
+                name="reply_queue_state",
+                condition=~models.Q(state="visible"),
+            ),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
             # The transparency report counts the last two months' replies per account on each request (index only).
