@@ -82,6 +82,8 @@ class Reply(models.Model):
         indexes = [
             models.Index(fields=["account", "-created_at"], name="reply_account_newest"),
             models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
+            # The home page counts each account's waiting replies from this index alone (they are few).
+            models.Index(fields=["account"], condition=models.Q(needs_review=True), name="reply_waiting_account"),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
         ]
@@ -134,6 +136,12 @@ class ReplyDecision(AppendOnly, models.Model):
     class Meta:
         db_table = "moderation_replydecision"
         ordering = ["at", "id"]
+        # The home page counts the system's hides since a person last looked at the queue.
+        indexes = [
+            models.Index(
+                fields=["at"], condition=models.Q(actor__isnull=True, action="hide"), name="replydecision_auto_hide"
+            )
+        ]
         verbose_name = _("reply decision")
         verbose_name_plural = _("reply decisions")
 
