@@ -122,6 +122,16 @@ class Entry:
     def outside_hours(self) -> bool:
         return bool(self.closed_on)
 
+    # The time as the line and its Move form write it (a page writes a hundred of them: plain strftime
+    # rather than the template's localising date filter).
+    @property
+    def hh_mm(self) -> str:
+        return self.at.strftime("%H:%M")
+
+    @property
+    def day_text(self) -> str:
+        return self.at.date().isoformat()
+
 
 @dataclass
 class Day:

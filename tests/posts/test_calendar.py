@@ -441,7 +441,7 @@ def many_posts(author, count: int, *, first_day: str = "2026-12-02", days: int =
 
 def test_a_busy_day_shows_its_first_posts_and_opens_with_plus_n_more(poster_client, tokyo_poster):
     posts = many_posts(tokyo_poster, 5)
-    response = poster_client.get(URL, {"state": "draft"})
+    response = poster_client.get(URL, {"state": "draft"}, HTTP_ACCEPT_LANGUAGE="en")
     day = day_of(response, "2026-12-02")
     assert post_ids(day) == [p.pk for p in posts[: calendar.PER_DAY["month"]]]
     assert (day.total, day.more) == (5, 2)
@@ -465,7 +465,7 @@ def test_a_busy_day_shows_its_first_posts_and_opens_with_plus_n_more(poster_clie
 def test_a_day_of_hundreds_of_posts_is_read_a_page_at_a_time(poster_client, tokyo_poster):
     posts = many_posts(tokyo_poster, calendar.DAY_PAGE + 7)
     day_params = {"view": "day", "date": "2026-12-02"}
-    first = poster_client.get(URL, day_params)
+    first = poster_client.get(URL, day_params, HTTP_ACCEPT_LANGUAGE="en")
     day = day_of(first, "2026-12-02")
     assert post_ids(day) == [p.pk for p in posts[: calendar.DAY_PAGE]] and day.total == calendar.DAY_PAGE + 7
     assert f"{calendar.DAY_PAGE + 7} posts" in first.content.decode()
