@@ -458,6 +458,7 @@ def test_a_busy_day_shows_its_first_posts_and_opens_with_plus_n_more(poster_clie
     assert [[d.date for d in week] for week in opened.context["weeks"]] == [[dt.date(2026, 12, 2)]]
     assert post_ids(day_of(opened, "2026-12-02")) == [p.pk for p in posts]
     assert f'id="move-{posts[4].pk}"' in opened.content.decode()
+    assert '<p class="cal-open">' in opened.content.decode()  # the offices' counter hours that day, as in a week
     assert "state=draft" in opened.context["next_url"] and "date=2026-12-03" in opened.context["next_url"]
     assert "date=2026-12-01" in opened.context["previous_url"]
 
