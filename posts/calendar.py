@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     from accounts.models import Office
     from posts.models import Post
 
-MONTH, WEEK = "month", "week"
-VIEWS = (MONTH, WEEK)
+MONTH, WEEK, DAY = "month", "week", "day"
+VIEWS = (MONTH, WEEK, DAY)
+# A day of the month or week grid lists at most this many posts, the earliest, and "+N more" opens the
+# day: a month reads the same and costs the same with 10 or 10,000 posts. A week's days are taller.
+PER_DAY = {MONTH: 3, WEEK: 8}
+# The day view lists its posts a page at a time (a day can hold hundreds).
+DAY_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class Span:
 
     def in_focus(self, day: dt.date) -> bool:
         """A day of the month asked for (the grid's leading and trailing days are not)."""
-        return self.view == WEEK or (day.year, day.month) == (self.anchor.year, self.anchor.month)
+        return self.view != MONTH or (day.year, day.month) == (self.anchor.year, self.anchor.month)
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -65,6 +70,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def span(view: str, anchor: dt.date) -> Span:
+    if view == DAY:
+        one = dt.timedelta(days=1)
+        return Span(view=DAY, anchor=anchor, first=anchor, last=anchor, previous=anchor - one, following=anchor + one)
     if view == WEEK:
         first = _monday(anchor)
         return Span(
@@ -114,6 +122,16 @@ class Entry:
     def outside_hours(self) -> bool:
         return bool(self.closed_on)
 
+    # The time as the line and its Move form write it (a page writes a hundred of them: plain strftime
+    # rather than the template's localising date filter).
+    @property
+    def hh_mm(self) -> str:
+        return self.at.strftime("%H:%M")
+
+    @property
+    def day_text(self) -> str:
+        return self.at.date().isoformat()
+
 
 @dataclass
 class Day:
@@ -122,8 +140,14 @@ class Day:
     is_today: bool
     holiday: str = ""  # 土曜日, 日曜日, a national holiday's name, 年末年始
     offices: list[OfficeDay] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)  # the posts shown: the day's first few, or a page of them
+    total: int = 0  # the posts the day holds, shown or not
     is_next_window: bool = False  # the next counter window (of an office shown) opens this day
+
+    @property
+    def more(self) -> int:
+        """Posts of the day not shown here ("+N more" opens the day)."""
+        return max(0, self.total - len(self.entries))
 
     @property
     def closures(self) -> list[OfficeDay]:
@@ -159,6 +183,7 @@ def build(
     window: Span,
     *,
     posts,
+    totals: dict[dt.date, int] | None = None,
     schedules: dict,
     offices,
     today: dt.date,
@@ -166,8 +191,10 @@ def build(
 ) -> tuple[list[list[Day]], list[NextWindow]]:
     """The grid (weeks of seven Days) and each shown office's current or next counter window.
 
-    `posts` are the posts scheduled in the span, targets (with their accounts)
-    prefetched; `schedules` is office_hours._Schedule.load_many() for every
+    `posts` are the posts to show of those scheduled in the span (the first
+    few of each day, or one page of a day), targets (with their accounts)
+    prefetched; `totals` how many posts each JST day holds, shown or not (a
+    day missing from it holds those shown); `schedules` is office_hours._Schedule.load_many() for every
     office those accounts belong to and every office in `offices` (the offices
     whose hours the page shows), over at least the span.
     """
@@ -199,6 +226,7 @@ def build(
         shown_day.entries.append(entry)
     for shown_day in days.values():
         shown_day.entries.sort(key=lambda e: (e.at, e.post.pk))
+        shown_day.total = max((totals or {}).get(shown_day.date, 0), len(shown_day.entries))
 
     upcoming = []
     now_jst = now.astimezone(JST)

@@ -1,4 +1,8 @@
-"""The calendar (/calendar/): a month or a week of posts in JST, and rescheduling from it.
+"""The calendar (/calendar/): a month, a week or a day of posts in JST, and rescheduling from it.
+
+The month and week show the first few posts of each day and "+N more", which
+opens the day; the day lists all of its posts a page at a time. No view reads
+more posts than it shows.
 
 Reading asks the access module like every page; moving a post goes through
 services.post_update, the edit page's own service, so an approved post goes
@@ -18,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
+from immisns import keyset
 from immisns.redirects import next_or
 from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
@@ -52,16 +57,25 @@ def calendar_page(request):
     today = now.astimezone(JST).date()
     view = filters.get("view") or calendar.MONTH
     window = calendar.span(view, filters.get("date") or today)
-    posts = list(
-        selectors.posts_on_calendar(
-            user,
-            starts_at=window.starts_at,
-            ends_at=window.ends_at,
-            state=filters.get("state") or "",
-            account=filters.get("account"),
-            office=filters.get("office"),
-        )
+    in_window = selectors.posts_on_calendar(
+        user,
+        starts_at=window.starts_at,
+        ends_at=window.ends_at,
+        state=filters.get("state") or "",
+        account=filters.get("account"),
+        office=filters.get("office"),
     )
+    page = None
+    if view == calendar.DAY:
+        # One day, a page at a time, and how many it holds.
+        page = keyset.paginate(
+            in_window, ordering=selectors.CALENDAR_ORDER, params=request.GET if filters else {}, size=calendar.DAY_PAGE
+        )
+        posts = page.items
+        totals = {window.first: in_window.count()} if page.has_other_pages else {}
+    else:
+        posts = list(selectors.first_of_each_day(in_window, calendar.PER_DAY[view]))
+        totals = {calendar.jst_day(post.scheduled_at): post.day_total for post in posts}
 
     visible = list(access.accounts_visible_to(user).order_by("office__sort_order", "platform", "sort_order"))
     offices_of_accounts = {a.office_id: a.office for a in visible}
@@ -80,13 +94,17 @@ def calendar_page(request):
         first=min(window.first, today),
         last=max(window.last, today + dt.timedelta(days=office_hours.SEARCH_DAYS)),
     )
-    weeks, upcoming = calendar.build(window, posts=posts, schedules=schedules, offices=shown, today=today, now=now)
+    weeks, upcoming = calendar.build(
+        window, posts=posts, totals=totals, schedules=schedules, offices=shown, today=today, now=now
+    )
     if choose_office:
         upcoming = []
 
     # The filters, kept in every link the page makes (views, previous, next, today).
     params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}
     params = {**params, "view": view}
+    # "+N more" on a day of the month or week opens that day, with the same filters; the date follows.
+    day_url = _url({**params, "view": calendar.DAY}) + "&date="
     return render(
         request,
         "posts/calendar.html",
@@ -95,6 +113,8 @@ def calendar_page(request):
             "window": window,
             "view": view,
             "weeks": weeks,
+            "page": page,
+            "day_url": day_url,
             "upcoming": upcoming,
             "choose_office": choose_office,
             "shown_offices": shown,
@@ -106,6 +126,7 @@ def calendar_page(request):
             "today_url": _url(params),
             "month_url": _url({**params, "view": calendar.MONTH, "date": window.anchor.isoformat()}),
             "week_url": _url({**params, "view": calendar.WEEK, "date": window.anchor.isoformat()}),
+            "day_view_url": _url({**params, "view": calendar.DAY, "date": window.anchor.isoformat()}),
             "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         },
     )

@@ -318,7 +318,9 @@ class ResolveForm(forms.Form):
 class CalendarFilterForm(forms.Form):
     """The calendar's view, day and filters, all in the URL (a link to it shows the same)."""
 
-    view = forms.ChoiceField(label=_("View"), required=False, choices=[("month", _("Month")), ("week", _("Week"))])
+    view = forms.ChoiceField(
+        label=_("View"), required=False, choices=[("month", _("Month")), ("week", _("Week")), ("day", _("Day"))]
+    )
     date = forms.DateField(label=_("Date"), required=False, input_formats=["%Y-%m-%d"])
     office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
         label=_("Office"), required=False, queryset=None, empty_label=_("Any office")
@@ -327,6 +329,9 @@ class CalendarFilterForm(forms.Form):
         label=_("Account"), required=False, queryset=None, empty_label=_("Any account")
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
+    # The day view's page (immisns.keyset cursors: one that does not decode gives the first page).
+    after = forms.CharField(label=_("Page"), required=False, max_length=200, widget=forms.HiddenInput)
+    before = forms.CharField(label=_("Page"), required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -130,7 +130,7 @@ def account_health(accounts, *, now: dt.datetime | None = None) -> list[AccountH
                 Subquery(
                     targets.filter(state__in=[T.FAILED, T.UNCONFIRMED])
                     .values("account")
-                    .annotate(n=Count("pk"))
+                    .annotate(n=Count("*"))  # not the id: the index (state, account, due) answers alone
                     .values("n")
                 ),
                 0,

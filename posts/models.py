@@ -358,6 +358,15 @@ class PostEvent(AppendOnly, models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The health card counts each account's failures and unknown outcomes of the last 30 days: a few
+        # among every event of those days (posts.health.account_health).
+        indexes = [
+            models.Index(
+                fields=["at", "target"],
+                condition=models.Q(action__in=["fail", "unconfirmed"]),
+                name="postevent_recent_trouble",
+            )
+        ]
         verbose_name = _("post event")
         verbose_name_plural = _("post events")
 

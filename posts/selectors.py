@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 
 from accounts import access
 from accounts.models import SocialAccount
 from posts.models import DisplayState, Post, PostEvent, PostTarget, PublishingSwitch
+from posts.office_hours import JST
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -33,6 +35,8 @@ def _with_targets(posts: QuerySet[Post]) -> QuerySet[Post]:
 POST_LIST_ORDER = ("-scheduled_at", "-id")
 # The approval queue in the order posts are due: overdue first, then the next to go out.
 QUEUE_ORDER = ("scheduled_at", "id")
+# The calendar's, within each day; its day view is paged by keyset on it.
+CALENDAR_ORDER = ("scheduled_at", "id")
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 20
 DASHBOARD_ATTENTION = (
@@ -170,8 +174,22 @@ def posts_on_calendar(
     return (
         posts.only("id", "body", "state", "scheduled_at", "revision", "author_id", "returned_by_id")
         .prefetch_related(Prefetch("targets", queryset=targets))
-        .order_by("scheduled_at", "id")
+        .order_by(*CALENDAR_ORDER)
     )
+
+
+def first_of_each_day(posts: QuerySet[Post], per_day: int) -> QuerySet[Post]:
+    """The first `per_day` of `posts` on each JST day, each with `day_total`, how many posts its day holds.
+
+    The database ranks and counts the posts per day (window functions) and
+    returns only those the calendar shows, so a month of 10,000 posts sends
+    at most `per_day` a day, and their targets, to Python.
+    """
+    day = TruncDate("scheduled_at", tzinfo=JST)
+    return posts.annotate(
+        day_rank=Window(RowNumber(), partition_by=[day], order_by=[F(name).asc() for name in CALENDAR_ORDER]),
+        day_total=Window(Count("pk"), partition_by=[day]),
+    ).filter(day_rank__lte=per_day)
 
 
 def approval_queue(user) -> QuerySet[Post]:

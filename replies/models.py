@@ -95,6 +95,8 @@ class Reply(models.Model):
                 name="reply_queue_state",
                 condition=~models.Q(state="visible"),
             ),
+            # The home page counts each account's waiting replies from this index alone (they are few).
+            models.Index(fields=["account"], condition=models.Q(needs_review=True), name="reply_waiting_account"),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
             # The transparency report counts the last two months' replies per account on each request (index only).
@@ -149,6 +151,12 @@ class ReplyDecision(AppendOnly, models.Model):
     class Meta:
         db_table = "moderation_replydecision"
         ordering = ["at", "id"]
+        # The home page counts the system's hides since a person last looked at the queue.
+        indexes = [
+            models.Index(
+                fields=["at"], condition=models.Q(actor__isnull=True, action="hide"), name="replydecision_auto_hide"
+            )
+        ]
         verbose_name = _("reply decision")
         verbose_name_plural = _("reply decisions")
 

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import Membership, Office
 from posts import office_hours, services
 from posts.models import Post
-from tests.browser.conftest import BROWSER_DB, assert_accessible, login, shoot
+from tests.browser.conftest import BROWSER_DB, DESKTOP, PHONE, assert_accessible, login, shoot
 from tests.conftest import add_totp
 from tests.factories import PASSWORD, ClosureDayFactory, make_person, post_via_services
 
@@ -146,3 +146,40 @@ def test_a_viewer_sees_the_calendar_with_nothing_to_drag(page, live_server, peop
     expect(page.locator(f"#cal-post-{post.pk}")).to_have_count(0)
     page.locator("#cal-previous").click()
     expect(page.locator(f"#cal-post-{post.pk}")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_plus_n_more_opens_the_busy_day_from_the_keyboard(page, live_server, people, viewport):
+    poster = people[0]
+    monday = next_monday()
+    posts = [
+        post_via_services(poster, when=dt.datetime.combine(monday, dt.time(10 + n), tzinfo=JST), reason=REASON)
+        for n in range(5)
+    ]
+    login(page, live_server, poster.username, PASSWORD)
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/calendar/?date={monday.isoformat()}")
+    day = page.locator(f"#day-{monday.isoformat()}")
+    expect(day.locator(".cal-post")).to_have_count(3)
+    more = day.locator("a.cal-more")
+    expect(more).to_be_visible()
+    # From the day's last post shown, Tab reaches "+2 more" (past that post's Move button).
+    day.locator(f"#cal-post-{posts[2].pk} a.cal-post-link").focus()
+    for _press in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('cal-more')"):
+            break
+    else:
+        raise AssertionError("Tab never reached +N more")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"view=day.*date={monday.isoformat()}|date={monday.isoformat()}.*view=day"))
+    for post in posts:
+        expect(page.locator(f"#cal-post-{post.pk}")).to_be_visible()
+    expect(page.locator("#cal-day")).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
+    if viewport == DESKTOP:  # shoot() takes both widths
+        shoot(page, "calendar-day")
+        # (Screenshots only after htmx's swap: Playwright's screenshot style would be carried into it.)
+        page.goto(f"{live_server.url}/calendar/?date={monday.isoformat()}")
+        shoot(page, "calendar-month-more")

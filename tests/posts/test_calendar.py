@@ -5,15 +5,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Membership, Office, SocialAccount
 from posts import calendar, services
 from posts.errors import NotAllowed
-from posts.models import PostEvent
+from posts.models import Post, PostEvent, PostTarget
 from tests.conftest import add_totp, sign_in_with_second_factor
-from tests.factories import ClosureDayFactory, make_history, make_person, post_via_services
+from tests.factories import (
+    ClosureDayFactory,
+    PostFactory,
+    PostTargetFactory,
+    make_history,
+    make_person,
+    post_via_services,
+    social_account,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -407,3 +417,83 @@ def test_the_calendar_makes_a_flat_number_of_queries(client, frozen_now, size, r
         assert response.status_code == 200
     if size == "large":
         assert len(shown(client.get(URL, {"date": "2026-11-20"}))) > 20
+
+
+# --- busy days: the first few, "+N more", and the day a page at a time ---------------------------
+
+
+def many_posts(author, count: int, *, first_day: str = "2026-12-02", days: int = 1, handle: str = "IMMI_TOKYO"):
+    """`count` draft posts spread over `days` days from `first_day` (10:00 JST on, a minute apart), in bulk."""
+    start = at(f"{first_day}T10:00")
+    rows = [
+        PostFactory.build(
+            author=author,
+            body=f"busy #{n}",
+            scheduled_at=start + dt.timedelta(days=n % days, minutes=n // days),
+        )
+        for n in range(count)
+    ]
+    posts = Post.objects.bulk_create(rows)
+    account = social_account(handle)
+    PostTarget.objects.bulk_create([PostTargetFactory.build(post=post, account=account) for post in posts])
+    return posts
+
+
+def test_a_busy_day_shows_its_first_posts_and_opens_with_plus_n_more(poster_client, tokyo_poster):
+    posts = many_posts(tokyo_poster, 5)
+    response = poster_client.get(URL, {"state": "draft"}, HTTP_ACCEPT_LANGUAGE="en")
+    day = day_of(response, "2026-12-02")
+    assert post_ids(day) == [p.pk for p in posts[: calendar.PER_DAY["month"]]]
+    assert (day.total, day.more) == (5, 2)
+    body = response.content.decode()
+    link = reverse("calendar") + "?state=draft&amp;view=day&amp;date=2026-12-02"
+    assert f'<a class="cal-more" href="{link}">+2 more' in body
+    assert f'id="cal-post-{posts[3].pk}"' not in body
+    # The week's days are taller: all five fit.
+    week = poster_client.get(URL, {"view": "week", "date": "2026-12-02"})
+    assert post_ids(day_of(week, "2026-12-02")) == [p.pk for p in posts]
+    assert 'class="cal-more"' not in week.content.decode()
+    # The day lists every post, movable as anywhere on the calendar, and keeps the filter.
+    opened = poster_client.get(URL, {"state": "draft", "view": "day", "date": "2026-12-02"})
+    assert [[d.date for d in week] for week in opened.context["weeks"]] == [[dt.date(2026, 12, 2)]]
+    assert post_ids(day_of(opened, "2026-12-02")) == [p.pk for p in posts]
+    assert f'id="move-{posts[4].pk}"' in opened.content.decode()
+    assert '<p class="cal-open">' in opened.content.decode()  # the offices' counter hours that day, as in a week
+    assert "state=draft" in opened.context["next_url"] and "date=2026-12-03" in opened.context["next_url"]
+    assert "date=2026-12-01" in opened.context["previous_url"]
+
+
+def test_a_day_of_hundreds_of_posts_is_read_a_page_at_a_time(poster_client, tokyo_poster):
+    posts = many_posts(tokyo_poster, calendar.DAY_PAGE + 7)
+    day_params = {"view": "day", "date": "2026-12-02"}
+    first = poster_client.get(URL, day_params, HTTP_ACCEPT_LANGUAGE="en")
+    day = day_of(first, "2026-12-02")
+    assert post_ids(day) == [p.pk for p in posts[: calendar.DAY_PAGE]] and day.total == calendar.DAY_PAGE + 7
+    assert f"{calendar.DAY_PAGE + 7} posts" in first.content.decode()
+    following = poster_client.get(URL + first.context["page"].next_query)
+    assert post_ids(day_of(following, "2026-12-02")) == [p.pk for p in posts[calendar.DAY_PAGE :]]
+    assert following.context["page"].previous_query
+    # A forged or stale cursor is the first page; an over-long one is refused plainly, never a 500.
+    forged = poster_client.get(URL, {**day_params, "after": "not-a-cursor"})
+    assert post_ids(day_of(forged, "2026-12-02"))[0] == posts[0].pk
+    too_long = poster_client.get(URL, {**day_params, "after": "A" * 5000})
+    assert too_long.status_code == 200 and too_long.context["form"].errors
+
+
+@pytest.mark.parametrize("view", ["month", "week"])
+def test_a_month_of_ten_thousand_posts_costs_what_ten_do(client, view):
+    person = make_person("c-agency", "agency", Membership.Role.SUPERVISOR)
+    writer = make_person("c-writer", "tokyo", Membership.Role.POSTER)
+    sign_in_with_second_factor(client, person)
+    sizes = {}
+    for count, first_day in ((10, "2026-10-05"), (10_000, "2026-12-01")):
+        many_posts(writer, count, first_day=first_day, days=31)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"view": view, "date": first_day})
+        assert response.status_code == 200
+        shown_on_day = post_ids(day_of(response, first_day))
+        sizes[count] = (len(queries), len(response.content), len(shown_on_day))
+    assert sizes[10][0] == sizes[10_000][0]  # the same queries
+    assert sizes[10_000][2] == calendar.PER_DAY[view]
+    # What is written is bounded by the posts a view shows, not by the posts there are.
+    assert sizes[10_000][1] < 250_000

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from replies.categories import ProhibitedAct
 from replies.demo import seed_replies
-from replies.models import Reply
-from tests.factories import ListeningStateFactory
+from replies.models import Reply, ReplyDecision
+from replies.templatetags import replies_tags
+from tests.factories import ListeningStateFactory, ReplyDecisionFactory, ReplyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,32 @@ def test_the_dashboard_counts_waiting_replies_and_automatic_hides_since_the_last
     client.get(reverse("moderation:queue"))
     summary = {a.handle: (a.waiting, a.auto_hidden) for a in client.get(reverse("home")).context["summary"]}
     assert summary == {"IMMI_TOKYO": (2, 0)}
+
+
+def test_the_dashboards_counts_are_per_account_and_only_the_systems_hides(client, tokyo_poster, tokyo_supervisor):
+    hide = ReplyDecision.Action.HIDE
+    for handle, waiting in (("IMMI_TOKYO", 3), ("IMMI_NARITA", 1), ("IMMI_OSAKA", 2)):
+        for _n in range(waiting):
+            ReplyFactory.create(handle=handle, needs_review=True)
+        ReplyDecisionFactory.create(reply=ReplyFactory.create(handle=handle), action=hide)  # by the system
+    ReplyFactory.create(handle="IMMI_TOKYO", needs_review=False)  # decided: not waiting
+    ReplyDecisionFactory.create(reply=ReplyFactory.create(handle="IMMI_TOKYO"), action=hide, actor=tokyo_supervisor)
+    client.force_login(tokyo_poster)
+    home = client.get(reverse("home"))
+    summary = {a.handle: (a.waiting, a.auto_hidden) for a in home.context["summary"]}
+    assert summary == {"IMMI_TOKYO": (3, 1), "IMMI_NARITA": (1, 1)}  # Osaka is not theirs
+    assert "+</td>" not in home.content.decode()
+
+
+def test_many_automatic_hides_since_the_last_look_are_counted_as_at_least(client, tokyo_poster, monkeypatch):
+    monkeypatch.setattr(replies_tags, "AUTO_HIDES_READ", 3)
+    for handle in ("IMMI_TOKYO", "IMMI_OSAKA", "IMMI_TOKYO", "IMMI_TOKYO"):
+        ReplyDecisionFactory.create(reply=ReplyFactory.create(handle=handle), action=ReplyDecision.Action.HIDE)
+    client.force_login(tokyo_poster)
+    home = client.get(reverse("home"))
+    # The newest three hides (two of them Tokyo's) were read: there may be more.
+    assert [(a.handle, a.auto_hidden, a.auto_hidden_more) for a in home.context["summary"]] == [("IMMI_TOKYO", 2, True)]
+    assert "<td>2+</td>" in home.content.decode()
 
 
 def test_a_stop_at_the_daily_budget_shows_on_the_dashboard_and_the_queue_in_the_readers_language(client, tokyo_poster):
