@@ -81,6 +81,8 @@ class Reply(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "-created_at"], name="reply_account_newest"),
+            # The account page's counts by state and waiting, read from the index alone (replies.selectors).
+            models.Index(fields=["account", "state", "needs_review"], name="reply_account_state"),
             models.Index(fields=["needs_review", "-risk", "-created_at"], name="reply_queue"),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),

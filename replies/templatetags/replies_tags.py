@@ -9,10 +9,10 @@
 """
 
 from django import template
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Value
 
 from accounts import access
+from immisns import keyset
 from replies import selectors
 from replies.models import QueueVisit, ReplyDecision
 
@@ -51,9 +51,10 @@ def replies_summary(context):
 @register.inclusion_tag("replies/_account_card.html", takes_context=True)
 def account_replies(context, account):
     """The account page's card; the page asks access.can_moderate_replies() before it shows it."""
-    decisions = Paginator(selectors.decision_history(account=account), selectors.HISTORY_PAGE)
-    return {
-        "account": account,
-        "counts": selectors.reply_counts(account=account),
-        "decisions": decisions.get_page(context["request"].GET.get("page")),
-    }
+    decisions = keyset.paginate(
+        selectors.decision_history(account=account),
+        ordering=selectors.HISTORY_ORDER,
+        params=context["request"].GET,
+        size=selectors.HISTORY_PAGE,
+    )
+    return {"account": account, "counts": selectors.reply_counts(account=account), "decisions": decisions}
