@@ -496,6 +496,8 @@ def test_a_list_row_names_the_first_five_accounts_and_how_many_more(client, view
     named = [a for a in accounts if f'href="{a.get_absolute_url()}"' in row]
     assert named == [*accounts[:5], held]
     assert "Held" in row and f"+{len(accounts) - 6} more accounts" in row
+    # A phone shows each cell under its column's name, translated once for the whole list.
+    assert 'data-label="Publish at"' in row and 'data-label="Author"' in row
     # The post's own page still names every account.
     detail = client.get(reverse("posts:detail", args=[post.pk])).content.decode()
     assert all(a.get_absolute_url() in detail for a in accounts)
