@@ -1,9 +1,9 @@
 """The admin's change lists: each row's selection checkbox written in one step.
 
-Django renders that checkbox through the form widget templates, once per row;
-on the membership list (a hundred rows of three short columns) that was about
-a third of the page's time. The markup is Django's own, byte for byte, so the
-admin's JavaScript (select all, the action bar) works as before.
+Django renders that checkbox through the form widget templates, once per
+row; on the membership list (rows of three short columns) that was more than
+a quarter of the page's function calls. The markup is Django's own, byte for
+byte, so the admin's JavaScript (select all, the action bar) works as before.
 """
 
 from django.contrib import admin
