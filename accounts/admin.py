@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.admin_inlines import LabelledTabularInline
+from accounts.admin_lists import QuickCheckboxAdmin
 from accounts.models import AccountStateChange, ClosureDay, Membership, Office, OfficeHours, SocialAccount
 
 User = get_user_model()
@@ -29,7 +30,7 @@ class OfficeHoursInline(LabelledTabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(QuickCheckboxAdmin):
     list_display = ["name_ja", "name_en", "kind", "parent", "code"]
     list_select_related = ["parent"]
     list_filter = ["kind"]
@@ -38,7 +39,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
+class ClosureDayAdmin(QuickCheckboxAdmin):
     list_display = ["date", "office", "reason"]
     list_filter = ["office"]
     date_hierarchy = "date"
@@ -126,7 +127,7 @@ class AccountStateChangeInline(LabelledTabularInline):
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
+class SocialAccountAdmin(QuickCheckboxAdmin):
     form = SocialAccountForm
     list_display = ["handle_column", "platform", "display_name", "office", "state", "publisher", "credentials_set"]
     list_filter = ["platform", "state", "publisher", "office"]
@@ -202,7 +203,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(QuickCheckboxAdmin):
     list_display = ["user", "office", "role"]
     list_filter = ["role", "office"]
     search_fields = ["user__username", "user__email", "office__name_ja"]
@@ -220,7 +221,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class ImmisnsUserAdmin(UserAdmin):
+class ImmisnsUserAdmin(QuickCheckboxAdmin, UserAdmin):
     inlines = [MembershipInline]
     # Roles are memberships (§3) and administrators are staff: Django's groups and
     # per-user permissions are not used here. The dates are records, shown read only.

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from posts.models import PostTarget
@@ -70,6 +71,8 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
     now = now or timezone.now()
     first = week_start(now) - dt.timedelta(weeks=weeks - 1)
     counts = [0] * weeks
+    # Counted per week by the database (Monday to Sunday JST), from the index on (state, account,
+    # published_at): a busy account's 26 weeks are a few thousand targets, the answer 26 rows.
     published = (
         PostTarget.objects.filter(
             account=account,
@@ -77,14 +80,16 @@ def posts_per_week(account, *, weeks: int, now: dt.datetime | None = None) -> We
             published_at__gte=first,
             published_at__lte=now,
         )
+        .annotate(week=TruncWeek("published_at", tzinfo=JST))
         .order_by()
-        .values_list("published_at", flat=True)
+        .values("week")
+        .annotate(count=Count("published_at"))  # a column of the index: no row is read
+        .values_list("week", "count")
     )
-    for at in published:
-        assert at is not None  # published_at__gte leaves out the targets without one
-        index = (at.astimezone(JST) - first).days // 7
+    for week, count in published:
+        index = (week - first).days // 7
         if 0 <= index < weeks:
-            counts[index] += 1
+            counts[index] += count
     size = WEEK_CHART
     top = max(counts, default=0)
     plot_height = size["height"] - size["top"] - size["bottom"]

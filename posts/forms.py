@@ -12,6 +12,7 @@ from accounts import access
 from accounts.models import Office, SocialAccount
 from accounts.platforms.capabilities import ALL as ALL_PLATFORMS
 from immisns.bounds import EARLIEST_YEAR, LATEST_YEAR
+from immisns.widgets import QuickSelect
 from posts import images as post_images
 from posts.models import DisplayState, Post
 from posts.selectors import TARGET_FAILED, TARGET_UNCONFIRMED
@@ -280,9 +281,10 @@ class PostFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Words in the text"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
     )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[])
+    # Two selects drawn on every page of the list: their options written without a template each.
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[], widget=QuickSelect)
     account: forms.ModelChoiceField[SocialAccount] = forms.ModelChoiceField(
-        label=_("Account"), required=False, queryset=None, empty_label=_("Any account")
+        label=_("Account"), required=False, queryset=None, empty_label=_("Any account"), widget=QuickSelect
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
 

@@ -190,6 +190,8 @@ class PostTarget(models.Model):
             models.Index(fields=["state", "due_at"]),
             # The post list's state filters start from the posts with a target in a rare state.
             models.Index(fields=["state", "post"], name="target_state_post"),
+            # Whether a post has a target in a given state, read from the index alone (the withdrawn filter).
+            models.Index(fields=["post", "state"], name="target_post_state"),
             # Per account: the last published (health, the week's load) and what waits or comes next.
             models.Index(fields=["state", "account", "published_at"], name="target_state_account_published"),
             models.Index(fields=["state", "account", "due_at"], name="target_state_account_due"),

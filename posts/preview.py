@@ -209,11 +209,12 @@ def post_previews(post: Post) -> list[TargetPreview]:
 
 
 def posts_previews(posts) -> dict[int, list[TargetPreview]]:
-    """post_previews() of every post in `posts`, read together (the approval queue)."""
+    """post_previews() of every post in `posts`, together (the approval queue).
+
+    From the targets the page has just read with their accounts and offices
+    (posts.selectors.approval_queue prefetches them), not read a second time.
+    """
     posts = list(posts)
-    by_post: dict[int, list[PostTarget]] = {post.pk: [] for post in posts}
-    for target in PostTarget.objects.filter(post__in=by_post).select_related("account__office"):
-        by_post[target.post_id].append(target)
-    requests = [_requests_for(post, by_post[post.pk]) for post in posts]
+    requests = [_requests_for(post, list(post.targets.all())) for post in posts]
     previews = iter(_previews([r for rs in requests for r in rs]))
     return {post.pk: [next(previews) for _r in rs] for post, rs in zip(posts, requests, strict=True)}

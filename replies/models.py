@@ -97,6 +97,8 @@ class Reply(models.Model):
             ),
             # The home page counts each account's waiting replies from this index alone (they are few).
             models.Index(fields=["account"], condition=models.Q(needs_review=True), name="reply_waiting_account"),
+            # The account page's counts by state and waiting, read from the index alone (replies.selectors).
+            models.Index(fields=["account", "state", "needs_review"], name="reply_account_state"),
             models.Index(fields=["author_id", "text_digest"], name="reply_author_text"),
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
             # The transparency report counts the last two months' replies per account on each request (index only).

@@ -12,11 +12,11 @@ import datetime as dt
 from collections import Counter
 
 from django import template
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts import access
+from immisns import keyset
 from replies import selectors
 from replies.models import QueueVisit, Reply, ReplyDecision
 
@@ -36,7 +36,7 @@ def replies_summary_for(user) -> list:
     Two queries, neither a pass over every reply: each account's waiting
     replies are counted from the index of waiting replies alone, and the
     system's newest hides since the last look (at most AUTO_HIDES_READ) are
-    read from their own small index (both replies/0005), rather than
+    read from their own small index (both replies/0007), rather than
     joining every reply of every account to every decision.
     """
     waiting = (
@@ -85,9 +85,10 @@ def replies_summary(context):
 @register.inclusion_tag("replies/_account_card.html", takes_context=True)
 def account_replies(context, account):
     """The account page's card; the page asks access.can_moderate_replies() before it shows it."""
-    decisions = Paginator(selectors.decision_history(account=account), selectors.HISTORY_PAGE)
-    return {
-        "account": account,
-        "counts": selectors.reply_counts(account=account),
-        "decisions": decisions.get_page(context["request"].GET.get("page")),
-    }
+    decisions = keyset.paginate(
+        selectors.decision_history(account=account),
+        ordering=selectors.HISTORY_ORDER,
+        params=context["request"].GET,
+        size=selectors.HISTORY_PAGE,
+    )
+    return {"account": account, "counts": selectors.reply_counts(account=account), "decisions": decisions}

@@ -7,6 +7,7 @@ account and an unknown handle answer 404. allauth's own pages under
 """
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -321,8 +322,26 @@ def test_the_moderation_history_comes_a_page_at_a_time(client, tokyo_poster):
     client.force_login(tokyo_poster)
     page_one = client.get(page_url("IMMI_TOKYO")).content.decode()
     assert "decision-24" in page_one and "decision-05" in page_one and "decision-04" not in page_one
-    page_two = client.get(page_url("IMMI_TOKYO"), {"page": 2}).content.decode()
+    older = re.search(r'href="([^"]*)#moderation" rel="next"', page_one)
+    assert older and 'rel="prev"' not in page_one
+    page_two = client.get(page_url("IMMI_TOKYO") + html.unescape(older[1])).content.decode()
     assert "decision-04" in page_two and "decision-00" in page_two and "decision-05" not in page_two
+    assert 'rel="next"' not in page_two
+    newer = re.search(r'href="([^"]*)#moderation" rel="prev"', page_two)
+    assert newer
+    back = client.get(page_url("IMMI_TOKYO") + html.unescape(newer[1])).content.decode()
+    assert "decision-24" in back and "decision-05" in back and "decision-04" not in back
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "W10", "\x00", "x" * 5000])
+def test_a_stale_or_forged_history_cursor_shows_the_newest_decisions(client, tokyo_poster, cursor):
+    ReplyDecision.objects.create(reply=reply("IMMI_TOKYO", 1), action="flag", reason="the newest one")
+    client.force_login(tokyo_poster)
+    for key in ("after", "before"):
+        response = client.get(page_url("IMMI_TOKYO"), {key: cursor})
+        assert response.status_code in (200, 400)
+        if response.status_code == 200:
+            assert "the newest one" in response.content.decode()
 
 
 # --- the charts show their numbers -------------------------------------------------------------

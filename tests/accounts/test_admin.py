@@ -146,3 +146,21 @@ def test_non_staff_cannot_enter_the_admin(client, tokyo_supervisor):
     sign_in_with_second_factor(client, tokyo_supervisor)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_membership_row_checkbox_is_djangos_own_and_selects_for_an_action(admin_client, tokyo_poster):
+    from django.contrib import admin as django_admin
+
+    from accounts.models import Membership
+
+    membership = Membership.objects.get(user=tokyo_poster)
+    model_admin = django_admin.site._registry[Membership]
+    # Written in one step, the markup is what Django's widget templates would have made.
+    assert model_admin.action_checkbox(membership) == django_admin.ModelAdmin.action_checkbox(model_admin, membership)
+    page = admin_client.get(reverse("admin:accounts_membership_changelist")).content.decode()
+    assert f'name="_selected_action" value="{membership.pk}" class="action-select"' in page
+    confirm = admin_client.post(
+        reverse("admin:accounts_membership_changelist"),
+        {"action": "delete_selected", "_selected_action": [membership.pk]},
+    )
+    assert confirm.status_code == 200 and str(membership) in confirm.content.decode()

@@ -476,3 +476,28 @@ def test_queue_shows_one_card_for_accounts_that_would_publish_the_same(superviso
     card = page[page.index(f'id="post-{post.pk}"') :]
     assert card.count('class="preview-card') == 2 and 'data-testid="also-IMMI_TOKYO"' not in card
     assert 'data-testid="account-held-IMMI_NARITA"' in card
+
+
+def test_a_list_row_names_the_first_five_accounts_and_how_many_more(client, viewer):
+    from posts.models import PostTarget
+    from tests.factories import PASSWORD, make_person
+
+    agency_supervisor = make_person("agency-supervisor", "agency", "supervisor")
+    accounts = list(SocialAccount.objects.order_by("platform", "sort_order"))
+    post = post_via_services(agency_supervisor, [a.handle for a in accounts], body="全アカウントへのお知らせ")
+    # The ninth account is paused with this post scheduled on it: a held target is named wherever it falls.
+    held = accounts[8]
+    PostTarget.objects.filter(post=post).update(state=PostTarget.State.SCHEDULED)
+    SocialAccount.objects.filter(pk=held.pk).update(state=SocialAccount.State.PAUSED)
+    client.login(username=viewer.username, password=PASSWORD)
+    page = client.get(reverse("posts:list"), headers={"accept-language": "en"}).content.decode()
+    row = page[page.index(f"#{post.pk}</a>") :]
+    row = row[: row.index("</tr>")]
+    named = [a for a in accounts if f'href="{a.get_absolute_url()}"' in row]
+    assert named == [*accounts[:5], held]
+    assert "Held" in row and f"+{len(accounts) - 6} more accounts" in row
+    # A phone shows each cell under its column's name, translated once for the whole list.
+    assert 'data-label="Publish at"' in row and 'data-label="Author"' in row
+    # The post's own page still names every account.
+    detail = client.get(reverse("posts:detail", args=[post.pk])).content.decode()
+    assert all(a.get_absolute_url() in detail for a in accounts)
