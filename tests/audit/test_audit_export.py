@@ -8,14 +8,21 @@ reader's language, whichever way it is made fast.
 import csv
 import io
 import json
+from collections.abc import Iterator
+from typing import cast
 
 import pytest
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AccountConnection
 from audit import export as audit_export
 from audit import selectors
 from audit.entries import Entry, Names
+from audit.models import AuditEvent
 from audit.recording import event_record
 from posts.models import PostEvent
 from tests.audit.test_audit_log import export, world  # noqa: F401 - world is a fixture
@@ -59,6 +66,7 @@ def reference(user, language: str) -> list[dict]:
     """Every row of the user's log as the page's Entry renders it, newest first."""
     with translation.override(language):
         stream = selectors.audit_stream(user=user, filters=selectors.Filters())
+        assert stream is not None
         names = Names.load()
         rows = []
         for row in stream:
@@ -111,3 +119,31 @@ def test_a_supervisor_exports_only_their_subtree(client, log, tokyo_supervisor, 
     assert osaka not in {row["account"] for row in exported}
     assert "大阪の点検" not in body.decode() and "大阪の宣伝" not in body.decode()
     assert not any(row["kind"] == "mfa.added" for row in exported)  # an administrator's second factor
+
+
+def test_an_export_streams_its_first_rows_before_reading_them_all(client, administrator):
+    """The first chunk leaves after a keyset chunk or two of each source, not after every row is read."""
+    sign_in_with_second_factor(client, administrator)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(kind="login.failed", object_type="user", data={"username": f"person-{n}"})
+            for n in range(3 * selectors.EXPORT_CHUNK)
+        ],
+        batch_size=2000,
+    )
+    for fmt in ("csv", "jsonl"):
+        response = client.get(reverse("audit:export", args=[fmt]))
+        assert isinstance(response, StreamingHttpResponse)
+        chunks = iter(cast(Iterator[bytes], response.streaming_content))
+        with CaptureQueriesContext(connection) as first:
+            chunk = next(chunks)
+        assert 0 < chunk.count(b"\n") < selectors.EXPORT_CHUNK
+        with CaptureQueriesContext(connection) as rest:
+            lines = chunk.count(b"\n") + sum(part.count(b"\n") for part in chunks)
+        assert lines > 3 * selectors.EXPORT_CHUNK  # and the sign-in's own records
+
+        # The records were read a chunk at a time: a part before the first bytes left, the rest after.
+        def reads(queries) -> int:
+            return sum("audit_auditevent" in query["sql"] for query in queries.captured_queries)
+
+        assert reads(first) >= 1 and reads(rest) >= 2, (reads(first), reads(rest))
