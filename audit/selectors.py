@@ -48,7 +48,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -473,6 +473,22 @@ def audit_stream(
     return stream.order_by("a_at", "a_src", "a_pk")
 
 
+def _in_index_order(chunk: QuerySet) -> list[dict]:
+    """A chunk read along its (at, id) index, never sorted, on PostgreSQL.
+
+    With a time filter, or near the start of the log, the planner expects few
+    rows and prefers to hash-join every post target and sort the whole window
+    behind the chunk, for each chunk: 1.2 s instead of 40 ms for 1,600 rows of
+    a month's export (a supervisor's). The index gives the order; sorting is
+    switched off for the chunk's own short transaction.
+    """
+    if connection.vendor != "postgresql":
+        return list(chunk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        return list(chunk)
+
+
 def _newest_first(src: int, queryset: QuerySet, at: str, columns: dict, chunk: int) -> Iterator[dict]:
     """One source's rows, newest first, a keyset chunk at a time: each query reads a chunk off its index.
 
@@ -483,7 +499,7 @@ def _newest_first(src: int, queryset: QuerySet, at: str, columns: dict, chunk: i
     size = min(FIRST_CHUNK, chunk)
     while True:
         rows = queryset if cursor is None else queryset.filter(_beyond(src, cursor, older=True, at=at))
-        page = list(rows.order_by(f"-{at}", "-id").values(**columns)[:size])
+        page = _in_index_order(rows.order_by(f"-{at}", "-id").values(**columns)[:size])
         yield from page
         if len(page) < size:
             return
