@@ -105,7 +105,7 @@ def _without_reply_words(value):
 
 
 def _json(text):
-    if not text:
+    if not text or text == "{}":  # most events' data: not worth a parse
         return None
     try:
         return json.loads(text)
@@ -121,6 +121,7 @@ class Names:
     accounts: dict = field(default_factory=dict)
     # An export renders the same few kinds 100,000 times: each label is translated once.
     labels: dict = field(default_factory=dict)
+    office_names: dict = field(default_factory=dict)
     zone: dt.tzinfo = field(default_factory=timezone.get_current_timezone)
 
     @classmethod
@@ -133,8 +134,12 @@ class Names:
         )
 
     def office(self, pk) -> str:
-        office = self.offices.get(pk)
-        return office.name if office is not None else ("" if pk is None else f"#{pk}")
+        # Office.name asks for the active language each time: an export asks a million times, in one language.
+        name = self.office_names.get(pk)
+        if name is None:
+            office = self.offices.get(pk)
+            name = self.office_names[pk] = office.name if office is not None else ("" if pk is None else f"#{pk}")
+        return name
 
     def office_code(self, pk) -> str:
         office = self.offices.get(pk)

@@ -43,11 +43,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import heapq
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -107,6 +109,7 @@ COLUMNS = (
 )
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
+FIRST_CHUNK = 100
 
 
 def _none_int():
@@ -149,7 +152,15 @@ def _post_events(user, scope, filters: Filters):
     post_wide = PostEvent.objects.filter(target__isnull=True)
     if not scope.administrator:
         of_targets = of_targets.filter(target__account_id__in=scope.account_ids(scope.see))
-        post_wide = post_wide.filter(Exists(access.posts_visible_to(user, Post.objects.filter(pk=OuterRef("post_id")))))
+        # The GROUP BY … HAVING keeps the post's visibility asked row by row (as in access.posts_visible_to):
+        # a plain EXISTS may still be hashed over every visible post for each chunk of an export.
+        post_visible = (
+            access.posts_visible_to(user, Post.objects.filter(pk=OuterRef("post_id")))
+            .values("pk")
+            .annotate(rows=Count("pk"))
+            .filter(rows__gt=0)
+        )
+        post_wide = post_wide.filter(Exists(post_visible))
 
     def on_accounts(lookup: str, value: object) -> None:
         """Events of a target matching ``lookup``, or of a post with such a target (post-wide events)."""
@@ -405,33 +416,10 @@ def _beyond(src: int, cursor: tuple, *, older: bool, at: str) -> Q:
     return Q(**{f"{at}__{strictly}": when})
 
 
-def _part(src: int, queryset, at: str, actor: str, columns: dict, filters: Filters, *, cursor, older: bool):
-    """One source's part of the stream: filtered, bounded by the cursor, with its order in the stream."""
-    if filters.since is not None:
-        queryset = queryset.filter(**{f"{at}__gte": filters.since})
-    if filters.until is not None:
-        queryset = queryset.filter(**{f"{at}__lt": filters.until})
-    if filters.person:
-        queryset = queryset.filter(**{f"{actor}__iexact": filters.person})
-    if filters.object_id is not None:
-        queryset = queryset.alias(a_object=columns["a_object_id"]).filter(a_object=filters.object_id)
-    if cursor is not None:
-        queryset = queryset.filter(_beyond(src, cursor, older=older, at=at))
-    return queryset.order_by().values(**columns), ((f"-{at}", "-id") if older else (at, "id"))
-
-
-def audit_stream(
-    *, user, filters: Filters, cursor: tuple | None = None, older: bool = True, limit: int | None = None
-) -> QuerySet | None:
-    """The scoped, filtered stream as one UNION ALL of values() querysets, newest first; None if empty.
-
-    With a `limit` (a page), each part is ordered and cut to it before the UNION
-    where the database allows (PostgreSQL), so each table's (at, id) index is
-    read backwards for at most `limit` rows (audit/0003).
-    """
+def _parts(user, filters: Filters) -> list[tuple[int, QuerySet, str, dict]]:
+    """Each source's scoped, filtered rows: (source, queryset, its time field, its columns); [] if none."""
     if not access.can_view_audit_log(user):
-        return None
-    cut = limit is not None and connection.features.supports_slicing_ordering_in_compound
+        return []
     scope = access.scope_of(user)
     parts = []
     for src, build in SOURCES:
@@ -444,7 +432,33 @@ def audit_stream(
             continue
         # A source is one part, or several (post events: of a target, and post-wide).
         for queryset, at, actor, columns in built if isinstance(built, list) else [built]:
-            parts.append(_part(src, queryset, at, actor, columns, filters, cursor=cursor, older=older))
+            if filters.since is not None:
+                queryset = queryset.filter(**{f"{at}__gte": filters.since})
+            if filters.until is not None:
+                queryset = queryset.filter(**{f"{at}__lt": filters.until})
+            if filters.person:
+                queryset = queryset.filter(**{f"{actor}__iexact": filters.person})
+            if filters.object_id is not None:
+                queryset = queryset.alias(a_object=columns["a_object_id"]).filter(a_object=filters.object_id)
+            parts.append((src, queryset, at, columns))
+    return parts
+
+
+def audit_stream(
+    *, user, filters: Filters, cursor: tuple | None = None, older: bool = True, limit: int | None = None
+) -> QuerySet | None:
+    """The scoped, filtered stream as one UNION ALL of values() querysets, newest first; None if empty.
+
+    With a `limit` (a page), each part is ordered and cut to it before the UNION
+    where the database allows (PostgreSQL), so each table's (at, id) index is
+    read backwards for at most `limit` rows (audit/0003).
+    """
+    cut = limit is not None and connection.features.supports_slicing_ordering_in_compound
+    parts = []
+    for src, queryset, at, columns in _parts(user, filters):
+        if cursor is not None:
+            queryset = queryset.filter(_beyond(src, cursor, older=older, at=at))
+        parts.append((queryset.order_by().values(**columns), (f"-{at}", "-id") if older else (at, "id")))
     if not parts:
         return None
     if len(parts) == 1:
@@ -460,6 +474,59 @@ def audit_stream(
     if older:
         return stream.order_by("-a_at", "-a_src", "-a_pk")
     return stream.order_by("a_at", "a_src", "a_pk")
+
+
+def _in_index_order(chunk: QuerySet) -> list[dict]:
+    """A chunk read along its (at, id) index, never sorted, on PostgreSQL.
+
+    With a time filter, or near the start of the log, the planner expects few
+    rows and prefers to hash-join every post target and sort the whole window
+    behind the chunk, for each chunk: 1.2 s instead of 40 ms for 1,600 rows of
+    a month's export (a supervisor's). The index gives the order; sorting is
+    switched off for the chunk's own short transaction.
+    """
+    if connection.vendor != "postgresql":
+        return list(chunk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        return list(chunk)
+
+
+def _newest_first(src: int, queryset: QuerySet, at: str, columns: dict, chunk: int) -> Iterator[dict]:
+    """One source's rows, newest first, a keyset chunk at a time: each query reads a chunk off its index.
+
+    The first chunks are small, so that the first rows leave after a few
+    milliseconds; they grow to `chunk`, so that a million rows are few queries.
+    """
+    cursor = None
+    size = min(FIRST_CHUNK, chunk)
+    while True:
+        rows = queryset if cursor is None else queryset.filter(_beyond(src, cursor, older=True, at=at))
+        page = _in_index_order(rows.order_by(f"-{at}", "-id").values(**columns)[:size])
+        yield from page
+        if len(page) < size:
+            return
+        cursor = (page[-1]["a_at"], src, page[-1]["a_pk"])
+        size = min(size * 4, chunk)
+
+
+def _stream_order(row: dict) -> tuple:
+    return (row["a_at"], row["a_src"], row["a_pk"])
+
+
+def audit_rows(*, user, filters: Filters, chunk: int = EXPORT_CHUNK) -> Iterator[dict]:
+    """Every row of the stream, newest first, as audit_stream orders them, for the export.
+
+    Not the UNION ALL: with no limit, the database must sort every row of
+    every source before it sends the first (a million rows: seconds, and a
+    sort spilled to disk). Here each source is read in its index's order in
+    keyset chunks, and the ordered sources are merged as they come, so the
+    first rows leave at once and memory holds a chunk per source. The sources
+    are append-only and read newest first, so a row written during the
+    export is never met (it is newer than every cursor), and none is skipped.
+    """
+    sources = [_newest_first(src, queryset, at, columns, chunk) for src, queryset, at, columns in _parts(user, filters)]
+    return heapq.merge(*sources, key=_stream_order, reverse=True)
 
 
 # --- Keyset pages over the stream -----------------------------------------------------------------

@@ -63,8 +63,8 @@ def audit_export(request, fmt: str):
     if not form.is_valid():
         return HttpResponseBadRequest(_("The filters are not valid: %(errors)s") % {"errors": form.errors.as_text()})
     content_type, lines = FORMATS[fmt]
-    stream = selectors.audit_stream(user=request.user, filters=form.filters())
-    response = StreamingHttpResponse(_in_language(translation.get_language(), lines(stream)), content_type=content_type)
+    rows = selectors.audit_rows(user=request.user, filters=form.filters())
+    response = StreamingHttpResponse(_in_language(translation.get_language(), lines(rows)), content_type=content_type)
     filename = f"immisns-audit-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

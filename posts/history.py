@@ -11,14 +11,19 @@ People's own words (PostEvent.comment) are shown as they wrote them.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from checks import checks
 from posts.models import PostEvent, PostTarget
 from posts.readiness import Problem
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Action = PostEvent.Action
 
@@ -32,6 +37,67 @@ def _when(value: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
 
 def _problems(data: dict) -> str:
     return "; ".join(Problem.from_data(item).message for item in data.get("problems", []))
+
+
+# The system's sentences by (action, reason). Lazy, so that only the one an event needs is translated: an
+# export renders a million events, most of which (created, submitted, approved) have no sentence at all.
+MESSAGES: dict[tuple[str, str], StrOrPromise] = {
+    (Action.DEFER, "outside_hours"): gettext_lazy("Outside office hours now; deferred to %(until)s."),
+    (Action.DEFER, "rate_limited"): gettext_lazy("Rate limited by the platform until %(until)s."),
+    (Action.DEFER, "account_paused"): gettext_lazy(
+        "%(account)s is paused: held until the account is resumed, then published."
+    ),
+    (Action.DEFER, "account_needs_reauth"): gettext_lazy(
+        "%(account)s needs re-authorisation: held until an administrator authorises the account again, then published."
+    ),
+    (Action.DEFER, "auth_revoked"): gettext_lazy(
+        "The account's authorisation was revoked (%(error)s); waiting until it is re-authorised."
+    ),
+    (Action.FAIL, "checks"): gettext_lazy("The post no longer passes the checks: %(problems)s"),
+    (Action.FAIL, "gave_up"): gettext_lazy("Gave up after %(attempts)d attempts: %(error)s"),
+    (Action.FAIL, "refused"): gettext_lazy("The platform refused the post: %(error)s"),
+    (Action.FAIL, "out_of_credits"): gettext_lazy(
+        "The platform refused the post for lack of credits; the account is paused: %(error)s"
+    ),
+    (Action.FAIL, "no_office_hours"): gettext_lazy("The account's office has no office hours to publish in: %(error)s"),
+    (Action.RETRY, "transient"): gettext_lazy("Temporary failure (%(error)s); next attempt at %(retry_at)s."),
+    (Action.RETRY, "person"): gettext_lazy("Retried by a person."),
+    (Action.RETRY, "person_checked"): gettext_lazy("A person checked the platform and chose to publish again."),
+    (Action.UNCONFIRMED, "unexpected"): gettext_lazy(
+        "Unexpected error; the post may or may not have gone out: %(error)s"
+    ),
+    (Action.UNCONFIRMED, "not_found"): gettext_lazy(
+        "The outcome of the attempt is unknown and the post was not found among the account's recent posts%(lookup)s. Decide whether to publish it again or record it as published."
+    ),
+    (Action.UNCONFIRMED, "lookup_failed"): gettext_lazy(
+        "An earlier attempt may have gone out, and the platform could not be searched for it (%(error)s). Check the account on the platform, then record the post as published or publish it again."
+    ),
+    (Action.DEFER, "lookup_rate_limited"): gettext_lazy(
+        "An earlier attempt may have gone out; searching for it was rate limited until %(until)s, then it is searched again."
+    ),
+    (Action.RETRY, "lookup_transient"): gettext_lazy(
+        "An earlier attempt may have gone out; searching for it failed (%(error)s) and is tried again at %(retry_at)s."
+    ),
+    (Action.RETRY, "never_sent"): gettext_lazy(
+        "The worker stopped before the request left; the post goes out with the next sweep."
+    ),
+    (Action.FAIL, "unexpected_before_sending"): gettext_lazy("Unexpected error before anything was sent: %(error)s"),
+    (Action.WITHDRAW, "delete_uncertain"): gettext_lazy(
+        "The platform did not answer the withdrawal (%(error)s); the post may or may not still be there. Check the account on the platform."
+    ),
+    (Action.WITHDRAW, "requested"): gettext_lazy(
+        "Withdrawal requested; its outcome is not recorded yet. If this stays, check on the platform whether the post is still there."
+    ),
+    (Action.UNCONFIRMED, "no_adapter"): gettext_lazy(
+        "The outcome of the attempt is unknown and the platform could not be asked: %(error)s"
+    ),
+    (Action.RECONCILE, "found_after_uncertain"): gettext_lazy(
+        "Found on the platform after an uncertain attempt: %(url)s"
+    ),
+    (Action.RECONCILE, "found"): gettext_lazy("Found on the platform: %(url)s"),
+    (Action.RECONCILE, "person"): gettext_lazy("Recorded as published by a person. %(url)s"),
+    (Action.WITHDRAW, "delete_failed"): gettext_lazy("Withdrawal failed; the post is still published: %(error)s"),
+}
 
 
 def describe(action: str, data: dict) -> str:
@@ -75,65 +141,12 @@ def describe(action: str, data: dict) -> str:
             "message": checks.finding_message(data.get("kind", ""), data.get("excerpt", "")),
             "excerpt": data.get("excerpt", ""),
         }
-    messages: dict[tuple[str, str], str] = {
-        (Action.DEFER, "outside_hours"): _("Outside office hours now; deferred to %(until)s."),
-        (Action.DEFER, "rate_limited"): _("Rate limited by the platform until %(until)s."),
-        (Action.DEFER, "account_paused"): _(
-            "%(account)s is paused: held until the account is resumed, then published."
-        ),
-        (Action.DEFER, "account_needs_reauth"): _(
-            "%(account)s needs re-authorisation: held until an administrator authorises the account again, then published."
-        ),
-        (Action.DEFER, "auth_revoked"): _(
-            "The account's authorisation was revoked (%(error)s); waiting until it is re-authorised."
-        ),
-        (Action.FAIL, "checks"): _("The post no longer passes the checks: %(problems)s"),
-        (Action.FAIL, "gave_up"): _("Gave up after %(attempts)d attempts: %(error)s"),
-        (Action.FAIL, "refused"): _("The platform refused the post: %(error)s"),
-        (Action.FAIL, "out_of_credits"): _(
-            "The platform refused the post for lack of credits; the account is paused: %(error)s"
-        ),
-        (Action.FAIL, "no_office_hours"): _("The account's office has no office hours to publish in: %(error)s"),
-        (Action.RETRY, "transient"): _("Temporary failure (%(error)s); next attempt at %(retry_at)s."),
-        (Action.RETRY, "person"): _("Retried by a person."),
-        (Action.RETRY, "person_checked"): _("A person checked the platform and chose to publish again."),
-        (Action.UNCONFIRMED, "unexpected"): _("Unexpected error; the post may or may not have gone out: %(error)s"),
-        (Action.UNCONFIRMED, "not_found"): _(
-            "The outcome of the attempt is unknown and the post was not found among the account's recent posts%(lookup)s. Decide whether to publish it again or record it as published."
-        ),
-        (Action.UNCONFIRMED, "lookup_failed"): _(
-            "An earlier attempt may have gone out, and the platform could not be searched for it (%(error)s). Check the account on the platform, then record the post as published or publish it again."
-        ),
-        (Action.DEFER, "lookup_rate_limited"): _(
-            "An earlier attempt may have gone out; searching for it was rate limited until %(until)s, then it is searched again."
-        ),
-        (Action.RETRY, "lookup_transient"): _(
-            "An earlier attempt may have gone out; searching for it failed (%(error)s) and is tried again at %(retry_at)s."
-        ),
-        (Action.RETRY, "never_sent"): _(
-            "The worker stopped before the request left; the post goes out with the next sweep."
-        ),
-        (Action.FAIL, "unexpected_before_sending"): _("Unexpected error before anything was sent: %(error)s"),
-        (Action.WITHDRAW, "delete_uncertain"): _(
-            "The platform did not answer the withdrawal (%(error)s); the post may or may not still be there. Check the account on the platform."
-        ),
-        (Action.WITHDRAW, "requested"): _(
-            "Withdrawal requested; its outcome is not recorded yet. If this stays, check on the platform whether the post is still there."
-        ),
-        (Action.UNCONFIRMED, "no_adapter"): _(
-            "The outcome of the attempt is unknown and the platform could not be asked: %(error)s"
-        ),
-        (Action.RECONCILE, "found_after_uncertain"): _("Found on the platform after an uncertain attempt: %(url)s"),
-        (Action.RECONCILE, "found"): _("Found on the platform: %(url)s"),
-        (Action.RECONCILE, "person"): _("Recorded as published by a person. %(url)s"),
-        (Action.WITHDRAW, "delete_failed"): _("Withdrawal failed; the post is still published: %(error)s"),
-    }
-    template = messages.get((action, reason))
+    template = MESSAGES.get((action, reason))
     if template is None:
         return ""
     lookup_error = data.get("lookup_error", "")
     return (
-        template
+        str(template)
         % {
             "until": _when(data.get("until")),
             "retry_at": _when(data.get("retry_at"), "%H:%M:%S"),
