@@ -28,6 +28,7 @@ Exits non-zero when a page misses its target.
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import math
 import os
@@ -35,6 +36,7 @@ import random
 import statistics
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -128,10 +130,13 @@ class Copier:
         self.raw = connection.connection  # the psycopg connection under Django's
 
     def copy(self, model, rows) -> int:
+        from django.db.models import JSONField
         from psycopg.types.json import Jsonb
 
         fields = model._meta.concrete_fields
         columns = [f.column for f in fields]
+        # A JSON column's value goes as JSON (a list or a string too); None stays SQL NULL.
+        json = [isinstance(f, JSONField) for f in fields]
         # A column the generator does not fill gets the model's default, as an ORM insert would.
         defaults = {f.column: f.get_default() for f in fields}
         table = model._meta.db_table
@@ -142,7 +147,7 @@ class Copier:
             with cursor.copy(statement) as copy:
                 for row in rows:
                     values = [row[c] if c in row else defaults[c] for c in columns]
-                    copy.write_row([Jsonb(v) if isinstance(v, dict) else v for v in values])
+                    copy.write_row([Jsonb(v) if j and v is not None else v for v, j in zip(values, json, strict=True)])
                     count += 1
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
@@ -159,6 +164,8 @@ def make_people():
 
     User = get_user_model()
     people: dict[str, object] = {}
+    # Written at the end in one go, without the audit signal: generate_records dates their records three years back.
+    memberships: list[Membership] = []
     offices = {o.code: o for o in Office.objects.all()}
 
     def person(username: str, office: str | None, role: str | None, **extra):
@@ -166,7 +173,7 @@ def make_people():
         user.set_unusable_password()
         user.save()
         if office is not None and role is not None:
-            Membership.objects.create(user=user, office=offices[office], role=role)
+            memberships.append(Membership(user=user, office=offices[office], role=role))
         return user
 
     from accounts.models import SocialAccount
@@ -184,6 +191,7 @@ def make_people():
     people["agency_supervisor"] = person("bench-agency-supervisor", "agency", Membership.Role.SUPERVISOR)
     people["viewer"] = person("bench-viewer", "agency", Membership.Role.VIEWER)
     people["administrator"] = person("bench-admin", None, None, is_staff=True, is_superuser=True)
+    Membership.objects.bulk_create(memberships)
     for key in ("bureau_supervisor", "agency_supervisor", "administrator"):
         TOTP.activate(people[key], generate_totp_secret())
     return people, posters
@@ -194,7 +202,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
 
     from accounts.models import Office, SocialAccount
     from checks.models import PublishedText, text_digest
-    from posts.models import Post, PostEvent, PostTarget
+    from posts.models import Notification, Post, PostEvent, PostTarget
 
     rng = random.Random(SEED)
     started = time.monotonic()
@@ -219,7 +227,23 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     targets: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     published: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
     target_id = event_id = 0
+
+    def notify(recipient, kind, at, post_id):
+        # Read within a day or so, but the last days' are partly still unread.
+        unread = at > now - dt.timedelta(days=3) and rng.random() < 0.5
+        notifications.append(
+            {
+                "id": len(notifications) + 1,
+                "recipient_id": recipient.pk,
+                "kind": kind,
+                "post_id": post_id,
+                "account_id": None,
+                "created_at": at,
+                "read_at": None if unread else at + dt.timedelta(hours=rng.uniform(0.05, 30)),
+            }
+        )
 
     def event(post_id, action, at, *, target=None, actor=None, from_state="", to_state="", data=None):
         nonlocal event_id
@@ -286,6 +310,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
                 from_state=S.DRAFT,
                 to_state=S.PENDING,
             )
+            notify(approver, Notification.Kind.SUBMITTED, created + dt.timedelta(minutes=5), post_id)
         if approved:
             event(
                 post_id,
@@ -295,6 +320,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
                 from_state=S.PENDING,
                 to_state=S.APPROVED,
             )
+            notify(author, Notification.Kind.APPROVED, created + dt.timedelta(hours=1), post_id)
         if state == S.CANCELLED:
             event(
                 post_id,
@@ -375,6 +401,9 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
                         from_state=T.PUBLISHED,
                         to_state=T.WITHDRAWN,
                     )
+            if target_state in (T.FAILED, T.UNCONFIRMED):
+                kind = Notification.Kind.FAILED if target_state == T.FAILED else Notification.Kind.UNCONFIRMED
+                notify(author, kind, scheduled + dt.timedelta(seconds=1), post_id)
             if target_state == T.PUBLISHED:
                 published.append(
                     {
@@ -390,15 +419,573 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
     try:
-        for model, rows in ((Post, posts), (PostTarget, targets), (PostEvent, events), (PublishedText, published)):
+        for model, rows in (
+            (Post, posts),
+            (PostTarget, targets),
+            (PostEvent, events),
+            (PublishedText, published),
+            (Notification, notifications),
+        ):
             copier.copy(model, rows)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
     print(
         f"generated {len(posts):,} posts, {len(targets):,} targets, {len(events):,} events, "
-        f"{len(published):,} published texts in {time.monotonic() - started:.0f} s"
+        f"{len(published):,} published texts, {len(notifications):,} notifications "
+        f"in {time.monotonic() - started:.0f} s"
     )
+    generate_replies(REPLIES_PER_POST * posts_wanted, now)
+    generate_records(now)
+
+
+# --- Replies and their decisions (benchmarks/search.py searches them too) ---
+
+REPLY_SEED = 7
+REPLIES_PER_POST = 3  # 300,000 replies to 100,000 posts
+REPLIES = REPLIES_PER_POST * 100_000
+WAITING_SHARE = 0.02  # replies still waiting for a person, most of them recent
+
+# What residents write, in pieces a reply strings together (one to three).
+JAPANESE = [
+    "在留カードの更新はいつまでに申請すればいいですか",
+    "ビザの審査が遅すぎます",
+    "入管の窓口は何時まで開いていますか",
+    "永住許可申請の審査期間を教えてください",
+    "特定技能の試験日程はどこで確認できますか",
+    "オンライン申請でエラーが出ます",
+    "電話が全然つながりません",
+    "ありがとうございます、助かりました",
+    "この情報は本当ですか？",
+    "家族滞在の手続について質問があります",
+    "入管の対応がひどいと思います",
+    "大阪の窓口がとても混んでいました",
+    "技能実習から特定技能への移行はできますか",
+    "再入国許可は必要ですか",
+    "難民認定の結果はいつ出ますか",
+    "資格外活動許可を取りたいです",
+    "返信をお待ちしています",
+    "詳しい説明をお願いします",
+    "配偶者ビザの必要書類が分かりません",
+    "在留期間が切れそうで不安です",
+    "名古屋の出張所は土曜日も開いていますか",
+    "留学生のアルバイトは週何時間までですか",
+]
+ENGLISH = [
+    "When will my visa extension be processed?",
+    "The online application keeps failing at the last step.",
+    "Thank you for the clear information!",
+    "How long does permanent residence usually take?",
+    "Is the Tokyo office open on Saturday?",
+    "I lost my residence card, what should I do?",
+    "Please reply to my email, it has been three weeks.",
+    "Can I change jobs while my application is pending?",
+    "The waiting time at the counter was terrible today.",
+    "Where can I find the forms in English?",
+]
+OTHER = [
+    "请问在留卡更新需要多长时间？",  # Chinese
+    "签证申请的材料在哪里下载？",
+    "비자 연장은 어떻게 하나요?",  # Korean
+    "Tôi muốn hỏi về thị thực lao động kỹ năng đặc định.",  # Vietnamese
+    "Quando vou receber o resultado do meu visto?",  # Portuguese
+    "Paano mag-renew ng residence card?",  # Tagalog
+    "Bagaimana cara memperpanjang izin tinggal?",  # Indonesian
+    "मेरो भिसा कहिले आउँछ?",  # Nepali
+    "¿Dónde puedo pedir la renovación del permiso?",  # Spanish
+]
+# What gets a reply flagged or hidden: (text, category, finding kind, risk).
+FLAGGED = [
+    ("在留カード番号はAB12345678CDです、確認してください", "personal_data", "residence_card", 3),
+    ("電話してください 090-1234-5678", "personal_data", "phone", 3),
+    ("ビザ代行はこちら https://bit.ly/visa-fast 格安です", "advertising", "url_shortener", 2),
+    ("Cheap visa service, contact us now https://visa-agent.example", "advertising", "link_domain", 2),
+    ("担当者の田中は無能だ、名前を晒します", "defamation", "word_list", 2),
+    ("This is the real immigration account, follow @moj_isa_official", "impersonation", "impersonation_handle", 2),
+    ("今日のランチはラーメンでした", "off_topic", "word_list", 1),
+]
+FAMILY = ["佐藤", "鈴木", "高橋", "田中", "Nguyen", "Tran", "Wang", "Li", "Kim", "Silva", "Santos", "Garcia"]
+GIVEN = ["太郎", "花子", "健", "Anh", "Minh", "Wei", "Jun", "Min-jun", "Maria", "Jose", "Ana", "Rizal"]
+
+
+def _author(rng: random.Random, n: int) -> tuple[str, str, str]:
+    """(platform id, handle, display name) of the n-th person who writes."""
+    family, given = rng.choice(FAMILY), rng.choice(GIVEN)
+    handle = f"{given.lower()}_{family.lower()}{n}" if given.isascii() and family.isascii() else f"user{n:06d}"
+    return str(10**12 + n), handle, f"{family} {given}" if family.isascii() else f"{family}{given}"
+
+
+def _text(rng: random.Random) -> str:
+    language = rng.random()
+    pieces = JAPANESE if language < 0.65 else ENGLISH if language < 0.85 else OTHER
+    return " ".join(rng.sample(pieces, rng.choice((1, 1, 2, 2, 3))))
+
+
+def generate_replies(wanted: int, now: dt.datetime) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.models import SocialAccount
+    from posts.models import PostTarget
+    from replies.models import Reply, ReplyDecision
+
+    rng = random.Random(REPLY_SEED)
+    started = time.monotonic()
+    accounts = list(SocialAccount.objects.select_related("office").order_by("id"))
+    weights = [5 if a.office.code in ("agency", "tokyo", "osaka", "nagoya") else 2 for a in accounts]
+    # The person who decides on an account's replies: a poster of its office (benchmarks/pages.py's people).
+    users = {u.username: u.pk for u in get_user_model().objects.filter(username__startswith="bench-")}
+    decider = {a.pk: users.get(f"bench-{a.office.code}-poster-0", users["bench-agency-supervisor"]) for a in accounts}
+    # Each account's published targets in time order: a reply answers one published shortly before it.
+    published: dict[int, tuple[list[float], list[int]]] = defaultdict(lambda: ([], []))
+    for pk, account_id, at in (
+        PostTarget.objects.filter(state=PostTarget.State.PUBLISHED)
+        .order_by("published_at")
+        .values_list("pk", "account_id", "published_at")
+        .iterator(chunk_size=20_000)
+    ):
+        if at is None:  # published targets all have a time; the type allows none
+            continue
+        times, ids = published[account_id]
+        times.append(at.timestamp())
+        ids.append(pk)
+    authors = [_author(rng, n) for n in range(wanted // 8)]  # the same people write again and again
+    start = now - dt.timedelta(days=365 * YEARS)
+    span = (now - start).total_seconds()
+    R, A = Reply.State, ReplyDecision.Action
+    replies: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+
+    def decide(reply_id, action, at, *, actor=None, category="", rule="", data=None):
+        decisions.append(
+            {
+                "id": len(decisions) + 1,
+                "reply_id": reply_id,
+                "actor_id": actor,
+                "action": action,
+                "category": category,
+                "reason": "",
+                "rule": rule,
+                "data": data or {},
+                "at": at,
+            }
+        )
+
+    for n in range(wanted):
+        reply_id = n + 1
+        account = rng.choices(accounts, weights=weights)[0]
+        waiting = rng.random() < WAITING_SHARE
+        # Waiting replies are mostly the last weeks' (older ones have been decided).
+        ago = rng.uniform(0, 60 * 86400) if waiting and rng.random() < 0.8 else rng.uniform(0, span)
+        created = now - dt.timedelta(seconds=ago)
+        target = None
+        times, ids = published.get(account.pk, ([], []))
+        if times and rng.random() < 0.7:  # the rest are mentions, not answers to one of our posts
+            i = bisect.bisect_right(times, created.timestamp())
+            if i:
+                target = ids[max(0, i - 1 - rng.randint(0, 3))]
+        author_id, handle, name = rng.choice(authors)
+        flagged = rng.random() < 0.06 or waiting
+        state, findings, category, risk = R.VISIBLE, [], "", 0
+        if flagged:
+            text, category, kind, risk = rng.choice(FLAGGED)
+            findings = [
+                {
+                    "kind": kind,
+                    "category": category,
+                    "severity": "high" if risk == 3 else "medium",
+                    "start": 0,
+                    "end": min(len(text), 12),
+                    "excerpt": text[:12],
+                    "rule": f"{category}:{kind}",
+                }
+            ]
+        else:
+            text = _text(rng)
+        rule = f"{category}:{findings[0]['kind']}" if findings else ""
+        if flagged:
+            outcome = rng.random()
+            if risk == 3:  # personal data is hidden at once, then a person confirms it
+                state = R.HIDDEN
+                decide(reply_id, A.HIDE, created, category=category, rule=rule, data=findings[0])
+                if not waiting:
+                    decide(reply_id, A.CONFIRM, created + dt.timedelta(hours=2), actor=decider[account.pk])
+            else:
+                decide(reply_id, A.FLAG, created, category=category, rule=rule, data=findings[0])
+                if not waiting:
+                    later = created + dt.timedelta(hours=rng.uniform(1, 30))
+                    if outcome < 0.5:
+                        state = R.HIDDEN
+                        decide(reply_id, A.HIDE, later, actor=decider[account.pk], category=category)
+                    elif outcome < 0.6:
+                        state = R.DELETED
+                        decide(reply_id, A.DELETE, later, actor=decider[account.pk], category=category)
+                    else:
+                        decide(reply_id, A.CONFIRM, later, actor=decider[account.pk])
+        replies.append(
+            {
+                "id": reply_id,
+                "account_id": account.pk,
+                "external_id": str(10**18 + reply_id),
+                "author_id": author_id,
+                "author_handle": handle,
+                "author_name": name,
+                "text": text,
+                "text_digest": "",
+                "created_at": created,
+                "url": f"https://x.com/{handle}/status/{10**18 + reply_id}",
+                "answers_id": "",
+                "conversation_id": "",
+                "post_target_id": target,
+                "state": state,
+                "findings": findings,
+                "category": category,
+                "risk": risk,
+                "hide_pending": False,
+                "needs_review": waiting,
+                "received_at": created + dt.timedelta(minutes=rng.uniform(1, 15)),
+            }
+        )
+
+    copier = Copier(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
+    try:
+        copier.copy(Reply, replies)
+        copier.copy(ReplyDecision, decisions)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    print(f"generated {len(replies):,} replies, {len(decisions):,} decisions in {time.monotonic() - started:.0f} s")
+
+
+# --- Audit records and the other append-only histories ------------------------------------------
+
+RECORD_SEED = 23
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def _working_days(start: dt.datetime, now: dt.datetime):
+    """Monday to Friday (JST) from start to yesterday."""
+    day = start.astimezone(JST).date()
+    while day < now.astimezone(JST).date():
+        if day.weekday() < 5:
+            yield day
+        day += dt.timedelta(days=1)
+
+
+def generate_records(now: dt.datetime) -> None:
+    """Three years of audit records, account pauses, connections, footer versions and publishing switches.
+
+    In the proportions the agency's use leaves: every staff member signs in on
+    most working days (once or twice) and signs out about every other time, a
+    few sign-ins fail; the second factor is set up once and its recovery codes
+    renewed now and then; roles, office hours, closure days and account
+    settings change a few dozen times in three years; each account is paused
+    a few times and re-authorised about every quarter.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.models import AccountConnection, AccountStateChange, Membership, OfficeHours, SocialAccount
+    from audit.models import AuditEvent
+    from posts.models import Footer, PublishingSwitch
+
+    rng = random.Random(RECORD_SEED)
+    started = time.monotonic()
+    start = now - dt.timedelta(days=365 * YEARS)
+    people = list(get_user_model().objects.filter(username__startswith="bench-").order_by("pk"))
+    memberships = list(Membership.objects.filter(user__in=people).select_related("user"))
+    second_factor = [m.user for m in memberships if m.role == Membership.Role.SUPERVISOR] + [
+        p for p in people if p.is_superuser
+    ]
+    admin = next(p for p in people if p.is_superuser)
+    accounts = list(SocialAccount.objects.order_by("pk"))
+    hours = list(OfficeHours.objects.order_by("pk"))
+    audit: list[dict[str, Any]] = []
+    state_changes: list[dict[str, Any]] = []
+    connections: list[dict[str, Any]] = []
+
+    def at_random(day: dt.date, first_hour: float, last_hour: float) -> dt.datetime:
+        moment = dt.datetime.combine(day, dt.time(), JST) + dt.timedelta(hours=rng.uniform(first_hour, last_hour))
+        return moment.astimezone(dt.UTC)
+
+    def record(kind, at, *, actor=None, object_type="", object_id=None, office_id=None, account_id=None, **rest):
+        audit.append(
+            {
+                "id": len(audit) + 1,
+                "at": at,
+                "actor_id": actor.pk if actor is not None else None,
+                "actor_name": actor.get_username() if actor is not None else "",
+                "kind": kind,
+                "object_type": object_type,
+                "object_id": object_id,
+                "office_id": office_id,
+                "account_id": account_id,
+                "before": rest.get("before"),
+                "after": rest.get("after"),
+                "data": rest.get("data", {}),
+            }
+        )
+
+    def membership(m, role=None) -> dict:
+        return {"user_id": m.user_id, "user": m.user.get_username(), "office_id": m.office_id, "role": role or m.role}
+
+    # The first day: roles given, second factors set up, accounts connected.
+    first = start - dt.timedelta(days=1)
+    for m in memberships:
+        record(
+            "membership.added",
+            first,
+            actor=admin,
+            object_type="membership",
+            object_id=m.pk,
+            office_id=m.office_id,
+            after=membership(m),
+        )
+    for person in second_factor:
+        authenticator = {"user_id": person.pk, "user": person.get_username(), "authenticator": "totp"}
+        record("mfa.added", first, actor=person, object_type="user", object_id=person.pk, data=authenticator)
+
+    for day in _working_days(start, now):
+        for person in people:
+            if rng.random() < 0.1:  # leave, training, a day out of the office
+                continue
+            for _ in range(rng.choice((1, 1, 2, 2, 2))):
+                signed_in = at_random(day, 8.5, 17)
+                if rng.random() < 0.02:
+                    record(
+                        "login.failed", signed_in - dt.timedelta(seconds=20), data={"username": person.get_username()}
+                    )
+                record("login.succeeded", signed_in, actor=person, object_type="user", object_id=person.pk)
+                if rng.random() < 0.5:
+                    record(
+                        "login.signed_out",
+                        signed_in + dt.timedelta(hours=rng.uniform(0.5, 8)),
+                        actor=person,
+                        object_type="user",
+                        object_id=person.pk,
+                    )
+        if rng.random() < 0.005:  # someone types a name that is nobody's
+            record("login.failed", at_random(day, 0, 24), data={"username": f"admin{rng.randint(1, 99)}"})
+        if rng.random() < 0.02:  # recovery codes renewed
+            person = rng.choice(second_factor)
+            record(
+                "mfa.reset",
+                at_random(day, 9, 18),
+                actor=person,
+                object_type="user",
+                object_id=person.pk,
+                data={"user_id": person.pk, "user": person.get_username(), "authenticator": "recovery_codes"},
+            )
+        if rng.random() < 0.03:  # a role changes and changes back
+            m = rng.choice(memberships)
+            other = Membership.Role.VIEWER if m.role != Membership.Role.VIEWER else Membership.Role.POSTER
+            record(
+                "membership.changed",
+                at_random(day, 9, 18),
+                actor=admin,
+                object_type="membership",
+                object_id=m.pk,
+                office_id=m.office_id,
+                before=membership(m),
+                after=membership(m, other),
+            )
+            record(
+                "membership.changed",
+                at_random(day, 9, 18) + dt.timedelta(days=14),
+                actor=admin,
+                object_type="membership",
+                object_id=m.pk,
+                office_id=m.office_id,
+                before=membership(m, other),
+                after=membership(m),
+            )
+        if hours and rng.random() < 0.02:
+            row = rng.choice(hours)
+            fields = {"office_id": row.office_id, "weekday": row.weekday, "opens": "09:00", "closes": "16:00"}
+            record(
+                "office_hours.changed",
+                at_random(day, 9, 18),
+                actor=admin,
+                object_type="office_hours",
+                object_id=row.pk,
+                office_id=row.office_id,
+                before={**fields, "closes": "17:00"},
+                after=fields,
+            )
+        if day.month == 12 and day.day <= 7 and day.weekday() == 0:  # the year-end closure, for every office
+            for offset in range(6):
+                closed = dt.date(day.year, 12, 29) + dt.timedelta(days=offset)
+                record(
+                    "closure_day.added",
+                    at_random(day, 9, 18),
+                    actor=admin,
+                    object_type="closure_day",
+                    object_id=len(audit) + 1,
+                    after={"office_id": None, "date": closed.isoformat(), "reason": "年末年始"},
+                )
+        if rng.random() < 0.01:  # a typhoon closes one office
+            office_id = rng.choice(accounts).office_id
+            record(
+                "closure_day.added",
+                at_random(day, 7, 9),
+                actor=admin,
+                object_type="closure_day",
+                object_id=len(audit) + 1,
+                office_id=office_id,
+                after={"office_id": office_id, "date": day.isoformat(), "reason": "台風"},
+            )
+        for account in accounts:
+            if rng.random() < 0.004:  # paused for a few hours (an incident, a review), then resumed
+                paused = at_random(day, 9, 17)
+                actor = rng.choice(second_factor)
+                for offset, (was, now_state, reason) in enumerate(
+                    (("active", "paused", "誤投稿の確認のため一時停止"), ("paused", "active", "確認済み"))
+                ):
+                    state_changes.append(
+                        {
+                            "id": len(state_changes) + 1,
+                            "account_id": account.pk,
+                            "actor_id": actor.pk,
+                            "from_state": was,
+                            "to_state": now_state,
+                            "reason": reason,
+                            "at": paused + dt.timedelta(hours=3 * offset),
+                        }
+                    )
+            if rng.random() < 1 / 65:  # re-authorised about every quarter
+                when = at_random(day, 9, 18)
+                connections.append(
+                    {
+                        "id": len(connections) + 1,
+                        "account_id": account.pk,
+                        "kind": AccountConnection.Kind.REAUTHORISED,
+                        "method": AccountConnection.Method.CALLBACK,
+                        "actor_id": admin.pk,
+                        "identity_id": account.platform_id or str(10**9 + account.pk),
+                        "identity_handle": account.handle,
+                        "identity_name": account.display_name,
+                        "scopes": ["tweet.read", "tweet.write", "users.read", "offline.access"],
+                        "expires_at": when + dt.timedelta(days=90),
+                        "at": when,
+                    }
+                )
+                record(
+                    "social_account.changed",
+                    when,
+                    actor=admin,
+                    object_type="social_account",
+                    object_id=account.pk,
+                    office_id=account.office_id,
+                    account_id=account.pk,
+                    before={"credentials_set": True},
+                    after={"credentials_set": True, "credentials_updated_at": when.isoformat()},
+                )
+    for account in accounts:
+        connections.append(
+            {
+                "id": len(connections) + 1,
+                "account_id": account.pk,
+                "kind": AccountConnection.Kind.CONNECTED,
+                "method": AccountConnection.Method.CALLBACK,
+                "actor_id": admin.pk,
+                "identity_id": account.platform_id or str(10**9 + account.pk),
+                "identity_handle": account.handle,
+                "identity_name": account.display_name,
+                "scopes": ["tweet.read", "tweet.write", "users.read", "offline.access"],
+                "expires_at": first + dt.timedelta(days=90),
+                "at": first,
+            }
+        )
+
+    # A new footer text each year on each platform, and one account's own.
+    footer_id = Footer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    footers = []
+    for platform in SocialAccount.Platform.values:
+        version = Footer.objects.filter(platform=platform, account__isnull=True).count()
+        for year in range(1, YEARS):
+            version += 1
+            footer_id += 1
+            footers.append(
+                {
+                    "id": footer_id,
+                    "platform": platform,
+                    "account_id": None,
+                    "version": version,
+                    "text": f"※ 運用方針（第{version}版）に基づき運用しています。",
+                    "created_by_id": admin.pk,
+                    "created_at": start + dt.timedelta(days=365 * year),
+                }
+            )
+    footers.append(
+        {
+            "id": footer_id + 1,
+            "platform": accounts[0].platform,
+            "account_id": accounts[0].pk,
+            "version": 1,
+            "text": "※ この場での個別のご相談にはお答えしていません。",
+            "created_by_id": admin.pk,
+            "created_at": start + dt.timedelta(days=400),
+        }
+    )
+    # Publishing stopped and started again three times in three years (a platform's outage, a mistaken post).
+    switches = []
+    for n in range(3):
+        stopped = start + dt.timedelta(days=200 + 300 * n, hours=rng.uniform(0, 8))
+        switches.append(
+            {"id": 2 * n + 1, "paused": True, "reason": "X の障害のため停止", "actor_id": admin.pk, "at": stopped}
+        )
+        switches.append(
+            {
+                "id": 2 * n + 2,
+                "paused": False,
+                "reason": "復旧を確認",
+                "actor_id": admin.pk,
+                "at": stopped + dt.timedelta(hours=2),
+            }
+        )
+
+    copier = Copier(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
+    try:
+        for model, rows in (
+            (AuditEvent, audit),
+            (AccountStateChange, state_changes),
+            (AccountConnection, connections),
+            (Footer, footers),
+            (PublishingSwitch, switches),
+        ):
+            copier.copy(model, rows)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    print(
+        f"generated {len(audit):,} audit records, {len(state_changes):,} account state changes, "
+        f"{len(connections):,} connections, {len(footers)} footer versions, {len(switches)} publishing switches "
+        f"in {time.monotonic() - started:.0f} s"
+    )
+
+
+# Raise it whenever generate() changes: a database filled by an older generator is then written afresh.
+DATA_VERSION = 2
+# The generator's mark, written last: which version filled the database, with how many posts. A table of
+# its own, outside Django's models, copied with the database (CREATE DATABASE ... TEMPLATE) as the data is.
+MARK_TABLE = "benchmark_data"
+
+
+def data_mark() -> tuple[int, int] | None:
+    """(version, posts) of the data in the database, or None when no generator finished filling it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT to_regclass('{MARK_TABLE}') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT version, posts FROM {MARK_TABLE}")
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> dict:
@@ -406,26 +993,26 @@ def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> d
     from django.core.management import call_command
     from django.db import connection
 
-    from posts.models import Post
-
     call_command("migrate", verbosity=0, interactive=False)
     User = get_user_model()
-    have = Post.objects.count()
-    if have and (regenerate or have != posts_wanted or not User.objects.filter(username="bench-admin").exists()):
-        print(f"emptying the database ({have:,} posts)")
+    mark = data_mark()
+    if regenerate or mark != (DATA_VERSION, posts_wanted):
+        if mark is None:
+            print("no complete data set from this generator: writing it")
+        else:
+            print(f"the data set is version {mark[0]} with {mark[1]:,} posts: writing version {DATA_VERSION} afresh")
+        # The database is the benchmark's own: emptied whole, then migrated, so no row of an older
+        # generator (or of a run killed half-way) stays behind.
         with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-            cursor.execute(
-                "TRUNCATE posts_postevent, posts_posttarget, posts_postimage, posts_post, "
-                "moderation_publishedtext RESTART IDENTITY CASCADE"
-            )
-            cursor.execute("SET session_replication_role = DEFAULT")
-        User.objects.filter(username__startswith="bench-").delete()
-        have = 0
-    if not have:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+        call_command("migrate", verbosity=0, interactive=False)
         generate(posts_wanted, now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {MARK_TABLE} (version integer NOT NULL, posts integer NOT NULL)")
+            cursor.execute(f"INSERT INTO {MARK_TABLE} VALUES (%s, %s)", [DATA_VERSION, posts_wanted])
     else:
-        print(f"reusing the {have:,} posts already generated (--regenerate to write them afresh)")
+        print(f"reusing the data set already generated (version {DATA_VERSION}; --regenerate to write it afresh)")
     with connection.cursor() as cursor:
         # As autovacuum leaves a database that has grown for three years: statistics current and
         # the visibility map set, so index-only scans read no table pages (a few seconds when done).
