@@ -30,16 +30,19 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import logging
 import math
 import os
 import random
+import re
 import statistics
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -147,7 +150,12 @@ class Copier:
             with cursor.copy(statement) as copy:
                 for row in rows:
                     values = [row[c] if c in row else defaults[c] for c in columns]
-                    copy.write_row([Jsonb(v) if j and v is not None else v for v, j in zip(values, json, strict=True)])
+                    copy.write_row(
+                        [
+                            Jsonb(v) if j and v is not None and not isinstance(v, Jsonb) else v
+                            for v, j in zip(values, json, strict=True)
+                        ]
+                    )
                     count += 1
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
@@ -201,6 +209,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     from django.db import connection
 
     from accounts.models import Office, SocialAccount
+    from benchmarks.reach_data import generate_reach_figures
     from checks.models import PublishedText, text_digest
     from posts.models import Notification, Post, PostEvent, PostTarget
 
@@ -437,6 +446,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
     )
     generate_replies(REPLIES_PER_POST * posts_wanted, now)
     generate_records(now)
+    generate_reach_figures(now, copier=Copier(connection))
 
 
 # --- Replies and their decisions (benchmarks/search.py searches them too) ---
@@ -969,7 +979,7 @@ def generate_records(now: dt.datetime) -> None:
 
 
 # Raise it whenever generate() changes: a database filled by an older generator is then written afresh.
-DATA_VERSION = 2
+DATA_VERSION = 3
 # The generator's mark, written last: which version filled the database, with how many posts. A table of
 # its own, outside Django's models, copied with the database (CREATE DATABASE ... TEMPLATE) as the data is.
 MARK_TABLE = "benchmark_data"
@@ -1029,68 +1039,207 @@ def load_or_generate(posts_wanted: int, regenerate: bool, now: dt.datetime) -> d
 
 # --- 2. The pages -----------------------------------------------------------------------------
 
-# In place of a page's data: the list's page 20, reached by following the next links as a person would.
-DEEP_PAGE = "page-20"
-# (name, method, url, data): data is the query or form, DEEP_PAGE, or None.
-Page = tuple[str, str, str, Mapping[str, object] | str | None]
+# Every URL by its name: timed below, or left out with the reason. tests/test_benchmark_covers_urls.py
+# holds these to the URL patterns: a URL added without a line here fails it, as does a name that is gone.
+TIMED = frozenset(
+    {
+        "home",
+        "help",
+        "notifications",
+        "posts:list",
+        "posts:queue",
+        "posts:detail",
+        "posts:edit",
+        "posts:new",
+        "posts:preview",
+        "calendar",
+        "moderation:queue",
+        "audit:log",
+        "audit:export",
+        "sns_account",
+        "account_connect",
+        "reports:monthly",
+        "reports:csv",
+        "public:policy",
+        "public:official_accounts",
+        "public:official_accounts_json",
+        "public:transparency",
+        "public:transparency_json",
+        "admin:index",
+    }
+)
+_ACTION = "a POST action that changes data and redirects: its page is timed, not the change"
+EXCLUDED = {
+    "favicon": "a fixed icon from memory, no database",
+    "posts:approve_many": _ACTION,
+    "posts:submit": _ACTION,
+    "posts:cancel": _ACTION,
+    "posts:note": _ACTION,
+    "posts:approve": _ACTION,
+    "posts:reject": _ACTION,
+    "posts:target_retry": _ACTION,
+    "posts:target_resolve": _ACTION,
+    "posts:target_withdraw": _ACTION,
+    "posts:publishing_switch": _ACTION,
+    "calendar_move": _ACTION,
+    "moderation:hide": _ACTION,
+    "moderation:unhide": _ACTION,
+    "moderation:confirm": _ACTION,
+    "moderation:delete": _ACTION,
+    "moderation:ban": _ACTION,
+    "moderation:block_done": _ACTION,
+    "moderation:bulk": _ACTION,
+    "connect_pin": _ACTION,
+    "account_disconnect": _ACTION,
+    "set_language": _ACTION,
+    "posts:image": "serves one uploaded image file; the data set has no images",
+    "posts:django.views.generic.base.RedirectView": "the sandbox's old address, a redirect",
+    "sandbox_delivery": "the sandbox: what a sandbox account would have sent, one row",
+    "connect_callback": "the platform's OAuth callback: it needs a sign-in started at the platform",
+    "admin_login": "the sign-in page (password, then TOTP), no data",
+    "moderation_admin_moved": "the admin's old addresses, redirects",
+    "public:policy_version": "an earlier version of the policy page: the same page as public:policy",
+    "admin:login": "the admin's sign-in, redirected to the console's",
+    "admin:logout": "signing out",
+    "admin:password_change_done": "a fixed message",
+    "admin:autocomplete": "the admin's search-as-you-type, answered per field; no model uses it",
+    "admin:jsi18n": "the admin's JavaScript catalogue, no database",
+    "admin:view_on_site": "a redirect to an object's page",
+    "admin:app_list": "one app's part of the admin index (admin:index is timed)",
+    "admin:django.contrib.admin.sites.catch_all_view": "the admin's 404",
+    "admin:django.views.generic.base.RedirectView": "the admin's redirects of old addresses",
+}
+# The admin's per-model pages by the end of their names: every changelist is timed (admin_pages walks the
+# registry), and the post's change page; the others open one row each through the same forms.
+ADMIN_TIMED_SUFFIXES = ("_changelist",)
+ADMIN_TIMED = frozenset({"admin:posts_post_change"})
+ADMIN_EXCLUDED_SUFFIXES = {
+    "_change": "one row's form; admin:posts_post_change, the heaviest, is timed",
+    "_add": "an empty form",
+    "_delete": "a confirmation of one row",
+    "_history": "one row's admin history",
+}
+ALLAUTH_EXCLUDED = "allauth's own pages: sign-in, sign-out, the second factor's set-up, no console data"
+
+ROLES = ("poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator", "public")
+# Roles whose pages sit behind the second factor (accounts/middleware.py): signed in with it.
+SECOND_FACTOR_ROLES = ("bureau_supervisor", "agency_supervisor", "administrator")
+AUDIT_EXPORT_DAYS = 30
+# What a person types into the searches (texts the generator writes).
+POST_SEARCH = "説明会"
+REPLY_SEARCH = "在留カード"
+REPLY_CATEGORY = "personal_data"
+
+
+class Page(NamedTuple):
+    name: str
+    url: str
+    data: Mapping[str, object] | None = None
+    method: str = "get"
+    deep: int = 0  # the page this many deep, reached by following the next links as a person would
+    rows: bool = False  # an export: the lines it writes are counted
 
 
 def staff_pages(user) -> list[Page]:
-    """(name, method, url, data) of every staff page as this person would open it."""
+    """Every staff page as this person would open it."""
     from django.urls import reverse
     from django.utils import timezone
 
     from accounts import access
+    from accounts.models import Office, SocialAccount
     from posts import selectors
     from posts.models import DisplayState, Post
 
-    list_url = reverse("posts:list")
+    list_url, queue_url, audit_url = reverse("posts:list"), reverse("moderation:queue"), reverse("audit:log")
     visible = list(access.accounts_visible_to(user).order_by("platform", "sort_order"))
     posts = selectors.posts_for(user)
-    # The newest pending post to all 21 accounts this person may see, and a published one.
+    now = dt.datetime.now(dt.UTC)
+    # The newest pending post to all 21 accounts this person may see, and a published one whose 30 days
+    # of figures are all collected.
     pending = posts.filter(state=Post.State.PENDING).order_by("-scheduled_at", "-id")
     pending_wide = next((p for p in pending[:200] if len(p.targets.all()) == 21), None) or pending.first()
     published = (
-        posts.filter(state=Post.State.APPROVED, scheduled_at__lt=dt.datetime.now(dt.UTC))
+        posts.filter(state=Post.State.APPROVED, scheduled_at__lt=now - dt.timedelta(days=31))
         .order_by("-scheduled_at", "-id")
         .first()
     )
     if pending_wide is None or published is None:
         fail(f"{user} sees no pending or no published post: generate more posts (--posts, --regenerate)")
-    pages: list[Page] = [
-        ("dashboard", "get", reverse("home"), None),
-        ("post list", "get", list_url, None),
-        *[(f"post list: {state}", "get", list_url, {"state": state}) for state in DisplayState.values],
-        ("post list: one account", "get", list_url, {"account": visible[0].pk}),
-        ("post list: mine", "get", list_url, {"mine": "on"}),
-        ("post list: page 20", "get", list_url, DEEP_PAGE),
-        ("queue", "get", reverse("posts:queue"), None),
-        (
-            f"detail: pending ({len(pending_wide.targets.all())} accounts)",
-            "get",
-            reverse("posts:detail", args=[pending_wide.pk]),
-            None,
-        ),
-        ("detail: published", "get", reverse("posts:detail", args=[published.pk]), None),
-        (
-            f"edit: pending ({len(pending_wide.targets.all())} accounts)",
-            "get",
-            reverse("posts:edit", args=[pending_wide.pk]),
-            None,
-        ),
-        ("compose", "get", reverse("posts:new"), None),
-        (
+    wide = len(pending_wide.targets.all())
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    tokyo = Office.objects.get(code="tokyo")
+    tokyo_x = SocialAccount.objects.get(office=tokyo, platform=SocialAccount.Platform.X)
+    agency_x = SocialAccount.objects.get(office__code="agency", platform=SocialAccount.Platform.X)
+    export_days = {"since": (today - dt.timedelta(days=AUDIT_EXPORT_DAYS)).isoformat(), "until": today.isoformat()}
+    person = user.get_username()
+    return [
+        Page("dashboard", reverse("home")),
+        Page("dashboard: every account's health", reverse("home"), {"health": "all"}),
+        Page("help", reverse("help")),
+        Page("notifications", reverse("notifications")),
+        Page("post list", list_url),
+        *[Page(f"post list: {state}", list_url, {"state": state}) for state in DisplayState.values],
+        Page("post list: one account", list_url, {"account": visible[0].pk}),
+        Page("post list: mine", list_url, {"mine": "on"}),
+        Page(f"post list: search {POST_SEARCH}", list_url, {"q": POST_SEARCH}),
+        Page("post list: page 20", list_url, deep=20),
+        Page("approval queue", reverse("posts:queue")),
+        Page(f"detail: pending ({wide} accounts)", reverse("posts:detail", args=[pending_wide.pk])),
+        Page("detail: published", reverse("posts:detail", args=[published.pk])),
+        Page(f"edit: pending ({wide} accounts)", reverse("posts:edit", args=[pending_wide.pk])),
+        Page("compose", reverse("posts:new")),
+        Page(
             f"preview ({len(visible)} accounts)",
-            "post",
             reverse("posts:preview"),
             {
                 "body": BODIES[1] + " 0570-013904",
-                "scheduled_at": (timezone.localdate() + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
+                "scheduled_at": (today + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00"),
                 "accounts": [a.pk for a in visible],
             },
+            method="post",
         ),
+        Page("calendar: month", reverse("calendar")),
+        Page("calendar: week", reverse("calendar"), {"view": "week"}),
+        Page("replies queue", queue_url),
+        Page("replies queue: page 10", queue_url, deep=10),
+        Page("replies queue: waiting", queue_url, {"waiting": "on"}),
+        Page(f"replies queue: search {REPLY_SEARCH}", queue_url, {"q": REPLY_SEARCH}),
+        Page(f"replies queue: {REPLY_CATEGORY}", queue_url, {"category": REPLY_CATEGORY}),
+        Page("audit log", audit_url),
+        Page("audit log: page 10", audit_url, deep=10),
+        Page("audit log: moderation", audit_url, {"kind": "moderation"}),
+        Page("audit log: person", audit_url, {"person": person}),
+        Page("audit log: object number", audit_url, {"object": f"#{published.pk}"}),
+        *[
+            Page(
+                f"audit export {fmt}, {AUDIT_EXPORT_DAYS} days",
+                reverse("audit:export", args=[fmt]),
+                export_days,
+                rows=True,
+            )
+            for fmt in ("csv", "jsonl")
+        ],
+        Page("account page: Tokyo X", reverse("sns_account", args=[tokyo_x.handle]), {"platform": "x"}),
+        Page("account page: agency X", reverse("sns_account", args=[agency_x.handle]), {"platform": "x"}),
+        Page("connect page: Tokyo X", reverse("account_connect", args=[tokyo_x.handle]), {"platform": "x"}),
+        Page("monthly report", reverse("reports:monthly"), {"month": last_month}),
+        Page("monthly report: Tokyo", reverse("reports:monthly"), {"month": last_month, "office": tokyo.pk}),
+        Page("monthly report CSV", reverse("reports:csv"), {"month": last_month}, rows=True),
     ]
-    return pages
+
+
+def public_pages() -> list[Page]:
+    """The pages anyone opens without signing in."""
+    from django.urls import reverse
+
+    return [
+        Page("public: transparency", reverse("public:transparency")),
+        Page("public: transparency JSON", reverse("public:transparency_json")),
+        Page("public: policy", reverse("public:policy")),
+        Page("public: official accounts", reverse("public:official_accounts")),
+        Page("public: official accounts JSON", reverse("public:official_accounts_json")),
+    ]
 
 
 def admin_pages() -> list[Page]:
@@ -1099,39 +1248,78 @@ def admin_pages() -> list[Page]:
 
     from posts.models import Post
 
-    pages: list[Page] = [
-        (
+    pages = [Page("admin: index", reverse("admin:index"))]
+    pages += [
+        Page(
             f"admin: {model._meta.verbose_name_plural}",
-            "get",
             reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
-            None,
         )
         for model in site._registry
     ]
     post = Post.objects.filter(state=Post.State.APPROVED).order_by("-id").first()
     if post is None:
         fail("no approved post: generate more posts (--posts, --regenerate)")
-    pages.append(("admin: post change page", "get", reverse("admin:posts_post_change", args=[post.pk]), None))
+    pages.append(Page("admin: post change page", reverse("admin:posts_post_change", args=[post.pk])))
     return pages
 
 
-def _deep_query(client, url: str, pages: int) -> str:
-    """The query string of the list's page `pages` deep, by following the next links."""
-    query = ""
-    for _ in range(pages - 1):
-        page = client.get(url + query).context["page"]
-        if not page.next_query:
+def pages_of(role: str, person) -> list[Page]:
+    if role == "public":
+        return public_pages()
+    return staff_pages(person) + (admin_pages() if role == "administrator" else [])
+
+
+def _next_query(response) -> str:
+    """The query of the page after this one, as its next link has it (keyset or numbered pages)."""
+    page = response.context["page"] if response.context else None
+    if page is None:
+        return ""
+    if hasattr(page, "next_query"):  # immisns.keyset
+        return page.next_query
+    if page.has_next():  # Django's Paginator
+        query = response.wsgi_request.GET.copy()
+        query["page"] = page.next_page_number()
+        return "?" + query.urlencode()
+    return ""
+
+
+def deep_url(client, page: Page) -> str:
+    """The address of the page `page.deep` deep, by following the next links from the first."""
+    url = page.url + ("?" + urlencode(page.data, doseq=True) if page.data else "")
+    for _ in range(page.deep - 1):
+        query = _next_query(client.get(url))
+        if not query:
             break
-        query = page.next_query
-    return query
+        url = page.url + query
+    return url
 
 
-def time_page(client, method: str, url: str, data, requests: int) -> tuple[int, int, list[float]]:
+def url_name(url: str) -> str:
+    from django.urls import resolve
+
+    return resolve(urlsplit(url).path).view_name
+
+
+class Timing(NamedTuple):
+    status: int
+    queries: int  # of one request
+    times: list[float]  # ms of each timed request
+    lines: int  # the lines of the body of one request (an export's rows, with its header)
+
+
+def time_page(client, method: str, url: str, data, requests: int) -> Timing:
+    """2 warm-ups, one request with its queries counted, then `requests` timed; a streamed body is read whole."""
     from django.db import connection
 
     call = getattr(client, method)
+
+    def request():
+        response = call(url, data or {})
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response, body
+
     for _ in range(2):  # warm-up
-        call(url, data or {})
+        request()
     queries = [0]
 
     def count(execute, sql, params, many, context):
@@ -1139,13 +1327,13 @@ def time_page(client, method: str, url: str, data, requests: int) -> tuple[int, 
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        response = call(url, data or {})
+        response, body = request()
     times = []
     for _ in range(requests):
         began = time.perf_counter()
-        call(url, data or {})
+        request()
         times.append((time.perf_counter() - began) * 1000)
-    return response.status_code, queries[0], times
+    return Timing(response.status_code, queries[0], times, body.count(b"\n"))
 
 
 def explain(people: dict) -> None:
@@ -1256,15 +1444,43 @@ def explain(people: dict) -> None:
         print(queryset.explain(analyze=True))
 
 
-# Roles whose pages sit behind the second factor (accounts/middleware.py): signed in with it.
-SECOND_FACTOR_ROLES = ("bureau_supervisor", "agency_supervisor", "administrator")
+def roles_option(text: str) -> list[str]:
+    roles = [role.strip() for role in text.split(",") if role.strip()]
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not roles:
+        raise argparse.ArgumentTypeError(f"roles are among {', '.join(ROLES)}; not {', '.join(unknown) or 'none'}")
+    return roles
+
+
+def regex_option(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {exc}") from exc
+
+
+def signed_in(role: str, person):
+    from django.test import Client
+
+    from tests.conftest import sign_in_with_second_factor
+
+    client = Client()
+    if role in SECOND_FACTOR_ROLES:  # supervisors and administrators pass the second factor, as at sign-in
+        sign_in_with_second_factor(client, person)
+    elif role != "public":
+        client.force_login(person)
+    return client
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000, help="posts to generate (100,000)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page and role (30)")
     parser.add_argument("--runs", type=int, default=3, help="runs over every page; each figure is their median (3)")
+    parser.add_argument("--only", type=regex_option, help="time only the pages whose name matches this expression")
+    parser.add_argument(
+        "--roles", type=roles_option, default=list(ROLES), help=f"the roles to time, among {','.join(ROLES)} (all)"
+    )
     parser.add_argument("--regenerate", action="store_true", help="write the data afresh even when present")
     parser.add_argument("--no-explain", action="store_true")
     args = parser.parse_args()
@@ -1281,51 +1497,61 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
-    from django.test import Client
     from django.test.utils import setup_test_environment
-
-    from tests.conftest import sign_in_with_second_factor
 
     setup_test_environment()  # the test client's host, and e-mail kept in memory
     settings.DEBUG = False  # no query log, as in production
+    # A page a role may not open answers 404, as it should: the table says so, the log need not.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     now = dt.datetime.now(dt.UTC)
     people = load_or_generate(args.posts, args.regenerate, now)
     from immisns.wsgi import freeze_what_is_loaded
 
     freeze_what_is_loaded()  # as each gunicorn worker does before its first request
+    from audit.models import AuditEvent
     from posts.models import Post, PostEvent, PostTarget
+    from replies.models import Reply, ReplyDecision
 
     load = (
-        f"{Post.objects.count():,} posts, {PostTarget.objects.count():,} targets, {PostEvent.objects.count():,} events"
+        f"{Post.objects.count():,} posts, {PostTarget.objects.count():,} targets, {PostEvent.objects.count():,} events, "
+        f"{Reply.objects.count():,} replies, {ReplyDecision.objects.count():,} reply decisions, "
+        f"{AuditEvent.objects.count():,} audit records"
     )
     print(
-        f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}; {load}; {args.runs} runs of {args.requests} timed requests "
-        "per page after 2 warm-ups"
+        f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}; {load}; {args.runs} runs of {args.requests} "
+        "timed requests per page after 2 warm-ups"
     )
 
-    roles = ["poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator"]
-    header = f"{'page':<34} {'role':<18} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}  target"
-    runs: dict[tuple[str, str], list[tuple[int, int, float, float]]] = {}
+    roles = args.roles
+    header = f"{'page':<40} {'role':<18} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}  target"
+    runs: dict[tuple[str, str], list[Timing]] = {}
     order: list[tuple[str, str]] = []
+    exports: set[str] = set()  # the pages whose lines are counted
     for run in range(1, args.runs + 1):
         print(f"\nrun {run} of {args.runs}\n" + header + "\n" + "-" * len(header))
         for role in roles:
-            client = Client()
-            if role in SECOND_FACTOR_ROLES:  # supervisors and administrators pass the second factor, as at sign-in
-                sign_in_with_second_factor(client, people[role])
-            else:
-                client.force_login(people[role])
-            pages = admin_pages() if role == "administrator" else staff_pages(people[role])
-            for name, method, page_url, data in pages:
-                if data == DEEP_PAGE:
-                    page_url, data = page_url + _deep_query(client, page_url, 20), None
-                status, queries, times = time_page(client, method, page_url, data, args.requests)
-                p50, p95 = statistics.median(times), percentile(times, 95)
-                if (name, role) not in runs:
-                    order.append((name, role))
-                runs.setdefault((name, role), []).append((status, queries, p50, p95))
-                print(f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}", flush=True)
+            client = signed_in(role, people.get(role))
+            for page in pages_of(role, people.get(role)):
+                if args.only and not args.only.search(page.name):
+                    continue
+                page_url, data = (deep_url(client, page), None) if page.deep else (page.url, page.data)
+                if url_name(page_url) not in TIMED | ADMIN_TIMED and not url_name(page_url).endswith(
+                    ADMIN_TIMED_SUFFIXES
+                ):
+                    fail(f"{page.name}: {url_name(page_url)} is timed but not named in TIMED")
+                timing = time_page(client, page.method, page_url, data, args.requests)
+                p50, p95 = statistics.median(timing.times), percentile(timing.times, 95)
+                if (page.name, role) not in runs:
+                    order.append((page.name, role))
+                if page.rows:
+                    exports.add(page.name)
+                runs.setdefault((page.name, role), []).append(timing)
+                shown = f"  {timing.lines:,} lines" if page.rows else ""
+                print(
+                    f"{page.name:<40} {role:<18} {timing.status:>6} {timing.queries:>7} {p50:>8.1f} {p95:>8.1f}{shown}",
+                    flush=True,
+                )
 
     # Each figure the median of the runs, so that a re-run reproduces it.
     missed = []
@@ -1338,32 +1564,35 @@ def main() -> int:
     table = {}
     for name, role in order:
         measured = runs[name, role]
-        status = max(s for s, *_ in measured)
-        queries = max(q for _s, q, *_ in measured)
-        p50 = statistics.median(m[2] for m in measured)
-        p95 = statistics.median(m[3] for m in measured)
+        status = max(m.status for m in measured)
+        queries = max(m.queries for m in measured)
+        lines = max(m.lines for m in measured)
+        p50 = statistics.median(statistics.median(m.times) for m in measured)
+        p95 = statistics.median(percentile(m.times, 95) for m in measured)
         target = PREVIEW_TARGET_MS if name.startswith("preview (21") else PAGE_TARGET_MS
         # A redirect (to sign-in or the second factor) measures nothing: it is a miss, not a pass.
         ok = status in (200, 404) and (status != 200 or p95 <= target)
         if not ok:
             missed.append((name, role, p95, target, status))
+        rows = f", {lines:,} lines" if name in exports else ""
         table[name, role] = (
-            f"{status} ({queries} q)" if status != 200 else f"{queries} q, {p50:.0f} / {p95:.0f}{'' if ok else ' ✗'}"
+            f"{status} ({queries} q)"
+            if status != 200
+            else f"{queries} q, {p50:.0f} / {p95:.0f}{rows}{'' if ok else ' ✗'}"
         )
         print(
-            f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
-            f"≤ {target:.0f}{'' if ok else '  MISSED'}",
+            f"{name:<40} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
+            f"≤ {target:.0f}{'' if ok else '  MISSED'}{rows}",
             flush=True,
         )
     print("\nAs a table (queries, p50 / p95 ms; ✗ misses its target):\n")
     print("| page | " + " | ".join(roles) + " |\n| --- |" + " --- |" * len(roles))
     for name in dict.fromkeys(n for n, _r in order):
         print(f"| {name} | " + " | ".join(table.get((name, role), "") for role in roles) + " |")
-    results = order
 
-    if not args.no_explain:
+    if not args.no_explain and "poster" in people and "bureau_supervisor" in people:
         explain(people)
-    print(f"\n{len(results)} page × role timings; machine at the end: {machine()}")
+    print(f"\n{len(order)} page × role timings; machine at the end: {machine()}")
     if missed:
         print(
             "missed targets: "

@@ -208,7 +208,7 @@ def main() -> int:
         else:
             client.force_login(people[role])
         for name, page_url, data in searches(people[role]):
-            status, queries, times = time_page(client, "get", page_url, data, args.requests)
+            status, queries, times, _lines = time_page(client, "get", page_url, data, args.requests)
             p50, p95 = statistics.median(times), percentile(times, 95)
             if name not in names:
                 names.append(name)
