@@ -1528,6 +1528,7 @@ def main() -> int:
     runs: dict[tuple[str, str], list[Timing]] = {}
     order: list[tuple[str, str]] = []
     exports: set[str] = set()  # the pages whose lines are counted
+    opened: set[str] = set()  # the URL names timed
     for run in range(1, args.runs + 1):
         print(f"\nrun {run} of {args.runs}\n" + header + "\n" + "-" * len(header))
         for role in roles:
@@ -1536,10 +1537,10 @@ def main() -> int:
                 if args.only and not args.only.search(page.name):
                     continue
                 page_url, data = (deep_url(client, page), None) if page.deep else (page.url, page.data)
-                if url_name(page_url) not in TIMED | ADMIN_TIMED and not url_name(page_url).endswith(
-                    ADMIN_TIMED_SUFFIXES
-                ):
-                    fail(f"{page.name}: {url_name(page_url)} is timed but not named in TIMED")
+                name = url_name(page_url)
+                if name not in TIMED | ADMIN_TIMED and not name.endswith(ADMIN_TIMED_SUFFIXES):
+                    fail(f"{page.name}: {name} is timed but not named in TIMED")
+                opened.add(name)
                 timing = time_page(client, page.method, page_url, data, args.requests)
                 p50, p95 = statistics.median(timing.times), percentile(timing.times, 95)
                 if (page.name, role) not in runs:
@@ -1553,6 +1554,8 @@ def main() -> int:
                     flush=True,
                 )
 
+    if args.only is None and set(roles) == set(ROLES) and (TIMED | ADMIN_TIMED) - opened:
+        fail(f"named in TIMED but timed by no page: {', '.join(sorted((TIMED | ADMIN_TIMED) - opened))}")
     # Each figure the median of the runs, so that a re-run reproduces it.
     missed = []
     print(
