@@ -3,23 +3,34 @@
 1. Fills the database DATABASE_URL names (created and migrated when missing)
    with three years of use across the 21 accounts: 100,000 posts (--posts N),
    about 3 targets each (most posts go to one account, one in twenty to all
-   21), about 10 events each (created, submitted, approved, and each target's
-   claim and result), and the published texts' digests; states as years
-   leave them (published, some failed, unconfirmed and withdrawn, cancelled,
-   old drafts, and a few hundred pending posts for the coming weeks). Rows go
-   in with COPY, so 1.7 million rows take a minute or two, then VACUUM
-   ANALYZE, as autovacuum would have left them. A database that already holds
-   the same --posts from an earlier run is reused (--regenerate writes it
-   afresh).
-2. Times every staff page through Django's test client, in this process (the
-   server's time: middleware, views, queries, templates; no network), for a
-   poster (Tokyo), a bureau supervisor (Tokyo), the agency supervisor and a
-   viewer (the agency), and the admin pages for an administrator: 2 requests
-   to warm up, then --requests (30) timed ones, the whole round --runs (3)
-   times; prints per page and role the queries of one request, p50 and p95 in
-   milliseconds, each the median of the runs, against the targets
-   (p95 <= 150 ms every page, <= 100 ms the preview of 21 accounts), and the
-   same as a Markdown table.
+   21), their events (created, submitted, approved, and each target's claim
+   and result), the published texts' digests and the notifications they sent;
+   states as years leave them (published, some failed, unconfirmed and
+   withdrawn, cancelled, old drafts, and a few hundred pending posts for the
+   coming weeks). Then 3 replies a post (300,000) with their decisions, about
+   2 % still waiting; the audit records (every staff member's sign-ins on most
+   working days, second-factor events, and rarely a role, office hours, a
+   closure day or an account's settings), account pauses and connections,
+   footer versions and publishing switches; and the reach figures the daily
+   collection leaves (benchmarks/reach_data.py: each published target's first
+   30 days, the accounts' followers). Rows go in with COPY, then VACUUM
+   ANALYZE, as autovacuum would have left them. A table of its own
+   (benchmark_data) marks the generator's version and --posts: a database
+   filled by the same generator with the same --posts is reused, any other is
+   emptied and written afresh (--regenerate forces it).
+2. Times every staff page (TIMED; EXCLUDED names the URLs left out and why,
+   tests/test_benchmark_covers_urls.py holds both to the URL patterns) through
+   Django's test client, in this process (the server's time: middleware,
+   views, queries, templates; no network), for a poster (Tokyo), a bureau
+   supervisor (Tokyo), the agency supervisor, a viewer (the agency), an
+   administrator (also every admin changelist) and the public (the pages
+   without sign-in): 2 requests to warm up, then --requests (30) timed ones,
+   the whole round --runs (3) times; --only REGEX and --roles a,b time a
+   subset. Exports are read to their end and their lines counted. Prints per
+   page and role the queries of one request, p50 and p95 in milliseconds,
+   each the median of the runs, against the targets (p95 <= 150 ms every
+   page, <= 100 ms the preview of 21 accounts), and the same as a Markdown
+   table.
 3. Prints EXPLAIN ANALYZE of the queries the indexes in posts/0010 and 0012 serve.
 
 Exits non-zero when a page misses its target.
