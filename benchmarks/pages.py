@@ -1512,14 +1512,15 @@ def main() -> int:
 
     setup_test_environment()  # the test client's host, and e-mail kept in memory
     settings.DEBUG = False  # no query log, as in production
-    # A page a role may not open answers 404, as it should: the table says so, the log need not.
-    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     now = dt.datetime.now(dt.UTC)
     people = load_or_generate(args.posts, args.regenerate, now)
     from immisns.wsgi import freeze_what_is_loaded
 
     freeze_what_is_loaded()  # as each gunicorn worker does before its first request
+    # A page a role may not open answers 404, as it should: the table says so, the log need not. (After
+    # immisns.wsgi is imported: its django.setup() configures logging afresh.)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     from audit.models import AuditEvent
     from posts.models import Post, PostEvent, PostTarget
     from replies.models import Reply, ReplyDecision
