@@ -26,14 +26,11 @@ Exits non-zero when a search misses its target.
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime as dt
 import os
-import random
 import statistics
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -43,81 +40,16 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.pages import (  # noqa: E402 - after the path is set
     PAGE_TARGET_MS,
+    REPLIES,
     SECOND_FACTOR_ROLES,
-    YEARS,
-    Copier,
     ensure_database,
     fail,
+    generate_replies,
     load_or_generate,
     machine,
     percentile,
     time_page,
 )
-
-SEED = 7
-REPLIES = 300_000
-WAITING_SHARE = 0.02  # replies still waiting for a person, most of them recent
-
-# What residents write, in pieces a reply strings together (one to three).
-JAPANESE = [
-    "在留カードの更新はいつまでに申請すればいいですか",
-    "ビザの審査が遅すぎます",
-    "入管の窓口は何時まで開いていますか",
-    "永住許可申請の審査期間を教えてください",
-    "特定技能の試験日程はどこで確認できますか",
-    "オンライン申請でエラーが出ます",
-    "電話が全然つながりません",
-    "ありがとうございます、助かりました",
-    "この情報は本当ですか？",
-    "家族滞在の手続について質問があります",
-    "入管の対応がひどいと思います",
-    "大阪の窓口がとても混んでいました",
-    "技能実習から特定技能への移行はできますか",
-    "再入国許可は必要ですか",
-    "難民認定の結果はいつ出ますか",
-    "資格外活動許可を取りたいです",
-    "返信をお待ちしています",
-    "詳しい説明をお願いします",
-    "配偶者ビザの必要書類が分かりません",
-    "在留期間が切れそうで不安です",
-    "名古屋の出張所は土曜日も開いていますか",
-    "留学生のアルバイトは週何時間までですか",
-]
-ENGLISH = [
-    "When will my visa extension be processed?",
-    "The online application keeps failing at the last step.",
-    "Thank you for the clear information!",
-    "How long does permanent residence usually take?",
-    "Is the Tokyo office open on Saturday?",
-    "I lost my residence card, what should I do?",
-    "Please reply to my email, it has been three weeks.",
-    "Can I change jobs while my application is pending?",
-    "The waiting time at the counter was terrible today.",
-    "Where can I find the forms in English?",
-]
-OTHER = [
-    "请问在留卡更新需要多长时间？",  # Chinese
-    "签证申请的材料在哪里下载？",
-    "비자 연장은 어떻게 하나요?",  # Korean
-    "Tôi muốn hỏi về thị thực lao động kỹ năng đặc định.",  # Vietnamese
-    "Quando vou receber o resultado do meu visto?",  # Portuguese
-    "Paano mag-renew ng residence card?",  # Tagalog
-    "Bagaimana cara memperpanjang izin tinggal?",  # Indonesian
-    "मेरो भिसा कहिले आउँछ?",  # Nepali
-    "¿Dónde puedo pedir la renovación del permiso?",  # Spanish
-]
-# What gets a reply flagged or hidden: (text, category, finding kind, risk).
-FLAGGED = [
-    ("在留カード番号はAB12345678CDです、確認してください", "personal_data", "residence_card", 3),
-    ("電話してください 090-1234-5678", "personal_data", "phone", 3),
-    ("ビザ代行はこちら https://bit.ly/visa-fast 格安です", "advertising", "url_shortener", 2),
-    ("Cheap visa service, contact us now https://visa-agent.example", "advertising", "link_domain", 2),
-    ("担当者の田中は無能だ、名前を晒します", "defamation", "word_list", 2),
-    ("This is the real immigration account, follow @moj_isa_official", "impersonation", "impersonation_handle", 2),
-    ("今日のランチはラーメンでした", "off_topic", "word_list", 1),
-]
-FAMILY = ["佐藤", "鈴木", "高橋", "田中", "Nguyen", "Tran", "Wang", "Li", "Kim", "Silva", "Santos", "Garcia"]
-GIVEN = ["太郎", "花子", "健", "Anh", "Minh", "Wei", "Jun", "Min-jun", "Maria", "Jose", "Ana", "Rizal"]
 
 # What the searches look for (the handle is picked from the data).
 JA_WORD = "在留カード"
@@ -129,180 +61,25 @@ POST_WORD = "説明会"
 POST_SHORT = "窓口"
 
 
-def _author(rng: random.Random, n: int) -> tuple[str, str, str]:
-    """(platform id, handle, display name) of the n-th person who writes."""
-    family, given = rng.choice(FAMILY), rng.choice(GIVEN)
-    handle = f"{given.lower()}_{family.lower()}{n}" if given.isascii() and family.isascii() else f"user{n:06d}"
-    return str(10**12 + n), handle, f"{family} {given}" if family.isascii() else f"{family}{given}"
-
-
-def _text(rng: random.Random) -> str:
-    language = rng.random()
-    pieces = JAPANESE if language < 0.65 else ENGLISH if language < 0.85 else OTHER
-    return " ".join(rng.sample(pieces, rng.choice((1, 1, 2, 2, 3))))
-
-
-def generate_replies(wanted: int, now: dt.datetime) -> None:
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from psycopg.types.json import Jsonb
-
-    from accounts.models import SocialAccount
-    from posts.models import PostTarget
-    from replies.models import Reply, ReplyDecision
-
-    rng = random.Random(SEED)
-    started = time.monotonic()
-    accounts = list(SocialAccount.objects.select_related("office").order_by("id"))
-    weights = [5 if a.office.code in ("agency", "tokyo", "osaka", "nagoya") else 2 for a in accounts]
-    # The person who decides on an account's replies: a poster of its office (benchmarks/pages.py's people).
-    users = {u.username: u.pk for u in get_user_model().objects.filter(username__startswith="bench-")}
-    decider = {a.pk: users.get(f"bench-{a.office.code}-poster-0", users["bench-agency-supervisor"]) for a in accounts}
-    # Each account's published targets in time order: a reply answers one published shortly before it.
-    published: dict[int, tuple[list[float], list[int]]] = defaultdict(lambda: ([], []))
-    for pk, account_id, at in (
-        PostTarget.objects.filter(state=PostTarget.State.PUBLISHED)
-        .order_by("published_at")
-        .values_list("pk", "account_id", "published_at")
-        .iterator(chunk_size=20_000)
-    ):
-        if at is None:  # published targets all have a time; the type allows none
-            continue
-        times, ids = published[account_id]
-        times.append(at.timestamp())
-        ids.append(pk)
-    authors = [_author(rng, n) for n in range(wanted // 8)]  # the same people write again and again
-    start = now - dt.timedelta(days=365 * YEARS)
-    span = (now - start).total_seconds()
-    R, A = Reply.State, ReplyDecision.Action
-    replies: list[dict[str, Any]] = []
-    decisions: list[dict[str, Any]] = []
-
-    def decide(reply_id, action, at, *, actor=None, category="", rule="", data=None):
-        decisions.append(
-            {
-                "id": len(decisions) + 1,
-                "reply_id": reply_id,
-                "actor_id": actor,
-                "action": action,
-                "category": category,
-                "reason": "",
-                "rule": rule,
-                "data": data or {},
-                "at": at,
-            }
-        )
-
-    for n in range(wanted):
-        reply_id = n + 1
-        account = rng.choices(accounts, weights=weights)[0]
-        waiting = rng.random() < WAITING_SHARE
-        # Waiting replies are mostly the last weeks' (older ones have been decided).
-        ago = rng.uniform(0, 60 * 86400) if waiting and rng.random() < 0.8 else rng.uniform(0, span)
-        created = now - dt.timedelta(seconds=ago)
-        target = None
-        times, ids = published.get(account.pk, ([], []))
-        if times and rng.random() < 0.7:  # the rest are mentions, not answers to one of our posts
-            i = bisect.bisect_right(times, created.timestamp())
-            if i:
-                target = ids[max(0, i - 1 - rng.randint(0, 3))]
-        author_id, handle, name = rng.choice(authors)
-        flagged = rng.random() < 0.06 or waiting
-        state, findings, category, risk = R.VISIBLE, [], "", 0
-        if flagged:
-            text, category, kind, risk = rng.choice(FLAGGED)
-            findings = [
-                {
-                    "kind": kind,
-                    "category": category,
-                    "severity": "high" if risk == 3 else "medium",
-                    "start": 0,
-                    "end": min(len(text), 12),
-                    "excerpt": text[:12],
-                    "rule": f"{category}:{kind}",
-                }
-            ]
-        else:
-            text = _text(rng)
-        rule = f"{category}:{findings[0]['kind']}" if findings else ""
-        if flagged:
-            outcome = rng.random()
-            if risk == 3:  # personal data is hidden at once, then a person confirms it
-                state = R.HIDDEN
-                decide(reply_id, A.HIDE, created, category=category, rule=rule, data=findings[0])
-                if not waiting:
-                    decide(reply_id, A.CONFIRM, created + dt.timedelta(hours=2), actor=decider[account.pk])
-            else:
-                decide(reply_id, A.FLAG, created, category=category, rule=rule, data=findings[0])
-                if not waiting:
-                    later = created + dt.timedelta(hours=rng.uniform(1, 30))
-                    if outcome < 0.5:
-                        state = R.HIDDEN
-                        decide(reply_id, A.HIDE, later, actor=decider[account.pk], category=category)
-                    elif outcome < 0.6:
-                        state = R.DELETED
-                        decide(reply_id, A.DELETE, later, actor=decider[account.pk], category=category)
-                    else:
-                        decide(reply_id, A.CONFIRM, later, actor=decider[account.pk])
-        replies.append(
-            {
-                "id": reply_id,
-                "account_id": account.pk,
-                "external_id": str(10**18 + reply_id),
-                "author_id": author_id,
-                "author_handle": handle,
-                "author_name": name,
-                "text": text,
-                "text_digest": "",
-                "created_at": created,
-                "url": f"https://x.com/{handle}/status/{10**18 + reply_id}",
-                "answers_id": "",
-                "conversation_id": "",
-                "post_target_id": target,
-                "state": state,
-                "findings": Jsonb(findings),  # a list: Copier wraps only dicts
-                "category": category,
-                "risk": risk,
-                "hide_pending": False,
-                "needs_review": waiting,
-                "received_at": created + dt.timedelta(minutes=rng.uniform(1, 15)),
-            }
-        )
-
-    copier = Copier(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
-    try:
-        copier.copy(Reply, replies)
-        copier.copy(ReplyDecision, decisions)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
-    print(f"generated {len(replies):,} replies, {len(decisions):,} decisions in {time.monotonic() - started:.0f} s")
-
-
-def load_or_generate_replies(wanted: int, regenerate: bool, now: dt.datetime) -> None:
+def load_or_generate_replies(wanted: int, now: dt.datetime) -> None:
+    """benchmarks/pages.py's data set holds its 300,000 replies; another number (--replies) replaces them."""
     from django.db import connection
 
     from replies.models import Reply
 
     have = Reply.objects.count()
-    if have and (regenerate or have != wanted):
-        print(f"emptying the replies ({have:,})")
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-            cursor.execute("TRUNCATE moderation_replydecision, moderation_reply RESTART IDENTITY CASCADE")
-            cursor.execute("SET session_replication_role = DEFAULT")
-        have = 0
-    if not have:
-        generate_replies(wanted, now)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE moderation_reply")
-            cursor.execute("VACUUM ANALYZE moderation_replydecision")
-    else:
+    if have == wanted:
         print(f"reusing the {have:,} replies already generated (--regenerate to write them afresh)")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        return
+    print(f"replacing the {have:,} replies with {wanted:,}")
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("TRUNCATE moderation_replydecision, moderation_reply RESTART IDENTITY CASCADE")
+        cursor.execute("SET session_replication_role = DEFAULT")
+    generate_replies(wanted, now)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE moderation_reply")
+        cursor.execute("VACUUM ANALYZE moderation_replydecision")
 
 
 # --- 2. The searches --------------------------------------------------------------------------
@@ -401,7 +178,7 @@ def main() -> int:
 
     now = dt.datetime.now(dt.UTC)
     people = load_or_generate(args.posts, args.regenerate, now)
-    load_or_generate_replies(args.replies, args.regenerate, now)
+    load_or_generate_replies(args.replies, now)
     from immisns.wsgi import freeze_what_is_loaded
 
     freeze_what_is_loaded()  # as each gunicorn worker does before its first request
@@ -431,7 +208,7 @@ def main() -> int:
         else:
             client.force_login(people[role])
         for name, page_url, data in searches(people[role]):
-            status, queries, times = time_page(client, "get", page_url, data, args.requests)
+            status, queries, times, _lines = time_page(client, "get", page_url, data, args.requests)
             p50, p95 = statistics.median(times), percentile(times, 95)
             if name not in names:
                 names.append(name)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Membership
 from immisns.append_only import maintenance_window
@@ -122,6 +123,21 @@ def add_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def every_pattern(resolver=None, namespaces=()):
+    """(view name as request.resolver_match names it, namespaces, view) for every URL pattern."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from every_pattern(entry, (*namespaces, entry.namespace) if entry.namespace else namespaces)
+        elif isinstance(entry, URLPattern):
+            callback = entry.callback
+            if entry.name:
+                name = entry.name
+            else:
+                func = getattr(callback, "view_class", callback)
+                name = f"{func.__module__}.{func.__name__}"
+            yield ":".join([*namespaces, name]), namespaces, callback
 
 
 def sign_in_with_second_factor(client, user) -> None:

@@ -5,10 +5,10 @@ URL pattern added without being classified fails the first test.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from accounts.middleware import needs_second_factor
-from tests.conftest import add_totp, sign_in_with_second_factor
+from tests.conftest import add_totp, every_pattern, sign_in_with_second_factor
 from tests.factories import make_person, post_via_services
 
 pytestmark = pytest.mark.django_db
@@ -71,21 +71,6 @@ PASSWORD_ENOUGH = {
     "public:transparency",
     "public:transparency_json",
 }
-
-
-def every_pattern(resolver=None, namespaces=()):
-    """(view name as request.resolver_match names it, namespaces, view) for every URL pattern."""
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from every_pattern(entry, (*namespaces, entry.namespace) if entry.namespace else namespaces)
-        elif isinstance(entry, URLPattern):
-            callback = entry.callback
-            if entry.name:
-                name = entry.name
-            else:
-                func = getattr(callback, "view_class", callback)
-                name = f"{func.__module__}.{func.__name__}"
-            yield ":".join([*namespaces, name]), namespaces, callback
 
 
 def test_every_url_is_classified():

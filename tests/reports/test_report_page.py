@@ -198,20 +198,21 @@ def _world(posts_per_account: int) -> None:
         )
 
 
-def test_query_counts_are_flat(client, viewer, django_assert_num_queries):
+@pytest.mark.parametrize("url", [URL, CSV])
+def test_query_counts_are_flat(client, viewer, url, django_assert_num_queries):
     client.force_login(viewer)
     _world(1)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        client.get(URL, {"month": str(MONTH)})
+        assert client.get(url, {"month": str(MONTH)}).status_code == 200
     _world(4)
     with CaptureQueriesContext(connection) as large:
-        client.get(URL, {"month": str(MONTH)})
+        client.get(url, {"month": str(MONTH)})
     assert len(large) == len(small)
     with django_assert_num_queries(len(small)):
-        client.get(URL, {"month": str(MONTH)})
+        client.get(url, {"month": str(MONTH)})
 
 
 def test_the_post_page_gives_each_targets_latest_figures_and_a_curve(client, viewer, en):
