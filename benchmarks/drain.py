@@ -22,12 +22,17 @@ c. duplicates: create requests minus distinct targets (must be 0), and targets
 d. the most database connections open at once (sampled every second), against
    the bound immisns.capacity computes for the two workers.
 
+`--profile` runs each worker with every thread under cProfile and prints where
+their CPU time went (benchmarks/profiled.py); the profilers' own cost inflates
+the CPU per target, so the rate of such a run is not the engine's.
+
 Optional environment: DATABASE_URL, CELERY_BROKER_URL, DRAIN_TARGETS (10000),
 DRAIN_IDLE_SECONDS (60), CELERY_WORKER_CONCURRENCY, PUBLISHING_SEND_THREADS.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import shutil
@@ -65,6 +70,9 @@ def load_average() -> str:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="The publishing engine's drain through 2 workers.")
+    parser.add_argument("--profile", action="store_true", help="run the workers under cProfile and print the top")
+    profile = parser.parse_args().profile
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="immisns-drain-"))
     var_dir = folder / "var"
@@ -80,7 +88,7 @@ def main() -> int:
         }
     )
     try:
-        return run(folder, var_dir, database, started)
+        return run(folder, var_dir, database, started, profile=profile)
     finally:
         from django.db import connections
 
@@ -133,7 +141,7 @@ def backlog(poster, approver, accounts, count: int, per_post: int = 5) -> list[i
     return list(PostTarget.objects.filter(post__in=posts).values_list("id", flat=True))
 
 
-def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
+def run(folder: Path, var_dir: Path, database: Database, started: float, *, profile: bool = False) -> int:
     import django
 
     django.setup()
@@ -177,7 +185,11 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
 
     workers = [
         harness.start_worker(
-            f"drain-worker{n + 1}", concurrency=shape.concurrency, wait=False, platform_origin=server.origin
+            f"drain-worker{n + 1}",
+            concurrency=shape.concurrency,
+            wait=False,
+            platform_origin=server.origin,
+            profile=str(folder / f"drain-worker{n + 1}.prof") if profile else "",
         )
         for n in range(WORKERS)
     ]
@@ -214,6 +226,9 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
         connection.close()
         time.sleep(2.0)  # a late duplicate would show up now
     finally:
+        if profile:
+            for worker in workers:  # a profiled worker's warm shutdown is slow; its statistics are written then
+                harness.stop(worker, timeout=120)
         harness.stop_all()
         server.close()
 
@@ -288,11 +303,27 @@ def run(folder: Path, var_dir: Path, database: Database, started: float) -> int:
     )
     lines.append(f"total run time {time.monotonic() - started:.0f} s")
     print("\n".join(lines))
+    if profile:
+        print_profile([folder / f"drain-worker{n + 1}.prof" for n in range(WORKERS)], len(ids))
     failed = any(ok is False for *_, ok in rows)
     if failed:
         print(f"--- worker output (tail) ---\n{workers[0].output()[-3000:]}", file=sys.stderr)
         print("FAIL: a benchmark target was missed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def print_profile(paths: list[Path], targets: int) -> None:
+    """Both workers' profiles merged: the functions that took the most time of their own, then cumulative."""
+    import pstats
+
+    found = [str(p) for p in paths if p.exists()]
+    if not found:
+        print("no profile was written (a worker did not exit cleanly)", file=sys.stderr)
+        return
+    stats = pstats.Stats(*found, stream=sys.stdout)
+    print(f"--- profile of both workers ({targets:,} targets; CPU time of every thread) ---")
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(80)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8" if _POSTGRES else "21"
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 WINDOW = float(os.environ.get("BENCH_WINDOW", "60"))
 GAP = 6.0  # seconds of quiet between the spread load and the one-post-to-all-accounts burst
-P99_TARGET = 2.0
+P99_TARGET = 0.25  # the product promises a post leaves within a quarter second of its due time
 RATIO_TARGET = 1.5
 REASON = "ベンチマーク（時間外の投稿を含む）"
 

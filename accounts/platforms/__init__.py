@@ -8,9 +8,16 @@ imported only when an account needs them, so importing the interface
 ``capabilities_for(account)`` says what the account's platform lets the
 console do, and its limits, without building a client; every adapter carries
 the same answer as ``capabilities``. Ask it rather than test the platform.
+
+``lend_adapter(account)`` lends one kept from an earlier call instead (and
+``give_back_adapter`` keeps it again), so a worker that publishes all day
+reuses its open connections to the platform.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -60,6 +67,8 @@ __all__ = [
     "Transient",
     "adapter_for",
     "capabilities_for",
+    "give_back_adapter",
+    "lend_adapter",
     "reach_adapter_for",
     "sign_in_for",
 ]
@@ -108,6 +117,64 @@ def adapter_for(account) -> Adapter:
         timeout=settings.PUBLISHING_REQUEST_TIMEOUT,
         rate_limit_floor=settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS,
     )
+
+
+# An adapter idle longer than this is not lent again: the platform may have closed its connection.
+IDLE_ADAPTER_SECONDS = 30.0
+_idle: dict[int, tuple[tuple, list[tuple[float, Adapter]]]] = {}
+_idle_lock = threading.Lock()
+
+
+def _built_from(account) -> tuple:
+    """Everything adapter_for() builds an adapter from: a change to any of them builds a new one."""
+    return (
+        account.publisher,
+        account.platform,
+        account.platform_id,
+        account.credentials_encrypted,
+        settings.X_API_KEY,
+        settings.X_API_SECRET,
+        settings.FACEBOOK_GRAPH_API_VERSION,
+        settings.PUBLISHING_REQUEST_TIMEOUT,
+        settings.PUBLISHING_RATE_LIMIT_FLOOR_SECONDS,
+        getattr(settings, "PLATFORM_API_ORIGIN", ""),
+    )
+
+
+def lend_adapter(account) -> Adapter:
+    """The account's adapter for one call, kept from an earlier call when there is one; give_back_adapter() after.
+
+    adapter_for() builds a new client and session each time, so every call
+    would open (and, dropping it, reset) a new connection to the platform and
+    decrypt the credentials again. A lent adapter serves one caller at a time
+    (an adapter keeps per-call state such as its deadline), so there are as
+    many kept per account as calls ran on it at once. New credentials or
+    settings build a new one; the sandbox's adapter is cheap and not kept.
+    """
+    if account.publisher == account.Publisher.SANDBOX:
+        return adapter_for(account)
+    key = _built_from(account)
+    now = time.monotonic()
+    with _idle_lock:
+        kept_key, kept = _idle.get(account.pk, ((), []))
+        while kept_key == key and kept:
+            returned_at, adapter = kept.pop()
+            if now - returned_at < IDLE_ADAPTER_SECONDS:
+                return adapter
+    return adapter_for(account)
+
+
+def give_back_adapter(account, adapter: Adapter) -> None:
+    """After a call that ended normally: the next call on the account may reuse the adapter (lend_adapter())."""
+    if account.publisher == account.Publisher.SANDBOX:
+        return
+    key = _built_from(account)
+    with _idle_lock:
+        kept_key, kept = _idle.get(account.pk, ((), []))
+        if kept_key != key:
+            kept = []
+            _idle[account.pk] = (key, kept)
+        kept.append((time.monotonic(), adapter))
 
 
 def reach_adapter_for(account) -> ReachAdapter:

@@ -13,8 +13,8 @@ of one task's round together, any other outcome on its own. A target whose attem
 unknown is never sent blindly again:
 
 * Just before the request that creates the post, the target's ``sent_at`` is
-  written in its own committed UPDATE (conditional on the claim still being
-  this worker's). A stale target without it was claimed but never sent, and
+  written and committed (conditional on the claim still being this worker's;
+  sends that reach their request at the same moment share one UPDATE). A stale target without it was claimed but never sent, and
   is simply put back for the next sweep; one with it may have gone out.
 * An attempt that may have gone out (a timeout or a 5xx after sent_at, a
   crash) leaves the target ``in_doubt``: its text and footer are frozen, the

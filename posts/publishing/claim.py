@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, TextField, Value, When
+from django.db.models import F
 
 from accounts.models import SocialAccount
 from accounts.platforms import MediaItem
 from checks import checks
 from immisns.celery import enqueue_on_commit
+from immisns.row_values import by_id
 from posts import footer, notifications, office_hours, readiness, selectors
 from posts.models import Footer, Post, PostEvent, PostTarget
 from posts.publishing.due import _early_tolerance, _send_batches, batches
@@ -164,20 +165,16 @@ def _claim_round(target_ids: list[int], now: dt.datetime) -> tuple[dict[int, str
         events = []
         if ready:
             # One conditional UPDATE claims them all, each with its own text and footer.
-            ids = [t.pk for group in ready.values() for t in group]
-            groups = [([t.pk for t in group], text, footer_id) for (text, footer_id), group in ready.items()]
+            texts = {t.pk: text for (text, _footer_id), group in ready.items() for t in group}
+            footer_ids = {t.pk: footer_id for (_text, footer_id), group in ready.items() for t in group}
+            ids = list(texts)
             claimed = PostTarget.objects.filter(pk__in=ids, state=TState.SCHEDULED).update(
                 state=TState.PUBLISHING,
                 claimed_at=now,
                 sent_at=None,
                 attempts=F("attempts") + 1,
-                published_text=Case(
-                    *[When(pk__in=g, then=Value(text)) for g, text, _f in groups], output_field=TextField()
-                ),
-                footer_id=Case(
-                    *[When(pk__in=g, then=Value(footer_id)) for g, _t, footer_id in groups],
-                    output_field=BigIntegerField(),
-                ),
+                published_text=by_id(PostTarget, "published_text", texts),
+                footer_id=by_id(PostTarget, "footer_id", footer_ids),
                 last_error="",
                 problem={},
             )

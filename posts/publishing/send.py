@@ -42,14 +42,66 @@ def _mark_sent(claim: Claim, deadline: float) -> None:
     """
     if time.monotonic() >= deadline:
         raise platforms.Transient("The send's deadline passed before the post's request; nothing was sent.")
-    marked = PostTarget.objects.filter(
-        pk=claim.target_id,
-        state=TState.PUBLISHING,
-        claimed_at=claim.claimed_at,
-        sent_at__isnull=True,
-    ).update(sent_at=timezone.now())
-    if not marked:
+    if not _sent_marks.mark(claim):
         raise _TakenOver
+
+
+class _SentMarks:
+    """The sends about to make their post's request commit their sent_at together.
+
+    One post to 21 accounts reaches its 21 requests at the same moment; 21
+    UPDATEs, one per send, would wait for one another (SQLite takes one writer
+    at a time and backs off in steps of milliseconds). Instead one send at a
+    time writes: it writes every mark waiting at that moment, its own
+    included, and a send whose mark was written meanwhile goes straight on.
+    Each mark is still committed before its own request leaves.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards the waiting list
+        self._writing = threading.Lock()  # one writer at a time
+        self._waiting: list[tuple[Claim, Future]] = []
+
+    def mark(self, claim: Claim) -> bool:
+        """Commit the claim's sent_at (with any others waiting); False when the claim is no longer this worker's."""
+        future: Future = Future()
+        with self._lock:
+            self._waiting.append((claim, future))
+        with self._writing:
+            if not future.done():
+                with self._lock:
+                    batch, self._waiting = self._waiting, []
+                try:
+                    marked = _write_sent_marks([c for c, _f in batch])
+                except BaseException as exc:
+                    for _c, waiting in batch:
+                        waiting.set_exception(exc)
+                else:
+                    for c, waiting in batch:
+                        waiting.set_result(c.target_id in marked)
+        return future.result()
+
+
+_sent_marks = _SentMarks()
+
+
+def _write_sent_marks(claims: list[Claim]) -> set[int]:
+    """sent_at = now on each claimed target still claimed by that claim; the ids marked."""
+    stamp = timezone.now()
+    by_claim: dict[dt.datetime, list[int]] = {}
+    for claim in claims:
+        by_claim.setdefault(claim.claimed_at, []).append(claim.target_id)
+    missed = False
+    for claimed_at, ids in by_claim.items():
+        marked = PostTarget.objects.filter(
+            pk__in=ids, state=TState.PUBLISHING, claimed_at=claimed_at, sent_at__isnull=True
+        ).update(sent_at=stamp)
+        missed = missed or marked != len(ids)
+    ids = [claim.target_id for claim in claims]
+    if not missed:
+        return set(ids)
+    # Some claim was taken over: which rows carry this write's time tells the ones that were not.
+    return set(PostTarget.objects.filter(pk__in=ids, sent_at=stamp).values_list("pk", flat=True))
 
 
 def send_deadline() -> float:
@@ -154,9 +206,16 @@ def _send(claim: Claim) -> str | PublishResult:
     """Send one claimed target. A success is returned for the round to record; anything else is recorded here."""
     deadline = send_deadline()
     try:
-        adapter = platforms.adapter_for(claim.account)
+        adapter = platforms.lend_adapter(claim.account)
     except platforms.PlatformError as exc:
         return _not_sent(claim, exc)
+    outcome = _send_with(claim, adapter, deadline)
+    # Kept for the account's next send (its connection stays open); one that raised is dropped.
+    platforms.give_back_adapter(claim.account, adapter)
+    return outcome
+
+
+def _send_with(claim: Claim, adapter, deadline: float) -> str | PublishResult:
     if claim.in_doubt:
         looked = _look_before_sending(claim, adapter, deadline)
         if looked is not None:

@@ -75,6 +75,11 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, fakes: dict[str, _FakePlatform]) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fakes = list(fakes.values())
+        self.connections = 0  # accepted so far: a client that keeps its connection open opens one
+
+    def process_request(self, request, client_address) -> None:
+        self.connections += 1
+        super().process_request(request, client_address)
 
     def fake_for(self, url: str) -> _FakePlatform | None:
         for fake in self.fakes:

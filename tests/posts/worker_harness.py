@@ -194,11 +194,15 @@ class Harness:
         wait: bool = True,
         timeout: float = 60,
         platform_origin: str = "",
+        profile: str = "",
         **extra: str,
     ) -> Service:
         """A worker with the fakes in its process, or, given `platform_origin`, talking HTTP to the
-        fakes served there (tests/fakes/loopback.py)."""
+        fakes served there (tests/fakes/loopback.py); given `profile` too, every thread under cProfile,
+        the statistics written to that file at exit (benchmarks/profiled.py)."""
         runner = ["-m", "celery"] if platform_origin else ["-m", "tests.fakes.platforms", "celery"]
+        if profile and platform_origin:
+            runner = ["-m", "benchmarks.profiled", profile, "celery"]
         args = [
             sys.executable,
             *runner,
