@@ -3,7 +3,7 @@
 1. Fills the database DATABASE_URL names (created and migrated when missing)
    with an audit log of more than 1,000,000 rows over three years: the post
    events of benchmarks/pages.py's 100,000 posts (--posts; about 9 each), the
-   reply decisions of benchmarks/search.py's 300,000 replies (--replies), and
+   reply decisions of its 300,000 replies (--replies), and
    100,000 records (--records: sign-ins, memberships, office hours, closure
    days, account settings, second factors). Rows go in with COPY, then
    VACUUM ANALYZE; data already there is reused (--regenerate writes it afresh).
@@ -278,7 +278,7 @@ def main() -> int:
 
     now = dt.datetime.now(dt.UTC)
     people = load_or_generate(args.posts, args.regenerate, now)
-    load_or_generate_replies(args.replies, args.regenerate, now)
+    load_or_generate_replies(args.replies, now)  # --regenerate: load_or_generate wrote them afresh
     load_or_generate_records(args.records, args.regenerate, now)
     from immisns.wsgi import freeze_what_is_loaded
 
