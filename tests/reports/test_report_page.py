@@ -184,6 +184,22 @@ def test_the_csv_in_english(client, viewer, en):
     assert "Posts published" in text and "Replies per §7 category" in text
 
 
+def test_the_page_lists_the_first_posts_outside_office_hours_and_counts_the_rest(client, viewer, en, monkeypatch):
+    monkeypatch.setattr("reports.selectors.OUTSIDE_HOURS_SHOWN", 2)
+    client.force_login(viewer)
+    late = [published("IMMI_TOKYO", day=day, reason=f"臨時 {day}") for day in (5, 3, 4)]
+    published("IMMI_TOKYO", day=2)
+
+    response = client.get(URL, {"month": str(MONTH)})
+
+    report = response.context["report"]
+    assert [o.post_id for o in report.outside_hours] == [late[1].post_id, late[2].post_id]  # the earliest first
+    assert report.total.outside_hours == 3
+    assert "1 more post went out outside office hours this month" in response.content.decode()
+    text = client.get(CSV, {"month": str(MONTH)}).content.decode("utf-8")
+    assert all(f"臨時 {day}" in text for day in (3, 4, 5))  # the CSV lists every one
+
+
 def _world(posts_per_account: int) -> None:
     for handle in ("IMMI_TOKYO", "IMMI_NARITA", "IMMI_OSAKA"):
         for n in range(posts_per_account):
