@@ -45,8 +45,9 @@ from reports.models import ENGAGEMENT, AccountFigures, PostFigures, ReachDay
 
 PUBLISHED = PostTarget.State.PUBLISHED
 TOP = 5
-# The page lists this many posts sent outside office hours and counts the rest; the CSV lists them all.
-OUTSIDE_HOURS_SHOWN = 50
+# The page lists this many posts sent outside office hours, and this many problems, and counts the rest; the CSV
+# lists them all.
+LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,8 @@ class MonthlyReport:
     total: AccountRow
     top_posts: list[TopPost]
     outside_hours: list[OutsideHours]  # the first ones by time of publishing; the total is total.outside_hours
-    problems: list[Problem]
+    problems: list[Problem]  # the first ones by time
+    problems_found: int
     replies: list[CategoryRow]
     replies_total: CategoryRow
     decisions_by_system: int
@@ -218,6 +220,10 @@ class MonthlyReport:
     @property
     def outside_hours_not_listed(self) -> int:
         return self.total.outside_hours - len(self.outside_hours)
+
+    @property
+    def problems_not_listed(self) -> int:
+        return self.problems_found - len(self.problems)
 
 
 def _month_targets(accounts: list[SocialAccount], month: Month) -> QuerySet[PostTarget]:
@@ -294,10 +300,8 @@ def _reach_and_top(accounts: list[SocialAccount], month: Month) -> tuple[dict[in
     return reach, sorted(ranked, key=lambda row: row["rank"])
 
 
-def monthly_report(
-    *, user, month: Month, office: Office | None, outside_hours_shown: int | None = None
-) -> MonthlyReport:
-    """``outside_hours_shown``: how many posts sent outside office hours to list (None: all, as the CSV does)."""
+def monthly_report(*, user, month: Month, office: Office | None, listed: int | None = None) -> MonthlyReport:
+    """``listed``: how many posts sent outside office hours and how many problems to list (None: all, as the CSV)."""
     accounts = list(report_accounts(user=user, office=office))
     by_id = {a.pk: a for a in accounts}
     posts = _posts_by_account(accounts, month)
@@ -374,7 +378,7 @@ def monthly_report(
             published_at=t["published_at"] or month.start,
             reason=t["post__outside_hours_reason"],
         )
-        for t in (outside if outside_hours_shown is None else outside[:outside_hours_shown])
+        for t in (outside if listed is None else outside[:listed])
     ]
 
     problems = _problems(accounts, by_id, month)
@@ -389,7 +393,8 @@ def monthly_report(
         total=total,
         top_posts=top_posts,
         outside_hours=outside_hours,
-        problems=problems,
+        problems=problems[:listed],
+        problems_found=len(problems),
         replies=replies,
         replies_total=replies_total,
         decisions_by_system=by_system,

@@ -18,7 +18,7 @@ def monthly_report(request):
             user=request.user,
             month=form.cleaned_data["month"],
             office=form.cleaned_data["office"],
-            outside_hours_shown=selectors.OUTSIDE_HOURS_SHOWN,
+            listed=selectors.LISTED,
         )
     return render(
         request,
