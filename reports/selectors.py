@@ -218,6 +218,10 @@ class MonthlyReport:
     chart: list[tuple[str, int | None]] = field(default_factory=list)  # (account, views) for the bar chart
 
     @property
+    def accounts_and_total(self) -> list[AccountRow]:
+        return [*self.accounts, self.total]
+
+    @property
     def outside_hours_not_listed(self) -> int:
         return self.total.outside_hours - len(self.outside_hours)
 
@@ -423,8 +427,9 @@ def _problems(accounts: list[SocialAccount], by_id: dict[int, SocialAccount], mo
     )
     seen: set[int] = set()
     found = []
-    labels = dict(PostEvent.Action.choices)
-    states = dict(PostTarget.State.choices)
+    # Each label translated once, not once a row.
+    labels = {value: str(label) for value, label in PostEvent.Action.choices}
+    states = {value: str(label) for value, label in PostTarget.State.choices}
     for event in events:
         if event["target_id"] in seen:
             continue
@@ -433,9 +438,9 @@ def _problems(accounts: list[SocialAccount], by_id: dict[int, SocialAccount], mo
             Problem(
                 post_id=event["post_id"],
                 account=by_id[event["target__account_id"]],
-                what=str(labels[event["action"]]),
+                what=labels[event["action"]],
                 at=event["at"],
-                resolution=str(states[event["target__state"]]),
+                resolution=states[event["target__state"]],
             )
         )
     return sorted(found, key=lambda p: p.at)
