@@ -58,7 +58,7 @@ def tables(report: MonthlyReport) -> Iterator[tuple[str, list[str], list[list]]]
                 row.growth,
                 row.read_at,
             ]
-            for row in [*report.accounts, report.total]
+            for row in report.accounts_and_total
         ],
     )
     yield (

@@ -16,12 +16,28 @@ import statistics
 from dataclasses import dataclass, field
 from functools import reduce
 
-from django.db.models import BigIntegerField, Case, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts import access
 from accounts.models import Office, SocialAccount
-from posts.models import PostEvent, PostTarget
+from posts.models import Post, PostEvent, PostTarget
 from posts.office_hours import JST
 from replies.categories import ProhibitedAct
 from replies.models import Reply, ReplyDecision
@@ -29,6 +45,9 @@ from reports.models import ENGAGEMENT, AccountFigures, PostFigures, ReachDay
 
 PUBLISHED = PostTarget.State.PUBLISHED
 TOP = 5
+# The page lists this many posts sent outside office hours, and this many problems, and counts the rest; the CSV
+# lists them all.
+LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -186,8 +205,9 @@ class MonthlyReport:
     accounts: list[AccountRow]
     total: AccountRow
     top_posts: list[TopPost]
-    outside_hours: list[OutsideHours]
-    problems: list[Problem]
+    outside_hours: list[OutsideHours]  # the first ones by time of publishing; the total is total.outside_hours
+    problems: list[Problem]  # the first ones by time
+    problems_found: int
     replies: list[CategoryRow]
     replies_total: CategoryRow
     decisions_by_system: int
@@ -197,29 +217,39 @@ class MonthlyReport:
     budget_posts_skipped: int
     chart: list[tuple[str, int | None]] = field(default_factory=list)  # (account, views) for the bar chart
 
+    @property
+    def accounts_and_total(self) -> list[AccountRow]:
+        return [*self.accounts, self.total]
 
-def _posts_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
-    rows = (
-        PostTarget.objects.filter(
-            account__in=[a.pk for a in accounts],
-            state=PUBLISHED,
-            published_at__gte=month.start,
-            published_at__lt=month.end,
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(
-            published=Count("pk"),
-            outside=Count("pk", filter=~Q(post__outside_hours_reason="")),
-        )
-    )
-    return {row["account_id"]: dict(row) for row in rows}
+    @property
+    def outside_hours_not_listed(self) -> int:
+        return self.total.outside_hours - len(self.outside_hours)
+
+    @property
+    def problems_not_listed(self) -> int:
+        return self.problems_found - len(self.problems)
 
 
 def _month_targets(accounts: list[SocialAccount], month: Month) -> QuerySet[PostTarget]:
     return PostTarget.objects.filter(
         account__in=[a.pk for a in accounts], state=PUBLISHED, published_at__gte=month.start, published_at__lt=month.end
     )
+
+
+def _outside_hours_posts() -> QuerySet:
+    """The posts sent outside office hours, read from their small partial index (post_outside_hours): joining the
+    month's targets to their posts instead would read every post of every year."""
+    return Post.objects.exclude(outside_hours_reason="").values("pk")
+
+
+def _posts_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
+    rows = (
+        _month_targets(accounts, month)
+        .order_by()
+        .values("account_id")
+        .annotate(published=Count("pk"), outside=Count("pk", filter=Q(post_id__in=_outside_hours_posts())))
+    )
+    return {row["account_id"]: dict(row) for row in rows}
 
 
 def _reach_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
@@ -233,32 +263,53 @@ def _reach_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, 
             read_at_max=Max("figures__read_at"),
         )
     )
-    return {
-        row["account_id"]: {
-            "views": row["views_sum"],
-            "engagement": row["engagement_sum"],
-            "read_at": row["read_at_max"],
-        }
-        for row in rows
-    }
+    return {row["account_id"]: _reach(row) for row in rows}
 
 
-def _top_figures(accounts: list[SocialAccount], month: Month) -> list[dict]:
-    """The latest figures of the month's TOP posts by views, then engagement (ties: the older target first)."""
-    return list(
+def _reach(row: dict) -> dict:
+    return {"views": row["views_sum"], "engagement": row["engagement_sum"], "read_at": row["read_at_max"]}
+
+
+def _reach_and_top(accounts: list[SocialAccount], month: Month) -> tuple[dict[int, dict], list[dict]]:
+    """In one pass over the latest figures of the month's posts: what _reach_by_account gives, and the latest
+    figures of the TOP posts by views, then engagement (ties: the older target first), posts with no figure left out.
+
+    Each account's sums ride on its first target's row and the ranking is numbered in the database, so only
+    those rows (some 26) come back rather than the month's thousands.
+    """
+    account = F("account_id")
+    unread = ExpressionWrapper(Q(views__isnull=True) & Q(engaged__isnull=True), output_field=BooleanField())
+    rows = (
         with_latest_figures(_month_targets(accounts, month), by=month.last)
         .annotate(views=F("figures__views"), engaged=engagement_of("figures__"), read_at=F("figures__read_at"))
-        .filter(Q(views__isnull=False) | Q(engaged__isnull=False))
-        .order_by(Coalesce("views", 0).desc(), Coalesce("engaged", 0).desc(), "pk")
-        .values("pk", "views", "engaged", "read_at")[:TOP]
+        .annotate(
+            views_sum=Window(Sum("views"), partition_by=account),
+            engagement_sum=Window(Sum("engaged"), partition_by=account),
+            read_at_max=Window(Max("read_at"), partition_by=account),
+            nth_of_account=Window(RowNumber(), order_by=F("pk").asc(), partition_by=account),
+            rank=Window(
+                RowNumber(),
+                order_by=[unread.asc(), Coalesce("views", 0).desc(), Coalesce("engaged", 0).desc(), F("pk").asc()],
+            ),
+        )
+        .filter(Q(nth_of_account=1) | Q(rank__lte=TOP))
+        .values(*"pk account_id views engaged read_at views_sum engagement_sum read_at_max nth_of_account rank".split())
     )
+    reach, ranked = {}, []
+    for row in rows:
+        if row["nth_of_account"] == 1:
+            reach[row["account_id"]] = _reach(row)
+        if row["rank"] <= TOP and (row["views"] is not None or row["engaged"] is not None):
+            ranked.append(row)
+    return reach, sorted(ranked, key=lambda row: row["rank"])
 
 
-def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyReport:
+def monthly_report(*, user, month: Month, office: Office | None, listed: int | None = None) -> MonthlyReport:
+    """``listed``: how many posts sent outside office hours and how many problems to list (None: all, as the CSV)."""
     accounts = list(report_accounts(user=user, office=office))
     by_id = {a.pk: a for a in accounts}
     posts = _posts_by_account(accounts, month)
-    reach = _reach_by_account(accounts, month)
+    reach, ranked = _reach_and_top(accounts, month)
     reach_before = _reach_by_account(accounts, month.previous)
     followers = latest_followers(accounts, by=month.last)
     followers_before = latest_followers(accounts, by=month.previous.last)
@@ -302,7 +353,6 @@ def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyRepor
         read_at=max((r.read_at for r in rows if r.read_at), default=None),
     )
 
-    ranked = _top_figures(accounts, month)
     # Their posts after the ranking: joining every post of the month before it would read thousands of rows.
     targets = PostTarget.objects.select_related("post").in_bulk([f["pk"] for f in ranked])
     top_posts = [
@@ -319,17 +369,20 @@ def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyRepor
         for f in ranked
     ]
 
+    outside = (
+        _month_targets(accounts, month)
+        .filter(post_id__in=_outside_hours_posts())
+        .order_by("published_at", "pk")
+        .values("post_id", "account_id", "published_at", "post__outside_hours_reason")
+    )
     outside_hours = [
         OutsideHours(
-            post_id=t.post_id,
-            account=by_id[t.account_id],
-            published_at=t.published_at or month.start,
-            reason=t.post.outside_hours_reason,
+            post_id=t["post_id"],
+            account=by_id[t["account_id"]],
+            published_at=t["published_at"] or month.start,
+            reason=t["post__outside_hours_reason"],
         )
-        for t in _month_targets(accounts, month)
-        .exclude(post__outside_hours_reason="")
-        .select_related("post")
-        .order_by("published_at")
+        for t in (outside if listed is None else outside[:listed])
     ]
 
     problems = _problems(accounts, by_id, month)
@@ -344,7 +397,8 @@ def monthly_report(*, user, month: Month, office: Office | None) -> MonthlyRepor
         total=total,
         top_posts=top_posts,
         outside_hours=outside_hours,
-        problems=problems,
+        problems=problems[:listed],
+        problems_found=len(problems),
         replies=replies,
         replies_total=replies_total,
         decisions_by_system=by_system,
@@ -373,8 +427,9 @@ def _problems(accounts: list[SocialAccount], by_id: dict[int, SocialAccount], mo
     )
     seen: set[int] = set()
     found = []
-    labels = dict(PostEvent.Action.choices)
-    states = dict(PostTarget.State.choices)
+    # Each label translated once, not once a row.
+    labels = {value: str(label) for value, label in PostEvent.Action.choices}
+    states = {value: str(label) for value, label in PostTarget.State.choices}
     for event in events:
         if event["target_id"] in seen:
             continue
@@ -383,9 +438,9 @@ def _problems(accounts: list[SocialAccount], by_id: dict[int, SocialAccount], mo
             Problem(
                 post_id=event["post_id"],
                 account=by_id[event["target__account_id"]],
-                what=str(labels[event["action"]]),
+                what=labels[event["action"]],
                 at=event["at"],
-                resolution=str(states[event["target__state"]]),
+                resolution=states[event["target__state"]],
             )
         )
     return sorted(found, key=lambda p: p.at)

@@ -15,7 +15,10 @@ def monthly_report(request):
     report = None
     if form.is_valid():
         report = selectors.monthly_report(
-            user=request.user, month=form.cleaned_data["month"], office=form.cleaned_data["office"]
+            user=request.user,
+            month=form.cleaned_data["month"],
+            office=form.cleaned_data["office"],
+            listed=selectors.LISTED,
         )
     return render(
         request,

@@ -184,6 +184,38 @@ def test_the_csv_in_english(client, viewer, en):
     assert "Posts published" in text and "Replies per §7 category" in text
 
 
+def test_the_page_lists_the_first_posts_outside_office_hours_and_counts_the_rest(client, viewer, en, monkeypatch):
+    monkeypatch.setattr("reports.selectors.LISTED", 2)
+    client.force_login(viewer)
+    late = [published("IMMI_TOKYO", day=day, reason=f"臨時 {day}") for day in (5, 3, 4)]
+    published("IMMI_TOKYO", day=2)
+
+    response = client.get(URL, {"month": str(MONTH)})
+
+    report = response.context["report"]
+    assert [o.post_id for o in report.outside_hours] == [late[1].post_id, late[2].post_id]  # the earliest first
+    assert report.total.outside_hours == 3
+    assert "1 more post went out outside office hours this month" in response.content.decode()
+    text = client.get(CSV, {"month": str(MONTH)}).content.decode("utf-8")
+    assert all(f"臨時 {day}" in text for day in (3, 4, 5))  # the CSV lists every one
+
+
+def test_the_page_lists_the_first_problems_and_counts_the_rest(client, viewer, en, monkeypatch):
+    monkeypatch.setattr("reports.selectors.LISTED", 2)
+    client.force_login(viewer)
+    failed = [published("IMMI_TOKYO", day=day) for day in (2, 3, 4)]
+    for target in failed:  # each event is dated when it is written: in this order
+        PostEventFactory.create(post=target.post, target=target, action=PostEvent.Action.FAIL)
+
+    response = client.get(URL, {"month": str(MONTH)})
+
+    report = response.context["report"]
+    assert [p.post_id for p in report.problems] == [failed[0].post_id, failed[1].post_id]
+    assert "1 more post failed or was left unconfirmed this month" in response.content.decode()
+    text = client.get(CSV, {"month": str(MONTH)}).content.decode("utf-8")
+    assert all(f"\r\n{t.post_id},'@IMMI_TOKYO,Failed," in text for t in failed)  # the CSV lists every one
+
+
 def _world(posts_per_account: int) -> None:
     for handle in ("IMMI_TOKYO", "IMMI_NARITA", "IMMI_OSAKA"):
         for n in range(posts_per_account):
