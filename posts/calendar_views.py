@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
 from immisns import keyset
+from immisns.links import id_link
 from immisns.redirects import next_or
 from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
@@ -99,6 +100,11 @@ def calendar_page(request):
     )
     if choose_office:
         upcoming = []
+    detail_link, move_link = id_link("posts:detail"), id_link("calendar_move")
+    for week in weeks:
+        for day in week:
+            for entry in day.entries:
+                entry.url, entry.move_url = detail_link(entry.post.pk), move_link(entry.post.pk)
 
     # The filters, kept in every link the page makes (views, previous, next, today).
     params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}
