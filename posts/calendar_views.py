@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
 from immisns import keyset
-from immisns.links import id_link
 from immisns.redirects import next_or
+from immisns.rows import id_link
 from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
 from posts.forms import CalendarFilterForm, MoveForm

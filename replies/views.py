@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +24,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access, platforms
 from immisns import keyset
-from immisns.links import id_link
 from immisns.redirects import next_or
+from immisns.rows import RowForm, id_link
 from replies import intake, services
 from replies.categories import ProhibitedAct
 from replies.forms import (
@@ -198,9 +199,9 @@ def queue(request):
             access.can_remove_replies(request.user, account),
             platforms.capabilities_for(account),
         )
-    links = {
-        name: id_link(f"moderation:{name}") for name in ("hide", "unhide", "confirm", "delete", "ban", "block_done")
-    }
+    block_done_link = id_link("moderation:block_done")
+    here = request.get_full_path()
+    actions = RowForm("replies/_actions.html", {"next": here, "csrf_token": get_token(request)})
     post_link = id_link("posts:detail")
     # Labels in the reader's language, translated once per page rather than once per reply.
     states = {value: str(label) for value, label in Reply.State.choices}
@@ -212,6 +213,7 @@ def queue(request):
     for reply in rows:
         findings = with_labels(reply.findings)
         may_act, may_remove, capabilities = rights[reply.account_id]
+        block_on_x_at = services.block_pending_on_x(reply)
         items.append(
             {
                 "reply": reply,
@@ -219,7 +221,7 @@ def queue(request):
                 "findings": findings,
                 "target": reply.post_target,
                 "post_url": post_link(reply.post_target.post_id) if reply.post_target else "",
-                "links": {name: link(reply.pk) for name, link in links.items()},
+                "block_done_url": block_done_link(reply.pk),
                 # The date filter's localising is a hundred calls a reply; the console's time zone is fixed.
                 "written": timezone.localtime(reply.created_at).strftime("%Y-%m-%d %H:%M"),
                 "state": states.get(reply.state, reply.state),
@@ -229,7 +231,19 @@ def queue(request):
                 "may_act": may_act,
                 "may_remove": may_remove,
                 "capabilities": capabilities,
-                "block_on_x_at": services.block_pending_on_x(reply),
+                "block_on_x_at": block_on_x_at,
+                "actions": actions(
+                    {
+                        "hidden": reply.state == Reply.State.HIDDEN,
+                        "confirm": reply.needs_review and not block_on_x_at,
+                        "may_remove": may_remove,
+                        "block_author": capabilities.block_author,
+                        "delete_reply": capabilities.delete_reply,
+                    },
+                    {"pk": reply.pk, "category": reply.category, "category_options": options(reply.category)},
+                )
+                if may_act and reply.state != Reply.State.DELETED
+                else "",
             }
         )
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
@@ -250,7 +264,7 @@ def queue(request):
             "window": window,
             "window_before": _window_before(request, window) if window else "",
             "categories": categories,
-            "next": request.get_full_path(),
+            "next": here,
             "notes": notes,
             "show_rules": administrator,
             "may_act_on_any": any(item["may_act"] for item in items),
