@@ -48,5 +48,5 @@ class RowForm:
             self.written[key] = self.template.render({**self.page, **variant, **markers})
         text = self.written[key]
         for name, marker in markers.items():
-            text = text.replace(str(marker), conditional_escape(values[name]))
+            text = text.replace(str(marker), conditional_escape(str(values[name])))  # str() of SafeString stays safe
         return mark_safe(text)  # the template's own escaped text, with escaped values put in
