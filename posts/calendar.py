@@ -131,8 +131,8 @@ class Entry:
     # What the line writes, worked out once here rather than by template tags for each of a hundred lines.
     handles: list[str] = field(default_factory=list)  # the accounts named (a few of them on the month or week)
     more_accounts: int = 0  # the accounts not named ("+N accounts")
-    url: str = ""  # the post's page and the move form's address: the view writes them
-    move_url: str = ""
+    url: str = ""  # the post's page and its Move form (when the reader may move it): the view writes them
+    move_form: str = ""
 
     @cached_property
     def state(self):

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import access
 from immisns import keyset
 from immisns.redirects import next_or
-from immisns.rows import id_link
+from immisns.rows import RowForm, id_link
 from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
 from posts.forms import CalendarFilterForm, MoveForm
@@ -100,11 +101,18 @@ def calendar_page(request):
     )
     if choose_office:
         upcoming = []
-    detail_link, move_link = id_link("posts:detail"), id_link("calendar_move")
+    movable = {post.pk for post in posts if may_move(user, post)}
+    here = request.get_full_path()
+    detail_link = id_link("posts:detail")
+    move_form = RowForm("posts/_calendar_move.html", {"here": here, "csrf_token": get_token(request)})
     for week in weeks:
         for day in week:
             for entry in day.entries:
-                entry.url, entry.move_url = detail_link(entry.post.pk), move_link(entry.post.pk)
+                post = entry.post
+                entry.url = detail_link(post.pk)
+                if post.pk in movable:
+                    values = {"pk": post.pk, "revision": post.revision, "day": entry.day_text, "time": entry.hh_mm}
+                    entry.move_form = move_form({"state": post.state}, values)
 
     # The filters, kept in every link the page makes (views, previous, next, today).
     params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}
@@ -125,8 +133,8 @@ def calendar_page(request):
             "choose_office": choose_office,
             "shown_offices": shown,
             "today": today,
-            "movable": {post.pk for post in posts if may_move(user, post)},
-            "here": request.get_full_path(),
+            "movable": movable,
+            "here": here,
             "previous_url": _url({**params, "date": window.previous.isoformat()}),
             "next_url": _url({**params, "date": window.following.isoformat()}),
             "today_url": _url(params),
