@@ -8,6 +8,7 @@ variant (the few things that change its shape), with a marker in place of
 each row's values; each row's form is that text with its values put in.
 """
 
+import re
 from collections.abc import Callable, Mapping
 
 from django.template.loader import get_template
@@ -18,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 # Numbers no row has, rendered in place of a row's values, then replaced by them. Numbers, so that
 # `{% url name pk %}` accepts them; all of one width, so that no marker is the beginning of another.
 _MARKER = 987654321000
+_ROW_MARKER = re.compile(r"987654321\d\d\d")
 
 
 def id_link(name: str) -> Callable[[int], str]:
@@ -26,13 +28,13 @@ def id_link(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{int(pk)}{after}"
 
 
-class RowForm:
-    """A form template rendered once per variant, then once per row only by putting the row's values in.
+class RowTemplate:
+    """A row's template rendered once per variant, then once per row only by putting the row's values in.
 
     `page` is what every row shares (the csrf_token, the next address); a row
     gives its `variant` (what the template tests with {% if %}) and its
-    `values` (ids, times, choices: text the console wrote, escaped here, or
-    HTML it prepared, as SafeString). Every row of one page gives the same
+    `values` (ids, times, texts: escaped here, or HTML prepared as
+    SafeString). Every row of one page gives the same
     value names.
     """
 
@@ -46,7 +48,7 @@ class RowForm:
         key = (tuple(variant.items()), tuple(markers))
         if key not in self.written:
             self.written[key] = self.template.render({**self.page, **variant, **markers})
-        text = self.written[key]
-        for name, marker in markers.items():
-            text = text.replace(str(marker), conditional_escape(str(values[name])))  # str() of SafeString stays safe
+        # One pass: a value put in (a post's text, say) is not searched again for markers.
+        put_in = {str(marker): conditional_escape(str(values[name])) for name, marker in markers.items()}
+        text = _ROW_MARKER.sub(lambda found: put_in.get(found[0], found[0]), self.written[key])
         return mark_safe(text)  # the template's own escaped text, with escaped values put in

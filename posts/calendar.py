@@ -131,12 +131,11 @@ class Entry:
     # What the line writes, worked out once here rather than by template tags for each of a hundred lines.
     handles: list[str] = field(default_factory=list)  # the accounts named (a few of them on the month or week)
     more_accounts: int = 0  # the accounts not named ("+N accounts")
-    url: str = ""  # the post's page and its Move form (when the reader may move it): the view writes them
-    move_form: str = ""
+    line: str = ""  # the line as the page writes it: the view renders it (posts/_calendar_line.html)
 
     @cached_property
     def state(self):
-        return self.post.display_state
+        return self.post.display_state()
 
     @property
     def short_body(self) -> str:

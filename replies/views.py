@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import access, platforms
 from immisns import keyset
 from immisns.redirects import next_or
-from immisns.rows import RowForm, id_link
+from immisns.rows import RowTemplate, id_link
 from replies import intake, services
 from replies.categories import ProhibitedAct
 from replies.forms import (
@@ -201,7 +201,7 @@ def queue(request):
         )
     block_done_link = id_link("moderation:block_done")
     here = request.get_full_path()
-    actions = RowForm("replies/_actions.html", {"next": here, "csrf_token": get_token(request)})
+    actions = RowTemplate("replies/_actions.html", {"next": here, "csrf_token": get_token(request)})
     post_link = id_link("posts:detail")
     # Labels in the reader's language, translated once per page rather than once per reply.
     states = {value: str(label) for value, label in Reply.State.choices}
