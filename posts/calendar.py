@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+from django.utils import dateformat
+from django.utils.text import Truncator
 
 from posts import office_hours
 from posts.office_hours import JST
@@ -28,6 +32,8 @@ VIEWS = (MONTH, WEEK, DAY)
 PER_DAY = {MONTH: 3, WEEK: 8}
 # The day view lists its posts a page at a time (a day can hold hundreds).
 DAY_PAGE = 50
+# A line of the month or week names this many of a post's accounts, and "+N accounts"; the day names all.
+NAMED_ACCOUNTS = 3
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,11 @@ class OfficeDay:
     windows: list[tuple[dt.datetime, dt.datetime]]
     closure: str = ""  # the reason an administrator recorded, for this office or all offices
 
+    @property
+    def hours(self) -> str:
+        """ "09:00–12:00, 13:00–16:00": the windows are JST already, so plain strftime (not the date filter)."""
+        return ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in self.windows)
+
 
 @dataclass
 class Entry:
@@ -117,6 +128,18 @@ class Entry:
     post: Post  # its targets prefetched
     at: dt.datetime  # JST
     closed_on: list[str] = field(default_factory=list)  # "@IMMI_TOKYO: 土曜日"
+    # What the line writes, worked out once here rather than by template tags for each of a hundred lines.
+    handles: list[str] = field(default_factory=list)  # the accounts named (a few of them on the month or week)
+    more_accounts: int = 0  # the accounts not named ("+N accounts")
+    line: str = ""  # the line as the page writes it: the view renders it (posts/_calendar_line.html)
+
+    @cached_property
+    def state(self):
+        return self.post.display_state()
+
+    @property
+    def short_body(self) -> str:
+        return Truncator(self.post.body).chars(28)
 
     @property
     def outside_hours(self) -> bool:
@@ -170,6 +193,15 @@ class Day:
     def is_weekend(self) -> bool:
         return self.date.weekday() >= 5
 
+    @property
+    def iso(self) -> str:
+        return self.date.isoformat()
+
+    @cached_property
+    def label(self) -> str:
+        """ "8/15 (Sat)" in the reader's language, as the template's date filter writes it."""
+        return dateformat.format(self.date, "n/j (D)")
+
 
 @dataclass(frozen=True)
 class NextWindow:
@@ -215,7 +247,9 @@ def build(
         shown_day = days.get(at.date())
         if shown_day is None:
             continue
-        entry = Entry(post=post, at=at)
+        handles = [target.account.display_handle for target in post.targets.all()]
+        named = len(handles) if window.view == DAY else NAMED_ACCOUNTS
+        entry = Entry(post=post, at=at, handles=handles[:named], more_accounts=max(0, len(handles) - named))
         # Once its time has passed (published, or failed and handled on its page) the hours are history:
         # no outside-hours warning.
         for target in post.targets.all() if at > now else ():

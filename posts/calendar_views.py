@@ -15,19 +15,22 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import access
 from immisns import keyset
 from immisns.redirects import next_or
+from immisns.rows import RowTemplate, id_link
 from posts import calendar, office_hours, preview, selectors, services
 from posts.errors import PostError
 from posts.forms import CalendarFilterForm, MoveForm
-from posts.models import Post
+from posts.models import DisplayState, Post
 from posts.office_hours import JST
 from posts.readiness import Problem
 from posts.rights import post_rights
@@ -99,6 +102,34 @@ def calendar_page(request):
     )
     if choose_office:
         upcoming = []
+    movable = {post.pk for post in posts if may_move(user, post)}
+    here = request.get_full_path()
+    detail_link = id_link("posts:detail")
+    line = RowTemplate("posts/_calendar_line.html", {})
+    move_form = RowTemplate("posts/_calendar_move.html", {"here": here, "csrf_token": get_token(request)})
+    labels = {state: str(state.label) for state in DisplayState}
+    for week in weeks:
+        for day in week:
+            for entry in day.entries:
+                post, movable_here = entry.post, entry.post.pk in movable
+                values = {"pk": post.pk, "revision": post.revision, "day": entry.day_text, "time": entry.hh_mm}
+                entry.line = line(
+                    {"draggable": movable_here, "outside": entry.outside_hours, "more": entry.more_accounts},
+                    {
+                        "pk": post.pk,
+                        "display": entry.state,
+                        "label": labels[entry.state],
+                        "url": detail_link(post.pk),
+                        "at": entry.at.isoformat(),
+                        "time": entry.hh_mm,
+                        "body": entry.short_body,
+                        "handles": format_html_join(
+                            "", '<span class="handle">{}</span> ', ((h,) for h in entry.handles)
+                        ),
+                        "closed_on": "; ".join(entry.closed_on),
+                        "move_form": move_form({"state": post.state}, values) if movable_here else "",
+                    },
+                )
 
     # The filters, kept in every link the page makes (views, previous, next, today).
     params = {key: request.GET.get(key, "") for key in ("office", "account", "state")} if filters else {}
@@ -119,8 +150,8 @@ def calendar_page(request):
             "choose_office": choose_office,
             "shown_offices": shown,
             "today": today,
-            "movable": {post.pk for post in posts if may_move(user, post)},
-            "here": request.get_full_path(),
+            "movable": movable,
+            "here": here,
             "previous_url": _url({**params, "date": window.previous.isoformat()}),
             "next_url": _url({**params, "date": window.following.isoformat()}),
             "today_url": _url(params),

@@ -325,12 +325,14 @@ class CalendarFilterForm(forms.Form):
     )
     date = forms.DateField(label=_("Date"), required=False, input_formats=["%Y-%m-%d"])
     office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
-        label=_("Office"), required=False, queryset=None, empty_label=_("Any office")
+        label=_("Office"), required=False, queryset=None, empty_label=_("Any office"), widget=QuickSelect
     )
     account: forms.ModelChoiceField[SocialAccount] = forms.ModelChoiceField(
-        label=_("Account"), required=False, queryset=None, empty_label=_("Any account")
+        label=_("Account"), required=False, queryset=None, empty_label=_("Any account"), widget=QuickSelect
     )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices])
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any state")), *DisplayState.choices], widget=QuickSelect
+    )
     # The day view's page (immisns.keyset cursors: one that does not decode gives the first page).
     after = forms.CharField(label=_("Page"), required=False, max_length=200, widget=forms.HiddenInput)
     before = forms.CharField(label=_("Page"), required=False, max_length=200, widget=forms.HiddenInput)

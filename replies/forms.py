@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SocialAccount
+from immisns.widgets import QuickSelect
 from replies.categories import ProhibitedAct
 from replies.models import Reply, ReplyDecision
 from replies.services import BULK_MOST
@@ -47,11 +48,18 @@ class QueueFilterForm(forms.Form):
         max_length=SEARCH_MAX,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    account = AccountHandleChoiceField(label=_("Account"), queryset=None, required=False, empty_label=_("All accounts"))
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories")), *ProhibitedAct.choices]
+    account = AccountHandleChoiceField(
+        label=_("Account"), queryset=None, required=False, empty_label=_("All accounts"), widget=QuickSelect
     )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *Reply.State.choices])
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *ProhibitedAct.choices],
+        widget=QuickSelect,
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states")), *Reply.State.choices], widget=QuickSelect
+    )
     waiting = forms.BooleanField(label=_("Only those waiting for a decision"), required=False)
     since = _date_field(_("Written from"))
     until = _date_field(_("Written until"))

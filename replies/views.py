@@ -5,15 +5,19 @@ viewers (auditors) read the same queue without any control.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -21,6 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import access, platforms
 from immisns import keyset
 from immisns.redirects import next_or
+from immisns.rows import RowTemplate, id_link
 from replies import intake, services
 from replies.categories import ProhibitedAct
 from replies.forms import (
@@ -84,8 +89,35 @@ FINDING_LABELS: "dict[object, StrOrPromise]" = {
 def with_labels(findings: list[dict]) -> list[dict]:
     """The findings, each with what it is in the reader's language (the stored kind stays a code)."""
     return [
-        {**finding, "label": FINDING_LABELS.get(finding.get("kind"), finding.get("kind", ""))} for finding in findings
+        {**finding, "label": str(FINDING_LABELS.get(finding.get("kind"), finding.get("kind", "")))}
+        for finding in findings
     ]
+
+
+def category_options(categories: list[tuple[str, str]]) -> Callable[[str], SafeString]:
+    """The <option>s of a category select for a reply of a category ("" none yet: "Choose" comes first).
+
+    Each written once per page: each reply has two category selects, and a template
+    loop over every category for each of them was most of the queue's rendering.
+    """
+    written: dict[str, SafeString] = {}
+
+    def options(selected: str) -> SafeString:
+        if selected not in written:
+            listed = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((value, " selected" if value == selected else "", label) for value, label in categories),
+            )
+            choose = (
+                SafeString()
+                if selected
+                else format_html('<option value="" selected>{}</option>', _("Choose a category"))
+            )
+            written[selected] = choose + listed
+        return written[selected]
+
+    return options
 
 
 def _day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -159,19 +191,59 @@ def queue(request):
     page = keyset.paginate(replies, ordering=QUEUE_ORDER, params=request.GET, size=PAGE_SIZE)
     rows = page.items
     administrator = access.is_administrator(request.user)
+    # Asked once per account, not once per reply: a page of 50 replies comes from a few accounts.
+    rights: dict[int, tuple[bool, bool, platforms.Capabilities]] = {}
+    for account in {reply.account for reply in rows}:
+        rights[account.pk] = (
+            access.can_moderate_replies(request.user, account),
+            access.can_remove_replies(request.user, account),
+            platforms.capabilities_for(account),
+        )
+    block_done_link = id_link("moderation:block_done")
+    here = request.get_full_path()
+    actions = RowTemplate("replies/_actions.html", {"next": here, "csrf_token": get_token(request)})
+    post_link = id_link("posts:detail")
+    # Labels in the reader's language, translated once per page rather than once per reply.
+    states = {value: str(label) for value, label in Reply.State.choices}
+    risks = {value: str(label) for value, label in Reply.Risk.choices}
+    categories = [(value, str(label)) for value, label in ProhibitedAct.choices]
+    category_labels = dict(categories)
+    options = category_options(categories)
     items = []
     for reply in rows:
         findings = with_labels(reply.findings)
+        may_act, may_remove, capabilities = rights[reply.account_id]
+        block_on_x_at = services.block_pending_on_x(reply)
         items.append(
             {
                 "reply": reply,
                 "pieces": highlighted(intake.display_text(reply.text), findings),
                 "findings": findings,
                 "target": reply.post_target,
-                "may_act": access.can_moderate_replies(request.user, reply.account),
-                "may_remove": access.can_remove_replies(request.user, reply.account),
-                "capabilities": platforms.capabilities_for(reply.account),
-                "block_on_x_at": services.block_pending_on_x(reply),
+                "post_url": post_link(reply.post_target.post_id) if reply.post_target else "",
+                "block_done_url": block_done_link(reply.pk),
+                # The date filter's localising is a hundred calls a reply; the console's time zone is fixed.
+                "written": timezone.localtime(reply.created_at).strftime("%Y-%m-%d %H:%M"),
+                "state": states.get(reply.state, reply.state),
+                "risk": risks.get(reply.risk, reply.risk),
+                "category": category_labels.get(reply.category, reply.category),
+                "category_options": options(reply.category),
+                "may_act": may_act,
+                "may_remove": may_remove,
+                "capabilities": capabilities,
+                "block_on_x_at": block_on_x_at,
+                "actions": actions(
+                    {
+                        "hidden": reply.state == Reply.State.HIDDEN,
+                        "confirm": reply.needs_review and not block_on_x_at,
+                        "may_remove": may_remove,
+                        "block_author": capabilities.block_author,
+                        "delete_reply": capabilities.delete_reply,
+                    },
+                    {"pk": reply.pk, "category": reply.category, "category_options": options(reply.category)},
+                )
+                if may_act and reply.state != Reply.State.DELETED
+                else "",
             }
         )
     if not QueueVisit.objects.filter(user=request.user).update(at=timezone.now()):
@@ -191,9 +263,8 @@ def queue(request):
             "page": page,
             "window": window,
             "window_before": _window_before(request, window) if window else "",
-            # Translated once: each reply lists the categories twice, and a lazy label is translated each time.
-            "categories": [(value, str(label)) for value, label in ProhibitedAct.choices],
-            "next": request.get_full_path(),
+            "categories": categories,
+            "next": here,
             "notes": notes,
             "show_rules": administrator,
             "may_act_on_any": any(item["may_act"] for item in items),

@@ -497,3 +497,12 @@ def test_a_month_of_ten_thousand_posts_costs_what_ten_do(client, view):
     assert sizes[10_000][2] == calendar.PER_DAY[view]
     # What is written is bounded by the posts a view shows, not by the posts there are.
     assert sizes[10_000][1] < 250_000
+
+
+def test_a_line_shows_the_post_text_as_written_escaped_and_its_numbers_untouched(poster_client, tokyo_poster):
+    # Each line is a template rendered once and filled in (immisns.rows): the text goes in escaped, and
+    # numbers that look like the fill-in markers stay as written.
+    post = post_via_services(tokyo_poster, body="<i>987654321010</i>", when=at("2026-12-02T10:00"))
+    body = poster_client.get(URL).content.decode()
+    assert f"#{post.pk} &lt;i&gt;987654321010&lt;/i&gt;</a>" in body
+    assert f'id="move-date-{post.pk}" value="2026-12-02"' in body and f'value="{post.revision}"' in body
