@@ -143,6 +143,17 @@ class Copier:
     def __init__(self, connection) -> None:
         self.raw = connection.connection  # the psycopg connection under Django's
 
+    def copy_all(self, tables) -> None:
+        """COPY each (model, rows) in turn with triggers and foreign-key checks off, as a restore loads."""
+        with self.raw.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            for model, rows in tables:
+                self.copy(model, rows)
+        finally:
+            with self.raw.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
     def copy(self, model, rows) -> int:
         from django.db.models import JSONField
         from psycopg.types.json import Jsonb
@@ -435,21 +446,15 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
                     }
                 )
 
-    copier = Copier(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
-    try:
-        for model, rows in (
+    Copier(connection).copy_all(
+        (
             (Post, posts),
             (PostTarget, targets),
             (PostEvent, events),
             (PublishedText, published),
             (Notification, notifications),
-        ):
-            copier.copy(model, rows)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
+        )
+    )
     print(
         f"generated {len(posts):,} posts, {len(targets):,} targets, {len(events):,} events, "
         f"{len(published):,} published texts, {len(notifications):,} notifications "
@@ -668,15 +673,7 @@ def generate_replies(wanted: int, now: dt.datetime) -> None:
             }
         )
 
-    copier = Copier(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
-    try:
-        copier.copy(Reply, replies)
-        copier.copy(ReplyDecision, decisions)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
+    Copier(connection).copy_all([(Reply, replies), (ReplyDecision, decisions)])
     print(f"generated {len(replies):,} replies, {len(decisions):,} decisions in {time.monotonic() - started:.0f} s")
 
 
@@ -967,21 +964,15 @@ def generate_records(now: dt.datetime) -> None:
             }
         )
 
-    copier = Copier(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # no triggers or FK checks while loading
-    try:
-        for model, rows in (
+    Copier(connection).copy_all(
+        (
             (AuditEvent, audit),
             (AccountStateChange, state_changes),
             (AccountConnection, connections),
             (Footer, footers),
             (PublishingSwitch, switches),
-        ):
-            copier.copy(model, rows)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
+        )
+    )
     print(
         f"generated {len(audit):,} audit records, {len(state_changes):,} account state changes, "
         f"{len(connections):,} connections, {len(footers)} footer versions, {len(switches)} publishing switches "
