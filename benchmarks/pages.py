@@ -316,6 +316,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
         approver = agency_supervisor if len(chosen) > 1 else supervisors.get(bureau_of[first], agency_supervisor)
         created = scheduled - dt.timedelta(hours=rng.uniform(2, 72))
         approved = state == S.APPROVED
+        edits = rng.choices((0, 1, 2, 3), weights=(25, 35, 28, 12))[0]
         posts.append(
             {
                 "id": post_id,
@@ -324,7 +325,7 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
                 "state": state,
                 "scheduled_at": scheduled,
                 "outside_hours_reason": "",
-                "revision": 1,
+                "revision": 1 + edits,
                 "approved_by_id": approver.pk if approved else None,
                 "approved_at": created + dt.timedelta(hours=1) if approved else None,
                 "created_at": created,
@@ -332,6 +333,17 @@ def generate(posts_wanted: int, now: dt.datetime) -> None:
             }
         )
         event(post_id, A.CREATE, created, actor=author.pk, to_state=S.DRAFT)
+        # Drafts are reworked before they are sent for approval: most posts have an edit or two (revision n+1).
+        for revision in range(2, 2 + edits):
+            event(
+                post_id,
+                A.EDIT,
+                created + dt.timedelta(minutes=revision),
+                actor=author.pk,
+                from_state=S.DRAFT,
+                to_state=S.DRAFT,
+                data={"revision": revision, "changed": ["text"]},
+            )
         if state != S.DRAFT:
             event(
                 post_id,
@@ -981,7 +993,7 @@ def generate_records(now: dt.datetime) -> None:
 
 
 # Raise it whenever generate() changes: a database filled by an older generator is then written afresh.
-DATA_VERSION = 3
+DATA_VERSION = 4
 # The generator's mark, written last: which version filled the database, with how many posts. A table of
 # its own, outside Django's models, copied with the database (CREATE DATABASE ... TEMPLATE) as the data is.
 MARK_TABLE = "benchmark_data"
