@@ -30,7 +30,9 @@
    page and role the queries of one request, p50 and p95 in milliseconds,
    each the median of the runs, against the targets (p95 <= 150 ms every
    page, <= 100 ms the preview of 21 accounts), and the same as a Markdown
-   table.
+   table. A streamed export is held to what benchmarks/exports.py holds it
+   to: its first chunk leaves within 150 ms (p95; the time shown) and its
+   rows stream at >= 20,000 a second (the median read to the end).
 3. Prints EXPLAIN ANALYZE of the queries the indexes in posts/0010 and 0012 serve.
 
 Exits non-zero when a page misses its target.
@@ -62,6 +64,7 @@ if str(ROOT) not in sys.path:
 YEARS = 3
 PAGE_TARGET_MS = 150.0
 PREVIEW_TARGET_MS = 100.0
+EXPORT_ROWS_PER_SECOND = 20_000  # a streamed export, read to its end
 SEED = 15
 
 BODIES = [
@@ -1317,20 +1320,35 @@ def url_name(url: str) -> str:
 class Timing(NamedTuple):
     status: int
     queries: int  # of one request
-    times: list[float]  # ms of each timed request
+    times: list[float]  # ms of each timed request (a streamed response: to its first chunk)
     lines: int  # the lines of the body of one request (an export's rows, with its header)
+    whole: list[float]  # ms of each timed request read to its end
+    streamed: bool
+
+    @property
+    def rate(self) -> float:
+        """Lines a second, read to the end (the median request)."""
+        return self.lines / (statistics.median(self.whole) / 1000)
 
 
 def time_page(client, method: str, url: str, data, requests: int) -> Timing:
-    """2 warm-ups, one request with its queries counted, then `requests` timed; a streamed body is read whole."""
+    """2 warm-ups, one request with its queries counted, then `requests` timed; a streamed body is read whole,
+    and the time to its first chunk kept as well."""
     from django.db import connection
 
     call = getattr(client, method)
+    first: list[float] = []
 
     def request():
+        began = time.perf_counter()
         response = call(url, data or {})
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        return response, body
+        if not response.streaming:
+            return response, response.content
+        chunks = iter(response.streaming_content)
+        body = [next(chunks, b"")]
+        first.append((time.perf_counter() - began) * 1000)
+        body.extend(chunks)
+        return response, b"".join(body)
 
     for _ in range(2):  # warm-up
         request()
@@ -1343,11 +1361,13 @@ def time_page(client, method: str, url: str, data, requests: int) -> Timing:
     with connection.execute_wrapper(count):
         response, body = request()
     times = []
+    first.clear()
     for _ in range(requests):
         began = time.perf_counter()
         request()
         times.append((time.perf_counter() - began) * 1000)
-    return Timing(response.status_code, queries[0], times, body.count(b"\n"))
+    streamed = bool(response.streaming)
+    return Timing(response.status_code, queries[0], first if streamed else times, body.count(b"\n"), times, streamed)
 
 
 def explain(people: dict) -> None:
@@ -1588,11 +1608,22 @@ def main() -> int:
         p50 = statistics.median(statistics.median(m.times) for m in measured)
         p95 = statistics.median(percentile(m.times, 95) for m in measured)
         target = PREVIEW_TARGET_MS if name.startswith("preview (21") else PAGE_TARGET_MS
+        # A streamed export: p50 / p95 are to its first chunk, and its rows must stream fast enough.
+        streamed = all(m.streamed for m in measured)
+        rate = statistics.median(m.rate for m in measured) if streamed else None
         # A redirect (to sign-in or the second factor) measures nothing: it is a miss, not a pass.
-        ok = status in (200, 404) and (status != 200 or p95 <= target)
+        ok = status in (200, 404) and (
+            status != 200 or (p95 <= target and (rate is None or rate >= EXPORT_ROWS_PER_SECOND))
+        )
         if not ok:
-            missed.append((name, role, p95, target, status))
+            missed.append(
+                (name, role, f"answered {status}")
+                if status != 200
+                else (name, role, f"p95 {p95:.0f} > {target:.0f} ms" if p95 > target else f"{rate:,.0f} rows/s")
+            )
         rows = f", {lines:,} lines" if name in exports else ""
+        if rate is not None:
+            rows += f" at {rate:,.0f}/s"
         table[name, role] = (
             f"{status} ({queries} q)"
             if status != 200
@@ -1612,13 +1643,7 @@ def main() -> int:
         explain(people)
     print(f"\n{len(order)} page × role timings; machine at the end: {machine()}")
     if missed:
-        print(
-            "missed targets: "
-            + "; ".join(
-                f"{n} ({r}) " + (f"p95 {p:.0f} > {t:.0f} ms" if status == 200 else f"answered {status}")
-                for n, r, p, t, status in missed
-            )
-        )
+        print("missed targets: " + "; ".join(f"{n} ({r}) {why}" for n, r, why in missed))
         return 1
     print("every page met its target (404s are pages the role may not open)")
     return 0
