@@ -15,8 +15,9 @@
    searched by a Japanese word of 3+ characters, one of 2, an author's handle,
    an English word, words nothing matches, and two of them with a category or
    an account; the post list searched by words of the body; the audit log
-   filtered by an object number. Prints per search and role the queries of
-   one request, p50 and p95 (ms) against the target (p95 <= 150 ms), the same
+   filtered by an object number; the whole round --runs (3) times. Prints per
+   search and role the queries of one request, p50 and p95 (ms), each the
+   median of the runs, against the target (p95 <= 150 ms), the same
    as a Markdown table, and EXPLAIN (ANALYZE, BUFFERS) of the slowest query
    of each search, as the role that waited longest sent it.
 
@@ -151,6 +152,7 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=100_000, help="posts to generate (100,000)")
     parser.add_argument("--replies", type=int, default=REPLIES, help="replies to generate (300,000)")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per search and role (20)")
+    parser.add_argument("--runs", type=int, default=3, help="runs over every search; each figure is their median (3)")
     parser.add_argument("--regenerate", action="store_true", help="write the data afresh even when present")
     parser.add_argument("--no-explain", action="store_true")
     args = parser.parse_args()
@@ -191,34 +193,50 @@ def main() -> int:
     )
     print(
         f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; at the start {started_on}; {size}; "
-        f"{args.requests} timed requests per search after 2 warm-ups"
+        f"{args.runs} runs of {args.requests} timed requests per search after 2 warm-ups"
     )
 
     roles = ["poster", "bureau_supervisor", "agency_supervisor", "viewer", "administrator"]
     header = f"{'page':<34} {'role':<18} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}  target"
-    print("\n" + header + "\n" + "-" * len(header))
+    clients = {}
+    for role in roles:
+        clients[role] = Client()
+        if role in SECOND_FACTOR_ROLES:  # supervisors and administrators pass the second factor, as at sign-in
+            sign_in_with_second_factor(clients[role], people[role])
+        else:
+            clients[role].force_login(people[role])
+    measured: dict[tuple[str, str], list[tuple[int, int, float, float]]] = {}
+    names: list[str] = []
+    for run in range(1, args.runs + 1):
+        print(f"\nrun {run} of {args.runs}\n" + header + "\n" + "-" * len(header))
+        for role in roles:
+            for name, page_url, data in searches(people[role]):
+                timing = time_page(clients[role], "get", page_url, data, args.requests)
+                p50, p95 = statistics.median(timing.times), percentile(timing.times, 95)
+                if name not in names:
+                    names.append(name)
+                measured.setdefault((name, role), []).append((timing.status, timing.queries, p50, p95))
+                print(
+                    f"{name:<34} {role:<18} {timing.status:>6} {timing.queries:>7} {p50:>8.1f} {p95:>8.1f}", flush=True
+                )
+
+    # Each figure the median of the runs, so that a re-run reproduces it.
+    print(f"\nmedians of {args.runs} runs\n" + header + "\n" + "-" * len(header))
     results: dict[tuple[str, str], tuple[int, int, float, float]] = {}
     worst: dict[str, tuple[float, Client, str, dict]] = {}  # per search: the role with the highest p95
-    names: list[str] = []
     missed = []
     for role in roles:
-        client = Client()
-        if role in SECOND_FACTOR_ROLES:  # supervisors and administrators pass the second factor, as at sign-in
-            sign_in_with_second_factor(client, people[role])
-        else:
-            client.force_login(people[role])
         for name, page_url, data in searches(people[role]):
-            status, queries, times, _lines = time_page(client, "get", page_url, data, args.requests)
-            p50, p95 = statistics.median(times), percentile(times, 95)
-            if name not in names:
-                names.append(name)
+            runs = measured[name, role]
+            status, queries = max(r[0] for r in runs), max(r[1] for r in runs)
+            p50, p95 = statistics.median(r[2] for r in runs), statistics.median(r[3] for r in runs)
             results[name, role] = (status, queries, p50, p95)
             # A redirect (to sign-in or the second factor) measures nothing: it is a miss, not a pass.
             ok = status in (200, 404) and (status != 200 or p95 <= PAGE_TARGET_MS)
             if not ok:
                 missed.append((name, role, p95, status))
             if status == 200 and p95 > worst.get(name, (-1.0,))[0]:
-                worst[name] = (p95, client, page_url, data)
+                worst[name] = (p95, clients[role], page_url, data)
             print(
                 f"{name:<34} {role:<18} {status:>6} {queries:>7} {p50:>8.1f} {p95:>8.1f}  "
                 f"≤ {PAGE_TARGET_MS:.0f}{'' if ok else '  MISSED'}",
