@@ -84,3 +84,16 @@ def test_deploy_check_is_clean_with_debug_off(tmp_path):
 def test_embedded_defaults(settings):
     assert settings.TIME_ZONE == "Asia/Tokyo" and settings.USE_TZ
     assert settings.LANGUAGE_CODE == "ja" and [code for code, _ in settings.LANGUAGES] == ["ja", "en"]
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile_short_queries():
+    """A page's LIMIT over a large table can be costed high enough to set off the JIT compiler, whose 30 ms of
+    compiling outweighs the query; the console's connections keep it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the embedded SQLite has no JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
