@@ -245,7 +245,8 @@ def _outside_hours_posts() -> QuerySet:
 
 def _posts_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
     """{account id: the month's published posts, those sent outside office hours, and the previous month's
-    published posts} in one read of the (state, account, published_at) index."""
+    published posts}: the counts from the (state, account, published_at) index alone, the few posts sent
+    outside office hours from their own index."""
     this_month = Q(published_at__gte=month.start)
     rows = (
         PostTarget.objects.filter(
@@ -256,13 +257,23 @@ def _posts_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, 
         )
         .order_by()
         .values("account_id")
+        # Counting a column of the index, not the id: no target's row is read.
         .annotate(
-            published=Count("pk", filter=this_month),
-            outside=Count("pk", filter=this_month & Q(post_id__in=_outside_hours_posts())),
-            published_before=Count("pk", filter=~this_month),
+            published=Count("published_at", filter=this_month),
+            published_before=Count("published_at", filter=~this_month),
         )
     )
-    return {row["account_id"]: dict(row) for row in rows}
+    counted = {row["account_id"]: {**row, "outside": 0} for row in rows}
+    outside = (
+        _month_targets(accounts, month)
+        .filter(post_id__in=_outside_hours_posts())
+        .order_by()
+        .values("account_id")
+        .annotate(outside=Count("pk"))
+    )
+    for row in outside:
+        counted[row["account_id"]]["outside"] = row["outside"]
+    return counted
 
 
 def _reach_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
@@ -636,14 +647,20 @@ def _replies(accounts: list[SocialAccount], month: Month):
             row.deleted += entry["system"] + entry["person"]
         elif entry["action"] == A.BAN:
             row.banned += entry["system"] + entry["person"]
+    # From each reply's first decision by a person, whenever it came: the small index of people's decisions
+    # joined to the month's replies (both read from their indexes alone).
     waits = [
         (first - arrived).total_seconds() / 60
-        for arrived, first in Reply.objects.filter(
-            account__in=account_ids, received_at__gte=month.start, received_at__lt=month.end
+        for arrived, first in ReplyDecision.objects.filter(
+            actor__isnull=False,
+            reply__account__in=account_ids,
+            reply__received_at__gte=month.start,
+            reply__received_at__lt=month.end,
         )
-        .annotate(first=Min("decisions__at", filter=Q(decisions__actor__isnull=False)))
-        .filter(first__isnull=False)
-        .values_list("received_at", "first")
+        .order_by()
+        .values("reply_id", "reply__received_at")
+        .annotate(first=Min("at"))
+        .values_list("reply__received_at", "first")
     ]
     listed = [row for row in rows.values() if row.category or row.received or row.hidden_by_system]
     total = CategoryRow(
