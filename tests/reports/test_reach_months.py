@@ -32,7 +32,11 @@ def _month_of_figures(month: Month) -> dict[str, list[PostTarget]]:
     engagement without views, nothing given at all, and figures read after the month's end (not counted)."""
     end = month.last
     made: dict[str, list[PostTarget]] = {}
-    views = {"IMMI_TOKYO": [500, 90, 90, None, 70, 60, 50, 40], "IMMI_NARITA": [300, None], "IMMI_OSAKA": [90, 10]}
+    views: dict[str, list[int | None]] = {
+        "IMMI_TOKYO": [500, 90, 90, None, 70, 60, 50, 40],
+        "IMMI_NARITA": [300, None],
+        "IMMI_OSAKA": [90, 10],
+    }
     for handle, numbers in views.items():
         for n, number in enumerate(numbers):
             target = published(handle, day=n + 2, month=month)
@@ -190,7 +194,7 @@ def test_two_first_readers_at_once_both_get_the_report(client, viewer, monkeypat
     _month_of_figures(CLOSED)
     params = {"month": str(CLOSED)}
     count = selectors._count_months
-    raced = []
+    raced: list[Month] = []
 
     def the_other_request_first(accounts, month, published):
         if not raced:
