@@ -427,6 +427,9 @@ CELERY_BEAT_SCHEDULE = {
     "listening-poll": {"task": "moderation.poll_all", "schedule": float(LISTENING_POLL_SECONDS)},
     # Every connection checked once a day with one cheap read (accounts.connections.connection_verify).
     "reach-collect": {"task": "reports.collect_all", "schedule": float(REACH_COLLECT_SECONDS)},
+    # A closed month's reach kept for the monthly report (reports.ReachMonth) soon after the month closes;
+    # once it is kept, a run reads two small tables and stops.
+    "reach-months": {"task": "reports.store_closed_month", "schedule": 6 * 3600.0},
     "connections-verify": {"task": "accounts.verify_connections", "schedule": float(CONNECTIONS_VERIFY_SECONDS)},
 }
 

@@ -103,6 +103,9 @@ class Reply(models.Model):
             models.Index(fields=["text_digest", "created_at"], name="reply_text_recent"),
             # The transparency report counts the last two months' replies per account on each request (index only).
             models.Index(fields=["created_at", "account"], name="reply_written"),
+            # The monthly report counts a month's replies per category and finds when a person first decided
+            # on each (reports.selectors), from this index alone rather than every reply of every year.
+            models.Index(fields=["received_at", "account", "category", "id"], name="reply_received"),
         ]
 
     def __str__(self) -> str:
@@ -157,7 +160,11 @@ class ReplyDecision(AppendOnly, models.Model):
         indexes = [
             models.Index(
                 fields=["at"], condition=models.Q(actor__isnull=True, action="hide"), name="replydecision_auto_hide"
-            )
+            ),
+            # The monthly report's time to a person's first decision on each reply (index only).
+            models.Index(
+                fields=["reply", "at"], condition=models.Q(actor__isnull=False), name="replydecision_by_person"
+            ),
         ]
         verbose_name = _("reply decision")
         verbose_name_plural = _("reply decisions")

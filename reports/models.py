@@ -112,3 +112,38 @@ class ReachDay(models.Model):
                 "count": self.posts_skipped
             }
         return ""
+
+
+class ReachMonth(models.Model):
+    """One account's reach in a closed month, summed once from PostFigures and then read from here.
+
+    A month's report counts each of the month's published posts at its latest
+    figures collected on or before the month's last day. Once that day's
+    collection is over (reports.selectors.closes_at) those figures no longer
+    change, so the sums and the account's five best posts are kept here
+    instead of being read again from some thirty figure rows per post on each
+    request. The month that is still open is never kept. A figure never read
+    stays None here too (blank, never 0).
+    """
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("SNS account"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))  # its first day; a calendar month in JST, as the report's
+    # The month's published posts when counted: a post withdrawn since makes the row out of date.
+    published = models.PositiveIntegerField(_("posts published"))
+    views = models.PositiveBigIntegerField(_("views"), null=True, blank=True)
+    engagement = models.PositiveBigIntegerField(_("engagement"), null=True, blank=True)
+    read_at = models.DateTimeField(_("figures read at"), null=True, blank=True)  # the newest figure summed
+    # The account's best posts, best first: [{"target_id", "views", "engagement", "read_at"}] (None: not given).
+    top = models.JSONField(_("best posts"), default=list, blank=True)
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        ordering = ["-month", "account"]
+        verbose_name = _("reach of a closed month")
+        verbose_name_plural = _("reach of closed months")
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="reachmonth_one_per_account_month")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}"

@@ -34,6 +34,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import Office, SocialAccount
@@ -41,7 +42,7 @@ from posts.models import Post, PostEvent, PostTarget
 from posts.office_hours import JST
 from replies.categories import ProhibitedAct
 from replies.models import Reply, ReplyDecision
-from reports.models import ENGAGEMENT, AccountFigures, PostFigures, ReachDay
+from reports.models import ENGAGEMENT, AccountFigures, PostFigures, ReachDay, ReachMonth
 
 PUBLISHED = PostTarget.State.PUBLISHED
 TOP = 5
@@ -243,13 +244,36 @@ def _outside_hours_posts() -> QuerySet:
 
 
 def _posts_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
+    """{account id: the month's published posts, those sent outside office hours, and the previous month's
+    published posts}: the counts from the (state, account, published_at) index alone, the few posts sent
+    outside office hours from their own index."""
+    this_month = Q(published_at__gte=month.start)
     rows = (
-        _month_targets(accounts, month)
+        PostTarget.objects.filter(
+            account__in=[a.pk for a in accounts],
+            state=PUBLISHED,
+            published_at__gte=month.previous.start,
+            published_at__lt=month.end,
+        )
         .order_by()
         .values("account_id")
-        .annotate(published=Count("pk"), outside=Count("pk", filter=Q(post_id__in=_outside_hours_posts())))
+        # Counting a column of the index, not the id: no target's row is read.
+        .annotate(
+            published=Count("published_at", filter=this_month),
+            published_before=Count("published_at", filter=~this_month),
+        )
     )
-    return {row["account_id"]: dict(row) for row in rows}
+    counted = {row["account_id"]: {**row, "outside": 0} for row in rows}
+    outside = (
+        _month_targets(accounts, month)
+        .filter(post_id__in=_outside_hours_posts())
+        .order_by()
+        .values("account_id")
+        .annotate(outside=Count("pk"))
+    )
+    for row in outside:
+        counted[row["account_id"]]["outside"] = row["outside"]
+    return counted
 
 
 def _reach_by_account(accounts: list[SocialAccount], month: Month) -> dict[int, dict]:
@@ -270,16 +294,27 @@ def _reach(row: dict) -> dict:
     return {"views": row["views_sum"], "engagement": row["engagement_sum"], "read_at": row["read_at_max"]}
 
 
-def _reach_and_top(accounts: list[SocialAccount], month: Month) -> tuple[dict[int, dict], list[dict]]:
-    """In one pass over the latest figures of the month's posts: what _reach_by_account gives, and the latest
-    figures of the TOP posts by views, then engagement (ties: the older target first), posts with no figure left out.
+def _unread() -> ExpressionWrapper:
+    return ExpressionWrapper(Q(views__isnull=True) & Q(engaged__isnull=True), output_field=BooleanField())
 
-    Each account's sums ride on its first target's row and the ranking is numbered in the database, so only
-    those rows (some 26) come back rather than the month's thousands.
-    """
+
+def _ranking() -> list:
+    """Best first: posts with a figure before posts with none, then views, then engagement; ties: the older
+    target first. _best_of repeats it in Python."""
+    return [_unread().asc(), Coalesce("views", 0).desc(), Coalesce("engaged", 0).desc(), F("pk").asc()]
+
+
+def _best_of(ranked: list[dict]) -> list[dict]:
+    """The TOP best of rows ranked by _ranking, posts with no figure left out."""
+    read = [row for row in ranked if row["views"] is not None or row["engaged"] is not None]
+    return sorted(read, key=lambda row: (-(row["views"] or 0), -(row["engaged"] or 0), row["pk"]))[:TOP]
+
+
+def _figures_ranked(accounts: list[SocialAccount], month: Month, *, per_account: bool) -> QuerySet:
+    """The latest figures of the month's posts with each account's sums, numbered by _ranking over all the
+    accounts or within each (``rank``), and by target within each account (``nth_of_account``)."""
     account = F("account_id")
-    unread = ExpressionWrapper(Q(views__isnull=True) & Q(engaged__isnull=True), output_field=BooleanField())
-    rows = (
+    return (
         with_latest_figures(_month_targets(accounts, month), by=month.last)
         .annotate(views=F("figures__views"), engaged=engagement_of("figures__"), read_at=F("figures__read_at"))
         .annotate(
@@ -287,21 +322,150 @@ def _reach_and_top(accounts: list[SocialAccount], month: Month) -> tuple[dict[in
             engagement_sum=Window(Sum("engaged"), partition_by=account),
             read_at_max=Window(Max("read_at"), partition_by=account),
             nth_of_account=Window(RowNumber(), order_by=F("pk").asc(), partition_by=account),
-            rank=Window(
-                RowNumber(),
-                order_by=[unread.asc(), Coalesce("views", 0).desc(), Coalesce("engaged", 0).desc(), F("pk").asc()],
-            ),
+            rank=Window(RowNumber(), order_by=_ranking(), partition_by=account if per_account else None),
         )
         .filter(Q(nth_of_account=1) | Q(rank__lte=TOP))
         .values(*"pk account_id views engaged read_at views_sum engagement_sum read_at_max nth_of_account rank".split())
     )
+
+
+def _reach_and_top(accounts: list[SocialAccount], month: Month) -> tuple[dict[int, dict], list[dict]]:
+    """In one pass over the latest figures of the month's posts: what _reach_by_account gives, and the latest
+    figures of the TOP posts by views, then engagement (ties: the older target first), posts with no figure left out.
+
+    Each account's sums ride on its first target's row and the ranking is numbered in the database, so only
+    those rows (some 26) come back rather than the month's thousands.
+    """
     reach, ranked = {}, []
-    for row in rows:
+    for row in _figures_ranked(accounts, month, per_account=False):
         if row["nth_of_account"] == 1:
             reach[row["account_id"]] = _reach(row)
-        if row["rank"] <= TOP and (row["views"] is not None or row["engaged"] is not None):
+        if row["rank"] <= TOP:
             ranked.append(row)
-    return reach, sorted(ranked, key=lambda row: row["rank"])
+    return reach, _best_of(ranked)
+
+
+# --- Closed months: their reach kept in ReachMonth ----------------------------------------------------
+
+
+def closes_at(month: Month) -> dt.datetime:
+    """When a month's reach stops changing: the start (UTC) of the second day after its last day.
+
+    The report counts figures collected on UTC days up to the month's last day
+    (``day <= month.last``). The collection of that day may still be writing
+    until the day is over, and a run that started just before midnight a
+    little after; so a month counts as closed once today in UTC is later than
+    the day after its last day (month.last + 1 day). Before then it is counted
+    live on each request and never kept.
+    """
+    return dt.datetime.combine(month.last + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+
+
+def is_closed(month: Month) -> bool:
+    return timezone.now() >= closes_at(month)
+
+
+def _stored_top(row: dict) -> dict:
+    return {
+        "target_id": row["pk"],
+        "views": row["views"],
+        "engagement": row["engaged"],
+        "read_at": row["read_at"].isoformat(),
+    }
+
+
+def _count_months(accounts: list[SocialAccount], month: Month, published: dict[int, int]) -> dict[int, ReachMonth]:
+    """Sum the closed month's reach of ``accounts`` in one pass (their TOP each) and keep it."""
+    counted = {
+        a.pk: ReachMonth(
+            account_id=a.pk, month=month.first, published=published.get(a.pk, 0), counted_at=timezone.now()
+        )
+        for a in accounts
+    }
+    for row in _figures_ranked(accounts, month, per_account=True):
+        kept = counted[row["account_id"]]
+        if row["nth_of_account"] == 1:
+            kept.views, kept.engagement, kept.read_at = row["views_sum"], row["engagement_sum"], row["read_at_max"]
+        if row["rank"] <= TOP and (row["views"] is not None or row["engaged"] is not None):
+            kept.top.append(row)
+    for kept in counted.values():
+        kept.top = [_stored_top(row) for row in sorted(kept.top, key=lambda row: row["rank"])]
+    # Another request may be counting the same month at the same time (it counts the same), and a row
+    # counted before the month closed is replaced: the row is written over rather than refused.
+    ReachMonth.objects.bulk_create(
+        counted.values(),
+        update_conflicts=True,
+        unique_fields=["account", "month"],
+        update_fields=["published", "views", "engagement", "read_at", "top", "counted_at"],
+    )
+    return counted
+
+
+def closed_month_reach(
+    accounts: list[SocialAccount], month: Month, published: dict[int, int]
+) -> tuple[dict[int, dict], list[dict]]:
+    """What _reach_and_top gives, for a closed month: read from ReachMonth, the accounts missing there counted
+    and kept first. ``published``: {account id: the month's published posts now}.
+
+    A kept row is used only if it was counted after the month closed and over
+    as many published posts as the month has now (a post withdrawn since
+    leaves the month's reach): otherwise it is counted again. The best posts
+    are the best of each account's kept best, in the same order.
+    """
+    closed = closes_at(month)
+    kept = {
+        row.account_id: row
+        for row in ReachMonth.objects.filter(
+            account__in=[a.pk for a in accounts], month=month.first, counted_at__gte=closed
+        )
+        if row.published == published.get(row.account_id, 0)
+    }
+    missing = [a for a in accounts if a.pk not in kept]
+    if missing:
+        kept.update(_count_months(missing, month, published))
+    reach = {
+        pk: {"views": row.views, "engagement": row.engagement, "read_at": row.read_at}
+        for pk, row in kept.items()
+        if row.read_at is not None  # as the live count: an account with no figure has no entry
+    }
+    ranked = [
+        {
+            "pk": best["target_id"],
+            "views": best["views"],
+            "engaged": best["engagement"],
+            "read_at": dt.datetime.fromisoformat(best["read_at"]),
+        }
+        for row in kept.values()
+        for best in row.top
+    ]
+    return reach, _best_of(ranked)
+
+
+def store_closed_month(month: Month | None = None) -> Month | None:
+    """Count and keep the reach of every account for ``month`` (by default the latest closed one), if not yet
+    kept: beat runs it early each month so the first reader of the report does not wait for it."""
+    if month is None:
+        month = Month.of(timezone.now().astimezone(JST).date()).previous
+        while not is_closed(month):
+            month = month.previous
+    if not is_closed(month):
+        return None
+    accounts = list(SocialAccount.objects.order_by("pk"))
+    posts = _posts_by_account(accounts, month)
+    closed_month_reach(accounts, month, {pk: row["published"] for pk, row in posts.items()})
+    return month
+
+
+def _month_reach(
+    accounts: list[SocialAccount], month: Month, published: dict[int, int], *, top: bool
+) -> tuple[dict[int, dict], list[dict]]:
+    """The month's reach per account (and its best posts if ``top``): kept once the month is closed, else live."""
+    if is_closed(month):
+        reach, ranked = closed_month_reach(accounts, month, published)
+        return reach, ranked if top else []
+    if top:
+        return _reach_and_top(accounts, month)
+    return _reach_by_account(accounts, month), []
 
 
 def monthly_report(*, user, month: Month, office: Office | None, listed: int | None = None) -> MonthlyReport:
@@ -309,8 +473,10 @@ def monthly_report(*, user, month: Month, office: Office | None, listed: int | N
     accounts = list(report_accounts(user=user, office=office))
     by_id = {a.pk: a for a in accounts}
     posts = _posts_by_account(accounts, month)
-    reach, ranked = _reach_and_top(accounts, month)
-    reach_before = _reach_by_account(accounts, month.previous)
+    reach, ranked = _month_reach(accounts, month, {pk: row["published"] for pk, row in posts.items()}, top=True)
+    reach_before, _ = _month_reach(
+        accounts, month.previous, {pk: row["published_before"] for pk, row in posts.items()}, top=False
+    )
     followers = latest_followers(accounts, by=month.last)
     followers_before = latest_followers(accounts, by=month.previous.last)
 
@@ -481,14 +647,20 @@ def _replies(accounts: list[SocialAccount], month: Month):
             row.deleted += entry["system"] + entry["person"]
         elif entry["action"] == A.BAN:
             row.banned += entry["system"] + entry["person"]
+    # From each reply's first decision by a person, whenever it came: the small index of people's decisions
+    # joined to the month's replies (both read from their indexes alone).
     waits = [
         (first - arrived).total_seconds() / 60
-        for arrived, first in Reply.objects.filter(
-            account__in=account_ids, received_at__gte=month.start, received_at__lt=month.end
+        for arrived, first in ReplyDecision.objects.filter(
+            actor__isnull=False,
+            reply__account__in=account_ids,
+            reply__received_at__gte=month.start,
+            reply__received_at__lt=month.end,
         )
-        .annotate(first=Min("decisions__at", filter=Q(decisions__actor__isnull=False)))
-        .filter(first__isnull=False)
-        .values_list("received_at", "first")
+        .order_by()
+        .values("reply_id", "reply__received_at")
+        .annotate(first=Min("at"))
+        .values_list("reply__received_at", "first")
     ]
     listed = [row for row in rows.values() if row.category or row.received or row.hidden_by_system]
     total = CategoryRow(

@@ -1,8 +1,8 @@
-"""Celery tasks for collecting reach. Each takes ids only, calls the collection, and is safe to run twice."""
+"""Celery tasks for collecting reach and keeping closed months. Each takes ids only and is safe to run twice."""
 
 from celery import shared_task
 
-from reports import collection
+from reports import collection, selectors
 
 
 @shared_task(name="reports.collect_all", ignore_result=True)
@@ -17,3 +17,10 @@ def collect_all() -> int:
 @shared_task(name="reports.collect_account", acks_late=True, ignore_result=True)
 def collect_account(account_id: int) -> str:
     return collection.collect_account(account_id)
+
+
+@shared_task(name="reports.store_closed_month", ignore_result=True)
+def store_closed_month() -> str:
+    """Beat, every few hours: keep the reach of the month that closed last (reports.selectors.closes_at), so the
+    first reader of its report does not wait for it to be counted. Does nothing once it is kept."""
+    return str(selectors.store_closed_month())

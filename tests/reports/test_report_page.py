@@ -237,6 +237,7 @@ def test_query_counts_are_flat(client, viewer, url, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url, {"month": str(MONTH)})  # the previous month, closed, is counted and kept by the first
     with CaptureQueriesContext(connection) as small:
         assert client.get(url, {"month": str(MONTH)}).status_code == 200
     _world(4)
