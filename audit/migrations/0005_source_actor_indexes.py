@@ -44,13 +44,34 @@ def _concurrently(schema_editor) -> str:
     return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
 
 
+def _drop_unfinished(schema_editor) -> None:
+    """An index whose CONCURRENTLY build was interrupted stays, marked invalid: dropped, so a rerun builds it."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    names = [name for name, *_rest in INDEXES] + [index.name for index in RECORD_INDEXES]
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE NOT i.indisvalid AND c.relname = ANY(%s)",
+            [names],
+        )
+        unfinished = [row[0] for row in cursor.fetchall()]
+    for name in unfinished:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
 def create(apps, schema_editor):
     how = _concurrently(schema_editor)
+    _drop_unfinished(schema_editor)
     for name, table, columns, rows in INDEXES:
         where = f" WHERE {rows}" if rows else ""
         schema_editor.execute(f"CREATE INDEX {how}IF NOT EXISTS {name} ON {table} ({columns}){where}")
     record = apps.get_model("audit", "AuditEvent")
+    with schema_editor.connection.cursor() as cursor:
+        present = schema_editor.connection.introspection.get_constraints(cursor, record._meta.db_table)
     for index in RECORD_INDEXES:
+        if index.name in present:
+            continue  # built by an earlier, interrupted run of this migration (it is not atomic)
         if how:
             schema_editor.add_index(record, index, concurrently=True)
         else:
