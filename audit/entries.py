@@ -122,6 +122,7 @@ class Names:
     # An export renders the same few kinds 100,000 times: each label is translated once.
     labels: dict = field(default_factory=dict)
     office_names: dict = field(default_factory=dict)
+    account_names: dict = field(default_factory=dict)
     zone: dt.tzinfo = field(default_factory=timezone.get_current_timezone)
 
     @classmethod
@@ -146,8 +147,13 @@ class Names:
         return office.code if office is not None else ""
 
     def account(self, pk) -> str:
-        account = self.accounts.get(pk)
-        return account.display_handle if account is not None else ("" if pk is None else f"#{pk}")
+        # Each account's handle as the platform writes it, worked out once (an export asks a million times).
+        name = self.account_names.get(pk)
+        if name is None:
+            account = self.accounts.get(pk)
+            name = account.display_handle if account is not None else ("" if pk is None else f"#{pk}")
+            self.account_names[pk] = name
+        return name
 
 
 @dataclass

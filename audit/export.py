@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from django.utils.translation import gettext_lazy as _
 
 from audit.entries import Entry, Names
+from audit.selectors import SOURCE_NAMES
 
 BOM = "\ufeff"
 CSV_COLUMNS = (
@@ -102,15 +103,41 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _csv_row(entry: Entry) -> list:
+    """The row's cells in CSV_COLUMNS' order: Entry.as_data()'s values, each as _cell makes it.
+
+    Written out rather than as_data() then _cell() for each of 15 values: a
+    million rows are a million dicts and 15 million calls less. The cells that
+    cannot start like a formula are left as they are: the time (a digit first),
+    the source's name, and the numbers (the csv module writes an int as str()
+    does and None as "", as _cell would).
+    """
+    return [
+        entry.local_at.isoformat(),
+        SOURCE_NAMES[entry.src],
+        entry.pk,
+        _cell(entry.kind),
+        _cell(entry.label),
+        _cell(entry.actor),
+        _cell(entry.object_type),
+        entry.object_id,
+        _cell(entry.office),  # the office's name in the reader's language, not its code
+        _cell(entry.account),
+        _cell(entry.before),
+        _cell(entry.after),
+        _cell(entry.data),
+        _cell(entry.note),
+        _cell(entry.description),
+    ]
+
+
 def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow([str(CSV_HEADERS[name]) for name in CSV_COLUMNS])
     for entry in _entries(rows):
-        data = entry.as_data()
-        data["office"] = entry.office  # the office's name in the reader's language, not its code
-        writer.writerow([_cell(data[name]) for name in CSV_COLUMNS])
+        writer.writerow(_csv_row(entry))
         if buffer.tell() >= CHUNK_CHARS:
             yield buffer.getvalue()
             buffer.seek(0)

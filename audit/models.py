@@ -13,6 +13,8 @@ renders it in the reader's language.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from immisns.append_only import AppendOnly
@@ -81,6 +83,9 @@ class AuditEvent(AppendOnly, models.Model):
             models.Index(fields=["-at", "-id"], name="auditevent_at"),
             models.Index(fields=["office", "-at"], name="auditevent_office_at"),
             models.Index(fields=["kind", "-at"], name="auditevent_kind_at"),
+            # The log filtered by a person: their records by id, and those recorded under the name (audit/0005).
+            models.Index(fields=["actor", "-at", "-id"], name="auditevent_actor_at"),
+            models.Index(Upper("actor_name"), F("at").desc(), F("id").desc(), name="auditevent_actor_name_at"),
         ]
 
     def __str__(self) -> str:

@@ -21,10 +21,14 @@ def _form(request) -> AuditFilterForm:
 @require_GET
 def audit_log(request):
     form = _form(request)
+    unknown_person = ""
     if form.is_valid():
-        page = selectors.audit_page(user=request.user, filters=form.filters(), params=request.GET)
+        filters = form.filters()
+        page = selectors.audit_page(user=request.user, filters=filters, params=request.GET)
         names = Names.load()
         rows = [Entry.from_row(row, names) for row in page]
+        if not rows and filters.person and not selectors.people_named(filters.person):
+            unknown_person = filters.person  # an empty page says why when the name is nobody's
     else:
         page, rows = None, []
     query = request.GET.copy()
@@ -37,6 +41,7 @@ def audit_log(request):
             "form": form,
             "page": page,
             "entries": rows,
+            "unknown_person": unknown_person,
             "export_query": query.urlencode(),
         },
     )
