@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IMMISNS_VAR_DIR", BASE_DIR / "var"))
@@ -313,6 +314,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
+        # How long a worker waits before it looks at the folder again when the folder is empty
+        # or all its threads are taken. At kombu's default (1 s) a worker started at most one
+        # round of tasks a second: short tasks (e-mails) queued faster than they were taken.
+        "polling_interval": 0.1,
     }
     CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery-results").mkdir(exist_ok=True)
@@ -320,7 +325,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
 else:
     # Tasks must finish well inside the visibility timeout, or Redis would
     # hand an unacknowledged task to a second worker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env_url(
     "CELERY_RESULT_BACKEND", _default_result_backend, schemes=("file", "redis", "rediss", "cache")
@@ -336,6 +341,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Publishing's tasks (and the sweep that sends them) have a queue of their own, which every
+# worker reads as well as the default one: a backlog of other work (e-mails, listening, reach)
+# is not handed out ahead of a due post's task. Redis reads the queues in this order, the
+# publishing queue first; the filesystem broker takes them in turn.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name) for name in ("publishing", CELERY_TASK_DEFAULT_QUEUE)
+]
+CELERY_TASK_ROUTES = {
+    name: {"queue": "publishing"} for name in ("posts.publish_targets", "posts.reconcile_target", "posts.sweep")
+}
 
 # Platform application keys (the per-account tokens live encrypted in the database).
 X_API_KEY = env_str("X_API_KEY", "")

@@ -122,3 +122,37 @@ def test_beat_starts_on_the_embedded_broker(tmp_path):
 @pytest.mark.redis
 def test_beat_starts_on_redis(tmp_path, redis_url):
     beat_starts(service_env(tmp_path, redis_url), tmp_path)
+
+
+def test_publishing_has_a_queue_of_its_own_that_workers_read_first():
+    """A backlog of e-mails (or polls) on the broker is not handed out ahead of a due post's task."""
+    from immisns.celery import app
+
+    def queue(task_name: str) -> str:
+        return app.amqp.router.route({}, task_name)["queue"].name
+
+    assert [queue(name) for name in ("posts.publish_targets", "posts.reconcile_target", "posts.sweep")] == [
+        "publishing"
+    ] * 3
+    assert queue("posts.notify_post_decided") == queue("moderation.poll_account") == "celery"
+    assert list(app.amqp.queues) == ["publishing", "celery"]  # a worker with no -Q reads both, this one first
+
+
+def test_the_embedded_broker_looks_for_tasks_ten_times_a_second(tmp_path):
+    """kombu's filesystem transport waits its polling interval whenever the folder is empty or every thread
+    is taken; at its default of 1 s a worker started at most one round of tasks a second."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from immisns.celery import app; "
+            "print(app.connection_for_read().transport.polling_interval)",
+        ],
+        cwd=ROOT,
+        env={**service_env(tmp_path, "filesystem://"), "DJANGO_SETTINGS_MODULE": "immisns.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.strip()) <= 0.1

@@ -19,9 +19,10 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import Membership, SocialAccount
-from posts import footer, services
-from posts.models import PostEvent, PostTarget
+from posts import footer, notifications, services
+from posts.models import Notification, PostEvent, PostTarget
 from posts.tasks import publish_targets
 from tests.factories import make_person, post_via_services
 from tests.posts.worker_harness import ROOT, Harness, configure_accounts_for_fakes, created_text, database_url, wait_for
@@ -128,6 +129,50 @@ def test_a_due_approved_post_is_published_by_the_worker(harness, people):
     assert json.loads(call["body"]) == {"text": target.published_text}
     assert len(harness.create_calls(event="received")) == 1
     assert call["started_at"] >= target.due_at.timestamp()  # never before its time
+
+
+def test_a_due_post_goes_out_ahead_of_the_e_mails_waiting_on_the_broker(harness, people):
+    """Publishing's tasks have a queue of their own: a backlog of other tasks does not go first.
+
+    On one queue the broker hands tasks out in the order they were sent, so a
+    post due now waited for every e-mail sent before its task (in the publishing
+    benchmark on SQLite, approvals' e-mails held due posts back for seconds).
+    """
+    poster, approver = people
+    configure_accounts_for_fakes(["IMMI_TOKYO"])
+    post = post_via_services(
+        poster,
+        ["IMMI_TOKYO"],
+        body="在留期間更新の受付時間のお知らせです。",
+        when=timezone.now() + dt.timedelta(seconds=3),
+        reason=REASON,
+        submit=True,
+    )
+    backlog = 100
+    for _ in range(backlog):  # sent before the post's task, as the e-mails of many approvals would be
+        notifications.post_submitted.delay(post.pk)
+    post = services.post_approve(post=post, by=approver)  # its task goes on the broker on commit
+    target = post.targets.get()
+    assert target.enqueued_at is not None, "approval sends the task of a post due within the look-ahead"
+    assert target.due_at is not None
+    sleep_until(target.due_at + dt.timedelta(milliseconds=100))  # due when the worker starts
+
+    # One thread: the worker takes one task at a time, in the order the broker hands them out.
+    harness.start_worker("w1", concurrency=1, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    wait_for(
+        lambda: state_of(target.pk) == "published",
+        timeout=90,
+        what="the target to be published",
+        explain=explain(harness, [target.pk]),
+    )
+    target.refresh_from_db()
+    per_task = access.supervisors_for([target.account]).exclude(pk=poster.pk).count()
+    assert per_task >= 1
+    before_claim = Notification.objects.filter(
+        kind=Notification.Kind.SUBMITTED, post=post, created_at__lte=target.claimed_at
+    ).count()
+    # At most a few e-mail tasks ran before the claim, not the backlog of a hundred.
+    assert before_claim <= 3 * per_task, f"{before_claim // per_task} of {backlog + 1} e-mail tasks ran first"
 
 
 # --- b. Two deliveries, two workers -----------------------------------------------------------------
@@ -298,13 +343,13 @@ def test_targets_still_go_out_once_after_redis_loses_every_message(
         )
         assert sweep.returncode == 0, sweep.stderr
         assert "'enqueued': 3" in sweep.stdout, sweep.stdout
-        assert client.llen("celery") == 3
+        assert client.llen("publishing") == 3
         assert not PostTarget.objects.filter(pk__in=ids, enqueued_at__isnull=True).exists()
 
         # The broker's database loses everything: the queued tasks and kombu's bindings (both live in
         # it). FLUSHDB, never FLUSHALL: the other databases of this Redis are not the test's.
         client.flushdb()
-        assert client.llen("celery") == 0
+        assert client.llen("publishing") == 0
         assert set(states(ids).values()) == {"scheduled"}
 
         worker = harness.start_worker("w1", wait=False)
