@@ -32,7 +32,8 @@
    page, <= 100 ms the preview of 21 accounts), and the same as a Markdown
    table. A streamed export is held to what benchmarks/exports.py holds it
    to: its first chunk leaves within 150 ms (p95; the time shown) and its
-   rows stream at >= 20,000 a second (the median read to the end).
+   rows stream at >= 20,000 a second (the median read to the end), or it is
+   read whole within a second when it has fewer than 20,000 rows.
 3. Prints EXPLAIN ANALYZE of the queries the indexes in posts/0010 and 0012 serve.
 
 Exits non-zero when a page misses its target.
@@ -64,7 +65,9 @@ if str(ROOT) not in sys.path:
 YEARS = 3
 PAGE_TARGET_MS = 150.0
 PREVIEW_TARGET_MS = 100.0
-EXPORT_ROWS_PER_SECOND = 20_000  # a streamed export, read to its end
+# A streamed export, read to its end: this many rows a second, or within a second when it has fewer rows (the
+# start of the response and its queries are a fixed cost that a rate over a few thousand rows would not allow).
+EXPORT_ROWS_PER_SECOND = 20_000
 SEED = 15
 
 BODIES = [
@@ -1611,9 +1614,10 @@ def main() -> int:
         # A streamed export: p50 / p95 are to its first chunk, and its rows must stream fast enough.
         streamed = all(m.streamed for m in measured)
         rate = statistics.median(m.rate for m in measured) if streamed else None
+        whole = statistics.median(statistics.median(m.whole) for m in measured)
         # A redirect (to sign-in or the second factor) measures nothing: it is a miss, not a pass.
         ok = status in (200, 404) and (
-            status != 200 or (p95 <= target and (rate is None or rate >= EXPORT_ROWS_PER_SECOND))
+            status != 200 or (p95 <= target and (rate is None or rate >= EXPORT_ROWS_PER_SECOND or whole <= 1000))
         )
         if not ok:
             missed.append(
